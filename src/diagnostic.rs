@@ -1,0 +1,116 @@
+//! Findings: plain data produced by parsers, resolution and rules, and turned
+//! into text only by `report`.
+
+use crate::document::Span;
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Works and is not wrong, but worth knowing.
+    Info,
+    /// OMERO.web starts, but the value is wrong, unsafe or ignored.
+    Warning,
+    /// OMERO.web will not start, or the value cannot work.
+    Error,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Metadata of one rule. Codes are stable: never reuse or renumber one.
+/// Every rule is listed in `rules::RULES`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub code: &'static str,
+    /// Kebab-case name, e.g. `invalid-json`.
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// What the rule finds and why it matters.
+    pub explanation: &'static str,
+    /// A configuration that triggers the rule.
+    pub example: &'static str,
+    /// The same configuration, fixed.
+    pub fixed_example: &'static str,
+    /// `omeroconf lint --fix` can repair it.
+    pub fix: bool,
+}
+
+/// A secondary place in the source that explains a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub key: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    pub span: Option<Span>,
+    pub label: Option<String>,
+    pub related: Vec<Related>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static Rule, message: impl Into<String>) -> Finding {
+        Finding {
+            rule,
+            severity: rule.severity,
+            key: None,
+            message: message.into(),
+            help: None,
+            span: None,
+            label: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.span = Some(span);
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push(Related { span, label: label.into() });
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.rule.code
+    }
+}

@@ -1,0 +1,268 @@
+//! The one model every input format parses into: a list of `omero config`
+//! operations, each remembering where in the source file its key and value
+//! came from. Nothing here knows about a particular input format or about
+//! OMERO's semantics; `resolve` gives the operations their meaning.
+
+use crate::diagnostic::Finding;
+use std::fmt;
+use std::ops::Range;
+
+/// A byte range in a document's source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// The smallest span covering both.
+    pub fn join(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+impl From<Range<usize>> for Span {
+    fn from(r: Range<usize>) -> Span {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// Input formats omeroconf reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Bash script with `omero config ...` lines.
+    Script,
+    /// Command file for `omero load` (one `config ...` command per line).
+    Omero,
+    /// `key=value` file as written by `omero config get` and read by `omero config load`.
+    Properties,
+    /// `$OMERODIR/etc/grid/config.xml`.
+    Xml,
+    /// omeroconf's native TOML form.
+    Toml,
+    /// A flat JSON object `{key: string}` (the output of `convert --to json`).
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Script,
+        Format::Omero,
+        Format::Properties,
+        Format::Xml,
+        Format::Toml,
+        Format::Json,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Script => "script",
+            Format::Omero => "omero",
+            Format::Properties => "properties",
+            Format::Xml => "xml",
+            Format::Toml => "toml",
+            Format::Json => "json",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| format!("unknown format `{name}` (expected one of: script, omero, properties, xml, toml, json)"))
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What an operation does to the stored configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    /// `omero config set KEY VALUE` (and every `key=value` of a loaded file).
+    Set,
+    /// `omero config append [--set] KEY JSON`; `unique` is `--set`.
+    Append { unique: bool },
+    /// `omero config remove KEY JSON`.
+    Remove,
+    /// `omero config set KEY` with no value: deletes the key.
+    Unset,
+}
+
+impl OpKind {
+    pub fn verb(self) -> &'static str {
+        match self {
+            OpKind::Set => "set",
+            OpKind::Append { unique: false } => "append",
+            OpKind::Append { unique: true } => "append --set",
+            OpKind::Remove => "remove",
+            OpKind::Unset => "unset",
+        }
+    }
+}
+
+/// Why a value cannot be known before the script runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unknown {
+    /// `$(...)` or backquotes: the output of a command.
+    CommandSubstitution,
+    /// `$NAME` for a variable the script never assigns.
+    UnresolvedVariable(String),
+    /// A `{{ ... }}` template expression (Ansible).
+    Template,
+}
+
+impl fmt::Display for Unknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unknown::CommandSubstitution => f.write_str("the output of a command substitution"),
+            Unknown::UnresolvedVariable(name) => {
+                write!(f, "the variable ${name}, which the file never assigns")
+            }
+            Unknown::Template => f.write_str("a template expression"),
+        }
+    }
+}
+
+/// The value of an operation as the command would receive it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Known(String),
+    Unknown(Unknown),
+}
+
+impl Value {
+    pub fn known(&self) -> Option<&str> {
+        match self {
+            Value::Known(s) => Some(s),
+            Value::Unknown(_) => None,
+        }
+    }
+}
+
+/// One `omero config` operation with the source spans of its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    pub kind: OpKind,
+    pub key: String,
+    pub key_span: Span,
+    /// `None` only for [`OpKind::Unset`].
+    pub value: Option<Value>,
+    pub value_span: Span,
+    /// The whole command or line.
+    pub span: Span,
+    /// The script tolerates this command failing (`cmd || true`, `if cmd`).
+    pub failure_tolerated: bool,
+}
+
+impl Operation {
+    pub fn set(key: impl Into<String>, key_span: Span, value: Value, value_span: Span) -> Self {
+        Operation {
+            kind: OpKind::Set,
+            key: key.into(),
+            key_span,
+            value: Some(value),
+            value_span,
+            span: key_span.join(value_span),
+            failure_tolerated: false,
+        }
+    }
+}
+
+/// A request in a comment to silence findings: `# omeroconf: ignore[CODE, ...]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// Codes silenced; empty means every code.
+    pub codes: Vec<String>,
+    /// Findings whose primary span starts inside this range are silenced.
+    pub applies_to: Span,
+}
+
+/// A parsed input file.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The name shown to the user.
+    pub path: String,
+    pub format: Format,
+    pub source: String,
+    pub operations: Vec<Operation>,
+    /// Problems found while parsing (syntax, unknown values, ...).
+    pub findings: Vec<Finding>,
+    pub suppressions: Vec<Suppression>,
+}
+
+impl Document {
+    pub fn new(path: impl Into<String>, format: Format, source: impl Into<String>) -> Document {
+        Document {
+            path: path.into(),
+            format,
+            source: source.into(),
+            operations: Vec::new(),
+            findings: Vec::new(),
+            suppressions: Vec::new(),
+        }
+    }
+}
+
+/// Maps byte offsets to 1-based line and column numbers (columns count characters).
+pub struct LineIndex<'a> {
+    source: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(source: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { source, line_starts }
+    }
+
+    /// 1-based (line, column) of a byte offset.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.source.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self
+            .source
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_characters_not_bytes() {
+        let index = LineIndex::new("a=é\nbb=1\n");
+        assert_eq!(index.position(0), (1, 1));
+        assert_eq!(index.position(4), (1, 4));
+        assert_eq!(index.position(5), (2, 1));
+        assert_eq!(index.position(8), (2, 4));
+    }
+}

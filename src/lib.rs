@@ -1,0 +1,21 @@
+//! omeroconf: OMERO.web configuration checked before it reaches production.
+//!
+//! Data flows one way: `source` parses an input into a [`document::Document`]
+//! of `omero config` operations; `resolve` replays them with omero-py's
+//! semantics into a [`resolve::Config`]; `rules` judge it with OMERO.web's
+//! own parsers (re-implemented in `python` and `settings`) and the
+//! [`catalog`]; `report` renders the findings.
+
+pub mod catalog;
+pub mod diagnostic;
+pub mod document;
+pub mod lint;
+pub mod python;
+pub mod report;
+pub mod resolve;
+pub mod rules;
+pub mod schema;
+pub mod secrets;
+pub mod settings;
+pub mod shape;
+pub mod source;

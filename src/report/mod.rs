@@ -1,0 +1,67 @@
+//! Turns linted documents into text: miette's graphical report for people,
+//! JSON for machines. Secrets are masked here unless the user asks.
+
+use crate::document::Document;
+use crate::resolve::Config;
+use crate::secrets;
+
+pub mod human;
+pub mod json;
+
+/// The source text as reports may show it: every secret value masked with
+/// `*` of the same byte length, so spans stay valid.
+pub fn masked_source(document: &Document, config: &Config) -> String {
+    let mut bytes = document.source.clone().into_bytes();
+    let mut mask = |start: usize, end: usize| {
+        for b in bytes.iter_mut().take(end.min(document.source.len())).skip(start) {
+            // Overwrite whole characters only: continuation bytes become `*` too.
+            *b = b'*';
+        }
+    };
+    let mut secret_texts: Vec<String> = Vec::new();
+    for op in &document.operations {
+        let Some(value) = op.value.as_ref().and_then(|v| v.known()) else { continue };
+        let ranges = secrets::secret_ranges(&op.key, value);
+        if ranges.is_empty() {
+            continue;
+        }
+        if secrets::is_secret_key(&op.key) {
+            mask(op.value_span.start, op.value_span.end);
+        }
+        secret_texts.extend(ranges.into_iter().map(|r| value[r].to_string()));
+    }
+    for entry in config.entries.iter().filter_map(|(k, e)| Some((k, e.value.known()?))) {
+        secret_texts.extend(secrets::secret_ranges(entry.0, entry.1).into_iter().map(|r| entry.1[r].to_string()));
+    }
+    // Secrets also appear where the file defines them (a shell variable, a
+    // continuation line): mask every occurrence long enough to be specific.
+    for secret in secret_texts.iter().filter(|s| s.chars().count() >= 3) {
+        let found: Vec<usize> = document.source.match_indices(secret.as_str()).map(|(i, _)| i).collect();
+        for start in found {
+            mask(start, start + secret.len());
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::resolve::resolve;
+    use crate::source::properties;
+
+    #[test]
+    fn masks_secret_values_and_their_other_occurrences() {
+        let doc = properties::parse(
+            "p",
+            "omero.web.public.password=hunter22\nomero.web.caches={\"default\": {\"BACKEND\": \"x\", \"LOCATION\": \"redis://:pässwörd@h:1/0\"}}\n# old: hunter22\n",
+        );
+        let config = resolve(&doc, catalog().latest);
+        let shown = masked_source(&doc, &config);
+        assert!(!shown.contains("hunter22"), "{shown}");
+        assert!(!shown.contains("pässwörd"), "{shown}");
+        assert!(shown.contains("omero.web.public.password=********\n"), "{shown}");
+        assert_eq!(shown.len(), doc.source.len());
+    }
+}

@@ -1,0 +1,111 @@
+//! Property names: unknown keys, deprecated keys, and keys the target
+//! release does not have. OMERO.web itself never reports any of these.
+
+use super::LintContext;
+use crate::catalog::catalog;
+use crate::diagnostic::{Finding, Rule, Severity::*};
+
+pub static UNKNOWN_KEY: Rule = Rule {
+    code: "KY001",
+    name: "unknown-key",
+    severity: Warning,
+    summary: "A property no OMERO.web release, app or OMERO.server reads",
+    explanation: "OMERO.web silently ignores keys it does not know, so a misspelt key looks \
+accepted while the setting keeps its default. Keys outside `omero.web.*` that omeroconf does not \
+know are reported as information only.",
+    example: "omero config set omero.web.sesion_cookie_age 3600",
+    fixed_example: "omero config set omero.web.session_cookie_age 3600",
+    fix: false,
+};
+
+pub static DEPRECATED_HONOURED: Rule = Rule {
+    code: "KY002",
+    name: "deprecated-key",
+    severity: Warning,
+    summary: "A deprecated key that OMERO.web still honours",
+    explanation: "OMERO.web still feeds this deprecated key's value to its successor, but only \
+while the successor is unset, and it may drop the old key in any release. Rename it.",
+    example: "omero config set omero.web.force_script_name /omero",
+    fixed_example: "omero config set omero.web.prefix /omero",
+    fix: false,
+};
+
+pub static DEPRECATED_IGNORED: Rule = Rule {
+    code: "KY003",
+    name: "deprecated-key-ignored",
+    severity: Warning,
+    summary: "A deprecated key that OMERO.web silently ignores",
+    explanation: "OMERO.web declares this key deprecated and never uses its value: the setting \
+you meant has no effect. Set the successor key instead (for the e-mail keys, the `omero.mail.*` \
+keys).",
+    example: "omero config set omero.web.email_host smtp.example.org",
+    fixed_example: "omero config set omero.mail.host smtp.example.org",
+    fix: false,
+};
+
+pub static NOT_IN_RELEASE: Rule = Rule {
+    code: "KY004",
+    name: "not-in-release",
+    severity: Warning,
+    summary: "A key the target OMERO.web release does not have",
+    explanation: "The key was added in a later release or removed before the target release, so \
+OMERO.web ignores it there. Check `--omero-web-version` or the upgrade notes.",
+    example: "# linted for 5.21.0\nomero config set omero.web.csrf_trusted_origins '[\"https://omero.example.org\"]'",
+    fixed_example: "# linted for 5.22.0 or later\nomero config set omero.web.csrf_trusted_origins '[\"https://omero.example.org\"]'",
+    fix: false,
+};
+
+pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
+    let release = ctx.config.release;
+    for key in ctx.config.entries.keys() {
+        let Some(property) = ctx.property(key) else {
+            out.push(ctx.at_key(key, unknown(key)));
+            continue;
+        };
+        if !property.in_release(release) {
+            let when = match (property.since, property.until) {
+                (Some(since), _) if release < since => format!("was added in {since}"),
+                (_, Some(until)) => format!("was removed in {until}"),
+                _ => "is not part of it".to_string(),
+            };
+            out.push(ctx.at_key(
+                key,
+                Finding::new(&NOT_IN_RELEASE, format!("{key} {when}; OMERO.web {release} ignores it"))
+                    .key(key)
+                    .help("remove it, or lint for the release you run with `--omero-web-version`"),
+            ));
+            continue;
+        }
+        if property.is_deprecated() {
+            let successor = property.deprecated_by.as_deref();
+            let finding = if property.deprecated_honoured {
+                let successor_set = successor.is_some_and(|s| ctx.config.entries.contains_key(s));
+                let effect = if successor_set { "but the successor is also set and wins" } else { "and still honoured" };
+                Finding::new(&DEPRECATED_HONOURED, format!("{key} is deprecated {effect}"))
+            } else {
+                Finding::new(&DEPRECATED_IGNORED, format!("{key} is deprecated and OMERO.web ignores its value"))
+            };
+            let help = match successor {
+                Some(s) => format!("use `{s}` instead"),
+                None => "remove it; it has no effect".to_string(),
+            };
+            out.push(ctx.at_key(key, finding.key(key).help(help)));
+        }
+    }
+}
+
+fn unknown(key: &str) -> Finding {
+    let suggestions = catalog().similar_keys(key);
+    let help = match suggestions.as_slice() {
+        [] => "check the spelling against `omeroconf explain omero.web.` keys".to_string(),
+        [one] => format!("did you mean `{one}`?"),
+        many => format!("did you mean one of: {}?", many.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+    };
+    let web = key.starts_with("omero.web.");
+    let message = if web {
+        format!("{key} is not a known OMERO.web property; OMERO.web ignores it")
+    } else {
+        format!("{key} is not read by OMERO.web")
+    };
+    Finding::new(&UNKNOWN_KEY, message).severity(if web || !suggestions.is_empty() { Warning } else { Info }).key(key).help(help)
+}

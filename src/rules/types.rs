@@ -1,0 +1,341 @@
+//! Values judged by OMERO.web's own parsers: whether settings load at all,
+//! and values that load but do not mean what was written.
+
+use super::LintContext;
+use crate::catalog::{Property, Section, ValueType};
+use crate::diagnostic::{Finding, Rule, Severity::*};
+use crate::python::{self, json::PyJson};
+use crate::secrets;
+use crate::settings::{self, Exception, Parsed};
+use crate::shape;
+
+pub static INVALID_INT: Rule = Rule {
+    code: "TY001",
+    name: "invalid-int",
+    severity: Error,
+    summary: "An integer property holds text Python's int() rejects",
+    explanation: "OMERO.web converts the value with Python's `int()`, which accepts an optional \
+sign, decimal digits, `_` between digits and surrounding spaces, but not `1.0`, `1e3`, `0x10` or \
+an empty value. Any other text stops OMERO.web from starting.",
+    example: "omero config set omero.web.wsgi_workers 4.0",
+    fixed_example: "omero config set omero.web.wsgi_workers 4",
+    fix: false,
+};
+
+pub static INVALID_JSON: Rule = Rule {
+    code: "TY002",
+    name: "invalid-json",
+    severity: Error,
+    summary: "A JSON property holds text Python's json.loads() rejects",
+    explanation: "OMERO.web parses the value with Python's `json.loads`. Single quotes, trailing \
+commas, bare words and unbalanced brackets are errors, and OMERO.web will not start. In a shell \
+script, wrap the JSON in single quotes so the double quotes inside survive.",
+    example: "omero config set omero.web.apps \"['omero_iviewer']\"",
+    fixed_example: "omero config set omero.web.apps '[\"omero_iviewer\"]'",
+    fix: false,
+};
+
+pub static INVALID_REGEX: Rule = Rule {
+    code: "TY003",
+    name: "invalid-regex",
+    severity: Error,
+    summary: "A regular expression Python's re.compile() rejects",
+    explanation: "`omero.web.public.url_filter` is compiled with Python's `re` module when \
+OMERO.web starts; an invalid pattern crashes it with a traceback. Python syntax applies: \
+lookaheads such as `(?!archived_files)` are fine, while a lone `*` or an unbalanced `(` is not.",
+    example: "omero config set omero.web.public.url_filter '^/(webgateway|webclient'",
+    fixed_example: "omero config set omero.web.public.url_filter '^/(webgateway|webclient)'",
+    fix: false,
+};
+
+pub static UNKNOWN_TIME_ZONE: Rule = Rule {
+    code: "TY004",
+    name: "unknown-time-zone",
+    severity: Error,
+    summary: "A time zone pytz does not know",
+    explanation: "`omero.web.time_zone` must be a tz database name (`Europe/London`, \
+`America/New_York`). pytz rejects unknown names and OMERO.web crashes at start. pytz ignores \
+case, but Django then looks for the exact file under /usr/share/zoneinfo, so spell the name as \
+the database does.",
+    example: "omero config set omero.web.time_zone London",
+    fixed_example: "omero config set omero.web.time_zone Europe/London",
+    fix: false,
+};
+
+pub static VALUE_NOT_ALLOWED: Rule = Rule {
+    code: "TY005",
+    name: "value-not-allowed",
+    severity: Error,
+    summary: "A value outside the fixed set OMERO.web accepts",
+    explanation: "Some properties accept only a fixed list of values, compared case-sensitively \
+(`omero.web.application_server`: `wsgi`, `wsgi-tcp`, `development`; `omero.web.session_engine`: \
+five Django session engines). Anything else stops OMERO.web from starting.",
+    example: "omero config set omero.web.application_server wsgi_tcp",
+    fixed_example: "omero config set omero.web.application_server wsgi-tcp",
+    fix: false,
+};
+
+pub static BOOLEAN_MEANS_FALSE: Rule = Rule {
+    code: "TY006",
+    name: "boolean-means-false",
+    severity: Warning,
+    summary: "A boolean written in a way OMERO silently reads as False",
+    explanation: "OMERO.web's boolean parser is true only for `true`, `1` or `t` (any case, \
+spaces ignored). Every other word, including `yes`, `on` and `enabled`, silently means False.",
+    example: "omero config set omero.web.public.enabled yes",
+    fixed_example: "omero config set omero.web.public.enabled true",
+    fix: false,
+};
+
+pub static JSON_SHAPE: Rule = Rule {
+    code: "TY007",
+    name: "json-shape",
+    severity: Warning,
+    summary: "Valid JSON of the wrong structure for the property",
+    explanation: "`json.loads` accepts any JSON, so a value of the wrong structure loads and \
+fails later: at start-up for `omero.web.middleware`, `omero.web.server_list` and \
+`omero.web.django_additional_settings` (an error), or when a page uses it (a warning).",
+    example: "omero config set omero.web.middleware '[{\"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}]'",
+    fixed_example: "omero config set omero.web.middleware '[{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}]'",
+    fix: false,
+};
+
+pub static ADVISORY_VALUE: Rule = Rule {
+    code: "TY008",
+    name: "unexpected-value",
+    severity: Warning,
+    summary: "A value OMERO.web loads but cannot use as intended",
+    explanation: "Some properties load any string but only work with a few: the worker class \
+(`sync`, `gevent`), cookie SameSite (`Lax`, `Strict`, `None`), `plate_layout` (`expand`, `shrink`, \
+`trim`), `x_frame_options` (`DENY`, `SAMEORIGIN`). Other values fail later or behave like a default.",
+    example: "omero config set omero.web.wsgi_worker_class async",
+    fixed_example: "omero config set omero.web.wsgi_worker_class gevent",
+    fix: false,
+};
+
+pub static TRUTHY_STRING: Rule = Rule {
+    code: "TY009",
+    name: "false-means-true",
+    severity: Warning,
+    summary: "An app flag where any non-empty text, even `false`, means True",
+    explanation: "omero-iviewer reads its flags with Python's `bool()` of the string, so `false`, \
+`0` and `no` all mean True. Only removing the property turns the flag off.",
+    example: "omero config set omero.web.iviewer.enable_mirror false",
+    fixed_example: "omero config set omero.web.iviewer.enable_mirror",
+    fix: false,
+};
+
+pub static EMPTY_REQUIRED: Rule = Rule {
+    code: "TY010",
+    name: "empty-required",
+    severity: Error,
+    summary: "An app property that must not be empty is empty",
+    explanation: "omero-signup refuses to load while its admin user, admin password or group name \
+is empty (their defaults are empty), so the sign-up page fails.",
+    example: "omero config set omero.web.signup.group.name ''",
+    fixed_example: "omero config set omero.web.signup.group.name 'Sign-up users'",
+    fix: false,
+};
+
+pub static PLACEHOLDER: Rule = Rule {
+    code: "TY011",
+    name: "placeholder-value",
+    severity: Error,
+    summary: "A value still holds a placeholder from a template or documentation",
+    explanation: "Values like `<password>`, `CHANGEME` or a literal `$(hostname)` in a file that no \
+shell expands are stored as written, so the setting cannot work.",
+    example: "omero.web.public.password=<password>",
+    fixed_example: "omero.web.public.password=the-real-password",
+    fix: false,
+};
+
+pub static SETTING_CRASHES: Rule = Rule {
+    code: "TY012",
+    name: "setting-crashes",
+    severity: Error,
+    summary: "The target release crashes on any value of this property",
+    explanation: "Before 5.14.1, OMERO.web compared the string value of `omero.web.wsgi_threads` \
+with a number, which raises a TypeError for every configured value; only the default works.",
+    example: "# on OMERO.web 5.13\nomero config set omero.web.wsgi_threads 4",
+    fixed_example: "# on OMERO.web 5.13\nomero config set omero.web.wsgi_threads",
+    fix: false,
+};
+
+pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
+    for (key, entry) in &ctx.config.entries {
+        let Some(raw) = entry.value.known() else { continue };
+        let Some(property) = ctx.property(key) else { continue };
+        if property.server_side || property.section == Section::Deprecated {
+            continue;
+        }
+        if let Some(finding) = placeholder(key, raw) {
+            out.push(ctx.at_value(key, finding));
+        }
+        match settings::parse(property, ctx.config.release, raw) {
+            Err(rejection) => out.push(ctx.at_value(key, rejected(ctx, property, raw, &rejection))),
+            Ok(parsed) => accepted(ctx, property, raw, &parsed, out),
+        }
+    }
+    module_checks(ctx, out);
+}
+
+fn rejected(ctx: &LintContext, property: &Property, raw: &str, rejection: &settings::Rejection) -> Finding {
+    let key = property.key.as_str();
+    let shown = secrets::mask_value(key, raw);
+    let (rule, what) = match (property.parser_in(ctx.config.release).unwrap_or_default(), rejection.exception) {
+        (_, Exception::RecursionError) => (&INVALID_JSON, "JSON nested too deeply for Python".to_string()),
+        ("check_threading", Exception::TypeError) => (&SETTING_CRASHES, "OMERO.web raises a TypeError for any value".to_string()),
+        ("str_not_empty", _) => (&EMPTY_REQUIRED, "the value is empty".to_string()),
+        (_, Exception::AttributeError) => (&JSON_SHAPE, secrets::mask_message(key, &rejection.message)),
+        _ => match property.value_type {
+            ValueType::Int => (&INVALID_INT, format!("`{shown}` is not an integer")),
+            ValueType::Json => (&INVALID_JSON, format!("invalid JSON: {}", secrets::mask_message(key, &rejection.message))),
+            ValueType::Regex => (&INVALID_REGEX, format!("invalid regular expression: {}", rejection.message)),
+            ValueType::Timezone => (&UNKNOWN_TIME_ZONE, format!("pytz does not know the time zone `{shown}`")),
+            _ => (&VALUE_NOT_ALLOWED, format!("`{shown}` is {}", rejection.message)),
+        },
+    };
+    let mut finding = Finding::new(rule, format!("{key}: {what}")).severity(Error).key(key);
+    finding.label = Some(format!("OMERO.web raises {} here and does not start", rejection.exception.name()));
+    finding.help = Some(match rule.code {
+        "TY001" => "write a whole number such as `4`".to_string(),
+        "TY002" => "check quotes and brackets; JSON strings use double quotes".to_string(),
+        "TY004" => close_time_zone(raw),
+        "TY005" => format!("use one of: {}", property.enforced_values.as_deref().unwrap_or_default().join(", ")),
+        _ => rule.summary.to_string(),
+    });
+    finding
+}
+
+fn close_time_zone(raw: &str) -> String {
+    let names = &crate::catalog::catalog().time_zones.names;
+    let best = names
+        .iter()
+        .map(|n| (strsim::jaro_winkler(&raw.to_lowercase(), &n.to_lowercase()), n))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((score, name)) if score > 0.8 => format!("did you mean `{name}`?"),
+        _ => "use a tz database name such as `Europe/London`".to_string(),
+    }
+}
+
+fn accepted(ctx: &LintContext, property: &Property, raw: &str, parsed: &Parsed, out: &mut Vec<Finding>) {
+    let key = property.key.as_str();
+    match (property.value_type, parsed) {
+        (ValueType::Bool, Parsed::Bool(false)) => {
+            let word = python::strip(raw).to_lowercase();
+            if !matches!(word.as_str(), "false" | "0" | "f" | "") {
+                out.push(ctx.at_value(
+                    key,
+                    Finding::new(&BOOLEAN_MEANS_FALSE, format!("{key}: `{}` is read as False", raw.trim()))
+                        .key(key)
+                        .help("write `true` or `false`"),
+                ));
+            }
+        }
+        (ValueType::Truthy, _) => {
+            let word = python::strip(raw).to_lowercase();
+            if matches!(word.as_str(), "false" | "0" | "no" | "off" | "f" | "n") {
+                out.push(ctx.at_value(
+                    key,
+                    Finding::new(&TRUTHY_STRING, format!("{key}: `{}` means True for this app flag", raw.trim()))
+                        .key(key)
+                        .help(format!("remove the property to turn it off: `omero config set {key}`")),
+                ));
+            }
+        }
+        (ValueType::Timezone, _) => {
+            if let Some(canonical) = crate::catalog::catalog().time_zone(raw).filter(|c| *c != raw && raw != "UTC" && !raw.eq_ignore_ascii_case("utc")) {
+                out.push(ctx.at_value(
+                    key,
+                    Finding::new(&UNKNOWN_TIME_ZONE, format!("{key}: `{raw}` is spelled `{canonical}` in the tz database"))
+                        .severity(Warning)
+                        .key(key)
+                        .help(format!("write `{canonical}`: Django looks for the exact file name")),
+                ));
+            }
+        }
+        (ValueType::Json, Parsed::Json(value)) => {
+            if let Some(expected) = &property.shape {
+                let mismatches = shape::check(expected, value);
+                if let Some(first) = mismatches.first() {
+                    let more = if mismatches.len() > 1 { format!(" (and {} more)", mismatches.len() - 1) } else { String::new() };
+                    out.push(ctx.at_value(
+                        key,
+                        Finding::new(&JSON_SHAPE, format!("{key}: {} should be {}{more}", first.path, first.expected))
+                            .key(key)
+                            .help(format!("the value should be {}", shape::describe(expected))),
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Some(advisory) = &property.advisory_values {
+        let fits = advisory
+            .values
+            .iter()
+            .any(|v| if advisory.case_sensitive { v == raw } else { v.eq_ignore_ascii_case(raw) });
+        let enforced = property.enforced_values.is_some();
+        if !fits && !enforced || (!fits && property.key == "omero.web.application_server" && raw == "wsgi") {
+            out.push(ctx.at_value(
+                key,
+                Finding::new(&ADVISORY_VALUE, format!("{key}: `{}` is not one of {}", secrets::mask_value(key, raw), advisory.values.join(", ")))
+                    .key(key)
+                    .help(advisory.enforced_by.clone().map_or_else(
+                        || format!("use one of: {}", advisory.values.join(", ")),
+                        |by| format!("use one of: {} (checked by {by})", advisory.values.join(", ")),
+                    )),
+            ));
+        }
+    }
+}
+
+/// Words that mark a value nobody filled in.
+fn placeholder(key: &str, raw: &str) -> Option<Finding> {
+    let lower = raw.to_lowercase();
+    let marker = if let Some(start) = raw.find('<') {
+        let inner = raw[start + 1..].split('>').next().unwrap_or("");
+        let looks_filled = raw[start..].contains('>')
+            && !inner.is_empty()
+            && inner.len() <= 40
+            && inner.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' ' | '.'));
+        looks_filled.then(|| format!("<{inner}>"))
+    } else {
+        None
+    };
+    let marker = marker
+        .or_else(|| ["changeme", "change_me", "replace_me", "xxxxxxxx"].iter().find(|w| lower.contains(*w)).map(|w| w.to_string()))
+        .or_else(|| ["$(", "${", "`"].iter().find(|w| raw.contains(*w)).map(|w| format!("{w}...")))?;
+    let shown = if secrets::is_secret_key(key) { "the value".to_string() } else { format!("`{marker}`") };
+    Some(
+        Finding::new(&PLACEHOLDER, format!("{key}: {shown} looks like a placeholder that was never filled in"))
+            .key(key)
+            .help("replace it with the real value; nothing expands it"),
+    )
+}
+
+/// settings.py's code after the mappings: middleware sorting, extra Django
+/// settings and the server list, each of which fails the whole import.
+fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
+    let parsed = |key: &str| -> Option<PyJson> {
+        let raw = ctx.config.get(key)?;
+        python::json::loads(raw).ok()
+    };
+    let (middleware, extra, servers) =
+        (parsed("omero.web.middleware"), parsed("omero.web.django_additional_settings"), parsed("omero.web.server_list"));
+    for failure in settings::module_checks(middleware.as_ref(), extra.as_ref(), servers.as_ref()) {
+        let finding = Finding::new(
+            &JSON_SHAPE,
+            format!("{}: OMERO.web fails to start: {}", failure.key, secrets::mask_message(failure.key, &failure.rejection.to_string())),
+        )
+        .severity(Error)
+        .key(failure.key)
+        .help(match failure.key {
+            "omero.web.middleware" => "every entry needs a numeric \"index\" and a \"class\"",
+            "omero.web.server_list" => "every entry is [host, port] or [host, port, name], with an integer port",
+            _ => "every entry is a [SETTING_NAME, value] pair",
+        });
+        out.push(ctx.at_value(failure.key, finding));
+    }
+}

@@ -1,0 +1,101 @@
+//! One parser per input format, each producing a [`Document`]; format
+//! detection from the file name and content.
+
+use crate::document::{Document, Format};
+use std::path::{Path, PathBuf};
+
+pub mod properties;
+pub mod toml;
+pub mod xml;
+
+/// The codes of a `# omeroconf: ignore[CODE, ...]` comment (`comment` is the
+/// whole comment, `#` included); an empty list silences every code.
+pub fn suppressed_codes(comment: &str) -> Option<Vec<String>> {
+    let body = comment.trim_start_matches('#').trim();
+    let rest = body.strip_prefix("omeroconf:")?.trim_start();
+    let rest = rest.strip_prefix("ignore")?;
+    if rest.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    let inner = rest.trim_start().strip_prefix('[')?.split(']').next()?;
+    Some(inner.split(',').map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect())
+}
+
+/// Guesses a file's format from its name, then from its first bytes.
+pub fn detect(path: &Path, source: &str) -> Format {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match extension {
+        "sh" | "bash" => return Format::Script,
+        "omero" => return Format::Omero,
+        "xml" => return Format::Xml,
+        "toml" => return Format::Toml,
+        "json" => return Format::Json,
+        "properties" | "backup" | "cfg" => return Format::Properties,
+        _ => {}
+    }
+    let head = source.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with("#!") {
+        Format::Script
+    } else if head.starts_with('<') {
+        Format::Xml
+    } else if head.starts_with('{') {
+        Format::Json
+    } else if looks_like_script(source) {
+        Format::Script
+    } else {
+        Format::Properties
+    }
+}
+
+/// A file without a telling name is a script when some line starts with a
+/// command that runs `omero config`.
+fn looks_like_script(source: &str) -> bool {
+    source.lines().take(200).any(|line| {
+        let line = line.trim_start();
+        !line.starts_with('#') && !line.contains('=') || line.contains("omero config ")
+    }) && source.contains("omero")
+}
+
+/// What a parser may need beyond the text.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Shell variables given on the command line (`--var NAME=VALUE`).
+    pub vars: Vec<(String, String)>,
+    /// Where relative file names in the input resolve from.
+    pub base_dir: Option<PathBuf>,
+    /// The config.xml profile to read instead of the active one.
+    pub profile: Option<String>,
+}
+
+/// Parses `source` in `format`.
+pub fn parse(path: &str, source: &str, format: Format, options: &Options) -> Document {
+    match format {
+        Format::Properties => properties::parse(path, source),
+        Format::Xml => xml::parse(path, source, options.profile.as_deref()),
+        Format::Toml => toml::parse(path, source),
+        _ => properties::parse(path, source),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suppression_comments() {
+        assert_eq!(suppressed_codes("# omeroconf: ignore[ty006, KY001]"), Some(vec!["TY006".into(), "KY001".into()]));
+        assert_eq!(suppressed_codes("#omeroconf: ignore"), Some(vec![]));
+        assert_eq!(suppressed_codes("# ignore[TY006]"), None);
+        assert_eq!(suppressed_codes("# omeroconf: ignored stuff"), None);
+    }
+
+    #[test]
+    fn detection_by_name_and_content() {
+        assert_eq!(detect(Path::new("setup-web.sh"), ""), Format::Script);
+        assert_eq!(detect(Path::new("properties.backup"), "omero.web.debug=true"), Format::Properties);
+        assert_eq!(detect(Path::new("config"), "<icegrid>"), Format::Xml);
+        assert_eq!(detect(Path::new("web"), "omero.web.debug=true\n"), Format::Properties);
+        assert_eq!(detect(Path::new("web"), "set -e\nomero config set omero.web.debug true\n"), Format::Script);
+    }
+}
