@@ -12,10 +12,10 @@ pub fn is_secret_key(key: &str) -> bool {
     if let Some(property) = catalog().property(key) {
         return property.secret;
     }
-    let lower = key.to_ascii_lowercase();
-    ["pass", "password", "secret", "secret_key", "token", "apikey", "api_key"]
-        .iter()
-        .any(|suffix| lower.ends_with(suffix))
+    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    let looks_secret = ["pass", "pwd", "secret", "token", "apikey", "api_key", "credential"].iter().any(|w| last.contains(w));
+    // A misspelt secret key is as secret as the key it was meant to be.
+    looks_secret || catalog().similar_keys(key).first().and_then(|k| catalog().property(k)).is_some_and(|p| p.secret)
 }
 
 /// Byte ranges of secrets inside the value of `key`: the whole value of a
@@ -129,6 +129,9 @@ mod tests {
         assert!(is_secret_key("omero.web.public.password"));
         assert!(is_secret_key("omero.web.secret_key"));
         assert!(is_secret_key("omero.web.publc.password"));
+        assert!(is_secret_key("omero.web.public.pasword"));
+        assert!(is_secret_key("omero.web.secretkey"));
+        assert!(!is_secret_key("omero.web.publc.user"));
         assert!(is_secret_key("omero.web.signup.admin.password"));
         assert!(!is_secret_key("omero.web.show_forgot_password"));
         assert!(!is_secret_key("omero.web.debug"));

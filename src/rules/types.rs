@@ -164,6 +164,17 @@ with a number, which raises a TypeError for every configured value; only the def
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     for (key, entry) in &ctx.config.entries {
         let Some(raw) = entry.value.known() else { continue };
+        if let Some(c) = raw.chars().find(|&c| !xml_can_hold(c)) {
+            out.push(ctx.at_value(
+                key,
+                Finding::new(
+                    &crate::rules::input::VALUE_NOT_REPRESENTABLE,
+                    format!("{key}: the value holds the control character U+{:04X}, which config.xml cannot hold", c as u32),
+                )
+                .key(key)
+                .help("OMERO writes it unescaped, and from then on neither `omero config` nor OMERO.web can read config.xml; remove the character"),
+            ));
+        }
         let Some(property) = ctx.property(key) else { continue };
         if property.server_side || property.section == Section::Deprecated {
             continue;
@@ -289,6 +300,12 @@ fn accepted(ctx: &LintContext, property: &Property, raw: &str, parsed: &Parsed, 
             ));
         }
     }
+}
+
+/// Characters XML 1.0 allows (tab, line feed and carriage return are
+/// escaped by ElementTree; the rest of the C0 controls are not allowed).
+fn xml_can_hold(c: char) -> bool {
+    !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
 }
 
 /// Words that mark a value nobody filled in.

@@ -1,0 +1,35 @@
+//! Snapshots of the human report (reviewed like code) for the bundled examples.
+
+use omeroconf::catalog::{catalog, Version};
+use omeroconf::lint::{lint, Filter};
+use omeroconf::report::human::{render, Options};
+use omeroconf::source;
+use std::path::Path;
+
+fn report(path: &str, release: Version) -> String {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect("example exists");
+    let format = source::detect(Path::new(path), &text);
+    let document = source::parse(path, &text, format, &source::Options::default());
+    let linted = lint(document, release, &Filter::default());
+    render(&linted, &Options { show_secrets: false, color: false, max_per_file: 50 })
+}
+
+#[test]
+fn properties_backup() {
+    insta::assert_snapshot!(report("examples/properties.backup", catalog().latest));
+}
+
+#[test]
+fn toml_on_an_old_release() {
+    insta::assert_snapshot!(report("examples/omero-web.toml", Version(5, 6, 1)));
+}
+
+#[test]
+fn findings_beyond_the_cap_are_counted() {
+    let text: String = (0..60).map(|i| format!("omero.web.debug{i}=true\n")).collect();
+    let document = source::parse("many.properties", &text, omeroconf::document::Format::Properties, &source::Options::default());
+    let linted = lint(document, catalog().latest, &Filter::default());
+    let shown = render(&linted, &Options { show_secrets: false, color: false, max_per_file: 5 });
+    assert_eq!(shown.matches("KY001").count(), 5);
+    assert!(shown.contains("... and 55 more findings in many.properties"));
+}
