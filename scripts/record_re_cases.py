@@ -181,6 +181,9 @@ VALIDITY = [
     ([["(?:", 492], [")", 492]], "non-capturing, one level too deep"),
     ([["(a)", 1], ["(?(1)", 982], [")", 982]], "deepest conditional nesting"),
     ([["(a)", 1], ["(?(1)", 983], [")", 983]], "one conditional too deep"),
+    ([["(a)", 1], ["(", 490], ["(?(1)", 2], [")", 492]], "mixed nesting at the limit"),
+    ([["(a)", 1], ["(", 490], ["(?(1)", 3], [")", 493]], "mixed nesting one frame too deep"),
+    ([["(a)", 1], ["(?(1)", 980], ["(", 1], [")", 981]], "group inside deep conditionals"),
     ([["(", 100000]], "100000 open parentheses"),
 ]
 

@@ -2988,12 +2988,12 @@ fn risk_inner(pattern: &Pattern) -> Option<Risk> {
             too_big: false,
             branch_seq: 0,
         };
-        let frag = b.lower(node, flags, false);
+        // Look-around, atomic and possessive bodies come back as sub-roots.
+        b.lower(node, flags, false);
         roots.extend(b.sub_roots.iter().copied());
         if b.too_big {
             continue;
         }
-        let _ = frag;
         if let Some(r) = find_exponential(&b, &src) {
             return Some(r);
         }
