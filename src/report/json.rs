@@ -1,47 +1,78 @@
 //! The machine report: `{"version":1,"files":[...],"summary":{...}}` with
-//! 1-based lines and columns.
+//! 1-based lines and columns, serialised straight from the findings.
 
 use crate::diagnostic::Severity;
 use crate::document::LineIndex;
 use crate::lint::Linted;
-use serde_json::{json, Value};
+use serde::Serialize;
 
-pub fn render(files: &[Linted]) -> Value {
-    let mut summary = [0usize; 3];
-    let files: Vec<Value> = files
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    files: Vec<File<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct File<'a> {
+    path: &'a str,
+    diagnostics: Vec<Diagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Diagnostic<'a> {
+    code: &'static str,
+    severity: Severity,
+    key: Option<&'a str>,
+    message: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+/// The report as JSON text.
+pub fn render(files: &[Linted]) -> String {
+    let mut summary = Summary::default();
+    let files = files
         .iter()
         .map(|linted| {
             let index = LineIndex::new(&linted.document.source);
-            let diagnostics: Vec<Value> = linted
+            let diagnostics = linted
                 .findings
                 .iter()
                 .map(|f| {
-                    summary[match f.severity {
-                        Severity::Error => 0,
-                        Severity::Warning => 1,
-                        Severity::Info => 2,
-                    }] += 1;
+                    match f.severity {
+                        Severity::Error => summary.errors += 1,
+                        Severity::Warning => summary.warnings += 1,
+                        Severity::Info => summary.infos += 1,
+                    }
                     let start = f.span.map(|s| index.position(s.start));
                     let end = f.span.map(|s| index.position(s.end));
-                    json!({
-                        "code": f.code(),
-                        "severity": f.severity,
-                        "key": f.key,
-                        "message": f.message,
-                        "line": start.map(|p| p.0),
-                        "column": start.map(|p| p.1),
-                        "end_line": end.map(|p| p.0),
-                        "end_column": end.map(|p| p.1),
-                        "help": f.help,
-                    })
+                    Diagnostic {
+                        code: f.code(),
+                        severity: f.severity,
+                        key: f.key.as_deref(),
+                        message: &f.message,
+                        line: start.map(|p| p.0),
+                        column: start.map(|p| p.1),
+                        end_line: end.map(|p| p.0),
+                        end_column: end.map(|p| p.1),
+                        help: f.help.as_deref(),
+                    }
                 })
                 .collect();
-            json!({"path": linted.document.path, "diagnostics": diagnostics})
+            File { path: &linted.document.path, diagnostics }
         })
         .collect();
-    json!({
-        "version": 1,
-        "files": files,
-        "summary": {"errors": summary[0], "warnings": summary[1], "infos": summary[2]},
-    })
+    // Serialising plain structs with string keys cannot fail.
+    serde_json::to_string(&Report { version: 1, files, summary }).unwrap_or_default()
 }
