@@ -4,7 +4,9 @@
 use crate::document::{Document, Format};
 use std::path::{Path, PathBuf};
 
+pub mod omero;
 pub mod properties;
+pub mod script;
 pub mod toml;
 pub mod xml;
 
@@ -74,7 +76,13 @@ pub fn parse(path: &str, source: &str, format: Format, options: &Options) -> Doc
         Format::Properties => properties::parse(path, source),
         Format::Xml => xml::parse(path, source, options.profile.as_deref()),
         Format::Toml => toml::parse(path, source),
-        _ => properties::parse(path, source),
+        Format::Script => script::parse(
+            path,
+            source,
+            &script::ScriptOptions { vars: options.vars.clone(), base_dir: options.base_dir.clone() },
+        ),
+        Format::Omero => omero::parse(path, source),
+        Format::Json => properties::parse(path, source),
     }
 }
 
