@@ -16,6 +16,7 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
             not_carried(key, "every command is one line", Format::Omero, force, &mut altered)?;
             value = value.replace("\r\n", " ").replace(['\n', '\r'], " ");
         }
+        // Always `--`: a key or value may start with `-`.
         text.push_str(&format!("config set -- {} {}\n", quote(key), quote(&value)));
     }
     Ok(Written { text, altered })

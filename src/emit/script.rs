@@ -16,7 +16,7 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
     let mut altered = Vec::new();
     for (key, value) in stored {
         let Some(value) = argument(key, value, Format::Script, force, &mut altered)? else { continue };
-        text.push_str(&format!("omero config set {}\n", set_arguments(key, &value)));
+        text.push_str(&format!("omero config set {}\n", set_arguments(key, &value, bash_quote)));
     }
     Ok(Written { text, altered })
 }
@@ -43,9 +43,33 @@ pub(crate) fn argument(
 
 /// `KEY VALUE` quoted for the shell, with `--` first when either starts
 /// with `-` (argparse would take it for an option).
-pub(crate) fn set_arguments(key: &str, value: &str) -> String {
+pub(crate) fn set_arguments(key: &str, value: &str, quote: fn(&str) -> String) -> String {
     let separator = if key.starts_with('-') || value.starts_with('-') { "-- " } else { "" };
     format!("{separator}{} {}", quote(key), quote(value))
+}
+
+/// [`quote`], except that a value with control characters other than tab
+/// and newline uses bash's `$'...'`: a literal carriage return does not
+/// survive editors and checkouts, an escape does.
+fn bash_quote(word: &str) -> String {
+    let awkward = |c: char| (c < ' ' && c != '\n' && c != '\t') || c == '\u{7f}';
+    if !word.contains(awkward) {
+        return quote(word);
+    }
+    let mut out = String::from("$'");
+    for c in word.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if awkward(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// Python's `shlex.quote`: bare when only safe characters, else single
@@ -67,7 +91,8 @@ mod tests {
         assert_eq!(quote("/omero"), "/omero");
         assert_eq!(quote(""), "''");
         assert_eq!(quote("it's $x"), "'it'\"'\"'s $x'");
-        assert_eq!(set_arguments("omero.web.x", "-1"), "-- omero.web.x -1");
+        assert_eq!(set_arguments("omero.web.x", "-1", quote), "-- omero.web.x -1");
+        assert_eq!(bash_quote("a\r\nb'\\\u{1}c"), "$'a\\r\\nb\\'\\\\\\x01c'");
         let stored: IndexMap<String, String> = [("a".to_string(), "[\"x\"]".to_string())].into_iter().collect();
         let written = write(&stored, false).map(|w| w.text).unwrap_or_default();
         assert!(written.ends_with("\nomero config set a '[\"x\"]'\n"), "{written}");

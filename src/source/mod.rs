@@ -4,6 +4,8 @@
 use crate::document::{Document, Format};
 use std::path::{Path, PathBuf};
 
+pub mod json;
+pub mod omero;
 pub mod properties;
 pub mod toml;
 pub mod xml;
@@ -74,7 +76,11 @@ pub fn parse(path: &str, source: &str, format: Format, options: &Options) -> Doc
         Format::Properties => properties::parse(path, source),
         Format::Xml => xml::parse(path, source, options.profile.as_deref()),
         Format::Toml => toml::parse(path, source),
-        _ => properties::parse(path, source),
+        Format::Json => json::parse(path, source),
+        Format::Omero => omero::parse(path, source),
+        // No shell reader yet: a script is read as the properties it sets
+        // on `key=value` lines only.
+        Format::Script => properties::parse(path, source),
     }
 }
 
