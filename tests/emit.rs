@@ -138,3 +138,91 @@ fn refusals_never_quote_a_secret() {
         }
     }
 }
+
+/// Runs `nginx -t` on a configuration file; `Err` carries nginx's output.
+fn nginx_test(nginx: &Path, prefix: &Path, conf: &Path) -> Result<(), String> {
+    let output = std::process::Command::new(nginx)
+        .arg("-t")
+        .arg("-q")
+        .arg("-p")
+        .arg(prefix)
+        .arg("-e")
+        .arg(prefix.join("error.log"))
+        .arg("-c")
+        .arg(conf)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", nginx.display()))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// nginx itself, or `None` when it is absent outside CI (in CI, where
+/// scripts/test.sh installs it, its absence fails the test).
+fn find_nginx() -> Option<PathBuf> {
+    let found = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists());
+    if found.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but nginx is not installed (scripts/test.sh installs it)");
+        eprintln!("SKIPPED: nginx is not installed, so emitted nginx files were not checked with `nginx -t`");
+    }
+    found
+}
+
+/// Every nginx file omeroconf emits for the fixtures passes `nginx -t`:
+/// the server file inside a minimal `http` block, the location file inside
+/// a server block, the development file as the whole configuration (with
+/// OMERODIR a scratch directory holding the files it names).
+#[test]
+fn emitted_nginx_files_pass_nginx_t() -> Result<(), Box<dyn std::error::Error>> {
+    let Some(nginx) = find_nginx() else { return Ok(()) };
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for mut case in cases() {
+        let scratch = tempfile::tempdir()?;
+        let root = scratch.path();
+        for dir in ["var/log", "var/nginx_tmp", "etc", "temp"] {
+            std::fs::create_dir_all(root.join(dir))?;
+        }
+        std::fs::write(root.join("etc/mime.types"), "types {\n    text/html html;\n}\n")?;
+        // The files the development configuration names must exist.
+        case.omerodir = root.display().to_string();
+        let Ok(rt) = runtime(&case) else { continue };
+        let temp = root.join("temp").display().to_string();
+        let temp_paths = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+            .map(|t| format!("    {t}_temp_path {temp}/{t};\n"))
+            .concat();
+        for kind in [nginx::Kind::Nginx, nginx::Kind::Location, nginx::Kind::Development] {
+            let Ok(text) = nginx::render(&rt, kind, &case.nginx) else { continue };
+            let emitted = root.join(kind.name());
+            std::fs::write(&emitted, &text)?;
+            let conf = match kind {
+                nginx::Kind::Development => emitted.clone(),
+                nginx::Kind::Nginx | nginx::Kind::Location => {
+                    let include = match kind {
+                        nginx::Kind::Location => format!("    server {{\n        listen 8081;\n        include {};\n    }}\n", emitted.display()),
+                        _ => format!("    include {};\n", emitted.display()),
+                    };
+                    let wrapper = root.join(format!("{}.conf", kind.name()));
+                    std::fs::write(
+                        &wrapper,
+                        format!("pid {temp}/nginx.pid;\nevents {{}}\nhttp {{\n    access_log off;\n{temp_paths}{include}}}\n"),
+                    )?;
+                    wrapper
+                }
+            };
+            match nginx_test(&nginx, root, &conf) {
+                Ok(()) => checked += 1,
+                Err(output) => failures.push(format!("{}.{}: nginx -t failed:\n{output}\n{text}", case.name, kind.name())),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 24, "only {checked} emitted nginx files were checked");
+    println!("nginx -t passed on {checked} emitted nginx files");
+    Ok(())
+}
