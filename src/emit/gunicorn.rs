@@ -222,13 +222,10 @@ fn refuse_conf(why: String) -> Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::catalog;
-    use crate::source::properties;
+    use crate::emit::runtime::from_properties;
 
     fn render_text(text: &str, style: Style) -> Result<String, Refusal> {
-        let document = properties::parse("t", text);
-        let config = crate::resolve::resolve(&document, catalog().latest);
-        render(&Runtime::new(&document, &config, "/srv/web")?, style)
+        render(&from_properties(text, "/srv/web")?, style)
     }
 
     #[test]

@@ -16,8 +16,7 @@ mod tests {
 
     #[test]
     fn writes_an_ordered_flat_object() {
-        let stored: IndexMap<String, String> =
-            [("b".to_string(), "é\n\"".to_string()), ("a".to_string(), String::new())].into_iter().collect();
+        let stored = crate::emit::stored_from(&[("b", "é\n\""), ("a", "")]);
         assert_eq!(write(&stored), "{\n  \"b\": \"é\\n\\\"\",\n  \"a\": \"\"\n}\n");
     }
 }

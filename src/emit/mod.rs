@@ -114,3 +114,9 @@ pub fn stored(config: &Config) -> Result<IndexMap<String, String>, Refusal> {
 fn masked(stored: &IndexMap<String, String>) -> IndexMap<String, String> {
     stored.iter().map(|(k, v)| (k.clone(), crate::secrets::mask_value(k, v))).collect()
 }
+
+/// Test helper: a stored configuration from `(key, value)` pairs.
+#[cfg(test)]
+pub(crate) fn stored_from(pairs: &[(&str, &str)]) -> IndexMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}

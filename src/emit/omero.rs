@@ -28,8 +28,7 @@ mod tests {
 
     #[test]
     fn one_line_per_property_and_no_line_breaks() {
-        let stored: IndexMap<String, String> =
-            [("a".to_string(), "it's".to_string()), ("b".to_string(), "x\ny".to_string())].into_iter().collect();
+        let stored = crate::emit::stored_from(&[("a", "it's"), ("b", "x\ny")]);
         assert_eq!(write(&stored, false).err().and_then(|r| r.key).as_deref(), Some("b"));
         let written = write(&stored, true).ok();
         let text = written.as_ref().map(|w| w.text.as_str()).unwrap_or_default();

@@ -34,10 +34,7 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn map(pairs: &[(&str, &str)]) -> IndexMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
+    use crate::emit::stored_from as map;
 
     #[test]
     fn refuses_values_the_format_cannot_carry_naming_the_key() {

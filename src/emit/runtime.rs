@@ -138,6 +138,13 @@ impl Runtime {
     }
 }
 
+/// Test helper: the runtime of a properties text.
+#[cfg(test)]
+pub(crate) fn from_properties(text: &str, omerodir: &str) -> Result<Runtime, Refusal> {
+    let document = crate::source::properties::parse("test.properties", text);
+    Runtime::load(&document, catalog().latest, omerodir)
+}
+
 /// Python's `os.path.join(a, b)` on POSIX.
 pub fn join(a: &str, b: &str) -> String {
     if b.starts_with('/') {
@@ -165,12 +172,9 @@ pub fn truthy(value: &PyJson) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::properties;
 
     fn runtime(text: &str) -> Result<Runtime, Refusal> {
-        let document = properties::parse("t", text);
-        let config = crate::resolve::resolve(&document, catalog().latest);
-        Runtime::new(&document, &config, "/srv/web/")
+        from_properties(text, "/srv/web/")
     }
 
     #[test]

@@ -93,7 +93,7 @@ mod tests {
         assert_eq!(quote("it's $x"), "'it'\"'\"'s $x'");
         assert_eq!(set_arguments("omero.web.x", "-1", quote), "-- omero.web.x -1");
         assert_eq!(bash_quote("a\r\nb'\\\u{1}c"), "$'a\\r\\nb\\'\\\\\\x01c'");
-        let stored: IndexMap<String, String> = [("a".to_string(), "[\"x\"]".to_string())].into_iter().collect();
+        let stored = crate::emit::stored_from(&[("a", "[\"x\"]")]);
         let written = write(&stored, false).map(|w| w.text).unwrap_or_default();
         assert!(written.ends_with("\nomero config set a '[\"x\"]'\n"), "{written}");
     }

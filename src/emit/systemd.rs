@@ -94,13 +94,10 @@ fn word(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::catalog;
-    use crate::source::properties;
+    use crate::emit::runtime::from_properties;
 
     fn unit(text: &str, omerodir: &str, options: &Options) -> Result<String, Refusal> {
-        let document = properties::parse("t", text);
-        let config = crate::resolve::resolve(&document, catalog().latest);
-        render(&Runtime::new(&document, &config, omerodir)?, options)
+        render(&from_properties(text, omerodir)?, options)
     }
 
     #[test]

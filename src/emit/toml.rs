@@ -98,10 +98,7 @@ fn to_toml(value: &PyJson) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn map(pairs: &[(&str, &str)]) -> IndexMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
+    use crate::emit::stored_from as map;
 
     #[test]
     fn writes_the_native_form() {

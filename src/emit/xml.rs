@@ -117,11 +117,11 @@ mod tests {
 
     #[test]
     fn refuses_what_xml_cannot_hold() {
-        let stored: IndexMap<String, String> = [("a".to_string(), "x\u{1}y".to_string())].into_iter().collect();
+        let stored = crate::emit::stored_from(&[("a", "x\u{1}y")]);
         assert_eq!(write(&stored, "X", false).err().and_then(|r| r.key).as_deref(), Some("a"));
         let forced = write(&stored, "X", true).ok();
         assert!(forced.as_ref().is_some_and(|w| w.text.contains("value=\"xy\"") && w.altered == ["a"]));
-        let stored: IndexMap<String, String> = [("omero.config.version".to_string(), "5.1.0".to_string())].into_iter().collect();
+        let stored = crate::emit::stored_from(&[("omero.config.version", "5.1.0")]);
         assert!(write(&stored, "X", false).is_err());
     }
 }
