@@ -356,7 +356,11 @@ fn run_emit(target: &EmitTarget) -> u8 {
             servername: a.servername.clone(),
             max_body_size: a.max_body_size.clone(),
         };
-        emit::nginx::render(&runtime, kind, &options)
+        let text = emit::nginx::render(&runtime, kind, &options)?;
+        for warning in emit::nginx::warnings(&runtime)? {
+            eprintln!("warning: {warning}");
+        }
+        Ok(text)
     };
     let text = match target {
         EmitTarget::Nginx(a) => nginx(emit::nginx::Kind::Nginx, a),

@@ -105,6 +105,32 @@ pub fn render(runtime: &Runtime, kind: Kind, options: &Options) -> Result<String
     })
 }
 
+/// What OMERO prints without a word but nginx cannot use as meant: the
+/// file is still written byte for byte, these go to the user beside it.
+pub fn warnings(runtime: &Runtime) -> Result<Vec<String>, Refusal> {
+    let mut out = Vec::new();
+    if let Some(prefix) = runtime.script_name()? {
+        if prefix.trim_end_matches('/').is_empty() {
+            out.push(format!(
+                "omero.web.prefix `{prefix}` leaves the application's location without a path, which nginx rejects; \
+                 unset the prefix to serve OMERO.web at /"
+            ));
+        } else if !prefix.starts_with('/') {
+            out.push(format!("omero.web.prefix `{prefix}` does not start with `/`, so its location never matches a request"));
+        }
+    }
+    let static_url = runtime.text("omero.web.static_url")?.unwrap_or_default();
+    if static_url.trim_end_matches('/').is_empty() {
+        out.push("omero.web.static_url is empty or `/`, which leaves the static location without a path".to_string());
+    } else if static_url.contains("://") {
+        out.push(format!(
+            "omero.web.static_url `{static_url}` is a full URL: nginx cannot serve it as a location; \
+             serve static files from that host instead"
+        ));
+    }
+    Ok(out)
+}
+
 /// The placeholders, after OMERO's checks in OMERO's order.
 fn values(runtime: &Runtime, kind: Kind, options: &Options) -> Result<Values, Refusal> {
     let server_type = runtime.server_type()?;
@@ -211,6 +237,23 @@ fn indent(text: &str, by: &str) -> String {
     text.split_inclusive('\n')
         .map(|line| if line.trim_end_matches('\n').is_empty() { line.to_string() } else { format!("{by}{line}") })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::runtime::from_properties;
+
+    #[test]
+    fn warns_about_locations_nginx_cannot_use() -> Result<(), Refusal> {
+        let count = |text: &str| from_properties(text, "/srv/web").and_then(|rt| warnings(&rt)).map(|w| w.len());
+        assert_eq!(count("omero.web.prefix=/omero\nomero.web.static_url=/omero/static/\n")?, 0);
+        assert_eq!(count("omero.web.prefix=/\n")?, 1);
+        assert_eq!(count("omero.web.prefix=omero\n")?, 1);
+        assert_eq!(count("omero.web.static_url=https://cdn.example.org/static/\n")?, 1);
+        assert_eq!(count("omero.web.static_url=\nomero.web.prefix=\n")?, 2);
+        Ok(())
+    }
 }
 
 const LOCATION_HEADER: &str = "# These location blocks should be included in your server configuration
