@@ -3,7 +3,7 @@
 `nginx OUT`: the oracle's `nginx --json` answer; stdout goes to OUT when
 OMERO printed the file, "RC MESSAGE" to OUT.refused when it refused.
 `gunicorn OUT`: the oracle's `gunicorn` answer; the gunicorn argv joined by
-single spaces goes to OUT, a refusal to OUT.refused (a development server
+single spaces goes to OUT (and the SCRIPT_NAME it exports to OUT.env), a refusal to OUT.refused (a development server
 runs Django's runserver, not gunicorn, which counts as a refusal here).
 """
 import json
@@ -32,6 +32,10 @@ def main():
     if answer.get("rc") == 0 and argv[:1] == ["gunicorn"]:
         with open(out, "w", encoding="utf-8", newline="") as f:
             f.write(" ".join(argv) + "\n")
+        # `omero web start` also exports SCRIPT_NAME for a prefix.
+        if answer.get("env_SCRIPT_NAME") is not None:
+            with open(out + ".env", "w", encoding="utf-8", newline="") as f:
+                f.write("SCRIPT_NAME=%s\n" % answer["env_SCRIPT_NAME"])
     elif answer.get("rc") == 0:
         refused(out, 0, "omero web start runs " + " ".join(argv[1:3]) + ", not gunicorn")
     else:

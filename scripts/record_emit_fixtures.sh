@@ -42,3 +42,8 @@ for name in "$@"; do
   { "$oracle" "${global[@]}" gunicorn "$input" || true; } | python3 "$(dirname "$0")/record_emit_fixture.py" gunicorn "$dir/$name.gunicorn"
   echo "recorded $name"
 done
+if [ -x "${ORACLE_VENV:-$HOME/.cache/omeroconf-oracle/venv}/bin/python" ]; then
+  cargo build -q
+  "${ORACLE_VENV:-$HOME/.cache/omeroconf-oracle/venv}/bin/python" scripts/check_gunicorn_conf.py \
+    "${CARGO_TARGET_DIR:-target}/debug/omeroconf"
+fi

@@ -226,3 +226,19 @@ fn emitted_nginx_files_pass_nginx_t() -> Result<(), Box<dyn std::error::Error>> 
     println!("nginx -t passed on {checked} emitted nginx files");
     Ok(())
 }
+
+/// `omero web start` exports SCRIPT_NAME for a prefix (recorded in
+/// NAME.gunicorn.env); the conf file sets the same through `raw_env`.
+/// scripts/check_gunicorn_conf.py checks every other setting with gunicorn.
+#[test]
+fn gunicorn_conf_exports_the_script_name_omero_exports() {
+    let mut compared = 0;
+    for case in cases() {
+        let Ok(conf) = runtime(&case).and_then(|rt| gunicorn::render(&rt, gunicorn::Style::Conf)) else { continue };
+        let env = std::fs::read_to_string(Path::new(DIR).join(format!("{}.gunicorn.env", case.name))).ok();
+        let exported = conf.lines().find_map(|l| l.strip_prefix("raw_env = ['")).and_then(|rest| rest.split('\'').next());
+        assert_eq!(exported, env.as_deref().map(str::trim), "{}", case.name);
+        compared += 1;
+    }
+    assert!(compared >= 8, "{compared}");
+}
