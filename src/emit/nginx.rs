@@ -239,23 +239,6 @@ fn indent(text: &str, by: &str) -> String {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::emit::runtime::from_properties;
-
-    #[test]
-    fn warns_about_locations_nginx_cannot_use() -> Result<(), Refusal> {
-        let count = |text: &str| from_properties(text, "/srv/web").and_then(|rt| warnings(&rt)).map(|w| w.len());
-        assert_eq!(count("omero.web.prefix=/omero\nomero.web.static_url=/omero/static/\n")?, 0);
-        assert_eq!(count("omero.web.prefix=/\n")?, 1);
-        assert_eq!(count("omero.web.prefix=omero\n")?, 1);
-        assert_eq!(count("omero.web.static_url=https://cdn.example.org/static/\n")?, 1);
-        assert_eq!(count("omero.web.static_url=\nomero.web.prefix=\n")?, 2);
-        Ok(())
-    }
-}
-
 const LOCATION_HEADER: &str = "# These location blocks should be included in your server configuration
 # For example:
 #
@@ -285,4 +268,21 @@ fn development_header(root: &str) -> String {
          working_directory {root}/var;\n\n\
          events {{\n    worker_connections  1024;\n}}\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::runtime::from_properties;
+
+    #[test]
+    fn warns_about_locations_nginx_cannot_use() -> Result<(), Refusal> {
+        let count = |text: &str| from_properties(text, "/srv/web").and_then(|rt| warnings(&rt)).map(|w| w.len());
+        assert_eq!(count("omero.web.prefix=/omero\nomero.web.static_url=/omero/static/\n")?, 0);
+        assert_eq!(count("omero.web.prefix=/\n")?, 1);
+        assert_eq!(count("omero.web.prefix=omero\n")?, 1);
+        assert_eq!(count("omero.web.static_url=https://cdn.example.org/static/\n")?, 1);
+        assert_eq!(count("omero.web.static_url=\nomero.web.prefix=\n")?, 2);
+        Ok(())
+    }
 }
