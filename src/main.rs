@@ -305,6 +305,9 @@ fn run_convert(args: &ConvertArgs) -> u8 {
             return USAGE;
         }
     };
+    if let Err(refusal) = emit::readable(&document) {
+        return refused(&refusal);
+    }
     let linted = lint::lint(document, args.input.omero_web_version, &Filter { select: vec!["IN".into()], ignore: vec![] });
     for finding in linted.findings.iter().filter(|f| f.severity == Severity::Error) {
         eprintln!("warning: {}: {}", linted.document.path, finding.message);

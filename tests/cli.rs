@@ -91,3 +91,19 @@ fn emit_refuses_like_omero_with_status_1() -> std::io::Result<()> {
     assert_eq!(status(&omeroconf(&["emit", "nginx", "/no/such/file.properties"])), 2);
     Ok(())
 }
+
+#[test]
+fn unreadable_inputs_are_refused_not_half_converted() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let script = write(dir.path(), "setup.sh", "omero config set omero.web.prefix /omero\n");
+    let toml = write(dir.path(), "web.toml", "[omero.web\nprefix = 1\n");
+    for input in [&script, &toml] {
+        for args in [vec!["convert", input.as_str(), "--to", "json"], vec!["emit", "nginx", input.as_str()]] {
+            let output = omeroconf(&args);
+            assert_eq!(status(&output), 1, "{args:?}");
+            assert!(stderr(&output).contains("cannot be read as a whole"), "{args:?}: {}", stderr(&output));
+            assert!(output.stdout.is_empty(), "{args:?}");
+        }
+    }
+    Ok(())
+}

@@ -99,6 +99,16 @@ pub fn write(config: &Config, format: Format, options: WriteOptions) -> Result<W
     }
 }
 
+/// Refuses a document that could not be read as a whole: a conversion or
+/// a deployment file from part of it would silently lack the rest.
+pub fn readable(document: &crate::document::Document) -> Result<(), Refusal> {
+    let unread = document.findings.iter().find(|f| f.code() == crate::rules::input::SYNTAX_ERROR.code);
+    match unread {
+        Some(finding) => Err(Refusal::new(format!("{} cannot be read as a whole: {}", document.path, finding.message))),
+        None => Ok(()),
+    }
+}
+
 /// The stored strings, or a refusal naming the keys whose value is unknown.
 pub fn stored(config: &Config) -> Result<IndexMap<String, String>, Refusal> {
     config.stored().map_err(|unknown| {

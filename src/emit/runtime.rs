@@ -39,6 +39,7 @@ impl Runtime {
     /// Judges `config` (resolved from `document`) like OMERO.web's settings
     /// import. Suppression comments do not count: OMERO reads no comments.
     pub fn new(document: &Document, config: &Config, omerodir: &str) -> Result<Runtime, Refusal> {
+        super::readable(document)?;
         let stored = super::stored(config)?;
         let rejected = rules::check(document, config)
             .into_iter()

@@ -78,10 +78,20 @@ pub fn parse(path: &str, source: &str, format: Format, options: &Options) -> Doc
         Format::Toml => toml::parse(path, source),
         Format::Json => json::parse(path, source),
         Format::Omero => omero::parse(path, source),
-        // No shell reader yet: a script is read as the properties it sets
-        // on `key=value` lines only.
-        Format::Script => properties::parse(path, source),
+        Format::Script => unreadable_script(path, source),
     }
+}
+
+/// omeroconf has no bash reader yet: say so instead of reading the script
+/// as something it is not.
+fn unreadable_script(path: &str, source: &str) -> Document {
+    let mut doc = Document::new(path, Format::Script, source);
+    doc.findings.push(
+        crate::diagnostic::Finding::new(&crate::rules::input::SYNTAX_ERROR, "omeroconf cannot read bash scripts yet")
+            .at(crate::document::Span::new(0, 0), "not read")
+            .help("run the script against a scratch OMERODIR and convert its config.xml, or use `--from properties|omero`"),
+    );
+    doc
 }
 
 #[cfg(test)]
