@@ -10,4 +10,16 @@ if ! python3 -c 'import pytz' 2>/dev/null; then
     || echo "note: pytz not installed; the catalog freshness test will be skipped"
 fi
 
+# nginx checks every emitted nginx file (`nginx -t`). Installed only where
+# this script may change the machine: in CI, or when run as root.
+# (/usr/sbin is not on every user's PATH.)
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if [ -n "${CI:-}" ] || [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx) \
+      || echo "note: nginx not installed; the nginx -t test fails in CI and is skipped elsewhere"
+  else
+    echo "note: nginx is not installed; the nginx -t test will be skipped (not root, CI unset)"
+  fi
+fi
+
 cargo test --locked "$@"

@@ -4,11 +4,15 @@
 //! of `omero config` operations; `resolve` replays them with omero-py's
 //! semantics into a [`resolve::Config`]; `rules` judge it with OMERO.web's
 //! own parsers (re-implemented in `python` and `settings`) and the
-//! [`catalog`]; `report` renders the findings.
+//! [`catalog`]; `report` renders the findings; `emit` derives deployment
+//! files (nginx, gunicorn, systemd) and writes the configuration in every
+//! format.
 
+pub mod atomic;
 pub mod catalog;
 pub mod diagnostic;
 pub mod document;
+pub mod emit;
 pub mod lint;
 pub mod python;
 pub mod report;

@@ -5,7 +5,8 @@ use omeroconf::catalog::{catalog, Version};
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::Format;
 use omeroconf::lint::{self, Filter, Linted};
-use omeroconf::{report, rules, source};
+use omeroconf::emit::{self, runtime::Runtime, Refusal};
+use omeroconf::{atomic, report, rules, source};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,8 +22,13 @@ struct Cli {
 enum Command {
     /// Report problems in configuration files (scripts, backups, config.xml, TOML).
     Lint(LintArgs),
-    /// Print the properties a configuration stores, in another format.
+    /// Write the properties a configuration stores in another format.
     Convert(ConvertArgs),
+    /// Print the nginx file, gunicorn command or systemd unit OMERO.web would use.
+    Emit {
+        #[command(subcommand)]
+        target: EmitTarget,
+    },
     /// List every rule.
     Rules,
     /// Explain a rule (by code or name) or a property (by key).
@@ -88,20 +94,92 @@ struct ConvertArgs {
     file: PathBuf,
     #[command(flatten)]
     input: InputArgs,
-    /// Output format.
-    #[arg(long = "to", value_enum)]
-    to: OutputFormat,
+    /// Output format: script, omero, properties, xml, toml or json.
+    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format)]
+    to: Format,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace an existing output file, and write values the format cannot
+    /// carry exactly in the closest form it can (each one is reported).
+    #[arg(long)]
+    force: bool,
+    /// Replace secret values with a mask, for sharing.
+    #[arg(long)]
+    mask_secrets: bool,
+}
+
+#[derive(Subcommand)]
+enum EmitTarget {
+    /// The server block `omero web config nginx` prints.
+    Nginx(NginxArgs),
+    /// The location blocks `omero web config nginx-location` prints.
+    NginxLocation(NginxArgs),
+    /// The whole nginx.conf `omero web config nginx-development` prints.
+    NginxDevelopment(NginxArgs),
+    /// The gunicorn command `omero web start` runs.
+    Gunicorn(GunicornArgs),
+    /// A systemd unit running OMERO.web through `omero web start|stop`.
+    Systemd(SystemdArgs),
+}
+
+#[derive(Args)]
+struct EmitInput {
+    /// The configuration (any input format).
+    #[arg(value_name = "CONFIG")]
+    file: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// OMERO.web's OMERODIR on the target machine.
+    #[arg(long, value_name = "DIR", default_value = emit::DEFAULT_OMERODIR)]
+    omerodir: String,
+}
+
+#[derive(Args)]
+struct NginxArgs {
+    #[command(flatten)]
+    emit: EmitInput,
+    /// The HTTP port nginx listens on (default 80, 8080 for nginx-development).
+    #[arg(long, value_name = "PORT", value_parser = emit::nginx::parse_port)]
+    http: Option<String>,
+    /// nginx's server_name.
+    #[arg(long, value_name = "NAME", default_value = "$hostname")]
+    servername: String,
+    /// nginx's client_max_body_size (0: unlimited).
+    #[arg(long, value_name = "SIZE", default_value = "0")]
+    max_body_size: String,
+}
+
+#[derive(Args)]
+struct GunicornArgs {
+    #[command(flatten)]
+    emit: EmitInput,
+    /// `argv`: the command on one line; `conf`: an equivalent gunicorn.conf.py.
+    #[arg(long, value_enum, default_value_t = GunicornStyle::Argv)]
+    style: GunicornStyle,
+}
+
+#[derive(Args)]
+struct SystemdArgs {
+    #[command(flatten)]
+    emit: EmitInput,
+    /// The system user OMERO.web runs as.
+    #[arg(long, value_name = "USER", default_value = "omero-web")]
+    user: String,
+    /// The virtual environment OMERO.web is installed in.
+    #[arg(long, value_name = "DIR", default_value = "/opt/omero/web/venv3")]
+    venv: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GunicornStyle {
+    Argv,
+    Conf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
     Human,
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum OutputFormat {
-    /// The stored properties as one JSON object {key: string}.
     Json,
 }
 
@@ -134,6 +212,7 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Lint(args) => run_lint(&args),
         Command::Convert(args) => run_convert(&args),
+        Command::Emit { target } => run_emit(&target),
         Command::Rules => run_rules(),
         Command::Explain { topic } => run_explain(&topic),
         Command::Schema { omero_web_version } => match omero_web_version {
@@ -226,29 +305,91 @@ fn run_convert(args: &ConvertArgs) -> u8 {
             return USAGE;
         }
     };
+    if let Err(refusal) = emit::readable(&document) {
+        return refused(&refusal);
+    }
     let linted = lint::lint(document, args.input.omero_web_version, &Filter { select: vec!["IN".into()], ignore: vec![] });
-    let stored = match linted.config.stored() {
-        Ok(stored) => stored,
-        Err(unknown) => {
-            eprintln!(
-                "error: the stored value of {} is unknown until the script runs (see `omeroconf lint`)",
-                unknown.join(", ")
-            );
-            return FINDINGS;
-        }
-    };
     for finding in linted.findings.iter().filter(|f| f.severity == Severity::Error) {
         eprintln!("warning: {}: {}", linted.document.path, finding.message);
     }
-    match args.to {
-        OutputFormat::Json => match serde_json::to_string_pretty(&stored) {
-            Ok(text) => write_out(&format!("{text}\n")),
+    let options = emit::WriteOptions { force: args.force, mask_secrets: args.mask_secrets };
+    let written = match emit::write(&linted.config, args.to, options) {
+        Ok(written) => written,
+        Err(refusal) => return refused(&refusal),
+    };
+    for key in &written.altered {
+        eprintln!("warning: {key}: written altered, the {} format cannot carry its value exactly", args.to);
+    }
+    match &args.output {
+        None => write_out(&written.text),
+        Some(path) => match atomic::write(path, &written.text, args.force) {
+            Ok(()) => OK,
+            Err(atomic::WriteError::Exists) => {
+                eprintln!("error: {}: {}", path.display(), atomic::WriteError::Exists);
+                FINDINGS
+            }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: cannot write {}: {e}", path.display());
                 USAGE
             }
         },
     }
+}
+
+fn run_emit(target: &EmitTarget) -> u8 {
+    let common = match target {
+        EmitTarget::Nginx(a) | EmitTarget::NginxLocation(a) | EmitTarget::NginxDevelopment(a) => &a.emit,
+        EmitTarget::Gunicorn(a) => &a.emit,
+        EmitTarget::Systemd(a) => &a.emit,
+    };
+    let document = match load(&common.file, &common.input) {
+        Ok(document) => document,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE;
+        }
+    };
+    let runtime = match Runtime::load(&document, common.input.omero_web_version, &common.omerodir) {
+        Ok(runtime) => runtime,
+        Err(refusal) => return refused(&refusal),
+    };
+    let nginx = |kind, a: &NginxArgs| {
+        let options = emit::nginx::Options {
+            http: a.http.clone(),
+            servername: a.servername.clone(),
+            max_body_size: a.max_body_size.clone(),
+        };
+        let text = emit::nginx::render(&runtime, kind, &options)?;
+        for warning in emit::nginx::warnings(&runtime)? {
+            eprintln!("warning: {warning}");
+        }
+        Ok(text)
+    };
+    let text = match target {
+        EmitTarget::Nginx(a) => nginx(emit::nginx::Kind::Nginx, a),
+        EmitTarget::NginxLocation(a) => nginx(emit::nginx::Kind::Location, a),
+        EmitTarget::NginxDevelopment(a) => nginx(emit::nginx::Kind::Development, a),
+        EmitTarget::Gunicorn(a) => emit::gunicorn::render(
+            &runtime,
+            match a.style {
+                GunicornStyle::Argv => emit::gunicorn::Style::Argv,
+                GunicornStyle::Conf => emit::gunicorn::Style::Conf,
+            },
+        ),
+        EmitTarget::Systemd(a) => {
+            emit::systemd::render(&runtime, &emit::systemd::Options { user: a.user.clone(), venv: a.venv.clone() })
+        }
+    };
+    match text {
+        Ok(text) => write_out(&text),
+        Err(refusal) => refused(&refusal),
+    }
+}
+
+/// Reports a refusal; its message already names the key and hides secrets.
+fn refused(refusal: &Refusal) -> u8 {
+    eprintln!("error: {refusal}");
+    FINDINGS
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.

@@ -4,6 +4,7 @@
 use crate::document::{Document, Format};
 use std::path::{Path, PathBuf};
 
+pub mod json;
 pub mod omero;
 pub mod properties;
 pub mod script;
@@ -76,15 +77,18 @@ pub fn parse(path: &str, source: &str, format: Format, options: &Options) -> Doc
         Format::Properties => properties::parse(path, source),
         Format::Xml => xml::parse(path, source, options.profile.as_deref()),
         Format::Toml => toml::parse(path, source),
+        Format::Json => json::parse(path, source),
+        Format::Omero => omero::parse(path, source),
         Format::Script => script::parse(
             path,
             source,
             &script::ScriptOptions { vars: options.vars.clone(), base_dir: options.base_dir.clone() },
         ),
-        Format::Omero => omero::parse(path, source),
-        Format::Json => properties::parse(path, source),
     }
 }
+
+/// omeroconf has no bash reader yet: say so instead of reading the script
+/// as something it is not.
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,132 @@
+//! Files derived from a resolved [`Config`]: the deployment files OMERO.web
+//! itself would produce (`nginx`, `gunicorn`, `systemd`, computed in
+//! [`runtime`] with OMERO's own parsers and defaults) and the configuration
+//! written back in every input format (one writer per format).
+//!
+//! Nothing here parses configuration text; every emitter starts from a
+//! `Config`. Emitters return text or a [`Refusal`]; writing files is
+//! [`crate::atomic`]'s job and the binary's.
+
+use crate::document::Format;
+use crate::resolve::Config;
+use indexmap::IndexMap;
+use std::fmt;
+
+pub mod gunicorn;
+mod gunicorn_settings;
+pub mod json;
+pub mod nginx;
+pub mod omero;
+pub mod properties;
+pub mod runtime;
+pub mod script;
+pub mod systemd;
+pub mod toml;
+pub mod xml;
+
+/// Where OMERO.web lives when `--omerodir` is not given (the install guide's).
+pub const DEFAULT_OMERODIR: &str = "/opt/omero/web/OMERO.web";
+
+/// Why a file cannot be emitted: OMERO itself would refuse, or the target
+/// format cannot carry a value. The message never quotes a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The property at fault, when one is.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(message: impl Into<String>) -> Refusal {
+        Refusal { key: None, message: message.into() }
+    }
+
+    pub fn at(key: impl Into<String>, message: impl Into<String>) -> Refusal {
+        Refusal { key: Some(key.into()), message: message.into() }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// How a configuration writer treats values and secrets.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Write what the format can carry even when a value would change
+    /// (the changed keys are still reported); never drops a key silently.
+    pub force: bool,
+    /// Replace secret values with the mask, for sharing.
+    pub mask_secrets: bool,
+}
+
+/// A configuration written in a format, and the keys whose values the
+/// format could not carry exactly (only non-empty with `force`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub text: String,
+    pub altered: Vec<String>,
+}
+
+/// A value a format cannot carry: refused, or with `force` written as the
+/// format allows and reported.
+pub(crate) fn not_carried(key: &str, why: &str, format: Format, force: bool, altered: &mut Vec<String>) -> Result<(), Refusal> {
+    if force {
+        altered.push(key.to_string());
+        return Ok(());
+    }
+    Err(Refusal::at(
+        key,
+        format!("{key}: the {format} format cannot carry this value ({why}); use another format, or --force to write it altered"),
+    ))
+}
+
+/// The stored properties of `config` in `format`.
+pub fn write(config: &Config, format: Format, options: WriteOptions) -> Result<Written, Refusal> {
+    let stored = stored(config)?;
+    let stored = if options.mask_secrets { masked(&stored) } else { stored };
+    match format {
+        Format::Script => script::write(&stored, options.force),
+        Format::Omero => omero::write(&stored, options.force),
+        Format::Properties => properties::write(&stored, options.force),
+        Format::Xml => xml::write(&stored, &xml::generated_now(), options.force),
+        Format::Toml => Ok(Written { text: toml::write(&stored), altered: Vec::new() }),
+        Format::Json => Ok(Written { text: json::write(&stored), altered: Vec::new() }),
+    }
+}
+
+/// Refuses a document that could not be read as a whole: a conversion or
+/// a deployment file from part of it would silently lack the rest.
+pub fn readable(document: &crate::document::Document) -> Result<(), Refusal> {
+    let unread = document.findings.iter().find(|f| f.code() == crate::rules::input::SYNTAX_ERROR.code);
+    match unread {
+        Some(finding) => Err(Refusal::new(format!("{} cannot be read as a whole: {}", document.path, finding.message))),
+        None => Ok(()),
+    }
+}
+
+/// The stored strings, or a refusal naming the keys whose value is unknown.
+pub fn stored(config: &Config) -> Result<IndexMap<String, String>, Refusal> {
+    config.stored().map_err(|unknown| {
+        let mut refusal = Refusal::new(format!(
+            "the stored value of {} is unknown until the script runs (see `omeroconf lint`)",
+            unknown.join(", ")
+        ));
+        refusal.key = unknown.into_iter().next();
+        refusal
+    })
+}
+
+fn masked(stored: &IndexMap<String, String>) -> IndexMap<String, String> {
+    stored.iter().map(|(k, v)| (k.clone(), crate::secrets::mask_value(k, v))).collect()
+}
+
+/// Test helper: a stored configuration from `(key, value)` pairs.
+#[cfg(test)]
+pub(crate) fn stored_from(pairs: &[(&str, &str)]) -> IndexMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}

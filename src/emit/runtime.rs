@@ -1,0 +1,216 @@
+//! The values `omero web config` and `omero web start` read from OMERO.web's
+//! settings (see shared/reference/runtime-emit.md): each stored string or
+//! catalog default through the key's own parser, after judging the whole
+//! configuration the way OMERO.web's settings import does.
+//!
+//! This module must never accept a configuration OMERO.web would refuse to
+//! load: OMERO prints no nginx file and starts no gunicorn then either.
+
+use super::Refusal;
+use crate::catalog::{catalog, Version};
+use crate::diagnostic::Severity;
+use crate::document::Document;
+use crate::python::json::{self, PyJson};
+use crate::resolve::Config;
+use crate::rules;
+use crate::secrets;
+use crate::settings::{self, Parsed};
+use indexmap::IndexMap;
+
+/// Lint codes that model a rejection by OMERO.web's settings import (as
+/// errors): a configuration with one of them does not load at all.
+pub const OMERO_REJECTS: [&str; 8] = ["TY001", "TY002", "TY003", "TY004", "TY005", "TY007", "TY010", "TY012"];
+
+/// OMERO.web's view of a configuration, for one OMERODIR.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    /// `$OMERODIR` as given, unnormalised, as the `omero` CLI keeps it.
+    pub omerodir: String,
+    release: Version,
+    stored: IndexMap<String, String>,
+}
+
+impl Runtime {
+    /// Resolves `document` for `release` and judges it, see [`Runtime::new`].
+    pub fn load(document: &Document, release: Version, omerodir: &str) -> Result<Runtime, Refusal> {
+        Runtime::new(document, &crate::resolve::resolve(document, release), omerodir)
+    }
+
+    /// Judges `config` (resolved from `document`) like OMERO.web's settings
+    /// import. Suppression comments do not count: OMERO reads no comments.
+    pub fn new(document: &Document, config: &Config, omerodir: &str) -> Result<Runtime, Refusal> {
+        super::readable(document)?;
+        let stored = super::stored(config)?;
+        let rejected = rules::check(document, config)
+            .into_iter()
+            .find(|f| f.severity == Severity::Error && OMERO_REJECTS.contains(&f.code()));
+        if let Some(finding) = rejected {
+            let message = format!(
+                "OMERO.web would refuse to load this configuration, so OMERO writes nothing either: {} [{}]",
+                finding.message,
+                finding.code()
+            );
+            return Err(Refusal { key: finding.key, message });
+        }
+        Ok(Runtime { omerodir: omerodir.to_string(), release: config.release, stored })
+    }
+
+    /// The value OMERO.web's settings hold for `key`: the stored string or
+    /// the release's default, through the key's parser; `None` when the key
+    /// is unset and OMERO leaves it unset.
+    pub fn parsed(&self, key: &str) -> Result<Option<Parsed>, Refusal> {
+        let property = catalog()
+            .property(key)
+            .ok_or_else(|| Refusal::at(key, format!("{key} is not in omeroconf's catalog")))?;
+        let raw = match self.stored.get(key) {
+            Some(raw) => raw.clone(),
+            None => match self.default_text(property.default_in(self.release)) {
+                Some(text) => text,
+                None => return Ok(None),
+            },
+        };
+        settings::parse(property, self.release, &raw)
+            .map(Some)
+            .map_err(|r| Refusal::at(key, format!("{key}: {}", secrets::mask_message(key, &r.to_string()))))
+    }
+
+    /// A catalog default as the string OMERO feeds its parser; `$OMERODIR`
+    /// stands for `os.path.join(OMERODIR, ...)`.
+    fn default_text(&self, default: &serde_json::Value) -> Option<String> {
+        match default {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(text) => Some(match text.strip_prefix("$OMERODIR/") {
+                Some(rest) => rest.split('/').fold(self.omerodir.clone(), |dir, part| join(&dir, part)),
+                None => text.clone(),
+            }),
+            other => Some(other.to_string()),
+        }
+    }
+
+    /// The value as Python's `str()` would print it (`%s`).
+    pub fn text(&self, key: &str) -> Result<Option<String>, Refusal> {
+        Ok(self.parsed(key)?.map(|parsed| match parsed {
+            Parsed::Str(s) | Parsed::Int(s) => s,
+            Parsed::Bool(b) => if b { "True" } else { "False" }.to_string(),
+            Parsed::Json(value) => json::dumps(&value),
+        }))
+    }
+
+    /// An integer setting as decimal text (`%d`).
+    pub fn int(&self, key: &str) -> Result<String, Refusal> {
+        match self.parsed(key)? {
+            Some(Parsed::Int(n)) => Ok(n),
+            _ => Err(Refusal::at(key, format!("{key} has no integer value"))),
+        }
+    }
+
+    /// A parsed JSON setting.
+    pub fn json(&self, key: &str) -> Result<Option<PyJson>, Refusal> {
+        Ok(match self.parsed(key)? {
+            Some(Parsed::Json(value)) => Some(value),
+            _ => None,
+        })
+    }
+
+    /// `omero.web.application_server`.
+    pub fn server_type(&self) -> Result<String, Refusal> {
+        Ok(self.text("omero.web.application_server")?.unwrap_or_default())
+    }
+
+    /// `HOST:PORT` of the application server, as both nginx and gunicorn use it.
+    pub fn application_address(&self) -> Result<String, Refusal> {
+        let host = self.text("omero.web.application_server.host")?.unwrap_or_default();
+        Ok(format!("{host}:{}", self.int("omero.web.application_server.port")?))
+    }
+
+    /// Django's `FORCE_SCRIPT_NAME`: `omero.web.prefix`, else its deprecated
+    /// predecessor `omero.web.force_script_name`; `None` when neither is set.
+    pub fn script_name(&self) -> Result<Option<String>, Refusal> {
+        match self.text("omero.web.prefix")? {
+            Some(prefix) => Ok(Some(prefix)),
+            None => self.text("omero.web.force_script_name"),
+        }
+    }
+
+    /// The pid file of `omero web start`: OMERO appends the path as text,
+    /// so a trailing `/` on OMERODIR doubles.
+    pub fn pid_file(&self) -> String {
+        format!("{}/var/django.pid", self.omerodir)
+    }
+}
+
+/// Test helper: the runtime of a properties text.
+#[cfg(test)]
+pub(crate) fn from_properties(text: &str, omerodir: &str) -> Result<Runtime, Refusal> {
+    let document = crate::source::properties::parse("test.properties", text);
+    Runtime::load(&document, catalog().latest, omerodir)
+}
+
+/// Python's `os.path.join(a, b)` on POSIX.
+pub fn join(a: &str, b: &str) -> String {
+    if b.starts_with('/') {
+        b.to_string()
+    } else if a.is_empty() || a.ends_with('/') {
+        format!("{a}{b}")
+    } else {
+        format!("{a}/{b}")
+    }
+}
+
+/// Python's truth value of a parsed JSON value.
+pub fn truthy(value: &PyJson) -> bool {
+    match value {
+        PyJson::Null => false,
+        PyJson::Bool(b) => *b,
+        PyJson::Int(n) => n != "0",
+        PyJson::Float(f) => *f != 0.0,
+        PyJson::Str(s) => !s.is_empty(),
+        PyJson::Array(items) => !items.is_empty(),
+        PyJson::Object(pairs) => !pairs.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime(text: &str) -> Result<Runtime, Refusal> {
+        from_properties(text, "/srv/web/")
+    }
+
+    #[test]
+    fn defaults_come_from_the_catalog_through_the_parsers() -> Result<(), Refusal> {
+        let rt = runtime("omero.web.application_server.port=04090\n")?;
+        assert_eq!(rt.application_address()?, "127.0.0.1:4090");
+        assert_eq!(rt.text("omero.web.static_root")?.as_deref(), Some("/srv/web/var/static"));
+        assert_eq!(rt.text("omero.web.static_url")?.as_deref(), Some("/static/"));
+        assert_eq!(rt.script_name()?, None);
+        assert_eq!(rt.pid_file(), "/srv/web//var/django.pid");
+        Ok(())
+    }
+
+    #[test]
+    fn the_prefix_wins_over_its_deprecated_key() -> Result<(), Refusal> {
+        assert_eq!(runtime("omero.web.force_script_name=/old\n")?.script_name()?.as_deref(), Some("/old"));
+        let both = runtime("omero.web.force_script_name=/old\nomero.web.prefix=\n")?;
+        assert_eq!(both.script_name()?.as_deref(), Some(""));
+        Ok(())
+    }
+
+    #[test]
+    fn refuses_what_omero_web_refuses_without_quoting_secrets() {
+        let refusal = runtime("omero.web.wsgi_workers=four\n").err();
+        assert_eq!(refusal.as_ref().and_then(|r| r.key.as_deref()), Some("omero.web.wsgi_workers"));
+        let refusal = runtime("# omeroconf: ignore[TY002]\nomero.web.caches={\"default\": \"redis://:pw@x\"\n").err();
+        let message = refusal.map(|r| r.message).unwrap_or_default();
+        assert!(message.contains("omero.web.caches") && !message.contains("pw@"), "{message}");
+        assert!(runtime("omero.web.debug=yes\n").is_ok(), "a warning does not stop OMERO.web");
+    }
+
+    #[test]
+    fn python_truth_and_join() {
+        assert!(!truthy(&PyJson::Array(vec![])) && truthy(&PyJson::Str("x".into())) && !truthy(&PyJson::Int("0".into())));
+        assert_eq!(join("/a/", "b"), "/a/b");
+        assert_eq!(join("/a", "/b"), "/b");
+    }
+}
