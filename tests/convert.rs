@@ -1,9 +1,9 @@
 //! `convert` round trips: generated configurations written in each format
 //! and read back must store exactly the same properties; a value a format
 //! cannot carry must be refused with its key named, and with `force` be
-//! reported, never dropped silently. The formats omeroconf cannot read back
-//! itself (scripts) or whose reader is OMERO's (config.xml) are checked
-//! against the real OMERO through recorded fixtures (tests/fixtures/convert).
+//! reported, never dropped silently. Scripts, command files and config.xml
+//! are also checked against the real OMERO's readers through recorded
+//! fixtures (tests/fixtures/convert).
 
 use indexmap::IndexMap;
 use omeroconf::catalog::catalog;
@@ -89,7 +89,7 @@ fn write(stored: &Stored, format: Format, force: bool) -> Result<Written, Refusa
 }
 
 /// The formats omeroconf reads itself.
-const READABLE: [Format; 5] = [Format::Properties, Format::Omero, Format::Xml, Format::Toml, Format::Json];
+const READABLE: [Format; 6] = [Format::Properties, Format::Omero, Format::Script, Format::Xml, Format::Toml, Format::Json];
 
 #[test]
 fn generated_configurations_survive_every_format() {
