@@ -1,0 +1,17 @@
+#!/bin/bash
+# append/remove on unset and set keys, Python equality, json.dumps text
+omero config append omero.web.apps '"omero_iviewer"'
+omero config append --set omero.web.apps '"omero_iviewer"'
+omero config append omero.web.apps '"omero_figure"'
+omero config remove omero.web.apps '"omero_iviewer"'
+omero config append omero.web.open_with '["omero_figure", "new_figure", {"supported_objects": ["images"], "target": "_blank", "label": "OMERO.figure"}]'
+omero config remove omero.web.ui.top_links '["History", "history", {"title": "History"}]'
+omero config append omero.web.allowed_hosts '"omero.example.org"'
+omero config append omero.client.ui.tree.type_order '"plate"'
+omero config append omero.web.x.custom '{"b": 1, "a": [1.0, 1e16, 1e-05, "é☃𝄞"]}'
+omero config set omero.web.list '[1, true]'
+omero config append --set omero.web.list '1.0'
+omero config append --set omero.web.list 'false'
+omero config remove omero.web.list 'true'
+omero config append omero.web.nan '[NaN]'
+omero config remove omero.web.nan '[NaN]'
