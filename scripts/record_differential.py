@@ -9,7 +9,8 @@ and writes tests/differential/answers/NAME.json:
    "import_error": {"key", "type"} | null}
 
 `stored` is what config.xml holds afterwards (scripts run with --keep-going,
-so a failing command changes nothing and the next one runs); `rejected` is
+so a failing command changes nothing and the next one runs, except cases
+named *errexit*, which stop like `set -e`); `rejected` is
 OMERO.web's per-key verdict (`oracle settings --per-key`), `import_error` the
 first failure of the real settings import.
 
@@ -45,7 +46,9 @@ def record(oracle, name):
     with tempfile.TemporaryDirectory() as tmp:
         xml = os.path.join(tmp, "config.xml")
         if name.endswith(".sh"):
-            out = run(oracle, "script", path, "--keep-going", "--xml-out", xml)
+            # Cases named *errexit* keep the oracle's stop at the first untested failure.
+            keep_going = [] if "errexit" in name else ["--keep-going"]
+            out = run(oracle, "script", path, *keep_going, "--xml-out", xml)
         elif name.endswith(".xml"):
             out = run(oracle, "xml", path)
             out = out["as_map"]

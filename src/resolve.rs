@@ -73,7 +73,9 @@ impl Failure {
 const TRACEBACK: u32 = 1;
 
 pub fn resolve(doc: &Document, release: Version) -> Config {
-    let mut state = State { release, entries: IndexMap::new(), failing: IndexMap::new() };
+    // config.xml holds whatever keys it holds: no command checks them there.
+    let checks_keys = doc.format != Format::Xml;
+    let mut state = State { release, entries: IndexMap::new(), failing: IndexMap::new(), checks_keys };
     let mut findings = Vec::new();
 
     if doc.format == Format::Properties {
@@ -88,10 +90,17 @@ pub fn resolve(doc: &Document, release: Version) -> Config {
     }
 
     for (index, op) in doc.operations.iter().enumerate() {
-        if let Err(failure) = state.apply(index, op) {
-            findings.push(command_failed(op, failure));
-        } else if let Some(finding) = set_with_equals(op) {
-            findings.push(finding);
+        match state.apply(index, op) {
+            Err(failure) => {
+                // `set -e` (or `omero load`) stops at a failure nothing tests.
+                let stops = failure.rc & 0xff != 0 && !op.failure_tolerated;
+                let skipped = doc.operations.len() - index - 1;
+                findings.push(command_failed(op, failure, stops.then_some(skipped)));
+                if stops {
+                    break;
+                }
+            }
+            Ok(()) => findings.extend(set_with_equals(op)),
         }
     }
     Config { release, entries: state.entries, findings }
@@ -102,6 +111,8 @@ struct State {
     entries: IndexMap<String, Entry>,
     /// Keys whose current value stops OMERO.web's settings import.
     failing: IndexMap<String, String>,
+    /// Keys go through `omero config set`'s name check.
+    checks_keys: bool,
 }
 
 impl State {
@@ -119,7 +130,7 @@ impl State {
                 if op.key.contains('=') {
                     return Ok(());
                 }
-                if !valid_key(&op.key) {
+                if self.checks_keys && !valid_key(&op.key) {
                     return Err(Failure::new(506, format!("Illegal property name: {}", op.key)));
                 }
                 let value = op.value.clone().unwrap_or(Value::Known(String::new()));
@@ -276,18 +287,18 @@ fn illegal_key(op: &Operation) -> Finding {
         .at(op.key_span, "only letters, digits, `.`, `_` and `-` are allowed")
 }
 
-fn command_failed(op: &Operation, failure: Failure) -> Finding {
-    if failure.rc == 506 {
-        return illegal_key(op).help("`omero config set` exits with status 250 here and stores nothing");
-    }
+/// `skipped`: how many later commands never run because the script stops here.
+fn command_failed(op: &Operation, failure: Failure, skipped: Option<usize>) -> Finding {
     let status = failure.rc & 0xff;
-    let consequence = if status == 0 {
-        "OMERO prints an error but exits with status 0, so the script goes on"
-    } else if op.failure_tolerated {
-        "the script tolerates the failure and goes on"
-    } else {
-        "with `set -e` the script stops here"
+    let consequence = match (status, skipped) {
+        (0, _) => "OMERO prints an error but exits with status 0, so the script goes on".to_string(),
+        (_, None) => "the script goes on without it".to_string(),
+        (_, Some(0)) => "the script stops here".to_string(),
+        (_, Some(n)) => format!("the script stops here and the {n} later `omero` command(s) never run"),
     };
+    if failure.rc == 506 {
+        return illegal_key(op).help(format!("`omero config set` exits with status 250 here and stores nothing; {consequence}"));
+    }
     let mut finding = Finding::new(
         &input::COMMAND_FAILS,
         format!("`omero config {}` fails: {} (exit status {status}); {consequence}", op.kind.verb(), failure.message),
@@ -323,6 +334,7 @@ mod tests {
     use super::*;
     use crate::document::Span;
 
+    /// An operation of a script without `set -e`.
     fn op(kind: OpKind, key: &str, value: Option<&str>) -> Operation {
         Operation {
             kind,
@@ -331,7 +343,7 @@ mod tests {
             value: value.map(|v| Value::Known(v.to_string())),
             value_span: Span::default(),
             span: Span::default(),
-            failure_tolerated: false,
+            failure_tolerated: true,
         }
     }
 
@@ -403,6 +415,24 @@ mod tests {
             ]
         );
         assert_eq!(config.entries.len(), 1);
+    }
+
+    #[test]
+    fn an_untested_failure_stops_the_script() {
+        let mut failing = op(OpKind::Remove, "omero.web.apps", Some(r#""missing""#));
+        failing.failure_tolerated = false;
+        let mut undefined = op(OpKind::Remove, "omero.client.x", Some("1"));
+        undefined.failure_tolerated = false;
+        let config = run(vec![
+            op(OpKind::Set, "a", Some("1")),
+            undefined,
+            failing,
+            op(OpKind::Set, "b", Some("2")),
+        ]);
+        assert_eq!(config.get("a"), Some("1"));
+        assert_eq!(config.get("b"), None, "the script stopped before this");
+        assert_eq!(config.findings.len(), 2, "status 0 of the undefined remove goes on");
+        assert!(config.findings[1].message.contains("the script stops here and the 1 later"), "{}", config.findings[1].message);
     }
 
     #[test]

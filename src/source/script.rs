@@ -42,7 +42,9 @@ pub struct ScriptOptions {
 pub fn parse(path: &str, source: &str, options: &ScriptOptions) -> Document {
     let mut doc = Document::new(path, Format::Script, source);
     let cli = Cli { doc: &mut doc, base_dir: options.base_dir.as_deref(), depth: 0 };
-    Shell::new(source, cli, &options.vars, HashMap::new()).run();
+    let mut shell = Shell::new(source, cli, &options.vars, HashMap::new());
+    shell.errexit = shebang_sets_errexit(source);
+    shell.run();
     doc
 }
 
@@ -66,6 +68,8 @@ struct Shell<'a> {
     line_offset: usize,
     /// `$IFS` when the script sets it (kept apart: every word needs it).
     ifs: Option<Rc<str>>,
+    /// `set -e` is in force: a failing command that is not tested stops the script.
+    errexit: bool,
 }
 
 /// A simple command of a logical line, with its words still unexpanded.
@@ -152,7 +156,7 @@ impl<'a> Shell<'a> {
             vars.insert(name.clone(), Var { value: Value::Known(value.clone()), exported: true });
         }
         let ifs = vars.get("IFS").and_then(|var: &Var| var.value.known()).map(Rc::from);
-        Shell { source, cli, vars, given, pending: Vec::new(), line_offset: 0, ifs }
+        Shell { source, cli, vars, given, pending: Vec::new(), line_offset: 0, ifs, errexit: false }
     }
 
     fn run(&mut self) {
@@ -324,7 +328,8 @@ impl<'a> Shell<'a> {
             }
             words = &words[1..];
         }
-        let tolerated = command.joined || *condition || negated;
+        // Without `set -e` a failing command never stops the script.
+        let tolerated = command.joined || *condition || negated || !self.errexit;
         let assignments = words.iter().take_while(|word| assignment(word).is_some()).count();
         let (prefix, words) = words.split_at(assignments);
         let Some(head) = words.first() else {
@@ -337,6 +342,13 @@ impl<'a> Shell<'a> {
         match plain_word(head) {
             Some(builtin @ ("export" | "declare" | "typeset" | "local" | "readonly")) => {
                 self.declare(builtin == "export", &words[1..]);
+                return;
+            }
+            Some("set") => {
+                let options: Vec<&str> = words[1..].iter().filter_map(plain_word).collect();
+                if let Some(errexit) = errexit_option(&options) {
+                    self.errexit = errexit;
+                }
                 return;
             }
             // `: ${X:=default}` assigns X while expanding.
@@ -1066,14 +1078,57 @@ fn scan_line(bytes: &[u8], start: usize) -> Scan {
     let trailing = bytes[start + leading..end].iter().rev().take_while(|b| is_blank(b)).count();
     let content = &bytes[start + leading..end - trailing];
     let first_word = bytes.get(start + leading..first_word_end.unwrap_or(end)).unwrap_or_default();
-    // `export NAME` makes a variable reach inner shells.
-    if candidate || first_word == b"export" {
+    // `export NAME` makes a variable reach inner shells; `set -e` changes
+    // what a failing command does.
+    if candidate || first_word == b"export" || first_word == b"set" {
         return Scan::Candidate { plain };
     }
     match content.first() {
         None | Some(b'#') => Scan::Blank(next),
         Some(_) => Scan::Plain(Span::new(start + leading, end - trailing), next),
     }
+}
+
+/// What `set` options do to errexit: `-e`, `-o errexit`, combined flags
+/// such as `-eu`; `+e` and `+o errexit` turn it off. `None`: unchanged.
+fn errexit_option(options: &[&str]) -> Option<bool> {
+    let mut state = None;
+    let mut words = options.iter();
+    while let Some(word) = words.next() {
+        let (on, flags) = match word.as_bytes().first() {
+            Some(b'-') if *word != "--" => (true, &word[1..]),
+            Some(b'+') => (false, &word[1..]),
+            _ => break,
+        };
+        if flags == "o" {
+            if words.next() == Some(&"errexit") {
+                state = Some(on);
+            }
+        } else if flags.contains('e') {
+            state = Some(on);
+        }
+    }
+    state
+}
+
+/// `#!/bin/bash -e` (or `-eu`, ...) starts the script with errexit on.
+#[cfg(test)]
+#[test]
+fn set_options_that_change_errexit() {
+    assert_eq!(errexit_option(&["-eu"]), Some(true));
+    assert_eq!(errexit_option(&["-o", "errexit"]), Some(true));
+    assert_eq!(errexit_option(&["-euo", "pipefail"]), Some(true));
+    assert_eq!(errexit_option(&["+e"]), Some(false));
+    assert_eq!(errexit_option(&["-u"]), None);
+    assert_eq!(errexit_option(&["--", "-e"]), None);
+    assert!(shebang_sets_errexit("#!/bin/bash -e\n"));
+    assert!(!shebang_sets_errexit("#!/bin/bash\nset -e\n"));
+}
+
+/// `#!/bin/bash -e` (or `-eu`, ...) starts the script with errexit on.
+fn shebang_sets_errexit(source: &str) -> bool {
+    let first = source.lines().next().unwrap_or_default();
+    first.starts_with("#!") && errexit_option(&first.split_whitespace().skip(1).collect::<Vec<_>>()) == Some(true)
 }
 
 /// Whether `omero` or `config` starts at `i` as a whole word or a path's
