@@ -33,6 +33,7 @@ pub fn render(files: &[Linted]) -> Value {
                         "end_line": end.map(|p| p.0),
                         "end_column": end.map(|p| p.1),
                         "help": f.help,
+                        "fix": f.fix.as_ref().map(|fix| fix.description.clone()),
                     })
                 })
                 .collect();
