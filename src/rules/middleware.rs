@@ -140,7 +140,16 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
         out.extend(start_failure(ctx, items, &failure.rejection));
         return;
     }
-    let entries: Vec<Entry> = items
+    let entries = entries(items);
+    text_indices(ctx, &entries, out);
+    class_paths(ctx, &entries, out);
+    duplicates(ctx, &entries, out);
+    let order = sorted_classes(&entries);
+    cors(ctx, &order, out);
+}
+
+fn entries(items: &[PyJson]) -> Vec<Entry<'_>> {
+    items
         .iter()
         .enumerate()
         .filter_map(|(position, item)| {
@@ -148,12 +157,14 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             let get = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| v);
             Some(Entry { position, index: get("index")?, class: get("class")? })
         })
-        .collect();
-    text_indices(ctx, &entries, out);
-    class_paths(ctx, &entries, out);
-    duplicates(ctx, &entries, out);
-    let order = sorted_classes(&entries);
-    cors(ctx, &order, out);
+        .collect()
+}
+
+/// Django's MIDDLEWARE as OMERO.web derives it from a middleware list;
+/// `None` when its settings would not load.
+pub fn derived(value: &PyJson) -> Option<Vec<String>> {
+    let PyJson::Array(items) = value else { return None };
+    settings::module_checks(Some(value), None, None).is_empty().then(|| sorted_classes(&entries(items)))
 }
 
 /// Findings for a list OMERO.web's settings import rejects.

@@ -300,7 +300,10 @@ fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<
                     format!("OMERO.web runs under `{prefix}`, so request paths start with it and the public URL filter matches no page"),
                 )
                 .key(FILTER)
-                .help(format!("write the prefix into the filter, e.g. `^{prefix}/webclient/`")),
+                .help(match raw.strip_prefix("^/") {
+                    Some(rest) => format!("write the prefix into the filter: `^{prefix}/{rest}`"),
+                    None => format!("write the prefix into the filter, e.g. `^{prefix}/webclient/`"),
+                }),
             ));
         }
     }
