@@ -327,7 +327,8 @@ mod tests {
 
     #[test]
     fn value_edits_round_trip_through_each_parser() {
-        let cases: [(&str, fn(&str) -> Document); 4] = [
+        type Parse = fn(&str) -> Document;
+        let cases: [(&str, Parse); 4] = [
             ("omero.web.prefix=/omero/\n", |s| properties::parse("p", s)),
             ("[omero.web]\nprefix = \"/omero/\"\n", |s| toml::parse("t.toml", s)),
             ("[omero.web]\nprefix = '/omero/'\n", |s| toml::parse("t.toml", s)),

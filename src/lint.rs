@@ -128,6 +128,17 @@ mod tests {
     }
 
     #[test]
+    fn toml_suppressions_and_fixes() {
+        let text = "[omero.web]\nstatic_url = \"/omero/static/\"\n# omeroconf: ignore[PA002]\nprefix = \"/omero/\"\n";
+        let linted = lint(crate::source::toml::parse("web.toml", text), catalog().latest, &Filter::default());
+        assert!(linted.findings.is_empty(), "{:?}", linted.findings);
+        let text = "[omero.web]\nstatic_url = \"/omero/static/\"\nprefix = \"/omero/\"  # served under /omero\n";
+        let linted = lint(crate::source::toml::parse("web.toml", text), catalog().latest, &Filter::default());
+        let fixed = fix(&linted).expect("fixable");
+        assert_eq!(fixed.source, text.replace("\"/omero/\"  #", "\"/omero\"  #"));
+    }
+
+    #[test]
     fn select_and_ignore_by_prefix() {
         let text = "omero.web.debug=yes\nomero.web.debgu=true\n";
         assert_eq!(codes(text, &Filter::default()), vec!["TY006", "KY001"]);

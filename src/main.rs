@@ -24,7 +24,11 @@ enum Command {
     /// Print the properties a configuration stores, in another format.
     Convert(ConvertArgs),
     /// List every rule.
-    Rules,
+    Rules {
+        /// Print the rule table as Markdown (the README's table).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Explain a rule (by code or name) or a property (by key).
     Explain {
         /// A rule code such as TY006, a rule name, or a property key.
@@ -145,7 +149,8 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Lint(args) => run_lint(&args),
         Command::Convert(args) => run_convert(&args),
-        Command::Rules => run_rules(),
+        Command::Rules { markdown: true } => write_out(&rules::markdown_table()),
+        Command::Rules { markdown: false } => run_rules(),
         Command::Explain { topic } => run_explain(&topic),
         Command::Schema { omero_web_version } => match omero_web_version {
             None => write_out(&omeroconf::schema::render()),

@@ -268,13 +268,8 @@ fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Findin
     if !missing.is_empty() {
         parts.push(format!("{} of the current default {} missing", missing.join(", "), if missing.len() == 1 { "is" } else { "are" }));
     }
-    let finding = Finding::new(
-        &FROZEN_DEFAULT,
-        format!("{key} holds a copy of OMERO.web's default list: {} in {}", parts.join("; "), ctx.release()),
-    )
-    .key(key)
-    .help(format!("compare with `omeroconf explain {key}` and update the copied entries"));
-    out.push(ctx.at_value(key, finding));
+    out.push(ctx.on_value(&FROZEN_DEFAULT, key, format!("{key} holds a copy of OMERO.web's default list: {} in {}", parts.join("; "), ctx.release()))
+        .help(format!("compare with `omeroconf explain {key}` and update the copied entries")));
 }
 
 #[cfg(test)]

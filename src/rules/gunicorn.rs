@@ -166,37 +166,21 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     ranges(ctx, gevent, out);
     workers(ctx, gevent, out);
     if gevent && ctx.is_set(THREADS) && ctx.int(THREADS).is_some_and(|t| t != 1) {
-        out.push(ctx.at_key(
-            THREADS,
-            Finding::new(&THREADS_IGNORED, format!("{THREADS} is ignored: OMERO passes --threads only to sync workers"))
-                .key(THREADS)
-                .help(format!("remove it; tune {CONNECTIONS} for gevent")),
-        ));
+        out.push(ctx.on_key(&THREADS_IGNORED, THREADS, format!("{THREADS} is ignored: OMERO passes --threads only to sync workers"))
+            .help(format!("remove it; tune {CONNECTIONS} for gevent")));
     }
     if !gevent && ctx.is_set(CONNECTIONS) {
-        out.push(ctx.at_key(
-            CONNECTIONS,
-            Finding::new(&CONNECTIONS_IGNORED, format!("{CONNECTIONS} is ignored: OMERO passes it only to gevent workers"))
-                .key(CONNECTIONS)
-                .help(format!("remove it, or use {THREADS} with sync workers")),
-        ));
+        out.push(ctx.on_key(&CONNECTIONS_IGNORED, CONNECTIONS, format!("{CONNECTIONS} is ignored: OMERO passes it only to gevent workers"))
+            .help(format!("remove it, or use {THREADS} with sync workers")));
     }
     let max_requests = ctx.int(MAX_REQUESTS_KEY).unwrap_or(0);
     if gevent && max_requests > 0 {
-        out.push(ctx.at_value(
-            MAX_REQUESTS_KEY,
-            Finding::new(&GEVENT_MAX_REQUESTS, format!("gevent workers restart after {max_requests} requests and drop the requests in flight"))
-                .key(MAX_REQUESTS_KEY)
-                .help(format!("omero config set {MAX_REQUESTS_KEY} 0")),
-        ));
+        out.push(ctx.on_value(&GEVENT_MAX_REQUESTS, MAX_REQUESTS_KEY, format!("gevent workers restart after {max_requests} requests and drop the requests in flight"))
+            .help(format!("omero config set {MAX_REQUESTS_KEY} 0")));
     }
     if !gevent && (1..100).contains(&max_requests) {
-        out.push(ctx.at_value(
-            MAX_REQUESTS_KEY,
-            Finding::new(&MAX_REQUESTS, format!("workers restart after every {max_requests} requests"))
-                .key(MAX_REQUESTS_KEY)
-                .help("use 0 (never restart) or a value in the thousands"),
-        ));
+        out.push(ctx.on_value(&MAX_REQUESTS, MAX_REQUESTS_KEY, format!("workers restart after every {max_requests} requests"))
+            .help("use 0 (never restart) or a value in the thousands"));
     }
     if ctx.is_set(TIMEOUT_KEY) {
         let why = match ctx.int(TIMEOUT_KEY) {
@@ -205,10 +189,7 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             _ => None,
         };
         if let Some(why) = why {
-            out.push(ctx.at_value(
-                TIMEOUT_KEY,
-                Finding::new(&TIMEOUT, format!("{TIMEOUT_KEY}: {why}")).key(TIMEOUT_KEY).help("OMERO's default of 60 suits most sites"),
-            ));
+            out.push(ctx.on_value(&TIMEOUT, TIMEOUT_KEY, format!("{TIMEOUT_KEY}: {why}")).help("OMERO's default of 60 suits most sites"));
         }
     }
     wsgi_args(ctx, out);
@@ -226,7 +207,7 @@ fn ranges(ctx: &LintContext, gevent: bool, out: &mut Vec<Finding>) {
         } else {
             continue;
         };
-        out.push(ctx.at_value(key, Finding::new(&NOT_POSITIVE, format!("{key} is {value}: {why}")).key(key).help("use a positive number")));
+        out.push(ctx.on_value(&NOT_POSITIVE, key, format!("{key} is {value}: {why}")).help("use a positive number"));
     }
 }
 
@@ -236,28 +217,16 @@ fn workers(ctx: &LintContext, gevent: bool, out: &mut Vec<Finding>) {
         Some(cores) => {
             let advised = 2 * i64::from(cores) + 1;
             if workers > advised {
-                out.push(ctx.at_value(
-                    WORKERS,
-                    Finding::new(&WORKERS_FOR_CORES, format!("{workers} workers for {cores} cores; (2 × cores) + 1 is {advised}"))
-                        .key(WORKERS)
-                        .help(format!("omero config set {WORKERS} {advised}")),
-                ));
+                out.push(ctx.on_value(&WORKERS_FOR_CORES, WORKERS, format!("{workers} workers for {cores} cores; (2 × cores) + 1 is {advised}"))
+                    .help(format!("omero config set {WORKERS} {advised}")));
             } else if !gevent && workers < i64::from(cores) {
-                out.push(ctx.at_value(
-                    WORKERS,
-                    Finding::new(&WORKERS_FOR_CORES, format!("{workers} sync workers leave some of the {cores} cores idle"))
-                        .severity(Info)
-                        .key(WORKERS)
-                        .help(format!("(2 × cores) + 1 is {advised}")),
-                ));
+                out.push(ctx.on_value(&WORKERS_FOR_CORES, WORKERS, format!("{workers} sync workers leave some of the {cores} cores idle"))
+                    .severity(Info)
+                    .help(format!("(2 × cores) + 1 is {advised}")));
             }
         }
-        None if workers > 12 => out.push(ctx.at_value(
-            WORKERS,
-            Finding::new(&TOO_MANY_WORKERS, format!("{workers} gunicorn workers, each with its own memory and OMERO sessions"))
-                .key(WORKERS)
-                .help("check the count with `omeroconf lint --cores N` for the server's core count"),
-        )),
+        None if workers > 12 => out.push(ctx.on_value(&TOO_MANY_WORKERS, WORKERS, format!("{workers} gunicorn workers, each with its own memory and OMERO sessions"))
+            .help("check the count with `omeroconf lint --cores N` for the server's core count")),
         None => {}
     }
 }
@@ -273,16 +242,12 @@ fn wsgi_args(ctx: &LintContext, out: &mut Vec<Finding>) {
         } else {
             tokens.get(i + 1).map(|v| format!(" {v}")).unwrap_or_default()
         };
-        let finding = Finding::new(&ARGS_MANAGED_FLAG, format!("{ARGS}: `{token}{value}` overrides what {owner} sets"))
-            .key(ARGS)
-            .help(format!("remove {} from {ARGS}; set {owner} instead", flags.join("/")));
-        out.push(ctx.at_value(ARGS, finding));
+        out.push(ctx.on_value(&ARGS_MANAGED_FLAG, ARGS, format!("{ARGS}: `{token}{value}` overrides what {owner} sets"))
+            .help(format!("remove {} from {ARGS}; set {owner} instead", flags.join("/"))));
     }
     if args.contains(['"', '\'']) {
-        let finding = Finding::new(&ARGS_QUOTES, format!("{ARGS}: OMERO splits the arguments on whitespace, so gunicorn receives the quotes literally"))
-            .key(ARGS)
-            .help("only options whose values contain no spaces work in wsgi_args");
-        out.push(ctx.at_value(ARGS, finding));
+        out.push(ctx.on_value(&ARGS_QUOTES, ARGS, format!("{ARGS}: OMERO splits the arguments on whitespace, so gunicorn receives the quotes literally"))
+            .help("only options whose values contain no spaces work in wsgi_args"));
     }
 }
 

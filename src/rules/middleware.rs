@@ -202,13 +202,8 @@ fn text_indices(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
     if entries.len() < 2 || !entries.iter().all(|e| matches!(e.index, PyJson::Str(_))) {
         return;
     }
-    let finding = Finding::new(
-        &INDEX_NOT_NUMBER,
-        format!("{KEY}: every index is text, so the entries are sorted alphabetically (\"10\" before \"2\")"),
-    )
-    .key(KEY)
-    .help("write the indices as numbers");
-    out.push(ctx.at_value(KEY, finding));
+    out.push(ctx.on_value(&INDEX_NOT_NUMBER, KEY, format!("{KEY}: every index is text, so the entries are sorted alphabetically (\"10\" before \"2\")"))
+        .help("write the indices as numbers"));
 }
 
 fn class_paths(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
@@ -319,38 +314,24 @@ fn sorted_classes(entries: &[Entry]) -> Vec<String> {
 fn cors(ctx: &LintContext, order: &[String], out: &mut Vec<Finding>) {
     let position = |class: &str| order.iter().position(|c| c == class);
     if let Some(at) = position(CORS).filter(|at| *at > 0) {
-        let finding = Finding::new(
-            &CORS_ORDER,
-            format!("{KEY}: CorsMiddleware runs after `{}`, whose responses then lack CORS headers", order[at - 1]),
-        )
-        .key(KEY)
-        .help("give CorsMiddleware the lowest index");
-        out.push(ctx.at_value(KEY, finding));
+        out.push(ctx.on_value(&CORS_ORDER, KEY, format!("{KEY}: CorsMiddleware runs after `{}`, whose responses then lack CORS headers", order[at - 1]))
+            .help("give CorsMiddleware the lowest index"));
     }
     if let Some(at) = position(CORS_POST_CSRF).filter(|at| *at + 1 < order.len()) {
-        let finding = Finding::new(&CORS_ORDER, format!("{KEY}: CorsPostCsrfMiddleware runs before `{}`", order[at + 1]))
-            .key(KEY)
-            .help("give CorsPostCsrfMiddleware the highest index");
-        out.push(ctx.at_value(KEY, finding));
+        out.push(ctx.on_value(&CORS_ORDER, KEY, format!("{KEY}: CorsPostCsrfMiddleware runs before `{}`", order[at + 1]))
+            .help("give CorsPostCsrfMiddleware the highest index"));
     }
     let whitelist = matches!(ctx.json(WHITELIST), Some(PyJson::Array(items)) if !items.is_empty());
     let allow_all = ctx.flag(ALLOW_ALL);
     let installed = position(CORS).is_some();
     if (whitelist || allow_all) && !installed {
         let key = if allow_all { ALLOW_ALL } else { WHITELIST };
-        let finding = Finding::new(&CORS_WITHOUT_MIDDLEWARE, format!("{key} has no effect: {CORS} is not in {KEY}"))
-            .key(key)
-            .help(format!("append {{\"index\": 0.5, \"class\": \"{CORS}\"}} to {KEY} and \"corsheaders\" to omero.web.apps"));
-        out.push(ctx.at_value(key, finding));
+        out.push(ctx.on_value(&CORS_WITHOUT_MIDDLEWARE, key, format!("{key} has no effect: {CORS} is not in {KEY}"))
+            .help(format!("append {{\"index\": 0.5, \"class\": \"{CORS}\"}} to {KEY} and \"corsheaders\" to omero.web.apps")));
     }
     if installed && !whitelist && !allow_all {
-        let finding = Finding::new(
-            &CORS_MIDDLEWARE_UNUSED,
-            format!("{KEY}: CorsMiddleware is installed but {WHITELIST} is empty, so it allows no origin"),
-        )
-        .key(KEY)
-        .help(format!("list the allowed origins in {WHITELIST}, or remove the middleware"));
-        out.push(ctx.at_value(KEY, finding));
+        out.push(ctx.on_value(&CORS_MIDDLEWARE_UNUSED, KEY, format!("{KEY}: CorsMiddleware is installed but {WHITELIST} is empty, so it allows no origin"))
+            .help(format!("list the allowed origins in {WHITELIST}, or remove the middleware")));
     }
 }
 

@@ -247,6 +247,16 @@ impl LintContext<'_> {
         self.place(key, finding, |op| op.value_span, "set here")
     }
 
+    /// A finding of `rule` about `key`, pointed at the value that set it.
+    pub fn on_value(&self, rule: &'static Rule, key: &str, message: impl Into<String>) -> Finding {
+        self.at_value(key, Finding::new(rule, message).key(key))
+    }
+
+    /// A finding of `rule` about `key`, pointed at the key that set it.
+    pub fn on_key(&self, rule: &'static Rule, key: &str, message: impl Into<String>) -> Finding {
+        self.at_key(key, Finding::new(rule, message).key(key))
+    }
+
     /// Points a finding at the key of the operation that last set it.
     pub fn at_key(&self, key: &str, finding: Finding) -> Finding {
         self.place(key, finding, |op| op.key_span, "this key")
@@ -279,6 +289,17 @@ pub fn check_with(document: &Document, config: &Config, options: &Options) -> Ve
     let mut out = Vec::new();
     for check in CHECKS {
         check(&ctx, &mut out);
+    }
+    out
+}
+
+/// The rule table of the README (`omeroconf rules --markdown`).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| code | name | severity | fix | summary |\n|---|---|---|---|---|\n");
+    for rule in RULES {
+        let summary = rule.summary.replace('|', "\\|");
+        let fix = if rule.fix { "yes" } else { "" };
+        out.push_str(&format!("| {} | `{}` | {} | {fix} | {summary} |\n", rule.code, rule.name, rule.severity));
     }
     out
 }
@@ -332,6 +353,17 @@ mod tests {
             assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
             assert!(names.insert(rule.name), "duplicate name {}", rule.name);
         }
+    }
+
+    #[test]
+    fn readme_rule_table_is_current() {
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split("<!-- rules:start -->\n")
+            .nth(1)
+            .and_then(|rest| rest.split("<!-- rules:end -->").next())
+            .unwrap_or_default();
+        assert_eq!(table, markdown_table(), "regenerate with `omeroconf rules --markdown`");
     }
 
     #[test]

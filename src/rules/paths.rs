@@ -96,10 +96,8 @@ fn prefix(ctx: &LintContext, out: &mut Vec<Finding>) {
         return;
     }
     if !raw.starts_with('/') {
-        let finding = Finding::new(&PREFIX_LEADING_SLASH, format!("{key}: `{raw}` does not start with `/`, so no request path matches it"))
-            .key(key)
-            .help(format!("write `/{raw}`"));
-        out.push(ctx.at_value(key, finding));
+        out.push(ctx.on_value(&PREFIX_LEADING_SLASH, key, format!("{key}: `{raw}` does not start with `/`, so no request path matches it"))
+            .help(format!("write `/{raw}`")));
     }
     if raw.ends_with('/') {
         let trimmed = raw.trim_end_matches('/');
@@ -111,11 +109,9 @@ fn prefix(ctx: &LintContext, out: &mut Vec<Finding>) {
                 ctx.value_fix(key, trimmed.len()..raw.len(), "", format!("write {key} as `{trimmed}`")),
             )
         };
-        let finding = Finding::new(&PREFIX_TRAILING_SLASH, format!("{key}: {message}"))
-            .key(key)
+        out.push(ctx.on_value(&PREFIX_TRAILING_SLASH, key, format!("{key}: {message}"))
             .help(if trimmed.is_empty() { format!("remove {key}") } else { format!("write `{trimmed}`") })
-            .fix(fix);
-        out.push(ctx.at_value(key, finding));
+            .fix(fix));
     }
 }
 
@@ -159,26 +155,16 @@ fn templates(ctx: &LintContext, out: &mut Vec<Finding>) {
         if shipped(name) {
             continue;
         }
-        let finding = Finding::new(
-            &TEMPLATE_WITHOUT_DIRS,
-            format!("{key}: Django cannot find `{name}` because {TEMPLATE_DIRS} is empty"),
-        )
-        .key(key)
-        .help(format!("add the directory that holds `{name}` to {TEMPLATE_DIRS}"));
-        out.push(ctx.at_value(key, finding));
+        out.push(ctx.on_value(&TEMPLATE_WITHOUT_DIRS, key, format!("{key}: Django cannot find `{name}` because {TEMPLATE_DIRS} is empty"))
+            .help(format!("add the directory that holds `{name}` to {TEMPLATE_DIRS}")));
     }
     let custom_index = match ctx.json("omero.web.login_redirect") {
         Some(PyJson::Object(members)) => members.iter().any(|(k, v)| k == "viewname" && matches!(v, PyJson::Str(s) if s == "webindex_custom")),
         _ => false,
     };
     if custom_index && !ctx.is_set(INDEX_TEMPLATE) {
-        let finding = Finding::new(
-            &TEMPLATE_WITHOUT_DIRS,
-            "omero.web.login_redirect: users land on the custom index, but no index_template is set, so it shows OMERO's own page",
-        )
-        .key("omero.web.login_redirect")
-        .help(format!("set {INDEX_TEMPLATE} and {TEMPLATE_DIRS}"));
-        out.push(ctx.at_value("omero.web.login_redirect", finding));
+        out.push(ctx.on_value(&TEMPLATE_WITHOUT_DIRS, "omero.web.login_redirect", "omero.web.login_redirect: users land on the custom index, but no index_template is set, so it shows OMERO's own page")
+            .help(format!("set {INDEX_TEMPLATE} and {TEMPLATE_DIRS}")));
     }
 }
 

@@ -180,23 +180,15 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
         } else {
             "the default filter matches no page, so public access serves nothing"
         };
-        out.push(ctx.at_value(
-            ENABLED,
-            Finding::new(&INCOMPLETE, format!("public access is on but {} not set: {consequence}", list_keys(&missing)))
-                .key(ENABLED)
-                .help(format!("set {}", list_keys(&missing).replace(" is", "").replace(" are", ""))),
-        ));
+        out.push(ctx.on_value(&INCOMPLETE, ENABLED, format!("public access is on but {} not set: {consequence}", list_keys(&missing)))
+            .help(format!("set {}", list_keys(&missing).replace(" is", "").replace(" are", ""))));
     }
     if ctx.is_set(USER) {
         admin_user(ctx, out);
     }
     if ctx.is_set(GET_ONLY) && !ctx.flag(GET_ONLY) {
-        out.push(ctx.at_value(
-            GET_ONLY,
-            Finding::new(&GET_ONLY_OFF, "the public user may send POST, PUT and DELETE requests".to_string())
-                .key(GET_ONLY)
-                .help("set omero.web.public.get_only to true unless an app needs public writes"),
-        ));
+        out.push(ctx.on_value(&GET_ONLY_OFF, GET_ONLY, "the public user may send POST, PUT and DELETE requests".to_string())
+            .help("set omero.web.public.get_only to true unless an app needs public writes"));
     }
     let Some(raw) = ctx.config.get(FILTER) else { return };
     let Ok(pattern) = re::check(raw) else { return };
@@ -229,12 +221,8 @@ fn admin_user(ctx: &LintContext, out: &mut Vec<Finding>) {
     } else {
         return;
     };
-    out.push(ctx.at_value(
-        USER,
-        Finding::new(&ADMIN_USER, format!("the public user is `{user}`: {why}, and every anonymous visitor acts as it"))
-            .key(USER)
-            .help("use a dedicated user with no administrator rights, in a read-only group"),
-    ));
+    out.push(ctx.on_value(&ADMIN_USER, USER, format!("the public user is `{user}`: {why}, and every anonymous visitor acts as it"))
+        .help("use a dedicated user with no administrator rights, in a read-only group"));
 }
 
 fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<Finding>) {
@@ -265,46 +253,31 @@ fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<
     let all = || SENSITIVE.iter().flat_map(|f| f.paths.iter().copied()).chain(VIEWING.iter().copied());
     let everything = all().chain(["/", "/anything/"]).all(|p| search(&under(p)) == Some(true));
     if everything {
-        out.push(ctx.at_value(
-            FILTER,
-            Finding::new(&MATCHES_EVERYTHING, "the public URL filter matches every URL, downloads and webadmin included")
-                .key(FILTER)
-                .help("list the pages that should be public, e.g. `^/webclient/(?!download)`"),
-        ));
+        out.push(ctx.on_value(&MATCHES_EVERYTHING, FILTER, "the public URL filter matches every URL, downloads and webadmin included")
+            .help("list the pages that should be public, e.g. `^/webclient/(?!download)`"));
         return;
     }
     let get_only = ctx.flag(GET_ONLY);
     let mut exposed = Vec::new();
     for family in SENSITIVE.iter().filter(|f| !(f.writes && get_only)) {
-        let hits: Vec<String> = family.paths.iter().copied().map(|p| under(p)).filter(|p| search(p) == Some(true)).collect();
+        let hits: Vec<String> = family.paths.iter().copied().map(&under).filter(|p| search(p) == Some(true)).collect();
         if !hits.is_empty() {
             exposed.push(format!("{} ({})", family.name, hits.join(", ")));
         }
     }
     if !exposed.is_empty() {
-        out.push(ctx.at_value(
-            FILTER,
-            Finding::new(&EXPOSES_SENSITIVE, format!("the public URL filter exposes {}", exposed.join("; ")))
-                .key(FILTER)
-                .help("exclude these paths, e.g. with a negative lookahead `(?!archived_files|download_as|download_placeholder)`"),
-        ));
+        out.push(ctx.on_value(&EXPOSES_SENSITIVE, FILTER, format!("the public URL filter exposes {}", exposed.join("; ")))
+            .help("exclude these paths, e.g. with a negative lookahead `(?!archived_files|download_as|download_placeholder)`"));
     }
     if !prefix.is_empty() {
         let under_prefix = all().any(|p| search(&under(p)) != Some(false));
         let at_root = all().any(|p| search(p) == Some(true));
         if !under_prefix && at_root {
-            out.push(ctx.at_value(
-                FILTER,
-                Finding::new(
-                    &MISSES_PREFIX,
-                    format!("OMERO.web runs under `{prefix}`, so request paths start with it and the public URL filter matches no page"),
-                )
-                .key(FILTER)
+            out.push(ctx.on_value(&MISSES_PREFIX, FILTER, format!("OMERO.web runs under `{prefix}`, so request paths start with it and the public URL filter matches no page"))
                 .help(match raw.strip_prefix("^/") {
                     Some(rest) => format!("write the prefix into the filter: `^{prefix}/{rest}`"),
                     None => format!("write the prefix into the filter, e.g. `^{prefix}/webclient/`"),
-                }),
-            ));
+                }));
         }
     }
 }

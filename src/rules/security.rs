@@ -95,12 +95,8 @@ const ORIGINS: &str = "omero.web.csrf_trusted_origins";
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     if ctx.flag("omero.web.debug") {
-        out.push(ctx.at_value(
-            "omero.web.debug",
-            Finding::new(&DEBUG_ON, "debug mode shows settings and request data on error pages")
-                .key("omero.web.debug")
-                .help("omero config set omero.web.debug false"),
-        ));
+        out.push(ctx.on_value(&DEBUG_ON, "omero.web.debug", "debug mode shows settings and request data on error pages")
+            .help("omero config set omero.web.debug false"));
     }
     let https = matches!(ctx.json(SSL_HEADER), Some(PyJson::Array(items)) if items.len() == 2);
     for cookie in ["session", "csrf"] {
@@ -119,23 +115,17 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
         let samesite_key = format!("omero.web.{cookie}_cookie_samesite");
         let none = ctx.config.get(&samesite_key).is_some_and(|v| v.trim().eq_ignore_ascii_case("none"));
         if none && !secure {
-            let finding = Finding::new(
-                &SAMESITE_NONE_INSECURE,
-                format!("{samesite_key} is None but {secure_key} is false: browsers reject the {cookie} cookie"),
-            )
-            .key(samesite_key.clone())
-            .help(format!("omero config set {secure_key} true (the site must be HTTPS)"));
-            out.push(ctx.at_value(&samesite_key, finding));
+            let message = format!("{samesite_key} is None but {secure_key} is false: browsers reject the {cookie} cookie");
+            out.push(
+                ctx.on_value(&SAMESITE_NONE_INSECURE, &samesite_key, message)
+                    .help(format!("omero config set {secure_key} true (the site must be HTTPS)")),
+            );
         }
     }
     origins(ctx, out);
     if ctx.flag("omero.web.cors_origin_allow_all") {
-        out.push(ctx.at_value(
-            "omero.web.cors_origin_allow_all",
-            Finding::new(&CORS_ALLOW_ALL, "any web site may read OMERO.web's responses in a visitor's browser")
-                .key("omero.web.cors_origin_allow_all")
-                .help("list the allowed sites in omero.web.cors_origin_whitelist"),
-        ));
+        out.push(ctx.on_value(&CORS_ALLOW_ALL, "omero.web.cors_origin_allow_all", "any web site may read OMERO.web's responses in a visitor's browser")
+            .help("list the allowed sites in omero.web.cors_origin_whitelist"));
     }
     clear_text(ctx, out);
 }

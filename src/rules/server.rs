@@ -112,18 +112,11 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     sessions(ctx, out);
     cache_backends(ctx, out);
     if ctx.config.get("omero.web.application_server") == Some("development") {
-        out.push(ctx.at_value(
-            "omero.web.application_server",
-            Finding::new(&DEVELOPMENT_SERVER, "OMERO.web runs Django's single-threaded development server instead of gunicorn")
-                .key("omero.web.application_server")
-                .help("use wsgi-tcp in production"),
-        ));
+        out.push(ctx.on_value(&DEVELOPMENT_SERVER, "omero.web.application_server", "OMERO.web runs Django's single-threaded development server instead of gunicorn")
+            .help("use wsgi-tcp in production"));
     }
     if let Some(port) = ctx.int(PORT).filter(|p| !(1..=65535).contains(p)) {
-        out.push(ctx.at_value(
-            PORT,
-            Finding::new(&PORT_RANGE, format!("{PORT} is {port}; gunicorn cannot bind it")).key(PORT).help("use a port from 1 to 65535"),
-        ));
+        out.push(ctx.on_value(&PORT_RANGE, PORT, format!("{PORT} is {port}; gunicorn cannot bind it")).help("use a port from 1 to 65535"));
     }
     server_list(ctx, out);
 }
@@ -157,23 +150,15 @@ fn sessions(ctx: &LintContext, out: &mut Vec<Finding>) {
             None
         };
         if let Some((severity, why)) = problem {
-            out.push(ctx.at_value(
-                ENGINE,
-                Finding::new(&SESSIONS_IN_LOCAL_CACHE, format!("sessions are kept in the cache, but {why}"))
-                    .severity(severity)
-                    .key(ENGINE)
-                    .help(format!("configure a shared cache (e.g. django_redis with a redis:// URL) as \"default\" in {CACHES}")),
-            ));
+            out.push(ctx.on_value(&SESSIONS_IN_LOCAL_CACHE, ENGINE, format!("sessions are kept in the cache, but {why}"))
+                .severity(severity)
+                .help(format!("configure a shared cache (e.g. django_redis with a redis:// URL) as \"default\" in {CACHES}")));
         }
     }
     let databases = matches!(ctx.json("omero.web.databases"), Some(PyJson::Object(members)) if !members.is_empty());
     if (engine.ends_with(".db") || engine.ends_with(".cached_db")) && !databases {
-        out.push(ctx.at_value(
-            ENGINE,
-            Finding::new(&SESSIONS_NEED_DATABASE, format!("`{engine}` stores sessions in a database, but omero.web.databases defines none"))
-                .key(ENGINE)
-                .help("use django.contrib.sessions.backends.file, or a cache engine with a shared cache"),
-        ));
+        out.push(ctx.on_value(&SESSIONS_NEED_DATABASE, ENGINE, format!("`{engine}` stores sessions in a database, but omero.web.databases defines none"))
+            .help("use django.contrib.sessions.backends.file, or a cache engine with a shared cache"));
     }
 }
 
@@ -216,22 +201,15 @@ fn cache_backends(ctx: &LintContext, out: &mut Vec<Finding>) {
             _ => None,
         };
         let Some((severity, why, help)) = problem else { continue };
-        out.push(ctx.at_value(
-            CACHES,
-            Finding::new(&OLD_CACHE_BACKEND, format!("{CACHES}[\"{alias}\"]: {why}")).severity(severity).key(CACHES).help(help),
-        ));
+        out.push(ctx.on_value(&OLD_CACHE_BACKEND, CACHES, format!("{CACHES}[\"{alias}\"]: {why}")).severity(severity).help(help));
     }
 }
 
 fn server_list(ctx: &LintContext, out: &mut Vec<Finding>) {
     let Some(PyJson::Array(servers)) = ctx.json(SERVER_LIST) else { return };
     if servers.is_empty() {
-        out.push(ctx.at_value(
-            SERVER_LIST,
-            Finding::new(&SERVER_LIST_EMPTY, "the server list is empty, so the login page offers no OMERO.server")
-                .key(SERVER_LIST)
-                .help("list at least one [host, port, name] entry"),
-        ));
+        out.push(ctx.on_value(&SERVER_LIST_EMPTY, SERVER_LIST, "the server list is empty, so the login page offers no OMERO.server")
+            .help("list at least one [host, port, name] entry"));
         return;
     }
     for (i, server) in servers.iter().enumerate() {

@@ -34,12 +34,8 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
         } else {
             "only OMERO.server reads it"
         };
-        out.push(ctx.at_key(
-            key,
-            Finding::new(&SERVER_SIDE_KEY, format!("{key} has no effect in OMERO.web's configuration: {how}"))
-                .key(key.clone())
-                .help(format!("set it on the OMERO.server host: `omero config set {key} ...` with the server's OMERODIR")),
-        ));
+        out.push(ctx.on_key(&SERVER_SIDE_KEY, key, format!("{key} has no effect in OMERO.web's configuration: {how}"))
+            .help(format!("set it on the OMERO.server host: `omero config set {key} ...` with the server's OMERODIR")));
     }
 }
 

@@ -46,24 +46,13 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             DjangoFrom::Possibly => (Warning, format!("OMERO.web {release} may run on Django 5, which has no PickleSerializer")),
             DjangoFrom::Never => (Info, "Django 5 removed PickleSerializer; switch before upgrading to OMERO.web 5.31 or later".to_string()),
         };
-        out.push(ctx.at_value(
-            SERIALIZER,
-            Finding::new(&PICKLE_SERIALIZER, format!("{SERIALIZER}: {why}"))
-                .severity(severity)
-                .key(SERIALIZER)
-                .help("use django.contrib.sessions.serializers.JSONSerializer (users log in again once)"),
-        ));
+        out.push(ctx.on_value(&PICKLE_SERIALIZER, SERIALIZER, format!("{SERIALIZER}: {why}"))
+            .severity(severity)
+            .help("use django.contrib.sessions.serializers.JSONSerializer (users log in again once)"));
     }
     if ctx.is_set(STORAGE) && django(Version(5, 1, 0)) == DjangoFrom::Always {
-        out.push(ctx.at_key(
-            STORAGE,
-            Finding::new(
-                &SETTING_WITHOUT_EFFECT,
-                format!("{STORAGE} has no effect: OMERO.web {release} runs on Django 5.2, which no longer reads STATICFILES_STORAGE"),
-            )
-            .key(STORAGE)
-            .help("remove it; configure Django's STORAGES through omero.web.django_additional_settings if you need another storage"),
-        ));
+        out.push(ctx.on_key(&SETTING_WITHOUT_EFFECT, STORAGE, format!("{STORAGE} has no effect: OMERO.web {release} runs on Django 5.2, which no longer reads STATICFILES_STORAGE"))
+            .help("remove it; configure Django's STORAGES through omero.web.django_additional_settings if you need another storage"));
     }
 }
 
