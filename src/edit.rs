@@ -367,6 +367,34 @@ mod tests {
         assert!(replace_in_value(&doc, &doc.operations[0], "weblogin", 0..3, "\"").is_none());
     }
 
+    /// A script operation whose value is the word at `value` in `source`.
+    fn script(source: &str, value: &str, raw: &str) -> Document {
+        let mut doc = Document::new("setup.sh", Format::Script, source);
+        let start = source.find(value).unwrap_or_default();
+        let key_start = source.find("omero.web").unwrap_or_default();
+        let key_span = Span::new(key_start, key_start + "omero.web.prefix".len());
+        doc.operations.push(Operation::set("omero.web.prefix", key_span, Value::Known(raw.into()), Span::new(start, start + value.len())));
+        doc
+    }
+
+    #[test]
+    fn script_values_are_edited_only_when_plain_or_quoted_literally() {
+        for (source, value) in [
+            ("omero config set omero.web.prefix /omero/\n", "/omero/"),
+            ("omero config set omero.web.prefix '/omero/'\n", "'/omero/'"),
+            ("omero config set omero.web.prefix \"/omero/\"\n", "\"/omero/\""),
+        ] {
+            let doc = script(source, value, "/omero/");
+            let edit = replace_in_value(&doc, &doc.operations[0], "/omero/", 6..7, "").expect("literal");
+            assert_eq!(apply(source, &[edit]).expect("applies"), source.replacen("/omero/", "/omero", 1));
+        }
+        // Expansions and escapes make the stored text differ from the source.
+        let doc = script("omero config set omero.web.prefix \"$P/\"\n", "\"$P/\"", "/omero/");
+        assert!(replace_in_value(&doc, &doc.operations[0], "/omero/", 6..7, "").is_none());
+        let doc = script("omero config set omero.web.prefix /omero/\n", "/omero/", "/omero/");
+        assert!(replace_in_value(&doc, &doc.operations[0], "/omero/", 0..0, "a b").is_none(), "a space splits a plain word");
+    }
+
     #[test]
     fn key_renames_keep_the_value() {
         let source = "omero.web.force_script_name=/omero\n";
