@@ -51,6 +51,32 @@ pub struct Release {
     pub django: Option<String>,
 }
 
+impl Release {
+    /// The Django versions the wheel allows: `(lowest, first excluded)`.
+    pub fn django_bounds(&self) -> (Option<Version>, Option<Version>) {
+        let mut bounds = (None, None);
+        for clause in self.django.as_deref().unwrap_or_default().split(',').map(str::trim) {
+            if let Some(v) = clause.strip_prefix(">=") {
+                bounds.0 = Version::parse(v);
+            } else if let Some(v) = clause.strip_prefix('<') {
+                bounds.1 = Version::parse(v);
+            }
+        }
+        bounds
+    }
+}
+
+/// Whether a release runs on a given Django version or later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DjangoFrom {
+    /// Its requirement excludes every older Django.
+    Always,
+    /// Its requirement allows Django on both sides.
+    Possibly,
+    /// Its requirement excludes that Django and later (or is unknown).
+    Never,
+}
+
 /// Where OMERO.web declares a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -285,6 +311,18 @@ impl Catalog {
         self.releases.iter().find(|r| r.version == version)
     }
 
+    /// Whether OMERO.web `release` runs on Django `version` or later.
+    pub fn django_from(&self, release: Version, version: Version) -> DjangoFrom {
+        let Some((low, high)) = self.release(release).map(Release::django_bounds) else { return DjangoFrom::Never };
+        if low.is_some_and(|low| low >= version) {
+            DjangoFrom::Always
+        } else if high.map_or(true, |high| high > version) && low.is_some() {
+            DjangoFrom::Possibly
+        } else {
+            DjangoFrom::Never
+        }
+    }
+
     pub fn oldest(&self) -> Version {
         self.releases.first().map_or(self.latest, |r| r.version)
     }
@@ -419,6 +457,18 @@ mod tests {
         assert_eq!(c.time_zone("Etc/GMT_plus_1"), Some("Etc/GMT+1"));
         assert_eq!(c.time_zone("Mars/Olympus"), None);
         assert_eq!(c.time_zone("Europe/Londön"), None);
+    }
+
+    #[test]
+    fn django_requirements_by_release() {
+        let c = catalog();
+        let django5 = Version(5, 0, 0);
+        assert_eq!(c.django_from(Version(5, 33, 2), django5), DjangoFrom::Always);
+        assert_eq!(c.django_from(Version(5, 30, 0), django5), DjangoFrom::Possibly);
+        assert_eq!(c.django_from(Version(5, 29, 3), django5), DjangoFrom::Never);
+        assert_eq!(c.django_from(Version(5, 23, 0), Version(4, 0, 0)), DjangoFrom::Always);
+        assert_eq!(c.django_from(Version(5, 22, 0), Version(4, 0, 0)), DjangoFrom::Possibly);
+        assert_eq!(c.django_from(Version(5, 6, 0), Version(4, 0, 0)), DjangoFrom::Never);
     }
 
     #[test]

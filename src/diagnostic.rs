@@ -2,6 +2,7 @@
 //! into text only by `report`.
 
 use crate::document::Span;
+use crate::edit::Edit;
 use serde::Serialize;
 use std::fmt;
 
@@ -51,6 +52,15 @@ pub struct Rule {
     pub fix: bool,
 }
 
+/// An automatic repair of one finding: edits applied together, each
+/// replacing exactly its span of the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, e.g. "drop the second WhiteNoiseMiddleware entry".
+    pub description: String,
+    pub edits: Vec<Edit>,
+}
+
 /// A secondary place in the source that explains a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
@@ -68,6 +78,8 @@ pub struct Finding {
     pub span: Option<Span>,
     pub label: Option<String>,
     pub related: Vec<Related>,
+    /// Offered only where the edit is exact for the input's format.
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
@@ -81,6 +93,7 @@ impl Finding {
             span: None,
             label: None,
             related: Vec::new(),
+            fix: None,
         }
     }
 
@@ -102,6 +115,11 @@ impl Finding {
 
     pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
         self.related.push(Related { span, label: label.into() });
+        self
+    }
+
+    pub fn fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
         self
     }
 

@@ -12,6 +12,7 @@ pub mod atomic;
 pub mod catalog;
 pub mod diagnostic;
 pub mod document;
+pub mod edit;
 pub mod emit;
 pub mod lint;
 pub mod python;

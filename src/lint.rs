@@ -2,8 +2,9 @@
 //! suppression comments and `--select`/`--ignore`.
 
 use crate::catalog::Version;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Finding, Fix, Severity};
 use crate::document::Document;
+use crate::edit::{self, Edit};
 use crate::resolve::{self, Config};
 use crate::rules;
 
@@ -35,13 +36,54 @@ impl Linted {
 }
 
 pub fn lint(document: Document, release: Version, filter: &Filter) -> Linted {
+    lint_with(document, release, filter, &rules::Options::default())
+}
+
+/// [`lint`] with the deployment facts the user gave (`--cores`).
+pub fn lint_with(document: Document, release: Version, filter: &Filter, options: &rules::Options) -> Linted {
     let config = resolve::resolve(&document, release);
     let mut findings = document.findings.clone();
     findings.extend(config.findings.iter().cloned());
-    findings.extend(rules::check(&document, &config));
+    findings.extend(rules::check_with(&document, &config, options));
     findings.retain(|f| filter.keeps(f.code()) && !suppressed(&document, f));
     findings.sort_by_key(|f| (f.span.map_or(usize::MAX, |s| s.start), f.code()));
     Linted { document, config, findings }
+}
+
+/// A document's source with the fixes of its reported findings applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixed {
+    pub source: String,
+    /// What each applied fix did.
+    pub applied: Vec<String>,
+    /// Fixes left for another run because they touch text an applied fix changed.
+    pub deferred: usize,
+}
+
+/// Applies every fix of the reported findings that does not clash with an
+/// earlier one; `None` when there is nothing to fix. Suppressed and
+/// unselected findings bring no fix.
+pub fn fix(linted: &Linted) -> Option<Fixed> {
+    let mut accepted: Vec<&Fix> = Vec::new();
+    let mut deferred = 0;
+    for fix in linted.findings.iter().filter_map(|f| f.fix.as_ref()) {
+        let clashes = fix
+            .edits
+            .iter()
+            .any(|e| accepted.iter().flat_map(|a| a.edits.iter()).any(|a| edit::overlaps(a.span, e.span)));
+        if clashes {
+            deferred += 1;
+        } else {
+            accepted.push(fix);
+        }
+    }
+    if accepted.is_empty() {
+        return None;
+    }
+    let edits: Vec<Edit> = accepted.iter().flat_map(|f| f.edits.iter().cloned()).collect();
+    // Accepted edits never overlap, and rules build them inside the source.
+    let source = edit::apply(&linted.document.source, &edits).ok()?;
+    Some(Fixed { source, applied: accepted.iter().map(|f| f.description.clone()).collect(), deferred })
 }
 
 fn suppressed(document: &Document, finding: &Finding) -> bool {
@@ -69,6 +111,31 @@ mod tests {
         assert_eq!(codes(text, &Filter::default()), vec!["TY006"]);
         let text = "# omeroconf: ignore[KY001]\nomero.web.debug=yes\n";
         assert_eq!(codes(text, &Filter::default()), vec!["TY006"]);
+    }
+
+    #[test]
+    fn fixes_apply_together_and_respect_suppressions() {
+        let text = "omero.web.force_script_name=/omero/\nomero.web.apps=[\"figure\"]\n";
+        let linted = lint(properties::parse("p", text), catalog().latest, &Filter::default());
+        let fixed = fix(&linted).expect("two fixes");
+        assert_eq!(fixed.source, "omero.web.prefix=/omero\nomero.web.apps=[\"omero_figure\"]\n");
+        assert_eq!(fixed.applied.len(), 3);
+        let silenced = format!("# omeroconf: ignore[AP001]\n{}", text.lines().nth(1).unwrap_or_default());
+        let linted = lint(properties::parse("p", &silenced), catalog().latest, &Filter::default());
+        assert_eq!(fix(&linted), None);
+        let linted = lint(properties::parse("p", text), catalog().latest, &Filter { select: vec!["PA".into()], ignore: vec![] });
+        assert_eq!(fix(&linted).map(|f| f.source), Some("omero.web.force_script_name=/omero\nomero.web.apps=[\"figure\"]\n".to_string()));
+    }
+
+    #[test]
+    fn toml_suppressions_and_fixes() {
+        let text = "[omero.web]\nstatic_url = \"/omero/static/\"\n# omeroconf: ignore[PA002]\nprefix = \"/omero/\"\n";
+        let linted = lint(crate::source::toml::parse("web.toml", text), catalog().latest, &Filter::default());
+        assert!(linted.findings.is_empty(), "{:?}", linted.findings);
+        let text = "[omero.web]\nstatic_url = \"/omero/static/\"\nprefix = \"/omero/\"  # served under /omero\n";
+        let linted = lint(crate::source::toml::parse("web.toml", text), catalog().latest, &Filter::default());
+        let fixed = fix(&linted).expect("fixable");
+        assert_eq!(fixed.source, text.replace("\"/omero/\"  #", "\"/omero\"  #"));
     }
 
     #[test]

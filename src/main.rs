@@ -30,7 +30,11 @@ enum Command {
         target: EmitTarget,
     },
     /// List every rule.
-    Rules,
+    Rules {
+        /// Print the rule table as Markdown (the README's table).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Explain a rule (by code or name) or a property (by key).
     Explain {
         /// A rule code such as TY006, a rule name, or a property key.
@@ -85,6 +89,17 @@ struct LintArgs {
     /// Findings drawn per file by the human report.
     #[arg(long, default_value_t = 50, value_name = "N")]
     max_findings: usize,
+    /// CPU cores of the server OMERO.web runs on (for the worker-count rules;
+    /// never guessed from this machine).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    cores: Option<u32>,
+    /// Apply the safe automatic fixes to the files in place, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Print the automatic fixes as a unified diff (secrets masked) without
+    /// writing; exit status 1 means there are fixes to apply.
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(Args)]
@@ -213,7 +228,8 @@ fn main() -> ExitCode {
         Command::Lint(args) => run_lint(&args),
         Command::Convert(args) => run_convert(&args),
         Command::Emit { target } => run_emit(&target),
-        Command::Rules => run_rules(),
+        Command::Rules { markdown: true } => write_out(&rules::markdown_table()),
+        Command::Rules { markdown: false } => run_rules(),
         Command::Explain { topic } => run_explain(&topic),
         Command::Schema { omero_web_version } => match omero_web_version {
             None => write_out(&omeroconf::schema::render()),
@@ -226,40 +242,56 @@ fn main() -> ExitCode {
     ExitCode::from(status)
 }
 
-/// Reads and parses one input file, or says why it cannot.
-fn load(path: &Path, input: &InputArgs) -> Result<omeroconf::document::Document, String> {
+/// Reads one input file as UTF-8 text, or says why it cannot.
+fn read(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            return Err(format!(
-                "{} is not UTF-8 text (invalid byte at offset {at}); OMERO reads configuration as UTF-8",
-                path.display()
-            ));
-        }
-    };
-    let format = input.from.unwrap_or_else(|| source::detect(path, &text));
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        format!("{} is not UTF-8 text (invalid byte at offset {at}); OMERO reads configuration as UTF-8", path.display())
+    })
+}
+
+/// Parses a file's text in its format.
+fn parse(path: &Path, text: &str, input: &InputArgs) -> omeroconf::document::Document {
+    let format = input.from.unwrap_or_else(|| source::detect(path, text));
     let options = source::Options {
         vars: input.vars.clone(),
         base_dir: path.parent().map(Path::to_path_buf),
         profile: input.profile.clone(),
     };
-    Ok(source::parse(&path.display().to_string(), &text, format, &options))
+    source::parse(&path.display().to_string(), text, format, &options)
+}
+
+/// Reads and parses one input file, or says why it cannot.
+fn load(path: &Path, input: &InputArgs) -> Result<omeroconf::document::Document, String> {
+    read(path).map(|text| parse(path, &text, input))
 }
 
 fn run_lint(args: &LintArgs) -> u8 {
     let filter = Filter { select: args.select.clone(), ignore: args.ignore.clone() };
+    let options = rules::Options { cores: args.cores };
+    let lint_one = |document| lint::lint_with(document, args.input.omero_web_version, &filter, &options);
     let mut linted: Vec<Linted> = Vec::new();
+    // The path of each linted file, for writing fixes back.
+    let mut paths: Vec<&Path> = Vec::new();
     let mut unreadable = false;
     for path in &args.files {
         match load(path, &args.input) {
-            Ok(document) => linted.push(lint::lint(document, args.input.omero_web_version, &filter)),
+            Ok(document) => {
+                linted.push(lint_one(document));
+                paths.push(path);
+            }
             Err(message) => {
                 eprintln!("error: {message}");
                 unreadable = true;
             }
         }
+    }
+    if args.diff {
+        return show_fixes(args, &linted, &paths, &lint_one, unreadable);
+    }
+    if args.fix {
+        linted = linted.into_iter().zip(&paths).map(|(l, path)| apply_fixes(args, l, path, &lint_one)).collect();
     }
     let text = match args.format {
         ReportFormat::Json => format!("{}\n", report::json::render(&linted)),
@@ -286,6 +318,49 @@ fn run_lint(args: &LintArgs) -> u8 {
     } else {
         OK
     }
+}
+
+/// `--diff`: the fixes as a unified diff of the masked texts.
+fn show_fixes(
+    args: &LintArgs,
+    linted: &[Linted],
+    paths: &[&Path],
+    lint_one: &dyn Fn(omeroconf::document::Document) -> Linted,
+    unreadable: bool,
+) -> u8 {
+    let mut text = String::new();
+    let mut any = false;
+    for (l, path) in linted.iter().zip(paths) {
+        let Some(fixed) = lint::fix(l) else { continue };
+        any = true;
+        let after = lint_one(parse(path, &fixed.source, &args.input));
+        let (old, new) = if args.show_secrets {
+            (l.document.source.clone(), fixed.source)
+        } else {
+            (report::masked_source(&l.document, &l.config), report::masked_source(&after.document, &after.config))
+        };
+        text.push_str(&omeroconf::edit::unified_diff(&l.document.path, &old, &new));
+    }
+    if write_out(&text) != OK || unreadable {
+        return USAGE;
+    }
+    if any {
+        FINDINGS
+    } else {
+        OK
+    }
+}
+
+/// `--fix`: writes the fixed text in place and lints it again.
+fn apply_fixes(args: &LintArgs, linted: Linted, path: &Path, lint_one: &dyn Fn(omeroconf::document::Document) -> Linted) -> Linted {
+    let Some(fixed) = lint::fix(&linted) else { return linted };
+    if let Err(e) = omeroconf::edit::write_file(path, &fixed.source) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return linted;
+    }
+    let left = if fixed.deferred > 0 { format!("; {} more after another run", fixed.deferred) } else { String::new() };
+    eprintln!("fixed {} problem(s) in {}{left}", fixed.applied.len(), path.display());
+    lint_one(parse(path, &fixed.source, &args.input))
 }
 
 fn summary(linted: &[Linted]) -> String {

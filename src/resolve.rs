@@ -39,6 +39,15 @@ impl Config {
         self.entries.get(key).and_then(|e| e.value.known())
     }
 
+    /// The stored value of `key`, or else the default OMERO.web uses in this
+    /// release, as the string its parser sees; `None` when neither is known.
+    pub fn effective(&self, key: &str) -> Option<String> {
+        match self.entries.get(key) {
+            Some(entry) => entry.value.known().map(str::to_string),
+            None => default_text(&self.entries, key, self.release),
+        }
+    }
+
     /// The stored properties as plain strings; `Err` lists keys whose value
     /// is unknown.
     pub fn stored(&self) -> Result<IndexMap<String, String>, Vec<String>> {
@@ -185,27 +194,14 @@ impl State {
             )
             .help(format!("fix `{bad}` first: OMERO reads its settings to find the default list of `{key}`")));
         }
-        let Some(property) = catalog().property(key).filter(|p| p.append_starts_from_default() && p.in_release(self.release))
-        else {
+        if !catalog().property(key).is_some_and(|p| p.append_starts_from_default() && p.in_release(self.release)) {
             return Ok(Vec::new());
-        };
-        let default = self.default_text(key, property.default_in(self.release));
+        }
+        let default = default_text(&self.entries, key, self.release);
         match default.as_deref().map(json::loads) {
             Some(Ok(PyJson::Array(items))) => Ok(items),
             _ => Err(Failure::new(515, format!("Property {key} is not a list"))),
         }
-    }
-
-    /// The default string of a key; `server_list` embeds the server host.
-    fn default_text(&self, key: &str, default: &serde_json::Value) -> Option<String> {
-        if key == "omero.web.server_list" {
-            let host = ["omero.master.host", "Ice.Default.Host"]
-                .iter()
-                .find_map(|k| self.entries.get(*k).and_then(|e| e.value.known()))
-                .unwrap_or("localhost");
-            return Some(format!("[[\"{host}\", 4064, \"omero\"]]"));
-        }
-        default.as_str().map(str::to_string)
     }
 
     /// The stored list of a set key (510 not JSON, 511 not a list), `None` when unknown.
@@ -273,6 +269,27 @@ impl State {
         list.remove(position);
         self.write(key, Value::Known(json::dumps(&PyJson::Array(list))), index);
         Ok(())
+    }
+}
+
+/// The keys OMERO.web reads from config.xml to build the default server
+/// list, in order of preference.
+pub const SERVER_HOST_KEYS: [&str; 2] = ["omero.master.host", "Ice.Default.Host"];
+
+/// The default of `key` in `release` as the string OMERO.web's parser gets
+/// (numbers as their text); `server_list` embeds the configured server host.
+fn default_text(entries: &IndexMap<String, Entry>, key: &str, release: Version) -> Option<String> {
+    if key == "omero.web.server_list" {
+        let host = SERVER_HOST_KEYS
+            .iter()
+            .find_map(|k| entries.get(*k).and_then(|e| e.value.known()))
+            .unwrap_or("localhost");
+        return Some(format!("[[\"{host}\", 4064, \"omero\"]]"));
+    }
+    match catalog().property(key)?.default_in(release) {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Rules that say "OMERO.web's parser rejects this value".
-const REJECTION_CODES: &[&str] = &["TY001", "TY002", "TY003", "TY004", "TY005", "TY007", "TY010", "TY012"];
+const REJECTION_CODES: &[&str] = &["TY001", "TY002", "TY003", "TY004", "TY005", "TY007", "TY010", "TY012", "MW001", "MW002"];
 
 struct Outcome {
     name: String,

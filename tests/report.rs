@@ -1,4 +1,5 @@
-//! Snapshots of the human report (reviewed like code) for the bundled examples.
+//! Snapshots of the human report (reviewed like code) for the bundled
+//! examples, and the production-style example, which must be clean.
 
 use omeroconf::catalog::{catalog, Version};
 use omeroconf::lint::{lint, Filter};
@@ -17,6 +18,17 @@ fn report(path: &str, release: Version) -> String {
 #[test]
 fn properties_backup() {
     insta::assert_snapshot!(report("examples/properties.backup", catalog().latest));
+}
+
+#[test]
+fn install_walkthrough_script() {
+    insta::assert_snapshot!(report("examples/setup-web.sh", catalog().latest));
+}
+
+#[test]
+fn production_config_is_clean() {
+    let shown = report("examples/production.properties", catalog().latest);
+    assert!(shown.is_empty(), "{shown}");
 }
 
 #[test]

@@ -46,7 +46,13 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.finding.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        let fix = self.finding.fix.as_ref().map(|f| format!("`omeroconf lint --fix` can {}", f.description));
+        match (&self.finding.help, fix) {
+            (Some(help), Some(fix)) => Some(Box::new(format!("{help}\n{fix}"))),
+            (Some(help), None) => Some(Box::new(help)),
+            (None, Some(fix)) => Some(Box::new(fix)),
+            (None, None) => None,
+        }
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {

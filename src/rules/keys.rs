@@ -24,10 +24,11 @@ pub static DEPRECATED_HONOURED: Rule = Rule {
     severity: Warning,
     summary: "A deprecated key that OMERO.web still honours",
     explanation: "OMERO.web still feeds this deprecated key's value to its successor, but only \
-while the successor is unset, and it may drop the old key in any release. Rename it.",
+while the successor is unset, and it may drop the old key in any release. Rename it; `--fix` \
+does so while the successor is unset, which keeps the behaviour unchanged.",
     example: "omero config set omero.web.force_script_name /omero",
     fixed_example: "omero config set omero.web.prefix /omero",
-    fix: false,
+    fix: true,
 };
 
 pub static DEPRECATED_IGNORED: Rule = Rule {
@@ -81,7 +82,11 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             let finding = if property.deprecated_honoured {
                 let successor_set = successor.is_some_and(|s| ctx.config.entries.contains_key(s));
                 let effect = if successor_set { "but the successor is also set and wins" } else { "and still honoured" };
-                Finding::new(&DEPRECATED_HONOURED, format!("{key} is deprecated {effect}"))
+                // Renaming keeps the behaviour only while the successor is unset.
+                let fix = successor
+                    .filter(|_| !successor_set)
+                    .and_then(|s| ctx.rename_fix(key, s, format!("rename {key} to {s}")));
+                Finding::new(&DEPRECATED_HONOURED, format!("{key} is deprecated {effect}")).fix(fix)
             } else {
                 Finding::new(&DEPRECATED_IGNORED, format!("{key} is deprecated and OMERO.web ignores its value"))
             };
@@ -108,4 +113,22 @@ fn unknown(key: &str) -> Finding {
         format!("{key} is not read by OMERO.web")
     };
     Finding::new(&UNKNOWN_KEY, message).severity(if web || !suggestions.is_empty() { Warning } else { Info }).key(key).help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::findings;
+
+    #[test]
+    fn honoured_deprecated_key_is_renamed_while_the_successor_is_unset() {
+        let text = "omero.web.force_script_name=/omero\n";
+        let found = findings(text);
+        let deprecated = found.iter().find(|f| f.code() == "KY002").expect("reported");
+        let fix = deprecated.fix.as_ref().expect("renamable");
+        assert_eq!(crate::edit::apply(text, &fix.edits).expect("applies"), "omero.web.prefix=/omero\n");
+        let both = findings("omero.web.force_script_name=/omero\nomero.web.prefix=/web\n");
+        assert!(both.iter().any(|f| f.code() == "KY002" && f.fix.is_none()));
+        let ignored = findings("omero.web.email_host=smtp.example.org\n");
+        assert!(ignored.iter().any(|f| f.code() == "KY003" && f.fix.is_none()));
+    }
 }

@@ -4,14 +4,26 @@
 //! all read [`RULES`].
 
 pub use crate::diagnostic::Rule;
-use crate::catalog::{catalog, Property};
-use crate::diagnostic::Finding;
-use crate::document::Document;
+use crate::catalog::{catalog, Property, Version};
+use crate::diagnostic::{Finding, Fix};
+use crate::document::{Document, OpKind, Operation, Span};
+use crate::edit;
+use crate::python::{self, json::PyJson};
 use crate::resolve::Config;
+use std::ops::Range;
 
+pub mod apps;
+pub mod gunicorn;
 pub mod input;
 pub mod keys;
+pub mod middleware;
+pub mod paths;
+pub mod public;
+pub mod security;
+pub mod server;
+pub mod server_keys;
 pub mod types;
+pub mod version;
 
 /// Every rule, in code order within each family.
 pub static RULES: &[&Rule] = &[
@@ -42,18 +54,91 @@ pub static RULES: &[&Rule] = &[
     &keys::DEPRECATED_HONOURED,
     &keys::DEPRECATED_IGNORED,
     &keys::NOT_IN_RELEASE,
+    &public::INCOMPLETE,
+    &public::EXPOSES_SENSITIVE,
+    &public::ANCHOR_FIRST_BRANCH,
+    &public::MATCHES_EVERYTHING,
+    &public::GET_ONLY_OFF,
+    &public::ADMIN_USER,
+    &public::BACKTRACKING,
+    &public::MISSES_PREFIX,
+    &middleware::ENTRY_INCOMPLETE,
+    &middleware::INDEX_NOT_NUMBER,
+    &middleware::DUPLICATE_CLASS,
+    &middleware::DUPLICATE_INDEX,
+    &middleware::CORS_ORDER,
+    &middleware::CLASS_PATH,
+    &middleware::CORS_WITHOUT_MIDDLEWARE,
+    &middleware::CORS_MIDDLEWARE_UNUSED,
+    &gunicorn::WORKERS_FOR_CORES,
+    &gunicorn::TOO_MANY_WORKERS,
+    &gunicorn::THREADS_IGNORED,
+    &gunicorn::CONNECTIONS_IGNORED,
+    &gunicorn::GEVENT_MAX_REQUESTS,
+    &gunicorn::TIMEOUT,
+    &gunicorn::MAX_REQUESTS,
+    &gunicorn::NOT_POSITIVE,
+    &gunicorn::ARGS_MANAGED_FLAG,
+    &gunicorn::ARGS_QUOTES,
+    &server::SESSIONS_IN_LOCAL_CACHE,
+    &server::SESSIONS_NEED_DATABASE,
+    &server::OLD_CACHE_BACKEND,
+    &server::DEVELOPMENT_SERVER,
+    &server::PORT_RANGE,
+    &server::SERVER_LIST_EMPTY,
+    &server::PUBLIC_SERVER_ID,
+    &paths::PREFIX_LEADING_SLASH,
+    &paths::PREFIX_TRAILING_SLASH,
+    &paths::STATIC_URL_OUTSIDE_PREFIX,
+    &paths::TEMPLATE_WITHOUT_DIRS,
+    &security::DEBUG_ON,
+    &security::COOKIE_NOT_SECURE,
+    &security::SAMESITE_NONE_INSECURE,
+    &security::ORIGIN_WITHOUT_SCHEME,
+    &security::CORS_ALLOW_ALL,
+    &security::CLEAR_TEXT_SECRET,
+    &server_keys::SERVER_SIDE_KEY,
+    &apps::RENAMED_APP,
+    &apps::NOT_A_MODULE,
+    &apps::UNKNOWN_APP,
+    &apps::PLUGIN_APP_MISSING,
+    &apps::FROZEN_DEFAULT,
+    &version::PICKLE_SERIALIZER,
+    &version::SETTING_WITHOUT_EFFECT,
 ];
 
 /// A family's check: reads the resolved configuration, appends findings.
 type Check = fn(&LintContext, &mut Vec<Finding>);
 
 /// Every family's check, run in this order.
-static CHECKS: &[Check] = &[keys::check, types::check];
+static CHECKS: &[Check] = &[
+    keys::check,
+    types::check,
+    public::check,
+    middleware::check,
+    gunicorn::check,
+    server::check,
+    paths::check,
+    security::check,
+    server_keys::check,
+    apps::check,
+    version::check,
+];
 
-/// What a rule sees: the document and the configuration it resolves to.
+/// Facts about the deployment that no configuration file holds.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// CPU cores of the machine OMERO.web runs on (`--cores`). Never guessed:
+    /// the machine running omeroconf is rarely the server.
+    pub cores: Option<u32>,
+}
+
+/// What a rule sees: the document, the configuration it resolves to, and
+/// the deployment facts the user gave.
 pub struct LintContext<'a> {
     pub document: &'a Document,
     pub config: &'a Config,
+    pub options: &'a Options,
 }
 
 impl LintContext<'_> {
@@ -61,9 +146,115 @@ impl LintContext<'_> {
         catalog().property(key)
     }
 
+    pub fn release(&self) -> Version {
+        self.config.release
+    }
+
+    pub fn is_set(&self, key: &str) -> bool {
+        self.config.entries.contains_key(key)
+    }
+
+    /// The operation that last wrote `key`.
+    pub fn op(&self, key: &str) -> Option<&Operation> {
+        self.config.entries.get(key).and_then(|e| self.document.operations.get(e.op))
+    }
+
+    /// The stored value, else OMERO.web's default in the target release.
+    pub fn effective(&self, key: &str) -> Option<String> {
+        self.config.effective(key)
+    }
+
+    /// A boolean as OMERO.web's `parse_boolean` reads the effective value.
+    pub fn flag(&self, key: &str) -> bool {
+        self.effective(key).is_some_and(|v| python::parse_boolean(&v))
+    }
+
+    /// An integer as Python's `int()` reads the effective value.
+    pub fn int(&self, key: &str) -> Option<i64> {
+        let text = self.effective(key)?;
+        python::int::parse_int(&text).ok()?.parse().ok()
+    }
+
+    /// The effective value as `json.loads` reads it.
+    pub fn json(&self, key: &str) -> Option<PyJson> {
+        python::json::loads(&self.effective(key)?).ok()
+    }
+
+    /// The stored value when this document wrote it with a plain `set`.
+    fn set_value(&self, key: &str) -> Option<(&Operation, &str)> {
+        let op = self.op(key).filter(|op| op.kind == OpKind::Set)?;
+        Some((op, self.config.get(key)?))
+    }
+
+    /// Points a finding at item `index` of the JSON list stored in `key`
+    /// when the source shows it literally, else at the whole value.
+    pub fn at_item(&self, key: &str, index: usize, label: &str, finding: Finding) -> Finding {
+        match self.item_span(key, index) {
+            Some(span) => finding.at(span, label),
+            None => {
+                let mut finding = self.at_value(key, finding);
+                finding.label = Some(label.to_string());
+                finding
+            }
+        }
+    }
+
+    /// Where item `index` of the JSON list stored in `key` is in the source.
+    pub fn item_span(&self, key: &str, index: usize) -> Option<Span> {
+        let (op, raw) = self.set_value(key)?;
+        let item = edit::json_array_items(raw)?.get(index)?.clone();
+        edit::span_in_value(self.document, op, raw, item)
+    }
+
+    /// A fix replacing `range` of the stored value of `key`, when the source
+    /// holds that value literally (see `edit`).
+    pub fn value_fix(&self, key: &str, range: Range<usize>, replacement: &str, description: String) -> Option<Fix> {
+        let (op, raw) = self.set_value(key)?;
+        let edit = edit::replace_in_value(self.document, op, raw, range, replacement)?;
+        Some(Fix { description, edits: vec![edit] })
+    }
+
+    /// A fix dropping item `index` of the JSON list stored in `key`.
+    pub fn drop_item_fix(&self, key: &str, index: usize, description: String) -> Option<Fix> {
+        let (_, raw) = self.set_value(key)?;
+        let items = edit::json_array_items(raw)?;
+        let range = edit::array_item_removal(&items, index)?;
+        self.value_fix(key, range, "", description)
+    }
+
+    /// A fix replacing item `index` of the JSON list stored in `key`.
+    pub fn replace_item_fix(&self, key: &str, index: usize, replacement: &str, description: String) -> Option<Fix> {
+        let (_, raw) = self.set_value(key)?;
+        let item = edit::json_array_items(raw)?.get(index)?.clone();
+        self.value_fix(key, item, replacement, description)
+    }
+
+    /// The text of item `index` of the JSON list stored in `key`.
+    pub fn item_text(&self, key: &str, index: usize) -> Option<&str> {
+        let raw = self.config.get(key)?;
+        raw.get(edit::json_array_items(raw)?.get(index)?.clone())
+    }
+
+    /// A fix renaming `key` where the document sets it.
+    pub fn rename_fix(&self, key: &str, new_key: &str, description: String) -> Option<Fix> {
+        let op = self.op(key)?;
+        let edit = edit::rename_key(self.document, op, new_key)?;
+        Some(Fix { description, edits: vec![edit] })
+    }
+
     /// Points a finding at the value that last set `key`.
     pub fn at_value(&self, key: &str, finding: Finding) -> Finding {
         self.place(key, finding, |op| op.value_span, "set here")
+    }
+
+    /// A finding of `rule` about `key`, pointed at the value that set it.
+    pub fn on_value(&self, rule: &'static Rule, key: &str, message: impl Into<String>) -> Finding {
+        self.at_value(key, Finding::new(rule, message).key(key))
+    }
+
+    /// A finding of `rule` about `key`, pointed at the key that set it.
+    pub fn on_key(&self, rule: &'static Rule, key: &str, message: impl Into<String>) -> Finding {
+        self.at_key(key, Finding::new(rule, message).key(key))
     }
 
     /// Points a finding at the key of the operation that last set it.
@@ -89,10 +280,26 @@ impl LintContext<'_> {
 
 /// Runs every rule family.
 pub fn check(document: &Document, config: &Config) -> Vec<Finding> {
-    let ctx = LintContext { document, config };
+    check_with(document, config, &Options::default())
+}
+
+/// Runs every rule family with the deployment facts the user gave.
+pub fn check_with(document: &Document, config: &Config, options: &Options) -> Vec<Finding> {
+    let ctx = LintContext { document, config, options };
     let mut out = Vec::new();
     for check in CHECKS {
         check(&ctx, &mut out);
+    }
+    out
+}
+
+/// The rule table of the README (`omeroconf rules --markdown`).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| code | name | severity | fix | summary |\n|---|---|---|---|---|\n");
+    for rule in RULES {
+        let summary = rule.summary.replace('|', "\\|");
+        let fix = if rule.fix { "yes" } else { "" };
+        out.push_str(&format!("| {} | `{}` | {} | {fix} | {summary} |\n", rule.code, rule.name, rule.severity));
     }
     out
 }
@@ -103,6 +310,34 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
         .iter()
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// Helpers for the families' tests: lint a properties text end to end.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Options;
+    use crate::catalog::{catalog, Version};
+    use crate::diagnostic::Finding;
+    use crate::lint::{lint_with, Filter};
+    use crate::source::properties;
+
+    /// Every finding for a properties file, linted for the latest release.
+    pub fn findings(text: &str) -> Vec<Finding> {
+        findings_with(text, catalog().latest, &Options::default())
+    }
+
+    pub fn findings_with(text: &str, release: Version, options: &Options) -> Vec<Finding> {
+        lint_with(properties::parse("web.properties", text), release, &Filter::default(), options).findings
+    }
+
+    /// The codes starting with `prefix`, in report order.
+    pub fn codes(text: &str, prefix: &str) -> Vec<&'static str> {
+        codes_of(&findings(text), prefix)
+    }
+
+    pub fn codes_of(findings: &[Finding], prefix: &str) -> Vec<&'static str> {
+        findings.iter().map(Finding::code).filter(|c| c.starts_with(prefix)).collect()
+    }
 }
 
 #[cfg(test)]
@@ -118,6 +353,17 @@ mod tests {
             assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
             assert!(names.insert(rule.name), "duplicate name {}", rule.name);
         }
+    }
+
+    #[test]
+    fn readme_rule_table_is_current() {
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split("<!-- rules:start -->\n")
+            .nth(1)
+            .and_then(|rest| rest.split("<!-- rules:end -->").next())
+            .unwrap_or_default();
+        assert_eq!(table, markdown_table(), "regenerate with `omeroconf rules --markdown`");
     }
 
     #[test]

@@ -267,7 +267,9 @@ fn accepted(ctx: &LintContext, property: &Property, raw: &str, parsed: &Parsed, 
             }
         }
         (ValueType::Json, Parsed::Json(value)) => {
-            if let Some(expected) = &property.shape {
+            // The middleware family judges the entries of a middleware list.
+            let middleware_list = key == "omero.web.middleware" && matches!(value, PyJson::Array(_));
+            if let Some(expected) = property.shape.as_ref().filter(|_| !middleware_list) {
                 let mismatches = shape::check(expected, value);
                 if let Some(first) = mismatches.first() {
                     let more = if mismatches.len() > 1 { format!(" (and {} more)", mismatches.len() - 1) } else { String::new() };
@@ -341,6 +343,8 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
     };
     let (middleware, extra, servers) =
         (parsed("omero.web.middleware"), parsed("omero.web.django_additional_settings"), parsed("omero.web.server_list"));
+    // Entries of a middleware list are the middleware family's (MW001, MW002).
+    let middleware = middleware.filter(|m| !matches!(m, PyJson::Array(_)));
     for failure in settings::module_checks(middleware.as_ref(), extra.as_ref(), servers.as_ref()) {
         let finding = Finding::new(
             &JSON_SHAPE,

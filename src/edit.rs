@@ -1,0 +1,447 @@
+//! Span-preserving edits of an input file, shared by `lint --fix` and (later)
+//! `migrate --write`: each edit replaces exactly its byte span and every
+//! other byte of the file stays as it was. This module never re-serialises
+//! a whole file, and it only offers an edit where the format stores the
+//! replacement text literally (no escaping to get wrong).
+
+use crate::document::{Document, Format, Operation, Span};
+use std::fmt;
+use std::io::Write;
+use std::ops::Range;
+use std::path::Path;
+
+/// Replace `span` of the source with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditError {
+    /// Two edits touch the same bytes.
+    Overlap(Span, Span),
+    /// An edit lies outside the source or splits a character.
+    OutOfBounds(Span),
+}
+
+impl fmt::Display for EditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EditError::Overlap(a, b) => write!(f, "edits {}..{} and {}..{} overlap", a.start, a.end, b.start, b.end),
+            EditError::OutOfBounds(s) => write!(f, "edit {}..{} is not inside the text", s.start, s.end),
+        }
+    }
+}
+
+impl std::error::Error for EditError {}
+
+/// Whether two spans share a byte, or are the same insertion point.
+pub fn overlaps(a: Span, b: Span) -> bool {
+    a.start < b.end && b.start < a.end || a == b
+}
+
+/// Applies non-overlapping edits, in any order, to `source`.
+pub fn apply(source: &str, edits: &[Edit]) -> Result<String, EditError> {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    for pair in sorted.windows(2) {
+        if overlaps(pair[0].span, pair[1].span) {
+            return Err(EditError::Overlap(pair[0].span, pair[1].span));
+        }
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut last = 0;
+    for edit in sorted {
+        let Span { start, end } = edit.span;
+        if end > source.len() || start > end || !source.is_char_boundary(start) || !source.is_char_boundary(end) {
+            return Err(EditError::OutOfBounds(edit.span));
+        }
+        out.push_str(&source[last..start]);
+        out.push_str(&edit.replacement);
+        last = end;
+    }
+    out.push_str(&source[last..]);
+    Ok(out)
+}
+
+/// A unified diff of two versions of a file, for `lint --diff`.
+pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+/// Replaces the file at `path` with `text` atomically: the new content is
+/// written to a temporary file in the same directory (keeping the old
+/// file's permissions) and renamed over the old one, so a reader or a crash
+/// sees either the old file or the new one, never half of each.
+pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(text.as_bytes())?;
+    if let Ok(metadata) = std::fs::metadata(path) {
+        temp.as_file().set_permissions(metadata.permissions())?;
+    }
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// What surrounds a value's text in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    /// Nothing: the whole span is the value.
+    Bare,
+    /// `'...'`: everything inside is literal.
+    Single,
+    /// `"..."`, known to hold no escape sequence.
+    Double,
+}
+
+/// Where a stored value appears byte for byte in the source.
+#[derive(Debug, Clone, Copy)]
+struct Literal {
+    start: usize,
+    quoting: Quoting,
+}
+
+/// Finds `raw` (the value `op` stores) verbatim inside the operation's value
+/// span, in a form whose content the format takes literally.
+fn literal_value(document: &Document, op: &Operation, raw: &str) -> Option<Literal> {
+    let span = op.value_span;
+    let text = document.source.get(span.range())?;
+    let quoted = |quote: char| {
+        text.len() >= 2 && text.starts_with(quote) && text.ends_with(quote) && &text[1..text.len() - 1] == raw
+    };
+    let literal = |quoting| Some(Literal { start: if quoting == Quoting::Bare { span.start } else { span.start + 1 }, quoting });
+    match document.format {
+        Format::Properties if text == raw => literal(Quoting::Bare),
+        Format::Xml if text == raw && !raw.contains(['&', '<', '\n', '\r', '\t']) => {
+            // The span excludes the attribute's quotes; the one before it says which.
+            let quote = document.source[..span.start].chars().next_back()?;
+            Some(Literal { start: span.start, quoting: if quote == '\'' { Quoting::Single } else { Quoting::Double } })
+        }
+        Format::Toml if quoted('\'') && !text.starts_with("'''") => literal(Quoting::Single),
+        Format::Toml | Format::Json if quoted('"') && !text.starts_with("\"\"\"") && !raw.contains('\\') => literal(Quoting::Double),
+        Format::Script | Format::Omero => {
+            if text == raw && !raw.is_empty() && raw.chars().all(shell_word_char) {
+                literal(Quoting::Bare)
+            } else if quoted('\'') {
+                literal(Quoting::Single)
+            } else if quoted('"') && !raw.contains(['\\', '$', '`', '"', '!']) {
+                literal(Quoting::Double)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Characters a plain shell word may hold without quoting.
+fn shell_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | ':' | ',' | '=' | '@' | '%' | '+' | '-')
+}
+
+/// Whether `text` can be written as is where a literal value sits.
+fn fits(format: Format, literal: Literal, text: &str) -> bool {
+    if text.chars().any(char::is_control) {
+        return false;
+    }
+    let quote_ok = match literal.quoting {
+        Quoting::Single => !text.contains('\''),
+        Quoting::Double => !text.contains(['"', '\\']),
+        Quoting::Bare => true,
+    };
+    let format_ok = match (format, literal.quoting) {
+        (Format::Xml, _) => !text.contains(['&', '<']),
+        (Format::Properties, _) => !text.contains('\\'),
+        (Format::Script | Format::Omero, Quoting::Bare) => text.chars().all(shell_word_char),
+        (Format::Script | Format::Omero, Quoting::Double) => !text.contains(['$', '`', '!']),
+        _ => true,
+    };
+    quote_ok && format_ok
+}
+
+/// An edit replacing `range` of the stored value `raw` (byte offsets into
+/// it) with `replacement`, when the value appears literally in the source.
+pub fn replace_in_value(document: &Document, op: &Operation, raw: &str, range: Range<usize>, replacement: &str) -> Option<Edit> {
+    let literal = literal_value(document, op, raw)?;
+    if range.end > raw.len() || !raw.is_char_boundary(range.start) || !raw.is_char_boundary(range.end) {
+        return None;
+    }
+    let new_value = format!("{}{replacement}{}", &raw[..range.start], &raw[range.end..]);
+    // A properties value loses leading spaces to `strip()`.
+    if document.format == Format::Properties && new_value.trim() != new_value {
+        return None;
+    }
+    fits(document.format, literal, replacement).then(|| Edit {
+        span: Span::new(literal.start + range.start, literal.start + range.end),
+        replacement: replacement.to_string(),
+    })
+}
+
+/// The span inside the source of `range` of the stored value `raw`, when the
+/// value appears literally there.
+pub fn span_in_value(document: &Document, op: &Operation, raw: &str, range: Range<usize>) -> Option<Span> {
+    let literal = literal_value(document, op, raw)?;
+    (range.end <= raw.len()).then(|| Span::new(literal.start + range.start, literal.start + range.end))
+}
+
+/// An edit renaming the key of `op` to `new_key`, when the format writes the
+/// key literally: whole keys in properties, XML and scripts; in TOML the last
+/// segment, when both keys share the table they live in.
+pub fn rename_key(document: &Document, op: &Operation, new_key: &str) -> Option<Edit> {
+    let text = document.source.get(op.key_span.range())?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if !new_key.chars().all(plain) || new_key.is_empty() {
+        return None;
+    }
+    match document.format {
+        Format::Properties | Format::Xml | Format::Script | Format::Omero if text == op.key => {
+            Some(Edit { span: op.key_span, replacement: new_key.to_string() })
+        }
+        Format::Toml => {
+            let (old_parent, old_last) = op.key.rsplit_once('.')?;
+            let (new_parent, new_last) = new_key.rsplit_once('.')?;
+            let bare = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+            (old_parent == new_parent && text == old_last && bare(new_last))
+                .then(|| Edit { span: op.key_span, replacement: new_last.to_string() })
+        }
+        _ => None,
+    }
+}
+
+/// Byte ranges of the items of a top-level JSON array in `text`, each
+/// without surrounding whitespace; `None` when `text` is not an array.
+pub fn json_array_items(text: &str) -> Option<Vec<Range<usize>>> {
+    let bytes = text.as_bytes();
+    let open = text.find(|c: char| !c.is_whitespace())?;
+    if bytes[open] != b'[' {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut item_start: Option<usize> = None;
+    let mut last_non_space = open;
+    let mut i = open + 1;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'"' => {
+                item_start.get_or_insert(i);
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'[' | b'{' => {
+                item_start.get_or_insert(i);
+                depth += 1;
+            }
+            b']' | b'}' if depth > 0 => depth -= 1,
+            b']' => {
+                if let Some(start) = item_start.take() {
+                    items.push(start..last_non_space + 1);
+                }
+                return Some(items);
+            }
+            b',' if depth == 0 => {
+                let start = item_start.take()?;
+                items.push(start..last_non_space + 1);
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ => {
+                item_start.get_or_insert(i);
+            }
+        }
+        if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            last_non_space = i.min(bytes.len() - 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The range of `raw` to delete to drop item `index` of a JSON array whose
+/// items are at `items`, separator included.
+pub fn array_item_removal(items: &[Range<usize>], index: usize) -> Option<Range<usize>> {
+    let item = items.get(index)?;
+    if index > 0 {
+        Some(items[index - 1].end..item.end)
+    } else if let Some(next) = items.get(1) {
+        Some(item.start..next.start)
+    } else {
+        Some(item.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Value;
+    use crate::source::{properties, toml, xml};
+
+    fn stored(doc: &Document, key: &str) -> Option<String> {
+        doc.operations.iter().rev().find(|o| o.key == key).and_then(|o| o.value.as_ref().and_then(Value::known)).map(str::to_string)
+    }
+
+    /// Everything outside the edited spans is byte-identical.
+    fn assert_only_spans_changed(old: &str, new: &str, edits: &[Edit]) {
+        let mut sorted = edits.to_vec();
+        sorted.sort_by_key(|e| e.span.start);
+        let (mut old_at, mut new_at) = (0, 0);
+        for edit in &sorted {
+            let keep = edit.span.start - old_at;
+            assert_eq!(old.as_bytes()[old_at..edit.span.start], new.as_bytes()[new_at..new_at + keep]);
+            new_at += keep + edit.replacement.len();
+            old_at = edit.span.end;
+        }
+        assert_eq!(old.as_bytes()[old_at..], new.as_bytes()[new_at..]);
+    }
+
+    #[test]
+    fn apply_changes_only_the_edited_spans() {
+        let old = "omero.web.prefix=/omero/\n# keep me\nomero.web.debug=true\r\nomero.web.x=é\n";
+        let edits = vec![
+            Edit { span: Span::new(23, 24), replacement: String::new() },
+            Edit { span: Span::new(0, 9), replacement: "omero.web".to_string() },
+            Edit { span: Span::new(60, 60), replacement: "+".to_string() },
+        ];
+        let new = apply(old, &edits).expect("edits apply");
+        assert_only_spans_changed(old, &new, &edits);
+        assert!(new.starts_with("omero.web.prefix=/omero\n# keep me\n"));
+    }
+
+    #[test]
+    fn apply_refuses_overlaps_and_split_characters() {
+        let a = Edit { span: Span::new(0, 3), replacement: "x".into() };
+        let b = Edit { span: Span::new(2, 4), replacement: "y".into() };
+        assert!(matches!(apply("abcdef", &[b, a]), Err(EditError::Overlap(..))));
+        let inside = Edit { span: Span::new(1, 2), replacement: String::new() };
+        assert!(matches!(apply("é", &[inside]), Err(EditError::OutOfBounds(_))));
+    }
+
+    #[test]
+    fn value_edits_round_trip_through_each_parser() {
+        type Parse = fn(&str) -> Document;
+        let cases: [(&str, Parse); 4] = [
+            ("omero.web.prefix=/omero/\n", |s| properties::parse("p", s)),
+            ("[omero.web]\nprefix = \"/omero/\"\n", |s| toml::parse("t.toml", s)),
+            ("[omero.web]\nprefix = '/omero/'\n", |s| toml::parse("t.toml", s)),
+            (
+                "<icegrid><properties id=\"default\"><property name=\"omero.web.prefix\" value=\"/omero/\" /></properties></icegrid>",
+                |s| xml::parse("c.xml", s, None),
+            ),
+        ];
+        for (source, parse) in cases {
+            let doc = parse(source);
+            let op = &doc.operations[0];
+            let edit = replace_in_value(&doc, op, "/omero/", 6..7, "").expect("value is literal");
+            let new = apply(source, std::slice::from_ref(&edit)).expect("applies");
+            assert_only_spans_changed(source, &new, &[edit]);
+            assert_eq!(stored(&parse(&new), "omero.web.prefix").as_deref(), Some("/omero"), "{source}");
+        }
+    }
+
+    #[test]
+    fn escaped_or_continued_values_get_no_edit() {
+        let doc = xml::parse(
+            "c.xml",
+            "<icegrid><properties id=\"default\"><property name=\"omero.web.apps\" value=\"[&quot;figure&quot;]\" /></properties></icegrid>",
+            None,
+        );
+        assert!(replace_in_value(&doc, &doc.operations[0], "[\"figure\"]", 1..9, "\"omero_figure\"").is_none());
+        let doc = toml::parse("t.toml", "[omero.web]\nprefix = \"/om\\u0065ro/\"\n");
+        assert!(replace_in_value(&doc, &doc.operations[0], "/omero/", 6..7, "").is_none());
+        // A value continued over lines is not one piece of the source.
+        let doc = properties::parse("p", "omero.web.prefix=/om\\\n  ero/\n");
+        let raw = stored(&doc, "omero.web.prefix").unwrap_or_default();
+        assert_eq!(raw, "/om  ero/");
+        assert!(replace_in_value(&doc, &doc.operations[0], &raw, 8..9, "").is_none());
+        // A double quote cannot go into a double-quoted TOML string unescaped.
+        let doc = toml::parse("t.toml", "[omero.web]\nlogin_view = \"weblogin\"\n");
+        assert!(replace_in_value(&doc, &doc.operations[0], "weblogin", 0..3, "\"").is_none());
+    }
+
+    /// A script operation whose value is the word at `value` in `source`.
+    fn script(source: &str, value: &str, raw: &str) -> Document {
+        let mut doc = Document::new("setup.sh", Format::Script, source);
+        let start = source.find(value).unwrap_or_default();
+        let key_start = source.find("omero.web").unwrap_or_default();
+        let key_span = Span::new(key_start, key_start + "omero.web.prefix".len());
+        doc.operations.push(Operation::set("omero.web.prefix", key_span, Value::Known(raw.into()), Span::new(start, start + value.len())));
+        doc
+    }
+
+    #[test]
+    fn script_values_are_edited_only_when_plain_or_quoted_literally() {
+        for (source, value) in [
+            ("omero config set omero.web.prefix /omero/\n", "/omero/"),
+            ("omero config set omero.web.prefix '/omero/'\n", "'/omero/'"),
+            ("omero config set omero.web.prefix \"/omero/\"\n", "\"/omero/\""),
+        ] {
+            let doc = script(source, value, "/omero/");
+            let edit = replace_in_value(&doc, &doc.operations[0], "/omero/", 6..7, "").expect("literal");
+            assert_eq!(apply(source, &[edit]).expect("applies"), source.replacen("/omero/", "/omero", 1));
+        }
+        // Expansions and escapes make the stored text differ from the source.
+        let doc = script("omero config set omero.web.prefix \"$P/\"\n", "\"$P/\"", "/omero/");
+        assert!(replace_in_value(&doc, &doc.operations[0], "/omero/", 6..7, "").is_none());
+        let doc = script("omero config set omero.web.prefix /omero/\n", "/omero/", "/omero/");
+        assert!(replace_in_value(&doc, &doc.operations[0], "/omero/", 0..0, "a b").is_none(), "a space splits a plain word");
+    }
+
+    #[test]
+    fn key_renames_keep_the_value() {
+        let source = "omero.web.force_script_name=/omero\n";
+        let doc = properties::parse("p", source);
+        let edit = rename_key(&doc, &doc.operations[0], "omero.web.prefix").expect("literal key");
+        let new = apply(source, &[edit]).expect("applies");
+        assert_eq!(new, "omero.web.prefix=/omero\n");
+        let source = "[omero.web]\nforce_script_name = \"/omero\"\n";
+        let doc = toml::parse("t.toml", source);
+        let edit = rename_key(&doc, &doc.operations[0], "omero.web.prefix").expect("same table");
+        let new = apply(source, &[edit]).expect("applies");
+        assert_eq!(stored(&toml::parse("t.toml", &new), "omero.web.prefix").as_deref(), Some("/omero"));
+        assert!(rename_key(&doc, &doc.operations[0], "omero.mail.host").is_none());
+    }
+
+    #[test]
+    fn json_array_items_and_removal() {
+        let text = r#"[{"index": 0, "class": "a.B"}, "x,]", 3 , [1, [2]]]"#;
+        let items = json_array_items(text).expect("an array");
+        let got: Vec<&str> = items.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(got, vec![r#"{"index": 0, "class": "a.B"}"#, r#""x,]""#, "3", "[1, [2]]"]);
+        let drop = |i| {
+            let r = array_item_removal(&items, i).expect("exists");
+            format!("{}{}", &text[..r.start], &text[r.end..])
+        };
+        assert_eq!(drop(0), r#"["x,]", 3 , [1, [2]]]"#);
+        assert_eq!(drop(2), r#"[{"index": 0, "class": "a.B"}, "x,]" , [1, [2]]]"#);
+        assert_eq!(json_array_items(" [] "), Some(vec![]));
+        assert_eq!(json_array_items("{}"), None);
+        assert_eq!(json_array_items("[1, 2"), None);
+    }
+
+    #[test]
+    fn write_file_replaces_the_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("web.properties");
+        std::fs::write(&path, "omero.web.prefix=/omero/\n").expect("written");
+        write_file(&path, "omero.web.prefix=/omero\n").expect("replaced");
+        assert_eq!(std::fs::read_to_string(&path).expect("readable"), "omero.web.prefix=/omero\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("listable").filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("web.properties")]);
+    }
+
+    #[test]
+    fn diff_is_unified() {
+        let diff = unified_diff("web.properties", "a=1\nb=2\n", "a=1\nb=3\n");
+        assert!(diff.contains("--- a/web.properties\n+++ b/web.properties\n"), "{diff}");
+        assert!(diff.contains("-b=2\n+b=3\n"), "{diff}");
+    }
+}

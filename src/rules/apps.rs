@@ -1,0 +1,326 @@
+//! `omero.web.apps` and the UI lists that point into apps: module names
+//! Django cannot import, apps renamed since the configuration was written,
+//! plugins and links of apps that are not installed, and list properties
+//! that still hold a copy of an old default.
+
+use super::LintContext;
+use crate::catalog::{catalog, App};
+use crate::diagnostic::{Finding, Rule, Severity::*};
+use crate::python::json::{self, PyJson};
+
+pub static RENAMED_APP: Rule = Rule {
+    code: "AP001",
+    name: "renamed-app",
+    severity: Warning,
+    summary: "`omero.web.apps` names an app by a module name it no longer has",
+    explanation: "Several OMERO.web apps changed their Python module when they moved to PyPI \
+(`figure` became `omero_figure`, `omero_webtagging_autotag` became `omero_autotag`). The current \
+packages do not provide the old module, and Django fails to load an app it cannot import. \
+`--fix` writes the new name.",
+    example: "omero config append omero.web.apps '\"figure\"'",
+    fixed_example: "omero config append omero.web.apps '\"omero_figure\"'",
+    fix: true,
+};
+
+pub static NOT_A_MODULE: Rule = Rule {
+    code: "AP002",
+    name: "app-not-a-module",
+    severity: Error,
+    summary: "An `omero.web.apps` entry is not a Python module name",
+    explanation: "Entries of `omero.web.apps` are Python module names (`omero_iviewer`), not \
+the names of the packages pip installs (`omero-iviewer`). Django cannot import a name with a \
+dash, space or slash, and OMERO.web fails to start.",
+    example: "omero config append omero.web.apps '\"omero-iviewer\"'",
+    fixed_example: "omero config append omero.web.apps '\"omero_iviewer\"'",
+    fix: false,
+};
+
+pub static UNKNOWN_APP: Rule = Rule {
+    code: "AP003",
+    name: "unknown-app",
+    severity: Info,
+    summary: "An app omeroconf does not know",
+    explanation: "omeroconf knows the popular OMERO.web apps. Any other module in \
+`omero.web.apps` must be installed in OMERO.web's Python environment, or Django fails to load \
+it; check the spelling against the app's documentation.",
+    example: "omero config append omero.web.apps '\"omero_iviewr\"'",
+    fixed_example: "omero config append omero.web.apps '\"omero_iviewer\"'",
+    fix: false,
+};
+
+pub static PLUGIN_APP_MISSING: Rule = Rule {
+    code: "AP004",
+    name: "plugin-app-missing",
+    severity: Warning,
+    summary: "A UI entry points at an app that `omero.web.apps` does not list",
+    explanation: "`omero.web.ui.top_links`, `ui.right_plugins`, `ui.center_plugins` and \
+`omero.web.open_with` entries name an app's URLs, templates or scripts. When that app is not in \
+`omero.web.apps` its URLs and templates do not exist, so the link, panel or Open-with entry \
+fails.",
+    example: "omero config append omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'",
+    fixed_example: "omero config append omero.web.apps '\"omero_figure\"'\n\
+omero config append omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'",
+    fix: false,
+};
+
+pub static FROZEN_DEFAULT: Rule = Rule {
+    code: "AP005",
+    name: "frozen-default",
+    severity: Info,
+    summary: "A stored list holds an old copy of OMERO.web's default entries",
+    explanation: "`omero config append` on an unset list copies OMERO.web's default list into \
+the configuration. After an upgrade the stored copy keeps the old default entries: changed or \
+new default entries (links, panes, middleware) never reach the site. Compare with `omeroconf \
+explain KEY` and update the copied entries, or unset the key and append your own entries again.",
+    example: "omero.web.ui.top_links=[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], \
+[\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"http://help.openmicroscopy.org/\"]]",
+    fixed_example: "omero.web.ui.top_links=[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], \
+[\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"https://help.openmicroscopy.org/\", \
+{\"title\": \"Open OMERO user guide in a new tab\", \"target\": \"new\"}]]",
+    fix: false,
+};
+
+const APPS: &str = "omero.web.apps";
+
+/// Modules of Django apps that are not OMERO.web apps but are commonly listed.
+const OTHER_DJANGO_APPS: &[&str] = &["corsheaders"];
+
+/// How entries of a list property are told apart.
+#[derive(Clone, Copy)]
+enum Identity {
+    /// The first item of an array entry (a label or id).
+    First,
+    /// A member of an object entry.
+    Member(&'static str),
+}
+
+/// List properties whose default `append` copies, and how to match entries.
+const DEFAULT_LISTS: &[(&str, Identity)] = &[
+    ("omero.web.ui.top_links", Identity::First),
+    ("omero.web.ui.right_plugins", Identity::First),
+    ("omero.web.open_with", Identity::First),
+    ("omero.web.ui.metadata_panes", Identity::Member("name")),
+    ("omero.web.middleware", Identity::Member("class")),
+];
+
+/// Where a UI list names apps: which items of an entry to look at.
+const UI_LISTS: &[&str] = &["omero.web.ui.top_links", "omero.web.ui.right_plugins", "omero.web.ui.center_plugins", "omero.web.open_with"];
+
+pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
+    let listed = strings(ctx.json(APPS).as_ref());
+    apps(ctx, &listed, out);
+    for key in UI_LISTS {
+        plugins(ctx, key, &listed, out);
+    }
+    for (key, identity) in DEFAULT_LISTS {
+        if ctx.is_set(key) {
+            frozen(ctx, key, *identity, out);
+        }
+    }
+}
+
+/// The string items of a JSON list, with their positions.
+fn strings(value: Option<&PyJson>) -> Vec<(usize, String)> {
+    match value {
+        Some(PyJson::Array(items)) => {
+            items.iter().enumerate().filter_map(|(i, v)| if let PyJson::Str(s) = v { Some((i, s.clone())) } else { None }).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A dotted Python module name.
+fn module_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|part| {
+            let mut chars = part.chars();
+            chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+        })
+}
+
+fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
+    let catalog = catalog();
+    for (index, name) in listed {
+        if let Some(rename) = catalog.app_renames.iter().find(|r| r.old == *name) {
+            let quoted_old = format!("\"{}\"", rename.old);
+            let fix = (ctx.item_text(APPS, *index) == Some(quoted_old.as_str()))
+                .then(|| ctx.replace_item_fix(APPS, *index, &format!("\"{}\"", rename.new), format!("rename {} to {}", rename.old, rename.new)))
+                .flatten();
+            let finding = Finding::new(&RENAMED_APP, format!("{APPS}: `{name}` is now the module `{}` ({})", rename.new, rename.source))
+                .key(APPS)
+                .help(format!("write \"{}\"", rename.new))
+                .fix(fix);
+            out.push(ctx.at_item(APPS, *index, "old module name", finding));
+        } else if !module_name(name) {
+            let module = name.replace('-', "_");
+            let suggestion = catalog
+                .apps
+                .iter()
+                .find(|a| a.distribution == *name || a.module == module)
+                .map_or_else(|| "use the module name the app's documentation gives".to_string(), |a| format!("write \"{}\"", a.module));
+            let finding = Finding::new(&NOT_A_MODULE, format!("{APPS}: `{name}` is not a Python module name; Django cannot import it"))
+                .key(APPS)
+                .help(suggestion);
+            out.push(ctx.at_item(APPS, *index, "not importable", finding));
+        } else if !catalog.apps.iter().any(|a| a.module == *name) && !OTHER_DJANGO_APPS.contains(&name.as_str()) {
+            let close = catalog.apps.iter().find(|a| strsim::jaro_winkler(&a.module, name) > 0.9);
+            let help = close.map_or_else(
+                || "make sure the app is installed in OMERO.web's Python environment".to_string(),
+                |a| format!("did you mean \"{}\"?", a.module),
+            );
+            let finding = Finding::new(&UNKNOWN_APP, format!("{APPS}: omeroconf does not know the app `{name}`")).key(APPS).help(help);
+            out.push(ctx.at_item(APPS, *index, "unknown app", finding));
+        }
+    }
+}
+
+/// The catalog app an entry's URL name, template, script or id belongs to.
+fn app_of(texts: &[&str]) -> Option<&'static App> {
+    catalog().apps.iter().find(|app| {
+        texts.iter().any(|text| {
+            let folder = text.split('/').next().unwrap_or_default();
+            *text == app.module
+                || (text.contains('/') && (folder == app.module || folder == app.label))
+                || text.starts_with(&format!("{}_", app.module))
+                || text.starts_with(&format!("{}_", app.label))
+        })
+    })
+}
+
+/// The texts of a UI entry that can name an app: its label or id, its URL
+/// name or template, and the view name or script URL of its options.
+fn entry_texts(parts: &[PyJson]) -> Vec<&str> {
+    let mut texts: Vec<&str> = parts.iter().take(2).filter_map(as_str).collect();
+    for part in parts.iter().skip(1) {
+        if let PyJson::Object(members) = part {
+            texts.extend(members.iter().filter(|(k, _)| k == "viewname" || k == "script_url").filter_map(|(_, v)| as_str(v)));
+        }
+    }
+    texts
+}
+
+fn as_str(value: &PyJson) -> Option<&str> {
+    match value {
+        PyJson::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn plugins(ctx: &LintContext, key: &str, listed: &[(usize, String)], out: &mut Vec<Finding>) {
+    let Some(PyJson::Array(entries)) = ctx.json(key) else { return };
+    let installed = |module: &str| {
+        listed.iter().any(|(_, name)| {
+            name == module || catalog().app_renames.iter().any(|r| r.old == *name && r.new == module)
+        })
+    };
+    for (index, entry) in entries.iter().enumerate() {
+        let PyJson::Array(parts) = entry else { continue };
+        let label = parts.first().and_then(as_str).unwrap_or_default();
+        let Some(app) = app_of(&entry_texts(parts)) else { continue };
+        if installed(&app.module) {
+            continue;
+        }
+        let finding = Finding::new(
+            &PLUGIN_APP_MISSING,
+            format!("{key}: the entry `{label}` belongs to the app {}, which {APPS} does not list", app.module),
+        )
+        .key(key)
+        .help(format!("omero config append {APPS} '\"{}\"' (after pip install {})", app.module, app.distribution));
+        out.push(ctx.at_item(key, index, "needs an app that is not installed", finding));
+    }
+}
+
+fn identity_of(entry: &PyJson, identity: Identity) -> Option<&str> {
+    match (identity, entry) {
+        (Identity::First, PyJson::Array(parts)) => parts.first().and_then(as_str),
+        (Identity::Member(name), PyJson::Object(members)) => members.iter().find(|(k, _)| k == name).and_then(|(_, v)| as_str(v)),
+        _ => None,
+    }
+}
+
+fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Finding>) {
+    let Some(PyJson::Array(stored)) = ctx.json(key) else { return };
+    let default = ctx.property(key).and_then(|p| p.default_in(ctx.release()).as_str().map(str::to_string));
+    let Some(Ok(PyJson::Array(defaults))) = default.as_deref().map(json::loads) else { return };
+    let mut matched = 0;
+    let mut changed = Vec::new();
+    let mut missing = Vec::new();
+    for entry in &defaults {
+        let Some(id) = identity_of(entry, identity) else { continue };
+        match stored.iter().find(|s| identity_of(s, identity) == Some(id)) {
+            Some(copy) => {
+                matched += 1;
+                if !copy.py_eq(entry) {
+                    changed.push(format!("`{id}`"));
+                }
+            }
+            None => missing.push(format!("`{id}`")),
+        }
+    }
+    // Two default entries (or the only one) mark the list as a copy of the default.
+    if matched < defaults.len().min(2) || (changed.is_empty() && missing.is_empty()) {
+        return;
+    }
+    let mut parts = Vec::new();
+    if !changed.is_empty() {
+        parts.push(format!("{} differ{} from the current default", changed.join(", "), if changed.len() == 1 { "s" } else { "" }));
+    }
+    if !missing.is_empty() {
+        parts.push(format!("{} of the current default {} missing", missing.join(", "), if missing.len() == 1 { "is" } else { "are" }));
+    }
+    out.push(ctx.on_value(&FROZEN_DEFAULT, key, format!("{key} holds a copy of OMERO.web's default list: {} in {}", parts.join("; "), ctx.release()))
+        .help(format!("compare with `omeroconf explain {key}` and update the copied entries")));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{codes, findings};
+
+    #[test]
+    fn renamed_apps_are_fixed_in_place() {
+        let text = "omero.web.apps=[\"omero_iviewer\", \"figure\"]\n";
+        let found = findings(text);
+        let renamed = found.iter().find(|f| f.code() == "AP001").expect("reported");
+        let fix = renamed.fix.as_ref().expect("literal value");
+        assert_eq!(crate::edit::apply(text, &fix.edits).expect("applies"), "omero.web.apps=[\"omero_iviewer\", \"omero_figure\"]\n");
+        assert_eq!(codes("omero.web.apps=[\"omero_webtagging_autotag\"]\n", "AP"), vec!["AP001"]);
+        assert!(codes("omero.web.apps=[\"omero_iviewer\", \"omero_figure\"]\n", "AP").is_empty());
+    }
+
+    #[test]
+    fn module_names_and_unknown_apps() {
+        let found = findings("omero.web.apps=[\"omero-iviewer\"]\n");
+        let bad = found.iter().find(|f| f.code() == "AP002").expect("reported");
+        assert_eq!(bad.help.as_deref(), Some("write \"omero_iviewer\""));
+        let typo = findings("omero.web.apps=[\"omero_iviewr\"]\n");
+        assert!(typo.iter().any(|f| f.code() == "AP003" && f.help.as_deref() == Some("did you mean \"omero_iviewer\"?")));
+        assert!(codes("omero.web.apps=[\"corsheaders\"]\n", "AP").is_empty());
+    }
+
+    #[test]
+    fn ui_entries_need_their_app() {
+        let link = "omero.web.ui.top_links=[[\"Figure\", \"figure_index\", {\"title\": \"Open Figure\"}]]\n";
+        assert_eq!(codes(link, "AP"), vec!["AP004"]);
+        assert!(codes(&format!("omero.web.apps=[\"omero_figure\"]\n{link}"), "AP").is_empty());
+        let plugin = "omero.web.ui.center_plugins=[[\"Auto Tag\", \"omero_autotag/auto_tag_init.js.html\", \"auto_tag_panel\"]]\n";
+        assert_eq!(codes(plugin, "AP"), vec!["AP004"]);
+        let viewer = "omero.web.open_with=[[\"omero_iviewer\", \"omero_iviewer_index\", {\"script_url\": \"omero_iviewer/openwith.js\"}]]\n";
+        assert_eq!(codes(viewer, "AP"), vec!["AP004"]);
+        // OMERO.web's own entries and unknown apps are not judged.
+        assert!(codes("omero.web.ui.right_plugins=[[\"ROIs\", \"webtest/right_plugin.rois.js.html\", \"image_roi_tab\"]]\n", "AP").is_empty());
+    }
+
+    #[test]
+    fn frozen_defaults() {
+        let old_help = "omero.web.ui.top_links=[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], [\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"http://help.openmicroscopy.org/\"], [\"GitHub\", \"https://github.com/ome\"]]\n";
+        let found = findings(old_help);
+        let frozen = found.iter().find(|f| f.code() == "AP005").expect("reported");
+        assert!(frozen.message.contains("`Help` differs"), "{}", frozen.message);
+        let current = "omero.web.ui.top_links=[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], [\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"https://help.openmicroscopy.org/\", {\"title\": \"Open OMERO user guide in a new tab\", \"target\": \"new\"}], [\"GitHub\", \"https://github.com/ome\"]]\n";
+        assert!(codes(current, "AP").is_empty());
+        // A list of one's own is no copy of the default.
+        assert!(codes("omero.web.ui.top_links=[[\"Data\", \"webindex\"]]\n", "AP").is_empty());
+        let panes = "omero.web.ui.metadata_panes=[{\"name\": \"tag\", \"label\": \"Tags\", \"index\": 1}, {\"name\": \"map\", \"label\": \"Key-Value Pairs\", \"index\": 2}]\n";
+        assert!(findings(panes).iter().any(|f| f.code() == "AP005" && f.message.contains("`table`")));
+    }
+}
