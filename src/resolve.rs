@@ -224,19 +224,38 @@ impl State {
         })
     }
 
+    /// The list `append` or `remove` starts from: the stored list; for an
+    /// unset `omero.web.*` key OMERO.web's default; otherwise `unset()`.
+    /// `None` when the stored value is unknown.
+    fn starting_list(
+        &self,
+        key: &str,
+        unset: impl FnOnce() -> Result<Vec<PyJson>, Failure>,
+    ) -> Result<Option<Vec<PyJson>>, Failure> {
+        if self.entries.contains_key(key) {
+            self.stored_list(key)
+        } else if key.starts_with("omero.web.") {
+            self.web_default(key).map(Some)
+        } else {
+            unset().map(Some)
+        }
+    }
+
+    /// Why the result of an append or remove is unknown: its argument's or
+    /// the stored value's reason.
+    fn unknown_result(&self, op: &Operation) -> Value {
+        let from_argument = op.value.clone().filter(|v| v.known().is_none());
+        let from_stored = || self.entries.get(&op.key).map(|e| e.value.clone()).filter(|v| v.known().is_none());
+        from_argument.or_else(from_stored).unwrap_or(Value::Unknown(crate::document::Unknown::CommandSubstitution))
+    }
+
     fn append(&mut self, index: usize, op: &Operation, unique: bool) -> Result<(), Failure> {
         let key = op.key.as_str();
-        let list = if self.entries.contains_key(key) {
-            self.stored_list(key)?
-        } else if key.starts_with("omero.web.") {
-            Some(self.web_default(key)?)
-        } else {
-            Some(Vec::new())
-        };
+        let list = self.starting_list(key, || Ok(Vec::new()))?;
         let item = Self::argument(op)?;
         let (Some(mut list), Some(item)) = (list, item) else {
-            let unknown = op.value.clone().filter(|v| v.known().is_none());
-            self.write(key, unknown.unwrap_or(Value::Unknown(crate::document::Unknown::CommandSubstitution)), index);
+            let unknown = self.unknown_result(op);
+            self.write(key, unknown, index);
             return Ok(());
         };
         if !unique || json::position_in(&list, &item).is_none() {
@@ -248,19 +267,11 @@ impl State {
 
     fn remove(&mut self, index: usize, op: &Operation) -> Result<(), Failure> {
         let key = op.key.as_str();
-        let list = if self.entries.contains_key(key) {
-            self.stored_list(key)?
-        } else if key.starts_with("omero.web.") {
-            Some(self.web_default(key)?)
-        } else {
-            return Err(Failure::new(512, format!("Property {key} is not defined")));
-        };
+        let list = self.starting_list(key, || Err(Failure::new(512, format!("Property {key} is not defined"))))?;
         let item = Self::argument(op)?;
         let (Some(mut list), Some(item)) = (list, item) else {
-            if self.entries.contains_key(key) {
-                let unknown = Value::Unknown(crate::document::Unknown::CommandSubstitution);
-                self.write(key, unknown, index);
-            }
+            let unknown = self.unknown_result(op);
+            self.write(key, unknown, index);
             return Ok(());
         };
         let Some(position) = json::position_in(&list, &item) else {

@@ -206,42 +206,16 @@ pub fn repr_str(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::json::tests::{fixture_input as input, get};
     use super::super::json::{loads, py_str_lossy, PyJson};
     use super::*;
 
     const INT_CASES: &str = include_str!("../../tests/fixtures/python/int_cases.json");
 
-    fn get<'a>(v: &'a PyJson, key: &str) -> Option<&'a PyJson> {
-        match v {
-            PyJson::Object(items) => items.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
     fn text(v: &PyJson, key: &str) -> String {
         match get(v, key) {
             Some(PyJson::Str(s)) => py_str_lossy(s),
             other => panic!("fixture field {key}: expected a string, got {other:?}"),
-        }
-    }
-
-    /// A fixture input: a string, or `[[piece, count], ...]` to concatenate.
-    fn input(case: &PyJson) -> String {
-        match get(case, "input") {
-            Some(PyJson::Str(s)) => py_str_lossy(s),
-            Some(PyJson::Array(parts)) => parts
-                .iter()
-                .map(|part| match part {
-                    PyJson::Array(p) => match p.as_slice() {
-                        [PyJson::Str(s), PyJson::Int(n)] => {
-                            py_str_lossy(s).repeat(n.parse().expect("repeat count"))
-                        }
-                        _ => panic!("bad input part {part:?}"),
-                    },
-                    _ => panic!("bad input part {part:?}"),
-                })
-                .collect(),
-            other => panic!("bad input {other:?}"),
         }
     }
 

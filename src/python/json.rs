@@ -850,13 +850,14 @@ fn numbers_equal(p: &Number, q: &Number) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const JSON_CASES: &str = include_str!("../../tests/fixtures/python/json_cases.json");
     const EQ_CASES: &str = include_str!("../../tests/fixtures/python/eq_cases.json");
 
-    fn get<'a>(v: &'a PyJson, key: &str) -> Option<&'a PyJson> {
+    /// A member of a fixture object.
+    pub(crate) fn get<'a>(v: &'a PyJson, key: &str) -> Option<&'a PyJson> {
         match v {
             PyJson::Object(items) => items.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,

@@ -16,6 +16,7 @@
 //! Things that cannot be modelled exactly are listed on the items concerned
 //! (`\N{...}` names, the recursion limit, Unicode table versions).
 
+use super::int::repr_str;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
@@ -1104,7 +1105,7 @@ impl<'a> Parser<'a> {
                         let nlen = n.chars().count();
                         let Some(&gid) = self.st.groupdict.get(&n) else {
                             return Err(
-                                self.err(format!("unknown group name {}", py_repr(&n)), nlen + 1)
+                                self.err(format!("unknown group name {}", repr_str(&n)), nlen + 1)
                             );
                         };
                         if !self.st.checkgroup(u64::from(gid)) {
@@ -1241,7 +1242,7 @@ impl<'a> Parser<'a> {
                     return Err(self.err(
                         format!(
                             "redefinition of group name {} as group {gid}; was group {ogid}",
-                            py_repr(n)
+                            repr_str(n)
                         ),
                         n.chars().count() + 1,
                     ));
@@ -1306,13 +1307,13 @@ impl<'a> Parser<'a> {
                 Some(&g) => condgroup = u64::from(g),
                 None => {
                     return Err(self.err(
-                        format!("unknown group name {}", py_repr(&condname)),
+                        format!("unknown group name {}", repr_str(&condname)),
                         clen + 1,
                     ));
                 }
             }
         } else {
-            let bad = || format!("bad character in group name {}", py_repr(&condname));
+            let bad = || format!("bad character in group name {}", repr_str(&condname));
             let Some(v) = py_int(&condname) else {
                 return Err(self.err(bad(), clen + 1));
             };
@@ -1342,7 +1343,7 @@ impl<'a> Parser<'a> {
                     category: "DeprecationWarning",
                     message: format!(
                         "bad character in group name {} at position {pos}",
-                        py_repr(&condname)
+                        repr_str(&condname)
                     ),
                     position: pos,
                 });
@@ -1386,7 +1387,7 @@ impl<'a> Parser<'a> {
     fn checkgroupname(&self, name: &str, offset: usize) -> PResult<()> {
         if !is_identifier(name) {
             return Err(self.err(
-                format!("bad character in group name {}", py_repr(name)),
+                format!("bad character in group name {}", repr_str(name)),
                 name.chars().count() + offset,
             ));
         }
@@ -1612,7 +1613,7 @@ impl<'a> Parser<'a> {
                         Some(UNRESOLVED_CHAR)
                     }),
                     NameLookup::Invalid => Err(self.err(
-                        format!("undefined character name {}", py_repr(&name)),
+                        format!("undefined character name {}", repr_str(&name)),
                         nlen + 4,
                     )),
                 };
@@ -1926,51 +1927,6 @@ fn tk_isalpha(t: Tk) -> bool {
         Tk::C(c) => char_matches(&RE, r"\A\p{L}\z", c),
         Tk::E(_) => false,
     }
-}
-
-/// `str.isprintable()` for one character.
-fn is_printable(c: char) -> bool {
-    static RE: OnceLock<Option<fancy_regex::Regex>> = OnceLock::new();
-    if c.is_ascii() {
-        return (' '..='~').contains(&c);
-    }
-    !char_matches(&RE, r"\A[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]\z", c)
-}
-
-/// Python's `repr()` of a str.
-fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if is_printable(c) => out.push(c),
-            c => {
-                let v = c as u32;
-                if v <= 0xff {
-                    out.push_str(&format!("\\x{v:02x}"));
-                } else if v <= 0xffff {
-                    out.push_str(&format!("\\u{v:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{v:08x}"));
-                }
-            }
-        }
-    }
-    out.push(quote);
-    out
 }
 
 // ---------------------------------------------------------------------------
