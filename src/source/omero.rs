@@ -14,6 +14,7 @@ use crate::document::{Document, Format, OpKind, Operation, Span, Suppression, Un
 use crate::rules::input::{
     COMMAND_FAILS, COMMAND_SUBSTITUTION, SYNTAX_ERROR, UNRESOLVED_VARIABLE, UNSUPPORTED_COMMAND,
 };
+use crate::source::suppressed_codes;
 use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
@@ -441,7 +442,7 @@ impl Cli<'_> {
                 let span = piece.origin.span(line.start, line.end);
                 // cli.py's COMMENT regex `^\s*#`.
                 if content.trim_start_matches(python_isspace).starts_with('#') {
-                    if let (Origin::Verbatim(_), Some(codes)) = (piece.origin, suppression_codes(content)) {
+                    if let (Origin::Verbatim(_), Some(codes)) = (piece.origin, suppressed_codes(content.trim_start())) {
                         pending.push(codes);
                     }
                     continue;
@@ -543,19 +544,6 @@ pub(crate) fn unknown_finding(unknown: &Unknown, span: Span, what: &str) -> Find
         Unknown::UnresolvedVariable(_) | Unknown::Template => &UNRESOLVED_VARIABLE,
     };
     Finding::new(rule, format!("{what} is {unknown}")).at(span, "not known before the script runs")
-}
-
-/// The codes of a `# omeroconf: ignore[CODE, ...]` comment (empty for every
-/// code), or `None` for any other comment.
-pub(crate) fn suppression_codes(comment: &str) -> Option<Vec<String>> {
-    let rest = comment.trim_start().strip_prefix('#')?.trim_start();
-    let rest = rest.strip_prefix("omeroconf:")?.trim_start().strip_prefix("ignore")?;
-    let rest = rest.trim_start();
-    if rest.is_empty() {
-        return Some(Vec::new());
-    }
-    let (codes, _) = rest.strip_prefix('[')?.split_once(']')?;
-    Some(codes.split(',').map(str::trim).filter(|code| !code.is_empty()).map(String::from).collect())
 }
 
 /// Moves what was read from other text (a `bash -c` script) into `doc`.
@@ -1324,13 +1312,5 @@ mod tests {
         assert_eq!(python_rstrip("a \t\n\u{1f}\u{a0}"), "a");
         assert!(is_negative_number("-12") && is_negative_number("-.5") && is_negative_number("-1\n"));
         assert!(!is_negative_number("-") && !is_negative_number("-1.") && !is_negative_number("-a"));
-    }
-
-    #[test]
-    fn suppression_comments() {
-        assert_eq!(suppression_codes("# omeroconf: ignore"), Some(vec![]));
-        assert_eq!(suppression_codes("#omeroconf:ignore[IN002] the env sets it"), Some(vec!["IN002".to_string()]));
-        assert_eq!(suppression_codes("# omeroconf: ignore[ IN002 , IN003 ]"), Some(vec!["IN002".to_string(), "IN003".to_string()]));
-        assert_eq!(suppression_codes("# ignore"), None);
     }
 }

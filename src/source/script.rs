@@ -13,9 +13,8 @@
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Span, Suppression, Unknown, Value};
 use crate::rules::input::{SYNTAX_ERROR, UNSUPPORTED_COMMAND};
-use crate::source::omero::{
-    relocate, suppression_codes, unknown_finding, Arg, Cli, Origin, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK,
-};
+use crate::source::omero::{relocate, unknown_finding, Arg, Cli, Origin, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK};
+use crate::source::suppressed_codes;
 use pest::iterators::Pair;
 use pest::Parser as _;
 use std::borrow::Cow;
@@ -51,7 +50,9 @@ pub fn parse(path: &str, source: &str, options: &ScriptOptions) -> Document {
 /// A shell variable as far as the script tells.
 #[derive(Debug, Clone)]
 struct Var {
-    value: Value,
+    /// `None` after `unset NAME`: certainly unset, unlike a name the script
+    /// never mentions, which may come from the environment.
+    value: Option<Value>,
     exported: bool,
 }
 
@@ -153,9 +154,9 @@ impl Field {
 impl<'a> Shell<'a> {
     fn new(source: &'a str, cli: Cli<'a>, given: &'a [(String, String)], mut vars: HashMap<String, Var>) -> Self {
         for (name, value) in given {
-            vars.insert(name.clone(), Var { value: Value::Known(value.clone()), exported: true });
+            vars.insert(name.clone(), Var { value: Some(Value::Known(value.clone())), exported: true });
         }
-        let ifs = vars.get("IFS").and_then(|var: &Var| var.value.known()).map(Rc::from);
+        let ifs = vars.get("IFS").and_then(|var: &Var| var.value.as_ref()?.known()).map(Rc::from);
         Shell { source, cli, vars, given, pending: Vec::new(), line_offset: 0, ifs, errexit: false }
     }
 
@@ -248,7 +249,7 @@ impl<'a> Shell<'a> {
         }
 
         let (Some(first), Some(last)) = (commands.first(), commands.last()) else {
-            if let Some(codes) = comment.and_then(suppression_codes) {
+            if let Some(codes) = comment.and_then(suppressed_codes) {
                 self.pending.push(codes);
             }
             return Some(next);
@@ -257,7 +258,7 @@ impl<'a> Shell<'a> {
         let end = last.parts.last().map_or(start, |span| span.end);
         let body_end = bodies.last().map_or(end, |body: &Body| body.end.max(end));
         self.claim_pending(Span::new(start, body_end));
-        if let Some(codes) = comment.and_then(suppression_codes) {
+        if let Some(codes) = comment.and_then(suppressed_codes) {
             self.cli.doc.suppressions.push(Suppression { codes, applies_to: Span::new(start, end) });
         }
         let mut condition = false;
@@ -356,6 +357,10 @@ impl<'a> Shell<'a> {
                 for word in &words[1..] {
                     self.expand_word(word, true);
                 }
+                return;
+            }
+            Some("unset") => {
+                self.unset(&words[1..]);
                 return;
             }
             _ => {}
@@ -582,24 +587,35 @@ impl<'a> Shell<'a> {
         let Some((name, appends, value_start)) = assignment(word) else { return };
         let Some(first) = leading_literal(word) else { return };
         let mut expansion = self.expansion(word, false);
-        self.literal_with_tilde(&mut expansion, &first[value_start..]);
-        self.expand_parts(&mut expansion, word.clone().into_inner().skip(1), false);
+        let rest = word.clone().into_inner().skip(1);
+        self.literal_with_tilde(&mut expansion, &first[value_start..], rest.clone().next().is_none());
+        self.expand_parts(&mut expansion, rest, false);
         let value = expansion.single().value();
         let old = self.vars.remove(name);
-        let value = match (appends, old.as_ref().map(|var| &var.value), value) {
+        let value = match (appends, old.as_ref().and_then(|var| var.value.as_ref()), value) {
             (true, Some(Value::Known(old)), Value::Known(new)) => Value::Known(format!("{old}{new}")),
             (true, Some(Value::Unknown(unknown)), _) => Value::Unknown(unknown.clone()),
             (_, _, value) => value,
         };
         let exported = export || old.is_some_and(|var| var.exported);
-        self.set_var(name, Var { value, exported });
+        self.set_var(name, Var { value: Some(value), exported });
     }
 
     fn set_var(&mut self, name: &str, var: Var) {
         if name == "IFS" {
-            self.ifs = var.value.known().map(Rc::from);
+            self.ifs = var.value.as_ref().and_then(Value::known).map(Rc::from);
         }
         self.vars.insert(name.to_string(), var);
+    }
+
+    /// `unset NAME ...` (`-f` names functions, which have no values here).
+    fn unset(&mut self, words: &[Pair<'a, Rule>]) {
+        if words.first().and_then(plain_word) == Some("-f") {
+            return;
+        }
+        for name in words.iter().filter_map(plain_word).filter(|name| is_name(name.as_bytes())) {
+            self.set_var(name, Var { value: None, exported: false });
+        }
     }
 
     fn lookup(&self, name: &str) -> Lookup {
@@ -609,8 +625,9 @@ impl<'a> Shell<'a> {
         }
         match self.vars.get(name).map(|var| &var.value) {
             None => Lookup::Unset,
-            Some(Value::Known(value)) => Lookup::Known(value.clone()),
-            Some(Value::Unknown(unknown)) => Lookup::Unknown(unknown.clone()),
+            Some(None) => Lookup::Removed,
+            Some(Some(Value::Known(value))) => Lookup::Known(value.clone()),
+            Some(Some(Value::Unknown(unknown))) => Lookup::Unknown(unknown.clone()),
         }
     }
 
@@ -629,20 +646,23 @@ impl<'a> Shell<'a> {
         let mut parts = word.clone().into_inner().peekable();
         if let Some(first) = leading_literal(word) {
             parts.next_if(|part| part.as_rule() == Rule::literal);
-            self.literal_with_tilde(&mut expansion, first);
+            self.literal_with_tilde(&mut expansion, first, parts.peek().is_none());
         }
         self.expand_parts(&mut expansion, parts, false);
         expansion.finish()
     }
 
-    /// Unquoted text at the start of a word (or after `=`): `~` and `~/...` mean `$HOME`.
-    fn literal_with_tilde(&self, expansion: &mut Expansion, text: &str) {
-        match text.strip_prefix('~').filter(|rest| rest.is_empty() || rest.starts_with('/')) {
+    /// Unquoted text at the start of a word (or after `=`): `~` and `~/...`
+    /// mean `$HOME`, but not when the word goes on with quotes or an
+    /// expansion before any `/` (`ends_word`: nothing follows the text).
+    fn literal_with_tilde(&self, expansion: &mut Expansion, text: &str, ends_word: bool) {
+        let tilde = text.strip_prefix('~').filter(|rest| rest.starts_with('/') || (rest.is_empty() && ends_word));
+        match tilde {
             Some(rest) => {
                 match self.lookup("HOME") {
                     Lookup::Known(home) => expansion.text(&home),
                     Lookup::Unknown(unknown) => expansion.unknown(unknown),
-                    Lookup::Unset => expansion.unknown(Unknown::UnresolvedVariable("HOME".to_string())),
+                    Lookup::Unset | Lookup::Removed => expansion.unknown(Unknown::UnresolvedVariable("HOME".to_string())),
                 }
                 expansion.text(rest);
             }
@@ -673,18 +693,21 @@ impl<'a> Shell<'a> {
                 }
                 // The word of `${X:-a b}` is split when unquoted.
                 Rule::pw_text => expansion.value(part.as_str(), quoted),
-                Rule::param => {
-                    let name = part.as_str().get(1..).unwrap_or_default();
-                    match self.lookup(name) {
-                        Lookup::Known(value) => expansion.value(&value, quoted),
-                        Lookup::Unknown(unknown) => expansion.unknown(unknown),
-                        Lookup::Unset => expansion.unknown(Unknown::UnresolvedVariable(name.to_string())),
-                    }
-                }
+                Rule::param => self.param(expansion, part.as_str().get(1..).unwrap_or_default(), quoted),
                 Rule::braced => self.braced(expansion, part, quoted),
                 Rule::command_sub | Rule::backquoted | Rule::arithmetic => expansion.unknown(Unknown::CommandSubstitution),
                 _ => {}
             }
+        }
+    }
+
+    /// `$NAME`, `${NAME}`.
+    fn param(&self, expansion: &mut Expansion, name: &str, quoted: bool) {
+        match self.lookup(name) {
+            Lookup::Known(value) => expansion.value(&value, quoted),
+            Lookup::Removed => expansion.value("", quoted),
+            Lookup::Unknown(unknown) => expansion.unknown(unknown),
+            Lookup::Unset => expansion.unknown(Unknown::UnresolvedVariable(name.to_string())),
         }
     }
 
@@ -696,7 +719,7 @@ impl<'a> Shell<'a> {
             let name = first.as_str().get(1..).unwrap_or_default();
             match self.lookup(name) {
                 Lookup::Known(value) => expansion.value(&value.chars().count().to_string(), quoted),
-                Lookup::Unset => expansion.value("0", quoted),
+                Lookup::Unset | Lookup::Removed => expansion.value("0", quoted),
                 Lookup::Unknown(unknown) => expansion.unknown(unknown),
             }
             return;
@@ -709,17 +732,14 @@ impl<'a> Shell<'a> {
         let value = self.lookup(name);
         let operator = inner.next().filter(|op| op.as_rule() != Rule::unterminated);
         let Some(operator) = operator else {
-            match value {
-                Lookup::Known(value) => expansion.value(&value, quoted),
-                Lookup::Unknown(unknown) => expansion.unknown(unknown),
-                Lookup::Unset => expansion.unknown(Unknown::UnresolvedVariable(name.to_string())),
-            }
+            self.param(expansion, name, quoted);
             return;
         };
         if operator.as_rule() == Rule::other_op {
             match value {
                 Lookup::Unknown(unknown) => expansion.unknown(unknown),
                 Lookup::Unset => expansion.unknown(Unknown::UnresolvedVariable(name.to_string())),
+                Lookup::Removed => expansion.value("", quoted),
                 Lookup::Known(value) => match transform(&value, operator.as_str()) {
                     Some(result) => expansion.value(&result, quoted),
                     // Not evaluated here: computed when the script runs.
@@ -733,7 +753,7 @@ impl<'a> Shell<'a> {
         // With `:` an empty value counts as unset. A variable the script
         // never assigns counts as unset too, so its default applies.
         let use_word = match &value {
-            Lookup::Unset => true,
+            Lookup::Unset | Lookup::Removed => true,
             Lookup::Known(value) => value.is_empty() && op.starts_with(':'),
             Lookup::Unknown(unknown) => {
                 expansion.unknown(unknown.clone());
@@ -757,7 +777,7 @@ impl<'a> Shell<'a> {
                     None => expansion.value(&assigned.text, quoted),
                 }
                 let exported = self.vars.get(name).is_some_and(|var| var.exported);
-                self.set_var(name, Var { value: assigned.value(), exported });
+                self.set_var(name, Var { value: Some(assigned.value()), exported });
             }
             // `${X:?message}` stops the script when X is unset.
             "?" if use_word => expansion.unknown(Unknown::UnresolvedVariable(name.to_string())),
@@ -870,6 +890,8 @@ enum Lookup {
     Unknown(Unknown),
     /// Never assigned by the script.
     Unset,
+    /// Removed by `unset`: expands to nothing.
+    Removed,
 }
 
 /// The words of a command, expanded one at a time as they are needed.
