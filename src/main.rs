@@ -165,6 +165,7 @@ fn load(path: &Path, input: &InputArgs) -> Result<omeroconf::document::Document,
         vars: input.vars.clone(),
         base_dir: path.parent().map(Path::to_path_buf),
         profile: input.profile.clone(),
+        env_style: None,
     };
     Ok(source::parse(&path.display().to_string(), &text, format, &options))
 }

@@ -4,9 +4,13 @@
 use crate::document::{Document, Format};
 use std::path::{Path, PathBuf};
 
+pub mod ansible;
+pub mod compose;
+pub mod env;
 pub mod properties;
 pub mod toml;
 pub mod xml;
+pub mod yaml;
 
 /// The codes of a `# omeroconf: ignore[CODE, ...]` comment (`comment` is the
 /// whole comment, `#` included); an empty list silences every code.
@@ -32,7 +36,12 @@ pub fn detect(path: &Path, source: &str) -> Format {
         "toml" => return Format::Toml,
         "json" => return Format::Json,
         "properties" | "backup" | "cfg" => return Format::Properties,
+        "env" | "envfile" => return Format::Env,
+        "yml" | "yaml" => return yaml_format(source),
         _ => {}
+    }
+    if name == "env.list" || name.ends_with(".env.list") || name.starts_with(".env") {
+        return Format::Env;
     }
     let head = source.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with("#!") {
@@ -45,6 +54,20 @@ pub fn detect(path: &Path, source: &str) -> Format {
         Format::Script
     } else {
         Format::Properties
+    }
+}
+
+/// A YAML file is Ansible when it sets one of the role's variables, else
+/// compose or Kubernetes.
+fn yaml_format(source: &str) -> Format {
+    let sets_role_variable = source.lines().any(|line| {
+        let name = line.trim_start().trim_start_matches("- ").split(':').next().unwrap_or("").trim();
+        ansible::VARIABLES.contains(&name)
+    });
+    if sets_role_variable {
+        Format::Ansible
+    } else {
+        Format::Compose
     }
 }
 
@@ -66,6 +89,8 @@ pub struct Options {
     pub base_dir: Option<PathBuf>,
     /// The config.xml profile to read instead of the active one.
     pub profile: Option<String>,
+    /// Who reads an env file (`None`: compose for `.env`, else docker).
+    pub env_style: Option<env::EnvStyle>,
 }
 
 /// Parses `source` in `format`.
@@ -74,7 +99,20 @@ pub fn parse(path: &str, source: &str, format: Format, options: &Options) -> Doc
         Format::Properties => properties::parse(path, source),
         Format::Xml => xml::parse(path, source, options.profile.as_deref()),
         Format::Toml => toml::parse(path, source),
+        Format::Env => env::parse(path, source, options.env_style.unwrap_or_else(|| default_env_style(path))),
+        Format::Ansible => ansible::parse(path, source),
+        Format::Compose => compose::parse(path, source, options),
         _ => properties::parse(path, source),
+    }
+}
+
+/// compose reads `.env` files; any other env file is taken as docker's `--env-file`.
+fn default_env_style(path: &str) -> env::EnvStyle {
+    let name = Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if name == ".env" {
+        env::EnvStyle::Compose
+    } else {
+        env::EnvStyle::Docker
     }
 }
 
@@ -97,5 +135,10 @@ mod tests {
         assert_eq!(detect(Path::new("config"), "<icegrid>"), Format::Xml);
         assert_eq!(detect(Path::new("web"), "omero.web.debug=true\n"), Format::Properties);
         assert_eq!(detect(Path::new("web"), "set -e\nomero config set omero.web.debug true\n"), Format::Script);
+        assert_eq!(detect(Path::new("web.env"), "CONFIG_omero_web_debug=true\n"), Format::Env);
+        assert_eq!(detect(Path::new(".env"), ""), Format::Env);
+        assert_eq!(detect(Path::new("docker-compose.yml"), "services:\n  web:\n"), Format::Compose);
+        assert_eq!(detect(Path::new("group_vars/all.yml"), "omero_web_config_set:\n  a: b\n"), Format::Ansible);
+        assert_eq!(detect(Path::new("site.yml"), "- hosts: all\n  roles:\n    - role: ome.omero_web\n      omero_web_apps_names: [x]\n"), Format::Ansible);
     }
 }
