@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod diagnostic;
 pub mod document;
+pub mod emit;
 pub mod lint;
 pub mod python;
 pub mod report;

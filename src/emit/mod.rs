@@ -1,0 +1,13 @@
+//! Configuration written back in the deployment formats omeroconf reads:
+//! omero-web-docker env files and Ansible variables for ome.omero_web.
+//! Writers start from the stored strings and never parse text.
+
+pub mod ansible;
+pub mod env;
+
+/// A written file and the warnings about keys it could not carry as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub text: String,
+    pub warnings: Vec<String>,
+}
