@@ -233,3 +233,16 @@ template error, and no configuration is written.",
     fixed_example: "omero_web_apps_top_links:\n  - label: Figure\n    link: figure_index",
     fix: false,
 };
+
+pub static YAML_NUMBER: Rule = Rule {
+    code: "IN018",
+    name: "yaml-1-1-number",
+    severity: Warning,
+    summary: "Ansible's YAML reads a plain value as a number it does not look like",
+    explanation: "Ansible reads variables with PyYAML, which follows YAML 1.1: a plain value with a \
+leading zero is octal (`0200` is 128) and one with colons is base 60 (`1:30` is 90). The role \
+then stores the number it read, not the digits you wrote. Quote the value to keep it as written.",
+    example: "omero_web_config_set:\n  omero.web.page_size: 0200",
+    fixed_example: "omero_web_config_set:\n  omero.web.page_size: 200",
+    fix: false,
+};

@@ -32,6 +32,7 @@ pub static RULES: &[&Rule] = &[
     &input::TEMPLATE_VALUE,
     &input::EXTERNAL_SOURCE,
     &input::ROLE_TEMPLATE_FAILS,
+    &input::YAML_NUMBER,
     &types::INVALID_INT,
     &types::INVALID_JSON,
     &types::INVALID_REGEX,

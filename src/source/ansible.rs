@@ -62,7 +62,7 @@ pub fn parse(path: &str, source: &str) -> Document {
             _ => append_lists(&mut doc, value),
         }
     }
-    super::env::report_overridden(&mut doc, 0, "is written later by the role");
+    super::env::report_overridden(&mut doc, 0, "the role writes omero_web_config_set first, then the apps variables");
     add_suppressions(&mut doc);
     doc
 }
@@ -96,6 +96,7 @@ fn set_all(doc: &mut Document, name: &Node, dict: &Node) {
     };
     for (key, value) in entries {
         let Some(property) = scalar_key(key) else { continue };
+        surprising_numbers(doc, &property, value);
         let stored = match python_value(value) {
             Ok(PyJson::Str(text)) => Ok(text),
             Ok(other) => Ok(pyjson::dumps(&other)),
@@ -165,6 +166,35 @@ fn append_lists(doc: &mut Document, dict: &Node) {
                 "write the value as a one-item list: `- value`",
             ),
         }
+    }
+}
+
+/// IN018 for plain octal and base-60 numbers anywhere in a value.
+fn surprising_numbers(doc: &mut Document, property: &str, node: &Node) {
+    match node {
+        Node::Scalar(s) if s.style == Style::Plain && s.tag.is_none() => {
+            let digits = s.text.trim_start_matches(['+', '-']);
+            let octal = digits.len() > 1 && digits.starts_with('0') && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
+            let sexagesimal = digits.contains(':');
+            let n = match resolve_plain(&s.text) {
+                Ok(PyJson::Int(n)) => n,
+                Ok(PyJson::Float(f)) => pyjson::float_repr(f),
+                _ => return,
+            };
+            if !(octal || sexagesimal) {
+                return;
+            }
+            let how = if octal { "an octal" } else { "a base-60" };
+            doc.findings.push(
+                Finding::new(&input::YAML_NUMBER, format!("Ansible reads `{}` as {how} number: `{property}` gets {n}", s.text))
+                    .key(property)
+                    .at(s.span, format!("PyYAML reads this as {n}"))
+                    .help(format!("quote it (`\"{}\"`) to keep the text, or write {n}", s.text)),
+            );
+        }
+        Node::Seq { items, .. } => items.iter().for_each(|i| surprising_numbers(doc, property, i)),
+        Node::Map { entries, .. } => entries.iter().for_each(|(_, v)| surprising_numbers(doc, property, v)),
+        Node::Scalar(_) => {}
     }
 }
 
@@ -340,7 +370,7 @@ fn yaml11_float(text: &str) -> Option<f64> {
         // Base 60 with a fraction: `1:30.5`.
         let mut parts: Vec<&str> = body.split(':').collect();
         let last = parts.pop()?;
-        if !last.contains('.') || parts.first().is_none_or(|p| !p.starts_with(|c: char| c.is_ascii_digit())) {
+        if !last.contains('.') || parts.first().map_or(true, |p| !p.starts_with(|c: char| c.is_ascii_digit())) {
             return None;
         }
         let mut value = 0.0;
@@ -357,7 +387,7 @@ fn yaml11_float(text: &str) -> Option<f64> {
     let (whole, fraction) = mantissa.split_once('.')?;
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     let valid_mantissa = digits(whole) && digits(fraction) && (!whole.is_empty() || !fraction.is_empty());
-    let valid_exponent = exponent.is_none_or(|e| e.len() > 1 && e.starts_with(['+', '-']) && digits(&e[1..]));
+    let valid_exponent = exponent.map_or(true, |e| e.len() > 1 && e.starts_with(['+', '-']) && digits(&e[1..]));
     if !valid_mantissa || !valid_exponent || (whole.is_empty() && body.starts_with(['+', '-'])) {
         return None;
     }
@@ -532,6 +562,14 @@ mod tests {
             ]
         );
         assert!(doc.findings.is_empty(), "{:?}", doc.findings);
+    }
+
+    #[test]
+    fn octal_and_base_60_numbers_are_flagged() {
+        let doc = parse("vars.yml", "omero_web_config_set:\n  omero.web.page_size: 0200\n  omero.web.session_cookie_age: 1:00:00\n  omero.web.wsgi_workers: 10\n");
+        assert_eq!(codes(&doc), vec!["IN018", "IN018"]);
+        let values: Vec<String> = stored(&doc).into_iter().map(|(_, _, v)| v).collect();
+        assert_eq!(values, vec!["128", "3600", "10"]);
     }
 
     #[test]

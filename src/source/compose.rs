@@ -95,7 +95,7 @@ fn compose_service(doc: &mut Document, service: &Node, options: &Options) {
     env::report_overridden(
         doc,
         first,
-        "is applied later (the image loads mounted .omero files, then CONFIG_ variables, then OMEROHOST)",
+        "the image loads mounted .omero files, then CONFIG_ variables, then OMEROHOST",
     );
 }
 
@@ -169,11 +169,12 @@ fn config_mounts(service: &Node) -> Vec<Mount> {
     mounts
 }
 
-/// The `.omero` files behind one mount, with their container paths.
-fn mounted_paths(mount: &Mount, base: &Path) -> Vec<(PathBuf, String)> {
+/// The `.omero` files behind one mount: host path, the path as the compose
+/// file names it, and the container path.
+fn mounted_paths(mount: &Mount, base: &Path) -> Vec<(PathBuf, String, String)> {
     let host = base.join(&mount.source);
     if mount.target == CONFIG_DIR {
-        let mut files: Vec<(PathBuf, String)> = std::fs::read_dir(&host)
+        let mut files: Vec<(PathBuf, String, String)> = std::fs::read_dir(&host)
             .map(|entries| {
                 entries
                     .filter_map(Result::ok)
@@ -181,15 +182,16 @@ fn mounted_paths(mount: &Mount, base: &Path) -> Vec<(PathBuf, String)> {
                     .filter(|p| p.extension().is_some_and(|x| x == "omero"))
                     .filter_map(|p| {
                         let name = p.file_name()?.to_string_lossy().into_owned();
-                        (!name.starts_with('.')).then(|| (p.clone(), format!("{CONFIG_DIR}/{name}")))
+                        let shown = format!("{}/{name}", mount.source.trim_end_matches('/'));
+                        (!name.starts_with('.')).then(|| (p.clone(), shown, format!("{CONFIG_DIR}/{name}")))
                     })
                     .collect()
             })
             .unwrap_or_default();
-        files.sort_by(|a, b| a.1.cmp(&b.1));
+        files.sort_by(|a, b| a.2.cmp(&b.2));
         files
     } else if mount.target.ends_with(".omero") {
-        vec![(host, mount.target.clone())]
+        vec![(host, mount.source.clone(), mount.target.clone())]
     } else {
         Vec::new()
     }
@@ -201,7 +203,7 @@ fn mounted_file(doc: &mut Document, mount: &Mount, options: &Options) {
     if paths.is_empty() {
         doc.findings.push(external(mount, format!("nothing under `{}` was found to check", mount.source)));
     }
-    for (host, target) in paths {
+    for (host, shown, target) in paths {
         let parsed = std::fs::read_to_string(&host)
             .ok()
             .map(|text| super::parse(&host.display().to_string(), &text, Format::Omero, options))
@@ -210,7 +212,7 @@ fn mounted_file(doc: &mut Document, mount: &Mount, options: &Options) {
             Some(parsed) => import(doc, &parsed, mount.span),
             None => doc.findings.push(external(
                 mount,
-                format!("the commands in `{}` (loaded as {target}) are not part of this check", host.display()),
+                format!("the commands in `{shown}` (loaded as {target}) are not part of this check"),
             )),
         }
     }
@@ -286,7 +288,7 @@ fn kubernetes_container(doc: &mut Document, container: &Node) {
         }
     }
     env::apply(doc, &variables);
-    env::report_overridden(doc, first, "is applied later (CONFIG_ variables first, then OMEROHOST)");
+    env::report_overridden(doc, first, "the image applies CONFIG_ variables, then OMEROHOST");
 }
 
 /// `# omeroconf: ignore[...]` on the line before an operation.
@@ -407,7 +409,7 @@ spec:
         doc.findings.clear();
         import(&mut doc, &mounted, mount);
         doc.operations.extend(variables);
-        env::report_overridden(&mut doc, 0, "is applied later");
+        env::report_overridden(&mut doc, 0, "mounted files first");
         assert_eq!(codes(&doc), vec!["IN014"]);
         assert_eq!(doc.findings[0].span, Some(mount));
     }

@@ -140,7 +140,7 @@ pub fn parse(path: &str, source: &str, style: EnvStyle) -> Document {
         }
     }
     apply(&mut doc, &variables);
-    report_overridden(&mut doc, 0, "is applied later and wins");
+    report_overridden(&mut doc, 0, "docker keeps the last value of a variable, and the image applies OMEROHOST after every CONFIG_ variable");
     doc
 }
 
@@ -428,7 +428,7 @@ pub(crate) fn report_overridden(doc: &mut Document, first: usize, why: &str) {
         found.push(
             Finding::new(
                 &input::OVERRIDDEN,
-                format!("this `{}` of `{}` never takes effect: the value at the other mark {why}", op.kind.verb(), op.key),
+                format!("this `{}` of `{}` never takes effect: a later value replaces it ({why})", op.kind.verb(), op.key),
             )
                 .key(op.key.clone())
                 .at(op.span, "replaced")

@@ -80,6 +80,43 @@ fn looks_like_script(source: &str) -> bool {
     }) && source.contains("omero")
 }
 
+/// The format of a file met while walking a directory, or `None` for files
+/// omeroconf should leave alone (stricter than [`detect`]: a directory holds
+/// `Cargo.toml`, CI YAML and unrelated XML too).
+pub fn recognise(path: &Path, source: &str) -> Option<Format> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let format = match extension {
+        "sh" | "bash" => Format::Script,
+        "omero" => Format::Omero,
+        "properties" | "backup" => Format::Properties,
+        "xml" if source.contains("<icegrid") => Format::Xml,
+        "toml" if source.contains("[omero") || source.contains("omero.web") => Format::Toml,
+        "yml" | "yaml" => match yaml_format(source) {
+            Format::Ansible => Format::Ansible,
+            _ if source.contains("omero-web") || source.contains("CONFIG_omero") => Format::Compose,
+            _ => return None,
+        },
+        _ => match detect(path, source) {
+            Format::Env if source.contains("CONFIG_") || source.contains("OMEROHOST") => Format::Env,
+            _ => return None,
+        },
+    };
+    Some(format)
+}
+
+/// Whether a script runs an `omero` command at all (the word `omero`, or a
+/// path ending in `/omero`, outside comments).
+pub fn runs_omero(source: &str) -> bool {
+    source.lines().any(|line| {
+        let code = line.split(" #").next().unwrap_or(line).trim_start();
+        !code.starts_with('#')
+            && code
+                .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '`' | '"' | '\''))
+                .any(|word| word == "omero" || word.ends_with("/omero"))
+    })
+}
+
 /// What a parser may need beyond the text.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -126,6 +163,25 @@ mod tests {
         assert_eq!(suppressed_codes("#omeroconf: ignore"), Some(vec![]));
         assert_eq!(suppressed_codes("# ignore[TY006]"), None);
         assert_eq!(suppressed_codes("# omeroconf: ignored stuff"), None);
+    }
+
+    #[test]
+    fn directories_only_yield_configuration_files() {
+        assert_eq!(recognise(Path::new("Cargo.toml"), "[package]\nname = \"x\"\n"), None);
+        assert_eq!(recognise(Path::new("web.toml"), "[omero.web]\ndebug = true\n"), Some(Format::Toml));
+        assert_eq!(recognise(Path::new(".github/workflows/ci.yml"), "on: push\njobs: {}\n"), None);
+        assert_eq!(recognise(Path::new("compose.yaml"), "services:\n  web:\n    image: openmicroscopy/omero-web\n"), Some(Format::Compose));
+        assert_eq!(recognise(Path::new("pom.xml"), "<project/>"), None);
+        assert_eq!(recognise(Path::new("web.env"), "CONFIG_omero_web_debug=true\n"), Some(Format::Env));
+        assert_eq!(recognise(Path::new("db.env"), "POSTGRES_PASSWORD=x\n"), None);
+        assert_eq!(recognise(Path::new("README.md"), "omero"), None);
+    }
+
+    #[test]
+    fn scripts_without_omero_commands() {
+        assert!(runs_omero("set -e\n$OMERODIR/bin/omero config set a b\n"));
+        assert!(runs_omero("sudo -u omero omero config get\n"));
+        assert!(!runs_omero("#!/bin/sh\n# configure omero later\necho omero-web is great\n"));
     }
 
     #[test]
