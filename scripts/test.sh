@@ -11,3 +11,8 @@ if ! python3 -c 'import pytz' 2>/dev/null; then
 fi
 
 cargo test --locked "$@"
+
+# The pre-commit hooks, installed for real (slow: builds omeroconf once more).
+if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_PRECOMMIT_TEST:-}" ]; then
+  bash scripts/precommit_test.sh
+fi
