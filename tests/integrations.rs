@@ -106,3 +106,18 @@ fn sarif_has_every_field_github_code_scanning_requires() {
     let first = &results[0]["locations"][0]["physicalLocation"]["region"];
     assert!(short.starts_with(&format!("{}:{}:{}:", FIXTURES[0], first["startLine"], first["startColumn"])), "{short}");
 }
+
+#[test]
+fn toml_schema_line_points_at_the_committed_schema() {
+    // taplo (and Even Better TOML) read a `#:schema PATH` comment at the top,
+    // PATH relative to the TOML file.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/omero-web.toml");
+    let text = std::fs::read_to_string(&example).expect("example exists");
+    let first = text.lines().next().unwrap_or_default();
+    let path = first.strip_prefix("#:schema ").expect("the first line is a #:schema directive");
+    let schema_path = example.parent().map(|dir| dir.join(path)).expect("the example has a directory");
+    let schema = std::fs::read_to_string(&schema_path).expect("the #:schema path resolves");
+    assert_eq!(schema, omeroconf::schema::committed());
+    let schema: serde_json::Value = serde_json::from_str(&schema).expect("schema is JSON");
+    assert!(schema["properties"]["omero"]["properties"]["web"]["properties"]["prefix"]["description"].is_string());
+}
