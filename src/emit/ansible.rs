@@ -47,17 +47,14 @@ mod tests {
 
     #[test]
     fn written_variables_read_back_to_the_same_strings() {
-        let stored: IndexMap<String, String> = [
+        let stored = crate::emit::stored_from(&[
             ("omero.web.debug", "yes"),
             ("omero.web.wsgi_workers", "5"),
             ("omero.web.apps", r#"["omero_iviewer"]"#),
             ("omero.web.top_logo", "{{ not a template }}"),
             ("omero.web.public.password", "p\"a\\ss\tword"),
             ("omero.web.login_logo", "a\nb"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let written = write(&stored);
         assert_eq!(written.warnings.len(), 1);
         let doc = parse("vars.yml", &written.text);

@@ -38,16 +38,13 @@ mod tests {
 
     #[test]
     fn written_files_read_back_to_the_same_properties() {
-        let stored: IndexMap<String, String> = [
+        let stored = crate::emit::stored_from(&[
             ("omero.web.server_list", r#"[["omero.example.org", 4064, "omero"]]"#),
             ("omero.web.prefix", " /omero"),
             ("omero.web.public.enabled", "\"true\""),
             ("omero.x.y", "unreachable"),
             ("omero.web.login_logo", "a\nb"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let written = write(&stored);
         assert_eq!(written.warnings.len(), 2);
         assert!(written.warnings[0].contains("`CONFIG_omero_x_y` would set `omero.x_y`"), "{:?}", written.warnings);

@@ -11,3 +11,9 @@ pub struct Written {
     pub text: String,
     pub warnings: Vec<String>,
 }
+
+/// Test helper: a stored configuration from `(key, value)` pairs.
+#[cfg(test)]
+pub(crate) fn stored_from(pairs: &[(&str, &str)]) -> indexmap::IndexMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}

@@ -21,7 +21,7 @@
 
 use super::yaml::{self, Node, Scalar, Style};
 use crate::diagnostic::Finding;
-use crate::document::{Document, Format, OpKind, Operation, Span, Suppression, Unknown, Value};
+use crate::document::{Document, Format, OpKind, Operation, Span, Unknown, Value};
 use crate::python::json::{self as pyjson, PyJson};
 use crate::rules::input;
 
@@ -37,16 +37,9 @@ pub const VARIABLES: [&str; 6] = [
 
 pub fn parse(path: &str, source: &str) -> Document {
     let mut doc = Document::new(path, Format::Ansible, source);
-    let documents = match yaml::parse(source) {
-        Ok(documents) => documents,
-        Err(e) => {
-            doc.findings.push(
-                Finding::new(&input::SYNTAX_ERROR, format!("invalid YAML: {}", e.message))
-                    .at(e.span, "here")
-                    .help("Ansible reads variables files as YAML; check the indentation and quotes"),
-            );
-            return doc;
-        }
+    let Some(documents) = yaml::parse_document(&mut doc, "Ansible reads variables files as YAML; check the indentation and quotes")
+    else {
+        return doc;
     };
     let mut found: Vec<Option<(&Node, &Node)>> = vec![None; VARIABLES.len()];
     for node in &documents {
@@ -63,7 +56,7 @@ pub fn parse(path: &str, source: &str) -> Document {
         }
     }
     super::env::report_overridden(&mut doc, 0, "the role writes omero_web_config_set first, then the apps variables");
-    add_suppressions(&mut doc);
+    super::suppress_from_previous_lines(&mut doc, |op| op.value_span);
     doc
 }
 
@@ -418,21 +411,6 @@ fn is_timestamp(text: &str) -> bool {
         && after.contains(':')
 }
 
-/// `# omeroconf: ignore[...]` on the line before an operation's key or value.
-fn add_suppressions(doc: &mut Document) {
-    let found: Vec<Suppression> = doc
-        .operations
-        .iter()
-        .filter_map(|op| {
-            let line_start = doc.source[..op.value_span.start].rfind('\n')?;
-            let previous = doc.source[..line_start].rsplit('\n').next()?;
-            let codes = super::suppressed_codes(previous.trim())?;
-            Some(Suppression { codes, applies_to: op.value_span })
-        })
-        .collect();
-    doc.suppressions.extend(found);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,9 +422,7 @@ mod tests {
             .collect()
     }
 
-    fn codes(doc: &Document) -> Vec<&'static str> {
-        doc.findings.iter().map(|f| f.code()).collect()
-    }
+    use crate::source::test_util::codes;
 
     #[test]
     fn yaml_1_1_scalars_as_pyyaml_reads_them() {

@@ -8,7 +8,7 @@ use super::env::{self, Variable};
 use super::yaml::{self, Node, Style};
 use super::Options;
 use crate::diagnostic::Finding;
-use crate::document::{Document, Format, Operation, Span, Suppression, Value};
+use crate::document::{Document, Format, Operation, Span, Value};
 use crate::rules::input;
 use std::path::{Path, PathBuf};
 
@@ -17,16 +17,9 @@ pub const CONFIG_DIR: &str = "/opt/omero/web/config";
 
 pub fn parse(path: &str, source: &str, options: &Options) -> Document {
     let mut doc = Document::new(path, Format::Compose, source);
-    let documents = match yaml::parse(source) {
-        Ok(documents) => documents,
-        Err(e) => {
-            doc.findings.push(
-                Finding::new(&input::SYNTAX_ERROR, format!("invalid YAML: {}", e.message))
-                    .at(e.span, "here")
-                    .help("compose and Kubernetes files are YAML; check the indentation and quotes"),
-            );
-            return doc;
-        }
+    let Some(documents) = yaml::parse_document(&mut doc, "compose and Kubernetes files are YAML; check the indentation and quotes")
+    else {
+        return doc;
     };
     for node in &documents {
         if let Some(services) = node.get("services") {
@@ -43,7 +36,7 @@ pub fn parse(path: &str, source: &str, options: &Options) -> Document {
             }
         }
     }
-    add_suppressions(&mut doc);
+    super::suppress_from_previous_lines(&mut doc, |op| op.span);
     doc
 }
 
@@ -291,35 +284,11 @@ fn kubernetes_container(doc: &mut Document, container: &Node) {
     env::report_overridden(doc, first, "the image applies CONFIG_ variables, then OMEROHOST");
 }
 
-/// `# omeroconf: ignore[...]` on the line before an operation.
-fn add_suppressions(doc: &mut Document) {
-    let found: Vec<Suppression> = doc
-        .operations
-        .iter()
-        .filter_map(|op| {
-            let line_start = doc.source[..op.span.start].rfind('\n')?;
-            let previous = doc.source[..line_start].rsplit('\n').next()?;
-            let codes = super::suppressed_codes(previous.trim())?;
-            Some(Suppression { codes, applies_to: op.span })
-        })
-        .collect();
-    doc.suppressions.extend(found);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn stored(doc: &Document) -> Vec<(String, String)> {
-        doc.operations
-            .iter()
-            .map(|o| (o.key.clone(), o.value.as_ref().and_then(Value::known).unwrap_or("?").to_string()))
-            .collect()
-    }
-
-    fn codes(doc: &Document) -> Vec<&'static str> {
-        doc.findings.iter().map(|f| f.code()).collect()
-    }
+    use crate::source::test_util::{codes, stored};
 
     #[test]
     fn map_and_list_environments_of_web_services_only() {

@@ -443,16 +443,7 @@ pub(crate) fn report_overridden(doc: &mut Document, first: usize, why: &str) {
 mod tests {
     use super::*;
 
-    fn stored(doc: &Document) -> Vec<(String, String)> {
-        doc.operations
-            .iter()
-            .map(|o| (o.key.clone(), o.value.as_ref().and_then(Value::known).unwrap_or("?").to_string()))
-            .collect()
-    }
-
-    fn codes(doc: &Document) -> Vec<&'static str> {
-        doc.findings.iter().map(|f| f.code()).collect()
-    }
+    use crate::source::test_util::{codes, stored};
 
     #[test]
     fn names_map_like_the_image_with_non_overlapping_matches() {

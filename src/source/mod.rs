@@ -1,7 +1,7 @@
 //! One parser per input format, each producing a [`Document`]; format
 //! detection from the file name and content.
 
-use crate::document::{Document, Format};
+use crate::document::{Document, Format, Operation, Span, Suppression};
 use std::path::{Path, PathBuf};
 
 pub mod ansible;
@@ -23,6 +23,23 @@ pub fn suppressed_codes(comment: &str) -> Option<Vec<String>> {
     }
     let inner = rest.trim_start().strip_prefix('[')?.split(']').next()?;
     Some(inner.split(',').map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect())
+}
+
+/// Applies a `# omeroconf: ignore[...]` comment on the line before each
+/// operation's `anchor` span (where the YAML inputs write a key or value).
+pub(crate) fn suppress_from_previous_lines(doc: &mut Document, anchor: fn(&Operation) -> Span) {
+    let found: Vec<Suppression> = doc
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let at = anchor(op);
+            let line_start = doc.source.get(..at.start)?.rfind('\n')?;
+            let previous = doc.source[..line_start].rsplit('\n').next()?;
+            let codes = suppressed_codes(previous.trim())?;
+            Some(Suppression { codes, applies_to: at })
+        })
+        .collect();
+    doc.suppressions.extend(found);
 }
 
 /// Guesses a file's format from its name, then from its first bytes.
@@ -150,6 +167,23 @@ fn default_env_style(path: &str) -> env::EnvStyle {
         env::EnvStyle::Compose
     } else {
         env::EnvStyle::Docker
+    }
+}
+
+/// What the parser tests compare: stored values (`?` when unknown) and codes.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use crate::document::{Document, Value};
+
+    pub fn stored(doc: &Document) -> Vec<(String, String)> {
+        doc.operations
+            .iter()
+            .map(|o| (o.key.clone(), o.value.as_ref().and_then(Value::known).unwrap_or("?").to_string()))
+            .collect()
+    }
+
+    pub fn codes(doc: &Document) -> Vec<&'static str> {
+        doc.findings.iter().map(|f| f.code()).collect()
     }
 }
 

@@ -5,7 +5,9 @@
 //! boolean there and a string for compose). Anchors, aliases and `<<` merge
 //! keys are expanded here because both readers expand them.
 
-use crate::document::Span;
+use crate::diagnostic::Finding;
+use crate::document::{Document, Span};
+use crate::rules::input;
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -99,6 +101,20 @@ pub fn parse(source: &str) -> Result<Vec<Node>, YamlError> {
         Err(e) => {
             let at = builder.offsets.byte(e.marker().index());
             Err(YamlError { span: Span::new(at, at), message: e.info().to_string() })
+        }
+    }
+}
+
+/// The documents of an input's YAML source, or `None` after recording
+/// the syntax error (with the input's own `help`) on the document.
+pub fn parse_document(doc: &mut Document, help: &str) -> Option<Vec<Node>> {
+    match parse(&doc.source) {
+        Ok(documents) => Some(documents),
+        Err(e) => {
+            doc.findings.push(
+                Finding::new(&input::SYNTAX_ERROR, format!("invalid YAML: {}", e.message)).at(e.span, "here").help(help.to_string()),
+            );
+            None
         }
     }
 }
