@@ -57,7 +57,7 @@ fn is_web(name: &str, service: &Node, environment: Option<&Node>) -> bool {
             .collect(),
         Node::Scalar(_) => Vec::new(),
     };
-    names.iter().any(|n| n.starts_with(env::PREFIX) && n.contains("omero") || *n == "OMEROHOST")
+    names.iter().any(|n| (n.starts_with(env::PREFIX) && n.contains("omero")) || *n == "OMEROHOST")
 }
 
 fn compose_service(doc: &mut Document, service: &Node, options: &Options) {
