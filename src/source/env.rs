@@ -132,9 +132,13 @@ pub fn parse(path: &str, source: &str, style: EnvStyle) -> Document {
                 variables.push(variable);
             }
             Ok(None) => {}
-            Err(finding) => {
+            Err((span, why)) => {
                 // docker refuses the whole file: the container never starts.
-                doc.findings.push(finding);
+                doc.findings.push(
+                    Finding::new(&input::SYNTAX_ERROR, format!("`docker run --env-file` refuses this file: {why}"))
+                        .at(span, "docker stops here")
+                        .help("remove the spaces around `=`: everything after `=` is the value, spaces included"),
+                );
                 return doc;
             }
         }
@@ -154,7 +158,8 @@ fn run_flag(body: &str) -> Option<&str> {
 }
 
 /// A line as `docker run --env-file` reads it (docker/cli `parseKeyValueFile`).
-fn docker_line(body: &str, start: usize) -> Result<Option<Variable>, Finding> {
+/// `Err` is docker's refusal of the whole file: where, and why.
+fn docker_line(body: &str, start: usize) -> Result<Option<Variable>, (Span, String)> {
     let end = start + body.len();
     let (name, value) = match body.split_once('=') {
         Some((name, value)) => (name, Some(value)),
@@ -163,9 +168,7 @@ fn docker_line(body: &str, start: usize) -> Result<Option<Variable>, Finding> {
     let name_span = Span::new(start, start + name.len());
     if name.contains([' ', '\t']) || name.is_empty() {
         let why = if name.is_empty() { "no variable name on the line".to_string() } else { format!("variable '{name}' has white spaces") };
-        return Err(Finding::new(&input::SYNTAX_ERROR, format!("`docker run --env-file` refuses this file: {why}"))
-            .at(name_span, "docker stops here")
-            .help("remove the spaces around `=`: everything after `=` is the value, spaces included"));
+        return Err((name_span, why));
     }
     let value_start = (name_span.end + 1).min(end);
     Ok(Some(Variable {
