@@ -367,7 +367,7 @@ fn unresolved(variable: &Variable, name: &str) -> Finding {
     } else {
         (
             format!("the value of `{}` uses ${name}, which is set outside this file", variable.name),
-            "pass the value with `--var`, or check it where the variable is set",
+            "check the value where the variable is set (the shell, a `.env` file, the CI secrets)",
         )
     };
     Finding::new(&input::UNRESOLVED_VARIABLE, message)
