@@ -58,16 +58,25 @@ pub enum Format {
     Toml,
     /// A flat JSON object `{key: string}` (the output of `convert --to json`).
     Json,
+    /// Environment variables for omero-web-docker (`CONFIG_omero_web_debug=true`).
+    Env,
+    /// Ansible variables for the ome.omero_web role.
+    Ansible,
+    /// docker-compose or Kubernetes YAML running omero-web-docker.
+    Compose,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 9] = [
         Format::Script,
         Format::Omero,
         Format::Properties,
         Format::Xml,
         Format::Toml,
         Format::Json,
+        Format::Env,
+        Format::Ansible,
+        Format::Compose,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,6 +87,9 @@ impl Format {
             Format::Xml => "xml",
             Format::Toml => "toml",
             Format::Json => "json",
+            Format::Env => "env",
+            Format::Ansible => "ansible",
+            Format::Compose => "compose",
         }
     }
 }
@@ -89,7 +101,10 @@ impl std::str::FromStr for Format {
         Format::ALL
             .into_iter()
             .find(|f| f.name() == name)
-            .ok_or_else(|| format!("unknown format `{name}` (expected one of: script, omero, properties, xml, toml, json)"))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown format `{name}` (expected one of: {})", names.join(", "))
+            })
     }
 }
 

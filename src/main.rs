@@ -1,13 +1,15 @@
 //! The `omeroconf` command line: argument parsing and dispatch only.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 use omeroconf::catalog::{catalog, Version};
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::Format;
 use omeroconf::lint::{self, Filter, Linted};
 use omeroconf::emit::{self, runtime::Runtime, Refusal};
+use omeroconf::source::env::EnvStyle;
 use omeroconf::{atomic, report, rules, source};
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,7 +22,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Report problems in configuration files (scripts, backups, config.xml, TOML).
+    /// Report problems in configuration files and directories (`-` reads stdin).
     Lint(LintArgs),
     /// Write the properties a configuration stores in another format.
     Convert(ConvertArgs),
@@ -46,6 +48,13 @@ enum Command {
         #[arg(long, value_name = "VERSION", value_parser = parse_version)]
         omero_web_version: Option<Version>,
     },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff).
+    Man,
 }
 
 #[derive(Args)]
@@ -62,12 +71,17 @@ struct InputArgs {
     /// The config.xml profile to read instead of the active one.
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
+    /// Who reads env files: `docker` (`docker run --env-file`, quotes kept)
+    /// or `compose` (`env_file`, quotes removed); default compose for `.env`, else docker.
+    #[arg(long, value_name = "STYLE", value_parser = parse_env_style)]
+    env_style: Option<EnvStyle>,
 }
 
 #[derive(Args)]
 struct LintArgs {
-    /// Files to check.
-    #[arg(required = true, value_name = "FILE")]
+    /// Files to check; directories are searched for files omeroconf
+    /// recognises; `-` reads standard input.
+    #[arg(required = true, value_name = "PATH")]
     files: Vec<PathBuf>,
     #[command(flatten)]
     input: InputArgs,
@@ -109,7 +123,7 @@ struct ConvertArgs {
     file: PathBuf,
     #[command(flatten)]
     input: InputArgs,
-    /// Output format: script, omero, properties, xml, toml or json.
+    /// Output format: script, omero, properties, xml, toml, json, env or ansible.
     #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format)]
     to: Format,
     /// Write to this file (atomically) instead of standard output.
@@ -194,11 +208,23 @@ enum GunicornStyle {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
+    /// Drawn on the source, for people.
     Human,
+    /// omeroconf's JSON report.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+    /// One `path:line:col: severity[CODE] message` line per finding.
+    Short,
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
+    text.parse()
+}
+
+fn parse_env_style(text: &str) -> Result<EnvStyle, String> {
     text.parse()
 }
 
@@ -238,55 +264,169 @@ fn main() -> ExitCode {
                 write_out(&format!("{}\n", serde_json::to_string_pretty(&schema).unwrap_or_default()))
             }
         },
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "omeroconf", &mut out);
+            write_out(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => write_out(&String::from_utf8_lossy(&out)),
+                Err(e) => {
+                    eprintln!("error: cannot render the man page: {e}");
+                    USAGE
+                }
+            }
+        }
     };
     ExitCode::from(status)
 }
 
-/// Reads one input file as UTF-8 text, or says why it cannot.
-fn read(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// The name standard input is reported under.
+const STDIN_NAME: &str = "<stdin>";
+
+/// Reads one input as text (`-` is standard input), or says why it cannot.
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
+    };
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        format!("{} is not UTF-8 text (invalid byte at offset {at}); OMERO reads configuration as UTF-8", path.display())
+        format!("{} is not UTF-8 text (invalid byte at offset {at}); OMERO reads configuration as UTF-8", display_name(path))
     })
 }
 
-/// Parses a file's text in its format.
-fn parse(path: &Path, text: &str, input: &InputArgs) -> omeroconf::document::Document {
-    let format = input.from.unwrap_or_else(|| source::detect(path, text));
+fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Parses one input's text in `format` (detected when `None`).
+fn parse_input(path: &Path, text: &str, format: Option<Format>, input: &InputArgs) -> omeroconf::document::Document {
+    let format = format.or(input.from).unwrap_or_else(|| source::detect(path, text));
     let options = source::Options {
         vars: input.vars.clone(),
         base_dir: path.parent().map(Path::to_path_buf),
         profile: input.profile.clone(),
+        env_style: input.env_style,
     };
-    source::parse(&path.display().to_string(), text, format, &options)
+    source::parse(&display_name(path), text, format, &options)
 }
 
 /// Reads and parses one input file, or says why it cannot.
 fn load(path: &Path, input: &InputArgs) -> Result<omeroconf::document::Document, String> {
-    read(path).map(|text| parse(path, &text, input))
+    read_text(path).map(|text| parse_input(path, &text, None, input))
+}
+
+/// Unused directories: version control, build output, dependencies.
+const SKIPPED_DIRS: [&str; 4] = [".git", "target", "node_modules", ".venv"];
+
+/// The inputs behind the command-line paths: files as given, directories
+/// searched (each file with the format it was recognised as).
+fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<Format>)>, String> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut inputs).map_err(|e| format!("cannot read the directory {}: {e}", path.display()))?;
+        } else {
+            inputs.push((path.clone(), None));
+        }
+    }
+    Ok(inputs)
+}
+
+fn walk(dir: &Path, inputs: &mut Vec<(PathBuf, Option<Format>)>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if path.is_dir() {
+            if !SKIPPED_DIRS.contains(&name.as_str()) {
+                walk(&path, inputs)?;
+            }
+            continue;
+        }
+        // Unreadable or binary files are not configuration: skip them here.
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        if let Some(format) = source::recognise(&path, &text) {
+            inputs.push((path, Some(format)));
+        }
+    }
+    Ok(())
+}
+
+/// What linting one input gave.
+enum Outcome {
+    Linted(Box<Linted>, PathBuf),
+    /// A script that runs no `omero` command: nothing to check.
+    Skipped,
+    Unreadable(String),
+}
+
+fn lint_input(path: &Path, recognised: Option<Format>, args: &LintArgs, lint_one: &(dyn Fn(omeroconf::document::Document) -> Linted + Sync)) -> Outcome {
+    let text = match read_text(path) {
+        Ok(text) => text,
+        Err(message) => return Outcome::Unreadable(message),
+    };
+    let format = recognised.or(args.input.from).unwrap_or_else(|| source::detect(path, &text));
+    if format == Format::Script && !source::runs_omero(&text) {
+        return Outcome::Skipped;
+    }
+    let document = parse_input(path, &text, Some(format), &args.input);
+    Outcome::Linted(Box::new(lint_one(document)), path.to_path_buf())
+}
+
+/// Lints every input on all cores; results come back in input order.
+fn lint_all(inputs: &[(PathBuf, Option<Format>)], args: &LintArgs, lint_one: &(dyn Fn(omeroconf::document::Document) -> Linted + Sync)) -> Vec<Outcome> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(inputs.len()).max(1);
+    let chunk = inputs.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = inputs
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|(p, f)| lint_input(p, *f, args, lint_one)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|_| vec![Outcome::Unreadable("internal error: a lint worker panicked".into())]))
+            .collect()
+    })
 }
 
 fn run_lint(args: &LintArgs) -> u8 {
     let filter = Filter { select: args.select.clone(), ignore: args.ignore.clone() };
     let options = rules::Options { cores: args.cores };
     let lint_one = |document| lint::lint_with(document, args.input.omero_web_version, &filter, &options);
-    let mut linted: Vec<Linted> = Vec::new();
-    // The path of each linted file, for writing fixes back.
-    let mut paths: Vec<&Path> = Vec::new();
+    let inputs = match expand(&args.files) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE;
+        }
+    };
+    let mut results: Vec<(Linted, PathBuf)> = Vec::new();
     let mut unreadable = false;
-    for path in &args.files {
-        match load(path, &args.input) {
-            Ok(document) => {
-                linted.push(lint_one(document));
-                paths.push(path);
-            }
-            Err(message) => {
+    for outcome in lint_all(&inputs, args, &lint_one) {
+        match outcome {
+            Outcome::Linted(one, path) => results.push((*one, path)),
+            Outcome::Skipped => {}
+            Outcome::Unreadable(message) => {
                 eprintln!("error: {message}");
                 unreadable = true;
             }
         }
     }
+    // Deterministic whatever the order of the command line or the threads.
+    results.sort_by(|a, b| a.0.document.path.cmp(&b.0.document.path));
+    let (mut linted, paths): (Vec<Linted>, Vec<PathBuf>) = results.into_iter().unzip();
+    let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
     if args.diff {
         return show_fixes(args, &linted, &paths, &lint_one, unreadable);
     }
@@ -295,10 +435,13 @@ fn run_lint(args: &LintArgs) -> u8 {
     }
     let text = match args.format {
         ReportFormat::Json => format!("{}\n", report::json::render(&linted)),
+        ReportFormat::Sarif => report::sarif::render(&linted, std::env::current_dir().ok().as_deref()),
+        ReportFormat::Github => report::github::render(&linted),
+        ReportFormat::Short => report::short::render(&linted),
         ReportFormat::Human => {
             let options = report::human::Options {
                 show_secrets: args.show_secrets,
-                color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
                 max_per_file: args.max_findings,
             };
             let mut text: String = linted.iter().map(|l| report::human::render(l, &options)).collect();
@@ -333,7 +476,7 @@ fn show_fixes(
     for (l, path) in linted.iter().zip(paths) {
         let Some(fixed) = lint::fix(l) else { continue };
         any = true;
-        let after = lint_one(parse(path, &fixed.source, &args.input));
+        let after = lint_one(parse_input(path, &fixed.source, None, &args.input));
         let (old, new) = if args.show_secrets {
             (l.document.source.clone(), fixed.source)
         } else {
@@ -360,7 +503,7 @@ fn apply_fixes(args: &LintArgs, linted: Linted, path: &Path, lint_one: &dyn Fn(o
     }
     let left = if fixed.deferred > 0 { format!("; {} more after another run", fixed.deferred) } else { String::new() };
     eprintln!("fixed {} problem(s) in {}{left}", fixed.applied.len(), path.display());
-    lint_one(parse(path, &fixed.source, &args.input))
+    lint_one(parse_input(path, &fixed.source, None, &args.input))
 }
 
 fn summary(linted: &[Linted]) -> String {
@@ -394,6 +537,9 @@ fn run_convert(args: &ConvertArgs) -> u8 {
     };
     for key in &written.altered {
         eprintln!("warning: {key}: written altered, the {} format cannot carry its value exactly", args.to);
+    }
+    for warning in &written.warnings {
+        eprintln!("warning: {warning}");
     }
     match &args.output {
         None => write_out(&written.text),

@@ -119,3 +119,100 @@ fn explain_and_rules() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("omero.web.debug"));
 }
+
+#[test]
+fn directories_are_searched_and_scripts_without_omero_skipped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    };
+    write("deploy/web.env", "CONFIG_omero_web_wsgi__workers=five\n");
+    write("deploy/docker-compose.yml", "services:\n  web:\n    image: openmicroscopy/omero-web\n    environment:\n      CONFIG_omero_web_debug: 'yes'\n");
+    write("Cargo.toml", "[package]\nname = \"x\"\n");
+    write("backup.sh", "#!/bin/sh\ntar czf backup.tgz /srv\n");
+    write(".git/config.env", "CONFIG_omero_web_debug=maybe\n");
+    let root = dir.path().to_str().unwrap_or_default();
+    let output = omeroconf(&["lint", "--format", "short", root]);
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("deploy/docker-compose.yml:5:31: warning[TY006]"), "{text}");
+    assert!(lines[1].contains("deploy/web.env:1:32: error[TY001]"), "{text}");
+    assert_eq!(output.status.code(), Some(1));
+    // A script that runs no omero command is skipped quietly.
+    let script = dir.path().join("backup.sh");
+    let skipped = omeroconf(&["lint", "--format", "short", script.to_str().unwrap_or_default()]);
+    assert_eq!((skipped.status.code(), stdout(&skipped)), (Some(0), String::new()));
+}
+
+fn omeroconf_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input.as_bytes()).expect("stdin accepts the input");
+    }
+    child.wait_with_output().expect("the binary finishes")
+}
+
+#[test]
+fn stdin_and_the_ci_formats() {
+    let output = omeroconf_with_stdin(&["lint", "--from", "env", "--format", "short", "-"], "CONFIG_omero_web_debug=yes\n");
+    assert_eq!(stdout(&output), "<stdin>:1:24: warning[TY006] omero.web.debug: `yes` is read as False\n");
+    let output = omeroconf_with_stdin(&["lint", "--from", "env", "--format", "github", "-"], "CONFIG_omero_web_debug=yes\n");
+    assert!(stdout(&output).starts_with("::warning file=<stdin>,line=1,endLine=1,col=24,endColumn=27,title=TY006 (boolean-means-false)::"));
+    // Not a terminal: the human report has no colour codes even without NO_COLOR.
+    let output = omeroconf_with_stdin(&["lint", "--from", "env", "-"], "CONFIG_omero_web_debug=yes\n");
+    assert!(stdout(&output).contains("TY006") && !stdout(&output).contains('\u{1b}'), "{}", stdout(&output));
+}
+
+#[test]
+fn completions_and_man_page_name_every_subcommand() {
+    let help = stdout(&omeroconf(&["--help"]));
+    let subcommands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .collect();
+    assert!(subcommands.len() >= 7, "{subcommands:?}");
+    for generated in [vec!["completions", "bash"], vec!["completions", "zsh"], vec!["completions", "fish"], vec!["man"]] {
+        let output = omeroconf(&generated);
+        assert_eq!(output.status.code(), Some(0), "{generated:?}");
+        let text = stdout(&output);
+        for name in &subcommands {
+            assert!(text.contains(name), "{generated:?} does not mention `{name}`");
+        }
+    }
+}
+
+#[test]
+fn convert_to_env_and_ansible() {
+    let (_dir, path) = temp_file(
+        "web.properties",
+        b"omero.web.server_list=[[\"omero.example.org\", 4064, \"omero\"]]\nomero.web.debug=false\nomero.x.y=1\n",
+    );
+    let path = path.to_str().unwrap_or_default();
+    let env = omeroconf(&["convert", "--to", "env", path]);
+    assert_eq!(
+        stdout(&env),
+        "# omero-web-docker settings: docker run --env-file FILE\nCONFIG_omero_web_server__list=[[\"omero.example.org\", 4064, \"omero\"]]\nCONFIG_omero_web_debug=false\n# omero.x.y cannot be set by a variable; see the warning\n"
+    );
+    assert!(String::from_utf8_lossy(&env.stderr).contains("warning: omero.x.y: no CONFIG_ variable sets this key"));
+    let ansible = stdout(&omeroconf(&["convert", "--to", "ansible", path]));
+    assert!(ansible.contains("omero_web_config_set:\n  \"omero.web.server_list\": \"[[\\\"omero.example.org\\\", 4064, \\\"omero\\\"]]\"\n"), "{ansible}");
+}

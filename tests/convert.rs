@@ -83,8 +83,11 @@ fn write(stored: &Stored, format: Format, force: bool) -> Result<Written, Refusa
         Format::Omero => emit::omero::write(stored, force),
         Format::Script => emit::script::write(stored, force),
         Format::Xml => emit::xml::write(stored, "Thu Jan  1 00:00:00 1970", force),
-        Format::Toml => Ok(Written { text: emit::toml::write(stored), altered: Vec::new() }),
-        Format::Json => Ok(Written { text: emit::json::write(stored), altered: Vec::new() }),
+        Format::Toml => Ok(Written { text: emit::toml::write(stored), ..Written::default() }),
+        Format::Json => Ok(Written { text: emit::json::write(stored), ..Written::default() }),
+        Format::Env => Ok(emit::env::write(stored)),
+        Format::Ansible => Ok(emit::ansible::write(stored)),
+        Format::Compose => Err(Refusal::new("compose is not written")),
     }
 }
 

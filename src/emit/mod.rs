@@ -12,6 +12,8 @@ use crate::resolve::Config;
 use indexmap::IndexMap;
 use std::fmt;
 
+pub mod ansible;
+pub mod env;
 pub mod gunicorn;
 mod gunicorn_settings;
 pub mod json;
@@ -64,12 +66,14 @@ pub struct WriteOptions {
     pub mask_secrets: bool,
 }
 
-/// A configuration written in a format, and the keys whose values the
-/// format could not carry exactly (only non-empty with `force`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A configuration written in a format, the keys whose values the format
+/// could not carry exactly (only non-empty with `force`), and warnings about
+/// keys the format left out or commented (env files, Ansible variables).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Written {
     pub text: String,
     pub altered: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 /// A value a format cannot carry: refused, or with `force` written as the
@@ -94,8 +98,11 @@ pub fn write(config: &Config, format: Format, options: WriteOptions) -> Result<W
         Format::Omero => omero::write(&stored, options.force),
         Format::Properties => properties::write(&stored, options.force),
         Format::Xml => xml::write(&stored, &xml::generated_now(), options.force),
-        Format::Toml => Ok(Written { text: toml::write(&stored), altered: Vec::new() }),
-        Format::Json => Ok(Written { text: json::write(&stored), altered: Vec::new() }),
+        Format::Toml => Ok(Written { text: toml::write(&stored), ..Written::default() }),
+        Format::Json => Ok(Written { text: json::write(&stored), ..Written::default() }),
+        Format::Env => Ok(env::write(&stored)),
+        Format::Ansible => Ok(ansible::write(&stored)),
+        Format::Compose => Err(Refusal::new("omeroconf does not write compose files; convert --to env and use it as env_file")),
     }
 }
 

@@ -19,7 +19,7 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
         // Always `--`: a key or value may start with `-`.
         text.push_str(&format!("config set -- {} {}\n", quote(key), quote(&value)));
     }
-    Ok(Written { text, altered })
+    Ok(Written { text, altered, warnings: Vec::new() })
 }
 
 #[cfg(test)]

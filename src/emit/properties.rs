@@ -28,7 +28,7 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
         text.push_str(&format!("{key}={value}\n"));
     }
     altered.dedup();
-    Ok(Written { text, altered })
+    Ok(Written { text, altered, warnings: Vec::new() })
 }
 
 #[cfg(test)]
@@ -43,6 +43,6 @@ mod tests {
             assert_eq!(refusal.and_then(|r| r.key).as_deref(), Some("omero.web.x"), "{value:?}");
         }
         let written = write(&map(&[("a", "x\\ "), ("b", " kept")]), true).ok();
-        assert_eq!(written, Some(Written { text: "a=x\nb= kept\n".into(), altered: vec!["a".into()] }));
+        assert_eq!(written, Some(Written { text: "a=x\nb= kept\n".into(), altered: vec!["a".into()], warnings: Vec::new() }));
     }
 }

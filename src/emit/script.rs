@@ -18,7 +18,7 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
         let Some(value) = argument(key, value, Format::Script, force, &mut altered)? else { continue };
         text.push_str(&format!("omero config set {}\n", set_arguments(key, &value, bash_quote)));
     }
-    Ok(Written { text, altered })
+    Ok(Written { text, altered, warnings: Vec::new() })
 }
 
 /// The value as a command argument, or `None` when the key cannot be set

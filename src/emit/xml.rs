@@ -38,7 +38,7 @@ pub fn write(stored: &IndexMap<String, String>, generated: &str, force: bool) ->
          <properties id=\"default\">{version}{properties}</properties><include file=\"templates.xml\" /></icegrid>",
         profile = property("omero.config.profile", "default"),
     );
-    Ok(Written { text, altered })
+    Ok(Written { text, altered, warnings: Vec::new() })
 }
 
 fn property(name: &str, value: &str) -> String {

@@ -1,8 +1,8 @@
 //! The machine report: `{"version":1,"files":[...],"summary":{...}}` with
 //! 1-based lines and columns, serialised straight from the findings.
 
+use super::located;
 use crate::diagnostic::Severity;
-use crate::document::LineIndex;
 use crate::lint::Linted;
 use serde::Serialize;
 
@@ -45,18 +45,15 @@ pub fn render(files: &[Linted]) -> String {
     let files = files
         .iter()
         .map(|linted| {
-            let index = LineIndex::new(&linted.document.source);
-            let diagnostics = linted
-                .findings
-                .iter()
-                .map(|f| {
+            let diagnostics = located(linted)
+                .into_iter()
+                .map(|found| {
+                    let (f, start, end) = (found.finding, found.start, found.end);
                     match f.severity {
                         Severity::Error => summary.errors += 1,
                         Severity::Warning => summary.warnings += 1,
                         Severity::Info => summary.infos += 1,
                     }
-                    let start = f.span.map(|s| index.position(s.start));
-                    let end = f.span.map(|s| index.position(s.end));
                     Diagnostic {
                         code: f.code(),
                         severity: f.severity,

@@ -1,12 +1,38 @@
 //! Turns linted documents into text: miette's graphical report for people,
 //! JSON for machines. Secrets are masked here unless the user asks.
 
-use crate::document::Document;
+use crate::diagnostic::Finding;
+use crate::document::{Document, LineIndex};
+use crate::lint::Linted;
 use crate::resolve::Config;
 use crate::secrets;
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
+pub mod short;
+
+/// A finding with its 1-based (line, column) start and end, columns in characters.
+pub struct Located<'a> {
+    pub finding: &'a Finding,
+    pub start: Option<(usize, usize)>,
+    pub end: Option<(usize, usize)>,
+}
+
+/// Every finding of a linted file with its positions, in report order.
+pub fn located(linted: &Linted) -> Vec<Located<'_>> {
+    let index = LineIndex::new(&linted.document.source);
+    linted
+        .findings
+        .iter()
+        .map(|finding| Located {
+            finding,
+            start: finding.span.map(|s| index.position(s.start)),
+            end: finding.span.map(|s| index.position(s.end)),
+        })
+        .collect()
+}
 
 /// The source text as reports may show it: every secret value masked with
 /// `*` of the same byte length, so spans stay valid.

@@ -21,11 +21,12 @@ pub static UNRESOLVED_VARIABLE: Rule = Rule {
     code: "IN002",
     name: "unresolved-variable",
     severity: Warning,
-    summary: "A value uses a shell variable the script never assigns",
-    explanation: "The value depends on a variable that comes from outside the script (the \
-environment, a sourced file), so its value cannot be checked here. If the variable is unset when \
-the script runs, bash substitutes an empty string and OMERO stores that. Assign the variable in \
-the script or pass it with `--var NAME=VALUE`.",
+    summary: "A value uses a variable the file never assigns",
+    explanation: "The value depends on a variable that comes from outside the file (the \
+environment, a sourced file, compose's `${VAR}` interpolation, an env-file line with a name and \
+no `=`), so its value cannot be checked here. If the variable is unset, bash and compose \
+substitute an empty string and OMERO stores that. Assign the variable in the file or pass it with \
+`--var NAME=VALUE`.",
     example: "omero config set omero.web.prefix \"$WEB_PREFIX\"",
     fixed_example: "WEB_PREFIX=/omero\nomero config set omero.web.prefix \"$WEB_PREFIX\"",
     fix: false,
@@ -147,5 +148,101 @@ value from the allowed set where there is one. OMERO stores the value as text an
 not mean what the type suggests.",
     example: "[omero.web]\ndebug = 3",
     fixed_example: "[omero.web]\ndebug = false",
+    fix: false,
+};
+
+pub static ENV_NAME: Rule = Rule {
+    code: "IN012",
+    name: "env-name",
+    severity: Warning,
+    summary: "An environment variable omero-web-docker maps to no known property",
+    explanation: "omero-web-docker turns `CONFIG_*` variables into property names: it strips \
+`CONFIG_`, turns every `_` between two other characters into `.`, then `__` into `_`. The \
+matches do not overlap, so `CONFIG_omero_web_server_list` sets `omero.web.server.list`, which \
+nothing reads, and a key with a one-letter part cannot be written at all. Variables that do not \
+start with exactly `CONFIG_` are ignored. The setting you meant keeps its default.",
+    example: "CONFIG_omero_web_server_list=[[\"omero.example.org\", 4064, \"omero\"]]",
+    fixed_example: "CONFIG_omero_web_server__list=[[\"omero.example.org\", 4064, \"omero\"]]",
+    fix: false,
+};
+
+pub static ENV_QUOTES_KEPT: Rule = Rule {
+    code: "IN013",
+    name: "env-quotes-kept",
+    severity: Warning,
+    summary: "`docker run --env-file` keeps the quotes around a value",
+    explanation: "`docker run --env-file` passes everything after `=` unchanged, quotes \
+included, while compose's `env_file` and shells remove them. `CONFIG_omero_web_debug=\"true\"` \
+stores `\"true\"` with its quotes, which OMERO.web reads as False. Write the value without quotes \
+(or lint the file with `--env-style compose` if only compose reads it).",
+    example: "CONFIG_omero_web_prefix=\"/omero\"",
+    fixed_example: "CONFIG_omero_web_prefix=/omero",
+    fix: false,
+};
+
+pub static OVERRIDDEN: Rule = Rule {
+    code: "IN014",
+    name: "overridden-value",
+    severity: Warning,
+    summary: "A value is replaced by a source that is applied later",
+    explanation: "The deployment applies its sources in a fixed order: omero-web-docker loads the \
+mounted `*.omero` files, then the `CONFIG_*` variables, then `OMEROHOST`; the ome.omero_web role \
+writes `omero_web_config_set` before the apps file. A value set earlier is silently replaced, and \
+a list built with `append` is thrown away by a later `set`.",
+    example: "environment:\n  CONFIG_omero_web_server__list: '[[\"omero\", 4064, \"omero\"]]'\n  OMEROHOST: omero.example.org",
+    fixed_example: "environment:\n  OMEROHOST: omero.example.org",
+    fix: false,
+};
+
+pub static TEMPLATE_VALUE: Rule = Rule {
+    code: "IN015",
+    name: "template-value",
+    severity: Info,
+    summary: "A value is a Jinja template expression and cannot be checked",
+    explanation: "Ansible renders `{{ ... }}` when the play runs (often from a vault or another \
+variable), so omeroconf cannot know the value and skips the rules that need it. This is the \
+right way to keep secrets out of an inventory; it is reported so you know what was not checked.",
+    example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ lookup('env', 'SECRET') }}\"",
+    fixed_example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ vault_omero_web_secret_key }}\"  # omeroconf: ignore[IN015]",
+    fix: false,
+};
+
+pub static EXTERNAL_SOURCE: Rule = Rule {
+    code: "IN016",
+    name: "external-source",
+    severity: Info,
+    summary: "Part of the configuration comes from a file this check does not read",
+    explanation: "A compose file names an `env_file`, or mounts configuration files into \
+`/opt/omero/web/config/` that omeroconf cannot read from here. Values set there are not part of \
+this check; lint those files too.",
+    example: "services:\n  web:\n    env_file: web.env",
+    fixed_example: "# lint both: omeroconf lint docker-compose.yml web.env\nservices:\n  web:\n    env_file: web.env",
+    fix: false,
+};
+
+pub static ROLE_TEMPLATE_FAILS: Rule = Rule {
+    code: "IN017",
+    name: "role-template-fails",
+    severity: Error,
+    summary: "The ome.omero_web role cannot render this variable",
+    explanation: "The role's templates expect a shape: `omero_web_config_set` and \
+`omero_web_apps_config_set` are dictionaries, `omero_web_apps_config_append` maps keys to lists, \
+`omero_web_apps_top_links` items have a `label` and a `link`. Anything else stops the play with a \
+template error, and no configuration is written.",
+    example: "omero_web_apps_top_links:\n  - name: Figure\n    link: figure_index",
+    fixed_example: "omero_web_apps_top_links:\n  - label: Figure\n    link: figure_index",
+    fix: false,
+};
+
+pub static YAML_NUMBER: Rule = Rule {
+    code: "IN018",
+    name: "yaml-1-1-number",
+    severity: Warning,
+    summary: "Ansible's YAML reads a plain value as a number it does not look like",
+    explanation: "Ansible reads variables with PyYAML, which follows YAML 1.1: a plain value with a \
+leading zero is octal (`0200` is 128) and one with colons is base 60 (`1:30` is 90). The role \
+then stores the number it read, not the digits you wrote. Quote the value to keep it as written.",
+    example: "omero_web_config_set:\n  omero.web.page_size: 0200",
+    fixed_example: "omero_web_config_set:\n  omero.web.page_size: 200",
     fix: false,
 };

@@ -1,0 +1,56 @@
+//! A `docker run --env-file` file for omero-web-docker: one
+//! `CONFIG_name=value` line per property, the value verbatim (docker keeps
+//! everything after `=`). A key no variable name maps back to, or a value
+//! with a line break, is written as a comment and reported.
+
+use super::Written;
+use crate::source::env::{config_key, env_name};
+use indexmap::IndexMap;
+
+pub fn write(stored: &IndexMap<String, String>) -> Written {
+    let mut text = String::from("# omero-web-docker settings: docker run --env-file FILE\n");
+    let mut warnings = Vec::new();
+    for (key, value) in stored {
+        let Some(name) = env_name(key) else {
+            let attempt = format!("CONFIG_{}", key.replace('_', "__").replace('.', "_"));
+            let lands = config_key(&attempt).unwrap_or_default();
+            warnings.push(format!(
+                "{key}: no CONFIG_ variable sets this key (`{attempt}` would set `{lands}`); set it in a mounted .omero file"
+            ));
+            text.push_str(&format!("# {key} cannot be set by a variable; see the warning\n"));
+            continue;
+        };
+        if value.contains(['\n', '\r']) {
+            warnings.push(format!("{key}: an env file cannot hold a value with a line break; set it in a mounted .omero file"));
+            text.push_str(&format!("# {name} has a line break in its value; see the warning\n"));
+            continue;
+        }
+        text.push_str(&format!("{name}={value}\n"));
+    }
+    Written { text, warnings, ..Written::default() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Value;
+    use crate::source::env::{parse, EnvStyle};
+
+    #[test]
+    fn written_files_read_back_to_the_same_properties() {
+        let stored = crate::emit::stored_from(&[
+            ("omero.web.server_list", r#"[["omero.example.org", 4064, "omero"]]"#),
+            ("omero.web.prefix", " /omero"),
+            ("omero.web.public.enabled", "\"true\""),
+            ("omero.x.y", "unreachable"),
+            ("omero.web.login_logo", "a\nb"),
+        ]);
+        let written = write(&stored);
+        assert_eq!(written.warnings.len(), 2);
+        assert!(written.warnings[0].contains("`CONFIG_omero_x_y` would set `omero.x_y`"), "{:?}", written.warnings);
+        let doc = parse("web.env", &written.text, EnvStyle::Docker);
+        let read: Vec<(&str, &str)> = doc.operations.iter().map(|o| (o.key.as_str(), o.value.as_ref().and_then(Value::known).unwrap_or("?"))).collect();
+        let expected: Vec<(&str, &str)> = stored.iter().take(3).map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(read, expected);
+    }
+}
