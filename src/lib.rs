@@ -11,6 +11,7 @@
 pub mod atomic;
 pub mod catalog;
 pub mod diagnostic;
+pub mod diff;
 pub mod document;
 pub mod edit;
 pub mod emit;

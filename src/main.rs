@@ -40,6 +40,9 @@ enum Command {
         /// A rule code such as TY006, a rule name, or a property key.
         topic: String,
     },
+    /// Show what changes between two configurations or two installs
+    /// (exit status 0 equal, 1 different, 2 error).
+    Diff(DiffArgs),
     /// Print the JSON Schema of the TOML form (for editors and taplo).
     Schema {
         /// Only the keys of this release.
@@ -122,6 +125,43 @@ struct ConvertArgs {
     /// Replace secret values with a mask, for sharing.
     #[arg(long)]
     mask_secrets: bool,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The old configuration (any input format), or an OMERODIR.
+    #[arg(value_name = "OLD")]
+    old: PathBuf,
+    /// The new configuration (any input format), or an OMERODIR.
+    #[arg(value_name = "NEW")]
+    new: PathBuf,
+    /// Input format of both files; detected from each file when omitted.
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    from: Option<Format>,
+    /// The release OLD is read at (default: the one in --old-venv, else the latest).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    old_version: Option<Version>,
+    /// The release NEW is read at (default: the one in --new-venv, else the latest).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    new_version: Option<Version>,
+    /// The virtualenv of the old install; its omero-web release is used.
+    #[arg(long, value_name = "DIR")]
+    old_venv: Option<PathBuf>,
+    /// The virtualenv of the new install; its omero-web release is used.
+    #[arg(long, value_name = "DIR")]
+    new_venv: Option<PathBuf>,
+    /// Compare effective values: stored values, else each release's default.
+    #[arg(long)]
+    effective: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    format: ReportFormat,
+    /// Show secret values instead of masking them.
+    #[arg(long)]
+    show_secrets: bool,
+    /// Define a shell variable for scripts (NAME=VALUE); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
 }
 
 #[derive(Subcommand)]
@@ -231,6 +271,7 @@ fn main() -> ExitCode {
         Command::Rules { markdown: true } => write_out(&rules::markdown_table()),
         Command::Rules { markdown: false } => run_rules(),
         Command::Explain { topic } => run_explain(&topic),
+        Command::Diff(args) => run_diff(&args),
         Command::Schema { omero_web_version } => match omero_web_version {
             None => write_out(&omeroconf::schema::render()),
             Some(release) => {
@@ -458,6 +499,51 @@ fn run_emit(target: &EmitTarget) -> u8 {
     match text {
         Ok(text) => write_out(&text),
         Err(refusal) => refused(&refusal),
+    }
+}
+
+/// The release one side of `diff` is read at: given, else installed in its virtualenv, else the latest.
+fn diff_release(version: Option<Version>, venv: Option<&Path>) -> Result<Version, String> {
+    match (version, venv) {
+        (Some(version), _) => Ok(version),
+        (None, Some(venv)) => {
+            let release = omeroconf::diff::installed_release(venv)?;
+            catalog().release(release).map(|r| r.version).ok_or_else(|| format!("{} has omero-web {release}, which omeroconf does not know", venv.display()))
+        }
+        (None, None) => Ok(catalog().latest),
+    }
+}
+
+fn run_diff(args: &DiffArgs) -> u8 {
+    let side = |path: &Path, version, venv: Option<&PathBuf>| -> Result<(String, omeroconf::resolve::Config), String> {
+        let release = diff_release(version, venv.map(PathBuf::as_path))?;
+        let input = InputArgs { from: args.from, omero_web_version: release, vars: args.vars.clone(), profile: None };
+        let file = omeroconf::diff::config_file(path);
+        let document = load(&file, &input)?;
+        emit::readable(&document).map_err(|r| r.to_string())?;
+        Ok((document.path.clone(), omeroconf::resolve::resolve(&document, release)))
+    };
+    let sides = side(&args.old, args.old_version, args.old_venv.as_ref())
+        .and_then(|old| Ok((old, side(&args.new, args.new_version, args.new_venv.as_ref())?)));
+    let options = omeroconf::diff::Options { effective: args.effective, show_secrets: args.show_secrets };
+    let result = sides.and_then(|((old_name, old), (new_name, new))| {
+        Ok((omeroconf::diff::diff(&old, &new, options)?, old_name, new_name))
+    });
+    let (report, old_name, new_name) = match result {
+        Ok(found) => found,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE;
+        }
+    };
+    let text = match args.format {
+        ReportFormat::Human => report.render(&old_name, &new_name),
+        ReportFormat::Json => format!("{:#}\n", report.to_json(&old_name, &new_name)),
+    };
+    match write_out(&text) {
+        OK if report.is_empty() => OK,
+        OK => FINDINGS,
+        failed => failed,
     }
 }
 
