@@ -215,6 +215,17 @@ pub fn rename_key(document: &Document, op: &Operation, new_key: &str) -> Option<
     }
 }
 
+/// An edit deleting the line that holds `op` and nothing else (comments and
+/// other commands on it would go too, so they get no edit).
+pub fn remove_operation(document: &Document, op: &Operation) -> Option<Edit> {
+    let source = &document.source;
+    let span = op.span;
+    let line_start = source.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source.get(span.end..)?.find('\n').map_or(source.len(), |i| span.end + i + 1);
+    let alone = source[line_start..span.start].trim().is_empty() && source[span.end..line_end].trim().is_empty();
+    alone.then(|| Edit { span: Span::new(line_start, line_end), replacement: String::new() })
+}
+
 /// Byte ranges of the items of a top-level JSON array in `text`, each
 /// without surrounding whitespace; `None` when `text` is not an array.
 pub fn json_array_items(text: &str) -> Option<Vec<Range<usize>>> {
@@ -408,6 +419,20 @@ mod tests {
         let new = apply(source, &[edit]).expect("applies");
         assert_eq!(stored(&toml::parse("t.toml", &new), "omero.web.prefix").as_deref(), Some("/omero"));
         assert!(rename_key(&doc, &doc.operations[0], "omero.mail.host").is_none());
+    }
+
+    #[test]
+    fn operations_are_removed_with_their_line_only_when_alone() {
+        let source = "# keep\nomero.web.webgateway_cache=/tmp\nomero.web.debug=true\n";
+        let doc = properties::parse("p", source);
+        let edit = remove_operation(&doc, &doc.operations[0]).expect("alone on its line");
+        assert_eq!(apply(source, &[edit]).expect("applies"), "# keep\nomero.web.debug=true\n");
+        let last = remove_operation(&doc, &doc.operations[1]).expect("alone on its line");
+        assert_eq!(apply(source, &[last]).expect("applies"), "# keep\nomero.web.webgateway_cache=/tmp\n");
+        let doc = script("omero config set omero.web.prefix /omero/ && echo done\n", "/omero/", "/omero/");
+        let mut op = doc.operations[0].clone();
+        op.span = Span::new(0, 41);
+        assert_eq!(remove_operation(&doc, &op), None);
     }
 
     #[test]

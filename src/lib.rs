@@ -16,6 +16,7 @@ pub mod document;
 pub mod edit;
 pub mod emit;
 pub mod lint;
+pub mod migrate;
 pub mod python;
 pub mod report;
 pub mod resolve;
