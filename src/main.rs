@@ -43,6 +43,9 @@ enum Command {
     /// Show what changes between two configurations or two installs
     /// (exit status 0 equal, 1 different, 2 error).
     Diff(DiffArgs),
+    /// Rewrite a configuration for a target release (exit status 0 nothing
+    /// to change, 1 changes reported or written, 2 error).
+    Migrate(MigrateArgs),
     /// Print the JSON Schema of the TOML form (for editors and taplo).
     Schema {
         /// Only the keys of this release.
@@ -164,6 +167,47 @@ struct DiffArgs {
     vars: Vec<(String, String)>,
 }
 
+#[derive(Args)]
+struct MigrateArgs {
+    /// The configuration to migrate (any input format).
+    #[arg(value_name = "INPUT")]
+    file: PathBuf,
+    /// Input format; detected from the file name and content when omitted.
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    from: Option<Format>,
+    /// The release to migrate to.
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    to_version: Version,
+    /// The release the configuration was written for (default: the oldest
+    /// release in which every key of the input exists).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    from_version: Option<Version>,
+    /// Print the report and the diff without writing (the default).
+    #[arg(long, conflicts_with_all = ["write", "output"])]
+    dry_run: bool,
+    /// Edit INPUT in place (atomically, keeping INPUT.bak).
+    #[arg(long, conflicts_with = "output")]
+    write: bool,
+    /// Write the migrated configuration to this new file instead.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Format of --output (default: the input's).
+    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format, requires = "output")]
+    to: Option<Format>,
+    /// Replace an existing --output file.
+    #[arg(long)]
+    force: bool,
+    /// Show secret values in the report and diff instead of masking them.
+    #[arg(long)]
+    show_secrets: bool,
+    /// Define a shell variable for scripts (NAME=VALUE); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// The config.xml profile to read instead of the active one.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum EmitTarget {
     /// The server block `omero web config nginx` prints.
@@ -272,6 +316,7 @@ fn main() -> ExitCode {
         Command::Rules { markdown: false } => run_rules(),
         Command::Explain { topic } => run_explain(&topic),
         Command::Diff(args) => run_diff(&args),
+        Command::Migrate(args) => run_migrate(&args),
         Command::Schema { omero_web_version } => match omero_web_version {
             None => write_out(&omeroconf::schema::render()),
             Some(release) => {
@@ -545,6 +590,84 @@ fn run_diff(args: &DiffArgs) -> u8 {
         OK => FINDINGS,
         failed => failed,
     }
+}
+
+fn run_migrate(args: &MigrateArgs) -> u8 {
+    let input = InputArgs { from: args.from, omero_web_version: args.to_version, vars: args.vars.clone(), profile: args.profile.clone() };
+    let planned = load(&args.file, &input).and_then(|document| {
+        emit::readable(&document).map_err(|r| r.to_string())?;
+        let migration = omeroconf::migrate::plan(&document, args.from_version, args.to_version)?;
+        Ok((document, migration))
+    });
+    let (document, migration) = match planned {
+        Ok(planned) => planned,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE;
+        }
+    };
+    let reparse = |text: &str| parse(&args.file, text, &input);
+    let edited = migration.edit_in_place(&document, &reparse);
+    let status = if migration.is_empty() { OK } else { FINDINGS };
+    if let Some(path) = &args.output {
+        let format = args.to.unwrap_or(document.format);
+        let written = match migration.write(format, emit::WriteOptions { force: args.force, mask_secrets: false }) {
+            Ok(written) => written,
+            Err(refusal) => {
+                eprintln!("error: {refusal}");
+                return USAGE;
+            }
+        };
+        return match atomic::write(path, &written.text, args.force) {
+            Ok(()) => {
+                eprintln!("wrote {} ({format}) for OMERO.web {}", path.display(), migration.to);
+                status
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                USAGE
+            }
+        };
+    }
+    if args.write {
+        let (text, ..) = match edited {
+            Ok(edited) => edited,
+            Err(why) => {
+                eprintln!("error: {why}; write a new file with --output FILE --to FORMAT");
+                return USAGE;
+            }
+        };
+        if text == document.source {
+            return write_out(&migration.render(&document.path, args.show_secrets)).max(status);
+        }
+        return match omeroconf::migrate::write_in_place(&args.file, &document.source, &text) {
+            Ok(backup) => {
+                eprintln!("migrated {} (the original is in {})", args.file.display(), backup.display());
+                write_out(&migration.render(&document.path, args.show_secrets)).max(status)
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                USAGE
+            }
+        };
+    }
+    let mut text = migration.render(&document.path, args.show_secrets);
+    let masked = |doc: &omeroconf::document::Document, config: &omeroconf::resolve::Config| {
+        if args.show_secrets { doc.source.clone() } else { report::masked_source(doc, config) }
+    };
+    match &edited {
+        Ok((_, after, config)) => {
+            text.push_str(&omeroconf::edit::unified_diff(&document.path, &masked(&document, &migration.source), &masked(after, config)));
+        }
+        Err(why) => {
+            text.push_str(&format!("note: {why}; --write is not possible, --output FILE --to FORMAT is\n"));
+            let options = emit::WriteOptions { force: true, mask_secrets: !args.show_secrets };
+            let old = emit::write(&migration.source, emit::DIFF_FORMAT, options).map(|w| w.text).unwrap_or_default();
+            let new = migration.write(emit::DIFF_FORMAT, options).map(|w| w.text).unwrap_or_default();
+            text.push_str(&omeroconf::edit::unified_diff(&document.path, &old, &new));
+        }
+    }
+    write_out(&text).max(status)
 }
 
 /// Reports a refusal; its message already names the key and hides secrets.

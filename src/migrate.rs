@@ -126,7 +126,7 @@ impl Migration {
                 }
                 Some(s) => {
                     let why = if property.deprecated_honoured {
-                        format!("deprecated; OMERO.web still reads it as {s}, under its own name it behaves the same")
+                        format!("deprecated; OMERO.web still reads it as {s}, so the new name keeps the behaviour")
                     } else {
                         self.notes.push(format!("{key} was silently ignored; as {s} its value takes effect"));
                         format!("deprecated and ignored by OMERO.web; {s} is the key it reads")
@@ -318,7 +318,7 @@ fn fix_value(key: &str, value: &str, to: Version) -> Option<(String, String)> {
                 }
             }
             (!fixed.is_empty()).then(|| {
-                (json::dumps(&PyJson::Array(origins)), format!("Django 4 and later need a scheme: {} now start with https://", fixed.join(", ")))
+                (json::dumps(&PyJson::Array(origins)), format!("Django 4 and later need a scheme: https:// added to {}", fixed.join(", ")))
             })
         }
         _ => None,
