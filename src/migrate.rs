@@ -93,13 +93,16 @@ pub fn plan(document: &Document, from: Option<Version>, to: Version) -> Result<M
     let mut migration =
         Migration { from, to, actions: Vec::new(), notes: Vec::new(), stored: IndexMap::new(), appends: IndexMap::new(), source };
     for (key, value) in &stored {
+        // A list a script builds by appending to the unset key starts from
+        // the running release's default: only a stored list can be frozen.
+        let literal = document.operations.iter().find(|op| op.key == *key).is_some_and(|op| op.kind == OpKind::Set);
         let Some(key) = migration.key_in_target(key, &stored) else { continue };
         let mut value = value.clone();
         if let Some((fixed, why)) = fix_value(&key, &value, to) {
             migration.actions.push(Action::Value { key: key.clone(), value: fixed.clone(), why });
             value = fixed;
         }
-        if let Some((additions, refreshed, why)) = frozen(&key, &value, to) {
+        if let Some((additions, refreshed, why)) = frozen(&key, &value, to).filter(|_| literal) {
             migration.actions.push(Action::Unfreeze { key: key.clone(), additions: additions.clone(), value: refreshed.clone(), why });
             migration.appends.insert(key.clone(), additions);
             value = refreshed;
@@ -504,6 +507,21 @@ mod tests {
         // A list that does not start with a default is the user's own.
         let own = planned("omero.web.open_with=[[\"x\", \"y\"]]\n", None);
         assert!(own.appends.is_empty());
+        // A pre-5.6 default (schema/legacy-defaults.json) is recognised too.
+        let legacy = catalog().legacy_defaults.iter().find(|l| l.key == "omero.web.ui.top_links").map(|l| l.default.clone()).unwrap_or_default();
+        let Ok(PyJson::Array(mut links)) = json::loads(&legacy) else { panic!("a list default") };
+        links.push(PyJson::Array(vec![PyJson::Str("Figure".into()), PyJson::Str("figure_index".into())]));
+        let m = planned(&format!("omero.web.ui.top_links={}\n", json::dumps(&PyJson::Array(links))), None);
+        assert_eq!(m.appends.get("omero.web.ui.top_links"), Some(&vec!["[\"Figure\", \"figure_index\"]".to_string()]));
+        assert!(m.stored.get("omero.web.ui.top_links").is_some_and(|v| v.contains("https://help.openmicroscopy.org/")));
+        // A script appending to the unset key is not frozen: it starts from the running release's default.
+        let doc = crate::source::parse(
+            "setup.sh",
+            "omero config append omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'\n",
+            Format::Script,
+            &crate::source::Options::default(),
+        );
+        assert!(plan(&doc, None, catalog().latest).is_ok_and(|m| m.appends.is_empty()));
     }
 
     #[test]
