@@ -2,20 +2,9 @@
 //! statuses, reports (snapshots), secrets kept out, files rewritten in place.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn omeroconf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_omeroconf"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+mod common;
+use common::{omeroconf, stdout};
 
 const OLD_SITE: &str = "tests/fixtures/upgrades/web-5.6.properties";
 
@@ -96,12 +85,18 @@ fn nothing_to_change_exits_zero() {
     assert_eq!(omeroconf(&["migrate", OLD_SITE, "--from-version", "5.33.2", "--to-version", "5.6.0"]).status.code(), Some(2));
 }
 
-#[test]
-fn write_edits_only_the_migrated_spans_and_keeps_a_backup() -> Result<(), Box<dyn std::error::Error>> {
+/// A copy of a fixture as `web.properties` in a new directory, and its text.
+fn copy_of(fixture: &str) -> Result<(tempfile::TempDir, std::path::PathBuf, String), std::io::Error> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("web.properties");
-    let original = std::fs::read_to_string(SITE_5_22)?;
+    let original = std::fs::read_to_string(fixture)?;
     std::fs::write(&path, &original)?;
+    Ok((dir, path, original))
+}
+
+#[test]
+fn write_edits_only_the_migrated_spans_and_keeps_a_backup() -> Result<(), Box<dyn std::error::Error>> {
+    let (dir, path, original) = copy_of(SITE_5_22)?;
     let output = omeroconf(&["migrate", &path.display().to_string(), "--to-version", "5.33.2", "--write"]);
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     let written = std::fs::read_to_string(&path)?;
@@ -119,10 +114,7 @@ fn write_edits_only_the_migrated_spans_and_keeps_a_backup() -> Result<(), Box<dy
 
 #[test]
 fn a_failed_write_leaves_the_original_intact() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("web.properties");
-    let original = std::fs::read_to_string(SITE_5_22)?;
-    std::fs::write(&path, &original)?;
+    let (dir, path, original) = copy_of(SITE_5_22)?;
     // A directory where the backup goes makes the write fail before the file is replaced.
     std::fs::create_dir(dir.path().join("web.properties.bak"))?;
     std::fs::write(dir.path().join("web.properties.bak/keep"), "x")?;
