@@ -44,6 +44,8 @@ pub struct Report {
     pub old_release: Version,
     pub new_release: Version,
     pub changes: Vec<Change>,
+    /// Apps NEW lists that its virtualenv does not install (with `--new-venv`).
+    pub missing_apps: Vec<String>,
 }
 
 /// Compares two resolved configurations; `Err` names keys whose stored
@@ -73,7 +75,7 @@ pub fn diff(old: &Config, new: &Config, options: Options) -> Result<Report, Stri
     for (key, o, n) in default_changes(old, new) {
         changes.push(Change::Default { old: show(&key, &o), new: show(&key, &n), key });
     }
-    Ok(Report { old_release: old.release, new_release: new.release, changes })
+    Ok(Report { old_release: old.release, new_release: new.release, changes, missing_apps: Vec::new() })
 }
 
 /// Keys neither configuration sets whose default differs between the two
@@ -163,6 +165,9 @@ impl Report {
                 }
             }
         }
+        for app in &self.missing_apps {
+            out.push_str(&format!("missing  {app}: listed in omero.web.apps of {new_name}, not installed in its virtualenv\n"));
+        }
         out
     }
 
@@ -189,6 +194,7 @@ impl Report {
             "removed": pick("removed"),
             "changed": pick("changed"),
             "defaults_changed": pick("defaults_changed"),
+            "missing_apps": self.missing_apps,
         })
     }
 }
@@ -203,21 +209,33 @@ pub fn config_file(path: &Path) -> PathBuf {
     }
 }
 
+/// The `lib*/python*/site-packages` directories of a virtualenv.
+fn site_packages(venv: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for lib in ["lib", "lib64"] {
+        let Ok(pythons) = std::fs::read_dir(venv.join(lib)) else { continue };
+        out.extend(pythons.filter_map(Result::ok).map(|p| p.path().join("site-packages")).filter(|p| p.is_dir()));
+    }
+    out
+}
+
+/// Names of the entries of a virtualenv's site-packages.
+fn installed_names(venv: &Path) -> Vec<String> {
+    site_packages(venv)
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flat_map(|entries| entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect()
+}
+
 /// The omero-web release installed in a virtualenv, from the name of its
 /// `site-packages/omero_web-VERSION.dist-info` directory.
 pub fn installed_release(venv: &Path) -> Result<Version, String> {
-    let mut found = Vec::new();
-    for lib in ["lib", "lib64"] {
-        let Ok(pythons) = std::fs::read_dir(venv.join(lib)) else { continue };
-        for python in pythons.filter_map(Result::ok) {
-            let Ok(packages) = std::fs::read_dir(python.path().join("site-packages")) else { continue };
-            for entry in packages.filter_map(Result::ok) {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let version = name.strip_prefix("omero_web-").and_then(|rest| rest.strip_suffix(".dist-info"));
-                found.extend(version.and_then(Version::parse));
-            }
-        }
-    }
+    let mut found: Vec<Version> = installed_names(venv)
+        .iter()
+        .filter_map(|name| name.strip_prefix("omero_web-").and_then(|rest| rest.strip_suffix(".dist-info")))
+        .filter_map(Version::parse)
+        .collect();
     found.sort();
     found.dedup();
     match found.as_slice() {
@@ -229,6 +247,21 @@ pub fn installed_release(venv: &Path) -> Result<Version, String> {
             many.iter().map(Version::to_string).collect::<Vec<_>>().join(", ")
         )),
     }
+}
+
+/// The apps `config` lists in `omero.web.apps` that the virtualenv does not
+/// install as a package or module (Django would fail to import them).
+pub fn missing_apps(config: &Config, venv: &Path) -> Vec<String> {
+    let Some(Ok(PyJson::Array(apps))) = config.get("omero.web.apps").map(json::loads) else { return Vec::new() };
+    let installed = installed_names(venv);
+    apps.iter()
+        .filter_map(|app| if let PyJson::Str(name) = app { Some(name.clone()) } else { None })
+        .filter(|name| {
+            // Django imports the top-level package first.
+            let top = name.split('.').next().unwrap_or(name);
+            !installed.iter().any(|entry| entry == top || *entry == format!("{top}.py"))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -288,6 +321,9 @@ mod tests {
         std::fs::create_dir_all(site.join("omero_web-5.29.3.dist-info"))?;
         std::fs::create_dir_all(site.join("omero_py-5.19.0.dist-info"))?;
         assert_eq!(installed_release(venv.path()), Ok(Version(5, 29, 3)));
+        std::fs::create_dir_all(site.join("omero_iviewer"))?;
+        let config = resolve(&properties::parse("p", "omero.web.apps=[\"omero_iviewer\", \"omero_figure.app\"]\n"), catalog().latest);
+        assert_eq!(missing_apps(&config, venv.path()), vec!["omero_figure.app".to_string()]);
         std::fs::create_dir_all(site.join("omero_web-5.30.0.dist-info"))?;
         assert!(installed_release(venv.path()).is_err());
         assert!(installed_release(&venv.path().join("missing")).is_err());

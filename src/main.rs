@@ -572,7 +572,11 @@ fn run_diff(args: &DiffArgs) -> u8 {
         .and_then(|old| Ok((old, side(&args.new, args.new_version, args.new_venv.as_ref())?)));
     let options = omeroconf::diff::Options { effective: args.effective, show_secrets: args.show_secrets };
     let result = sides.and_then(|((old_name, old), (new_name, new))| {
-        Ok((omeroconf::diff::diff(&old, &new, options)?, old_name, new_name))
+        let mut report = omeroconf::diff::diff(&old, &new, options)?;
+        if let Some(venv) = &args.new_venv {
+            report.missing_apps = omeroconf::diff::missing_apps(&new, venv);
+        }
+        Ok((report, old_name, new_name))
     });
     let (report, old_name, new_name) = match result {
         Ok(found) => found,

@@ -31,7 +31,7 @@ fn diff_of_two_installs_reads_config_xml_and_the_venv_releases() -> Result<(), B
         std::fs::create_dir_all(omerodir.join("etc/grid"))?;
         std::fs::write(
             omerodir.join("etc/grid/config.xml"),
-            format!("<icegrid><properties id=\"default\"><property name=\"omero.web.page_size\" value=\"{value}\" /></properties><properties id=\"__ACTIVE__\"><property name=\"omero.config.profile\" value=\"default\" /></properties></icegrid>"),
+            format!("<icegrid><properties id=\"default\"><property name=\"omero.web.page_size\" value=\"{value}\" /><property name=\"omero.web.apps\" value=\"[&quot;omero_figure&quot;]\" /></properties><properties id=\"__ACTIVE__\"><property name=\"omero.config.profile\" value=\"default\" /></properties></icegrid>"),
         )?;
         std::fs::create_dir_all(root.path().join(format!("venv-{name}/lib/python3.12/site-packages/omero_web-{release}.dist-info")))
     };
@@ -48,6 +48,7 @@ fn diff_of_two_installs_reads_config_xml_and_the_venv_releases() -> Result<(), B
     assert_eq!(report["new"]["release"], "5.30.0");
     assert_eq!(report["changed"], serde_json::json!([]));
     assert_eq!(report["defaults_changed"][0]["key"], "omero.web.session_serializer");
+    assert_eq!(report["missing_apps"], serde_json::json!(["omero_figure"]), "the new virtualenv lacks the app");
     assert!(Path::new(&dir("old")).join("etc/grid/config.xml").exists());
     Ok(())
 }
