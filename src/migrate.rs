@@ -227,7 +227,7 @@ impl Migration {
                         continue;
                     }
                     value_done.push(target_key);
-                    edit::replace_in_value(document, op, raw, 0..raw.len(), final_value)
+                    edit::replace_value(document, op, raw, final_value)
                 }
             };
             match edit {

@@ -114,6 +114,22 @@ fn write_edits_only_the_migrated_spans_and_keeps_a_backup() -> Result<(), Box<dy
 }
 
 #[test]
+fn write_edits_config_xml_as_elementtree_escapes_it() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("config.xml");
+    let original = std::fs::read_to_string("tests/fixtures/upgrades/config-5.22.xml")?;
+    std::fs::write(&path, &original)?;
+    let output = omeroconf(&["migrate", &path.display().to_string(), "--to-version", "5.33.2", "--write"]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let expected = original
+        .replace("[&quot;figure&quot;]", "[&quot;omero_figure&quot;]")
+        .replace("    <property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero\" />\n", "")
+        .replace("[&quot;omero.example.org&quot;]", "[&quot;https://omero.example.org&quot;]");
+    assert_eq!(std::fs::read_to_string(&path)?, expected);
+    Ok(())
+}
+
+#[test]
 fn a_failed_write_leaves_the_original_intact() -> Result<(), Box<dyn std::error::Error>> {
     let (dir, path, original) = copy_of(SITE_5_22)?;
     // A directory where the backup goes makes the write fail before the file is replaced.
