@@ -242,7 +242,11 @@ impl Migration {
         let text = edit::apply(&document.source, &edits).map_err(|e| e.to_string())?;
         let after = reparse(&text);
         let config = resolve::resolve(&after, self.to);
-        if config.stored().ok().as_ref() != Some(&self.stored) {
+        // Values Python reads the same were left as written, so compare them as Python does.
+        let matches = config.stored().is_ok_and(|stored| {
+            stored.len() == self.stored.len() && stored.iter().zip(&self.stored).all(|((k, v), (k2, v2))| k == k2 && same_text(v, v2))
+        });
+        if !matches {
             return Err("the edited file would not store the migrated values".to_string());
         }
         Ok((text, after, config))

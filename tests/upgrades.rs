@@ -86,10 +86,10 @@ fn nothing_to_change_exits_zero() {
     assert_eq!(omeroconf(&["migrate", OLD_SITE, "--from-version", "5.33.2", "--to-version", "5.6.0"]).status.code(), Some(2));
 }
 
-/// A copy of a fixture as `web.properties` in a new directory, and its text.
-fn copy_of(fixture: &str) -> Result<(tempfile::TempDir, std::path::PathBuf, String), std::io::Error> {
+/// A copy of a fixture under `name` in a new directory, and its text.
+fn copy_of(fixture: &str, name: &str) -> Result<(tempfile::TempDir, std::path::PathBuf, String), std::io::Error> {
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("web.properties");
+    let path = dir.path().join(name);
     let original = std::fs::read_to_string(fixture)?;
     std::fs::write(&path, &original)?;
     Ok((dir, path, original))
@@ -97,7 +97,7 @@ fn copy_of(fixture: &str) -> Result<(tempfile::TempDir, std::path::PathBuf, Stri
 
 #[test]
 fn write_edits_only_the_migrated_spans_and_keeps_a_backup() -> Result<(), Box<dyn std::error::Error>> {
-    let (dir, path, original) = copy_of(SITE_5_22)?;
+    let (dir, path, original) = copy_of(SITE_5_22, "web.properties")?;
     let output = omeroconf(&["migrate", &path.display().to_string(), "--to-version", "5.33.2", "--write"]);
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     let written = std::fs::read_to_string(&path)?;
@@ -115,10 +115,7 @@ fn write_edits_only_the_migrated_spans_and_keeps_a_backup() -> Result<(), Box<dy
 
 #[test]
 fn write_edits_config_xml_as_elementtree_escapes_it() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("config.xml");
-    let original = std::fs::read_to_string("tests/fixtures/upgrades/config-5.22.xml")?;
-    std::fs::write(&path, &original)?;
+    let (_dir, path, original) = copy_of("tests/fixtures/upgrades/config-5.22.xml", "config.xml")?;
     let output = omeroconf(&["migrate", &path.display().to_string(), "--to-version", "5.33.2", "--write"]);
     assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
     let expected = original
@@ -131,7 +128,7 @@ fn write_edits_config_xml_as_elementtree_escapes_it() -> Result<(), Box<dyn std:
 
 #[test]
 fn a_failed_write_leaves_the_original_intact() -> Result<(), Box<dyn std::error::Error>> {
-    let (dir, path, original) = copy_of(SITE_5_22)?;
+    let (dir, path, original) = copy_of(SITE_5_22, "web.properties")?;
     // A directory where the backup goes makes the write fail before the file is replaced.
     std::fs::create_dir(dir.path().join("web.properties.bak"))?;
     std::fs::write(dir.path().join("web.properties.bak/keep"), "x")?;
