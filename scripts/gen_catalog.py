@@ -3,8 +3,9 @@
 
 Inputs: the fact tables in ../shared/reference (extracted from every omero-web
 release), schema/descriptions.tsv (our own one-line descriptions),
-schema/shapes.json (machine-readable JSON shapes) and schema/apps.json (app
-modules and their renames). Time zone names come from the pytz that
+schema/shapes.json (machine-readable JSON shapes), schema/apps.json (app
+modules and their renames) and schema/legacy-defaults.json (default lists of
+releases before 5.6.0, with their sources). Time zone names come from the pytz that
 omero-web uses, so run this with a Python that has pytz (the oracle's venv:
 ~/.cache/omeroconf-oracle/venv/bin/python).
 
@@ -229,6 +230,7 @@ def generate(reference):
     descriptions = read_descriptions()
     shapes = load(os.path.join(SCHEMA, "shapes.json"))
     app_data = load(os.path.join(SCHEMA, "apps.json"))
+    legacy = load(os.path.join(SCHEMA, "legacy-defaults.json"))
 
     properties = [web_property(p, versions, descriptions, shapes) for p in web["properties"]]
     properties += [app_property(p, descriptions, shapes) for p in apps["properties"]]
@@ -252,6 +254,7 @@ def generate(reference):
             for a in apps["apps"]
         ] + app_data["extra_apps"],
         "app_renames": app_data["renames"],
+        "legacy_defaults": legacy["defaults"],
         "time_zones": time_zones(),
     }
 

@@ -271,6 +271,17 @@ pub struct AppRename {
     pub source: String,
 }
 
+/// A default list of a release before the catalog's oldest (schema/legacy-defaults.json).
+#[derive(Debug, Clone, Deserialize)]
+pub struct LegacyDefault {
+    pub key: String,
+    /// The releases that had it, as the source names them.
+    pub releases: String,
+    /// The default as the string fed to `json.loads`.
+    pub default: String,
+    pub source: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct TimeZones {
     pub pytz_version: String,
@@ -284,6 +295,7 @@ pub struct Catalog {
     pub properties: Vec<Property>,
     pub apps: Vec<App>,
     pub app_renames: Vec<AppRename>,
+    pub legacy_defaults: Vec<LegacyDefault>,
     pub time_zones: TimeZones,
     #[serde(skip)]
     by_key: HashMap<String, usize>,

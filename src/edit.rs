@@ -2,7 +2,9 @@
 //! `migrate --write`: each edit replaces exactly its byte span and every
 //! other byte of the file stays as it was. This module never re-serialises
 //! a whole file, and it only offers an edit where the format stores the
-//! replacement text literally (no escaping to get wrong).
+//! replacement text literally (no escaping to get wrong), or, for a whole
+//! config.xml value, where the source holds exactly ElementTree's escaping
+//! of it (the escaping omeroconf's own XML writer uses).
 
 use crate::document::{Document, Format, Operation, Span};
 use std::fmt;
@@ -215,6 +217,33 @@ pub fn rename_key(document: &Document, op: &Operation, new_key: &str) -> Option<
     }
 }
 
+/// An edit replacing the whole stored value `raw` of `op` with `new`.
+pub fn replace_value(document: &Document, op: &Operation, raw: &str, new: &str) -> Option<Edit> {
+    if let Some(edit) = replace_in_value(document, op, raw, 0..raw.len(), new) {
+        return Some(edit);
+    }
+    let text = document.source.get(op.value_span.range())?;
+    let quote = document.source.get(..op.value_span.start)?.chars().next_back()?;
+    let escaped = document.format == Format::Xml && quote == '"' && text == crate::emit::xml::escape(raw);
+    escaped.then(|| Edit { span: op.value_span, replacement: crate::emit::xml::escape(new) })
+}
+
+/// An edit deleting the line that holds `op` and nothing else (comments and
+/// other commands on it would go too, so they get no edit); in config.xml,
+/// the `<property />` element wherever it is.
+pub fn remove_operation(document: &Document, op: &Operation) -> Option<Edit> {
+    let source = &document.source;
+    let span = op.span;
+    let line_start = source.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source.get(span.end..)?.find('\n').map_or(source.len(), |i| span.end + i + 1);
+    let alone = source[line_start..span.start].trim().is_empty() && source[span.end..line_end].trim().is_empty();
+    if alone {
+        Some(Edit { span: Span::new(line_start, line_end), replacement: String::new() })
+    } else {
+        (document.format == Format::Xml).then(|| Edit { span, replacement: String::new() })
+    }
+}
+
 /// Byte ranges of the items of a top-level JSON array in `text`, each
 /// without surrounding whitespace; `None` when `text` is not an array.
 pub fn json_array_items(text: &str) -> Option<Vec<Range<usize>>> {
@@ -408,6 +437,37 @@ mod tests {
         let new = apply(source, &[edit]).expect("applies");
         assert_eq!(stored(&toml::parse("t.toml", &new), "omero.web.prefix").as_deref(), Some("/omero"));
         assert!(rename_key(&doc, &doc.operations[0], "omero.mail.host").is_none());
+    }
+
+    #[test]
+    fn operations_are_removed_with_their_line_only_when_alone() {
+        let source = "# keep\nomero.web.webgateway_cache=/tmp\nomero.web.debug=true\n";
+        let doc = properties::parse("p", source);
+        let edit = remove_operation(&doc, &doc.operations[0]).expect("alone on its line");
+        assert_eq!(apply(source, &[edit]).expect("applies"), "# keep\nomero.web.debug=true\n");
+        let last = remove_operation(&doc, &doc.operations[1]).expect("alone on its line");
+        assert_eq!(apply(source, &[last]).expect("applies"), "# keep\nomero.web.webgateway_cache=/tmp\n");
+        let doc = script("omero config set omero.web.prefix /omero/ && echo done\n", "/omero/", "/omero/");
+        let mut op = doc.operations[0].clone();
+        op.span = Span::new(0, 41);
+        assert_eq!(remove_operation(&doc, &op), None);
+    }
+
+    #[test]
+    fn escaped_config_xml_values_are_replaced_whole() {
+        let source = "<icegrid><properties id=\"default\"><property name=\"omero.web.apps\" value=\"[&quot;figure&quot;]\" />\
+<property name=\"omero.web.debug\" value=\"true\" /></properties></icegrid>";
+        let doc = xml::parse("c.xml", source, None);
+        let edit = replace_value(&doc, &doc.operations[0], "[\"figure\"]", "[\"omero_figure\", \"a&b\"]").expect("ElementTree's escaping");
+        let new = apply(source, &[edit]).expect("applies");
+        assert_eq!(stored(&xml::parse("c.xml", &new, None), "omero.web.apps").as_deref(), Some("[\"omero_figure\", \"a&b\"]"));
+        let removal = remove_operation(&doc, &doc.operations[1]).expect("an element");
+        let new = apply(source, &[removal]).expect("applies");
+        assert!(new.ends_with("/></properties></icegrid>") && !new.contains("debug"), "{new}");
+        // Escaped differently from ElementTree (&#34;): no edit.
+        let other = source.replace("&quot;", "&#34;");
+        let doc = xml::parse("c.xml", &other, None);
+        assert!(replace_value(&doc, &doc.operations[0], "[\"figure\"]", "[]").is_none());
     }
 
     #[test]

@@ -11,10 +11,12 @@
 pub mod atomic;
 pub mod catalog;
 pub mod diagnostic;
+pub mod diff;
 pub mod document;
 pub mod edit;
 pub mod emit;
 pub mod lint;
+pub mod migrate;
 pub mod python;
 pub mod report;
 pub mod resolve;

@@ -42,6 +42,12 @@ enum Command {
         /// A rule code such as TY006, a rule name, or a property key.
         topic: String,
     },
+    /// Show what changes between two configurations or two installs
+    /// (exit status 0 equal, 1 different, 2 error).
+    Diff(DiffArgs),
+    /// Rewrite a configuration for a target release (exit status 0 nothing
+    /// to change, 1 changes reported or written, 2 error).
+    Migrate(MigrateArgs),
     /// Print the JSON Schema of the TOML form (for editors and taplo).
     Schema {
         /// Only the keys of this release.
@@ -138,6 +144,84 @@ struct ConvertArgs {
     mask_secrets: bool,
 }
 
+#[derive(Args)]
+struct DiffArgs {
+    /// The old configuration (any input format), or an OMERODIR.
+    #[arg(value_name = "OLD")]
+    old: PathBuf,
+    /// The new configuration (any input format), or an OMERODIR.
+    #[arg(value_name = "NEW")]
+    new: PathBuf,
+    /// Input format of both files; detected from each file when omitted.
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    from: Option<Format>,
+    /// The release OLD is read at (default: the one in --old-venv, else the latest).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    old_version: Option<Version>,
+    /// The release NEW is read at (default: the one in --new-venv, else the latest).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    new_version: Option<Version>,
+    /// The virtualenv of the old install; its omero-web release is used.
+    #[arg(long, value_name = "DIR")]
+    old_venv: Option<PathBuf>,
+    /// The virtualenv of the new install; its omero-web release is used.
+    #[arg(long, value_name = "DIR")]
+    new_venv: Option<PathBuf>,
+    /// Compare effective values: stored values, else each release's default.
+    #[arg(long)]
+    effective: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    /// Show secret values instead of masking them.
+    #[arg(long)]
+    show_secrets: bool,
+    /// Define a shell variable for scripts (NAME=VALUE); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+}
+
+#[derive(Args)]
+struct MigrateArgs {
+    /// The configuration to migrate (any input format).
+    #[arg(value_name = "INPUT")]
+    file: PathBuf,
+    /// Input format; detected from the file name and content when omitted.
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    from: Option<Format>,
+    /// The release to migrate to.
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    to_version: Version,
+    /// The release the configuration was written for (default: the oldest
+    /// release in which every key of the input exists).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    from_version: Option<Version>,
+    /// Print the report and the diff without writing (the default).
+    #[arg(long, conflicts_with_all = ["write", "output"])]
+    dry_run: bool,
+    /// Edit INPUT in place (atomically, keeping INPUT.bak).
+    #[arg(long, conflicts_with = "output")]
+    write: bool,
+    /// Write the migrated configuration to this new file instead.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Format of --output (default: the input's).
+    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format, requires = "output")]
+    to: Option<Format>,
+    /// Replace an existing --output file.
+    #[arg(long)]
+    force: bool,
+    /// Show secret values in the report and diff instead of masking them.
+    #[arg(long)]
+    show_secrets: bool,
+    /// Define a shell variable for scripts (NAME=VALUE); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// The config.xml profile to read instead of the active one.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum EmitTarget {
     /// The server block `omero web config nginx` prints.
@@ -220,6 +304,15 @@ enum ReportFormat {
     Short,
 }
 
+/// How `diff` prints its report.
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    /// Grouped changes with line diffs, for people.
+    Human,
+    /// The same as one JSON object.
+    Json,
+}
+
 fn parse_format(text: &str) -> Result<Format, String> {
     text.parse()
 }
@@ -257,6 +350,8 @@ fn main() -> ExitCode {
         Command::Rules { markdown: true } => write_out(&rules::markdown_table()),
         Command::Rules { markdown: false } => run_rules(),
         Command::Explain { topic } => run_explain(&topic),
+        Command::Diff(args) => run_diff(&args),
+        Command::Migrate(args) => run_migrate(&args),
         Command::Schema { omero_web_version } => match omero_web_version {
             None => write_out(&omeroconf::schema::render()),
             Some(release) => {
@@ -605,6 +700,133 @@ fn run_emit(target: &EmitTarget) -> u8 {
         Ok(text) => write_out(&text),
         Err(refusal) => refused(&refusal),
     }
+}
+
+/// The release one side of `diff` is read at: given, else installed in its virtualenv, else the latest.
+fn diff_release(version: Option<Version>, venv: Option<&Path>) -> Result<Version, String> {
+    match (version, venv) {
+        (Some(version), _) => Ok(version),
+        (None, Some(venv)) => {
+            let release = omeroconf::diff::installed_release(venv)?;
+            catalog().release(release).map(|r| r.version).ok_or_else(|| format!("{} has omero-web {release}, which omeroconf does not know", venv.display()))
+        }
+        (None, None) => Ok(catalog().latest),
+    }
+}
+
+fn run_diff(args: &DiffArgs) -> u8 {
+    let side = |path: &Path, version, venv: Option<&PathBuf>| -> Result<(String, omeroconf::resolve::Config), String> {
+        let release = diff_release(version, venv.map(PathBuf::as_path))?;
+        let input = InputArgs { from: args.from, omero_web_version: release, vars: args.vars.clone(), profile: None, env_style: None };
+        let file = omeroconf::diff::config_file(path);
+        let document = load(&file, &input)?;
+        emit::readable(&document).map_err(|r| r.to_string())?;
+        Ok((document.path.clone(), omeroconf::resolve::resolve(&document, release)))
+    };
+    let sides = side(&args.old, args.old_version, args.old_venv.as_ref())
+        .and_then(|old| Ok((old, side(&args.new, args.new_version, args.new_venv.as_ref())?)));
+    let options = omeroconf::diff::Options { effective: args.effective, show_secrets: args.show_secrets };
+    let result = sides.and_then(|((old_name, old), (new_name, new))| {
+        let mut report = omeroconf::diff::diff(&old, &new, options)?;
+        if let Some(venv) = &args.new_venv {
+            report.missing_apps = omeroconf::diff::missing_apps(&new, venv);
+        }
+        Ok((report, old_name, new_name))
+    });
+    let (report, old_name, new_name) = match result {
+        Ok(found) => found,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE;
+        }
+    };
+    let text = match args.format {
+        DiffFormat::Human => report.render(&old_name, &new_name),
+        DiffFormat::Json => format!("{:#}\n", report.to_json(&old_name, &new_name)),
+    };
+    match write_out(&text) {
+        OK if report.is_empty() => OK,
+        OK => FINDINGS,
+        failed => failed,
+    }
+}
+
+fn run_migrate(args: &MigrateArgs) -> u8 {
+    let input = InputArgs { from: args.from, omero_web_version: args.to_version, vars: args.vars.clone(), profile: args.profile.clone(), env_style: None };
+    let planned = load(&args.file, &input).and_then(|document| {
+        emit::readable(&document).map_err(|r| r.to_string())?;
+        let migration = omeroconf::migrate::plan(&document, args.from_version, args.to_version)?;
+        Ok((document, migration))
+    });
+    let (document, migration) = match planned {
+        Ok(planned) => planned,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return USAGE;
+        }
+    };
+    let reparse = |text: &str| parse_input(&args.file, text, None, &input);
+    let edited = migration.edit_in_place(&document, &reparse);
+    let status = if migration.is_empty() { OK } else { FINDINGS };
+    if let Some(path) = &args.output {
+        let format = args.to.unwrap_or(document.format);
+        let written = match migration.write(format, emit::WriteOptions { force: args.force, mask_secrets: false }) {
+            Ok(written) => written,
+            Err(refusal) => {
+                eprintln!("error: {refusal}");
+                return USAGE;
+            }
+        };
+        return match atomic::write(path, &written.text, args.force) {
+            Ok(()) => {
+                eprintln!("wrote {} ({format}) for OMERO.web {}", path.display(), migration.to);
+                status
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                USAGE
+            }
+        };
+    }
+    if args.write {
+        let (text, ..) = match edited {
+            Ok(edited) => edited,
+            Err(why) => {
+                eprintln!("error: {why}; write a new file with --output FILE --to FORMAT");
+                return USAGE;
+            }
+        };
+        if text == document.source {
+            return write_out(&migration.render(&document.path, args.show_secrets)).max(status);
+        }
+        return match omeroconf::migrate::write_in_place(&args.file, &document.source, &text) {
+            Ok(backup) => {
+                eprintln!("migrated {} (the original is in {})", args.file.display(), backup.display());
+                write_out(&migration.render(&document.path, args.show_secrets)).max(status)
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                USAGE
+            }
+        };
+    }
+    let mut text = migration.render(&document.path, args.show_secrets);
+    let masked = |doc: &omeroconf::document::Document, config: &omeroconf::resolve::Config| {
+        if args.show_secrets { doc.source.clone() } else { report::masked_source(doc, config) }
+    };
+    match &edited {
+        Ok((_, after, config)) => {
+            text.push_str(&omeroconf::edit::unified_diff(&document.path, &masked(&document, &migration.source), &masked(after, config)));
+        }
+        Err(why) => {
+            text.push_str(&format!("note: {why}; --write is not possible, --output FILE --to FORMAT is\n"));
+            let options = emit::WriteOptions { force: true, mask_secrets: !args.show_secrets };
+            let old = emit::write(&migration.source, emit::DIFF_FORMAT, options).map(|w| w.text).unwrap_or_default();
+            let new = migration.write(emit::DIFF_FORMAT, options).map(|w| w.text).unwrap_or_default();
+            text.push_str(&omeroconf::edit::unified_diff(&document.path, &old, &new));
+        }
+    }
+    write_out(&text).max(status)
 }
 
 /// Reports a refusal; its message already names the key and hides secrets.

@@ -56,6 +56,9 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// The format diffs of whole configurations are shown in: one line per key.
+pub const DIFF_FORMAT: Format = Format::Properties;
+
 /// How a configuration writer treats values and secrets.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WriteOptions {

@@ -46,7 +46,7 @@ fn property(name: &str, value: &str) -> String {
 }
 
 /// ElementTree's attribute escaping.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

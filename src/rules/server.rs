@@ -195,7 +195,7 @@ fn cache_backends(ctx: &LintContext, out: &mut Vec<Finding>) {
                     (
                         if release >= Version(5, 14, 0) { Error } else { Warning },
                         format!("the location `{l}` is not a redis:// URL, which django-redis 5 and Django require"),
-                        format!("write it as redis://{}", l.replace(':', "/").replacen('/', ":", 1)),
+                        format!("write it as {}", redis_url(l)),
                     )
                 }),
             _ => None,
@@ -203,6 +203,11 @@ fn cache_backends(ctx: &LintContext, out: &mut Vec<Finding>) {
         let Some((severity, why, help)) = problem else { continue };
         out.push(ctx.on_value(&OLD_CACHE_BACKEND, CACHES, format!("{CACHES}[\"{alias}\"]: {why}")).severity(severity).help(help));
     }
+}
+
+/// A django-redis-cache `host:port:db` location as django-redis's URL.
+pub fn redis_url(location: &str) -> String {
+    format!("redis://{}", location.replace(':', "/").replacen('/', ":", 1))
 }
 
 fn server_list(ctx: &LintContext, out: &mut Vec<Finding>) {
