@@ -63,7 +63,7 @@ pub(crate) enum Origin {
 
 impl Origin {
     /// The document span of bytes `start..end` of the piece.
-    pub(crate) fn span(self, start: usize, end: usize) -> Span {
+    fn span(self, start: usize, end: usize) -> Span {
         match self {
             Origin::Verbatim(offset) => Span::new(offset + start, offset + end),
             Origin::Within(span) => span,
@@ -101,14 +101,14 @@ pub(crate) enum Stdin<'a> {
 /// How a file's lines end for the reader: Python's universal newlines when
 /// omero-py opens a file, only `\n` on standard input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Newlines {
+enum Newlines {
     Universal,
     Lf,
 }
 
 /// How omero-py reads a command file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Session {
+enum Session {
     /// `omero load`: each line includes its newline; without `-k` the first
     /// failing command ends the load.
     Load { keep_going: bool },
@@ -119,7 +119,7 @@ pub(crate) enum Session {
 
 /// What became of one command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Outcome {
+enum Outcome {
     Done,
     /// argparse refused the arguments: the command exits with status 2 and
     /// changes nothing.
@@ -172,7 +172,7 @@ impl Cli<'_> {
     }
 
     /// One command line of a session, as `CLI.invoke` runs it.
-    pub(crate) fn run(&mut self, args: &[Arg], span: Span, stdin: Stdin<'_>, tolerated: bool) -> Outcome {
+    fn run(&mut self, args: &[Arg], span: Span, stdin: Stdin<'_>, tolerated: bool) -> Outcome {
         let parsed = match self.parse(&OMERO, args, span) {
             Ok(parsed) => parsed,
             Err(outcome) => return outcome,
@@ -434,7 +434,7 @@ impl Cli<'_> {
     /// Runs a command file line by line the way omero-py does; `false` when
     /// the session ended early (a line shlex cannot split kills the process,
     /// a usage error ends a strict load).
-    pub(crate) fn read_commands(&mut self, text: &[Piece<'_>], newlines: Newlines, session: Session, tolerated: bool) -> bool {
+    fn read_commands(&mut self, text: &[Piece<'_>], newlines: Newlines, session: Session, tolerated: bool) -> bool {
         let mut pending: Vec<Vec<String>> = Vec::new();
         for piece in text {
             for line in Lines::new(&piece.text, newlines) {

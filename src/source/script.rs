@@ -588,7 +588,7 @@ impl<'a> Shell<'a> {
         let Some(first) = leading_literal(word) else { return };
         let mut expansion = self.expansion(word, false);
         let rest = word.clone().into_inner().skip(1);
-        self.literal_with_tilde(&mut expansion, &first[value_start..], rest.clone().next().is_none());
+        self.literal_with_tilde(&mut expansion, &first[value_start..], rest.clone().next().is_none(), true);
         self.expand_parts(&mut expansion, rest, false);
         let value = expansion.single().value();
         let old = self.vars.remove(name);
@@ -646,28 +646,56 @@ impl<'a> Shell<'a> {
         let mut parts = word.clone().into_inner().peekable();
         if let Some(first) = leading_literal(word) {
             parts.next_if(|part| part.as_rule() == Rule::literal);
-            self.literal_with_tilde(&mut expansion, first, parts.peek().is_none());
+            self.literal_with_tilde(&mut expansion, first, parts.peek().is_none(), false);
         }
         self.expand_parts(&mut expansion, parts, false);
         expansion.finish()
     }
 
-    /// Unquoted text at the start of a word (or after `=`): `~` and `~/...`
-    /// mean `$HOME`, but not when the word goes on with quotes or an
-    /// expansion before any `/` (`ends_word`: nothing follows the text).
-    fn literal_with_tilde(&self, expansion: &mut Expansion, text: &str, ends_word: bool) {
-        let tilde = text.strip_prefix('~').filter(|rest| rest.starts_with('/') || (rest.is_empty() && ends_word));
-        match tilde {
-            Some(rest) => {
-                match self.lookup("HOME") {
-                    Lookup::Known(home) => expansion.text(&home),
-                    Lookup::Unknown(unknown) => expansion.unknown(unknown),
-                    Lookup::Unset | Lookup::Removed => expansion.unknown(Unknown::UnresolvedVariable("HOME".to_string())),
-                }
-                expansion.text(rest);
-            }
-            None => expansion.text(text),
+    /// Unquoted text at the start of a word: a leading `~`, `~+` or `~-`
+    /// means `$HOME`, `$PWD` or `$OLDPWD` when the text up to the first `/`
+    /// (or the whole word, `ends_word`: nothing follows the text) is
+    /// unquoted; the name ends at a `:`. In an assignment's value a `~`
+    /// after each `:` counts too.
+    fn literal_with_tilde(&self, expansion: &mut Expansion, text: &str, ends_word: bool, assignment: bool) {
+        let mut rest = text;
+        loop {
+            let (segment, tail) = match rest.find(':').filter(|_| assignment) {
+                Some(colon) => rest.split_at(colon),
+                None => (rest, ""),
+            };
+            self.tilde(expansion, segment, ends_word || !tail.is_empty());
+            let Some(after) = tail.strip_prefix(':') else { return };
+            expansion.text(":");
+            rest = after;
         }
+    }
+
+    fn tilde(&self, expansion: &mut Expansion, text: &str, ends_word: bool) {
+        let Some(after) = text.strip_prefix('~') else {
+            expansion.text(text);
+            return;
+        };
+        // A prefix running on into quotes or an expansion is no tilde-prefix.
+        let prefix = &after[..after.find('/').unwrap_or(after.len())];
+        let name_end = prefix.find(':').unwrap_or(prefix.len());
+        let name = match &prefix[..name_end] {
+            "" => "HOME",
+            "+" => "PWD",
+            "-" => "OLDPWD",
+            // `~user` needs the password database.
+            _ => "",
+        };
+        if name.is_empty() || (prefix.len() == after.len() && !ends_word) {
+            expansion.text(text);
+            return;
+        }
+        match self.lookup(name) {
+            Lookup::Known(value) => expansion.text(&value),
+            Lookup::Unknown(unknown) => expansion.unknown(unknown),
+            Lookup::Unset | Lookup::Removed => expansion.unknown(Unknown::UnresolvedVariable(name.to_string())),
+        }
+        expansion.text(&after[name_end..]);
     }
 
     fn expand_parts<'i>(&mut self, expansion: &mut Expansion, parts: impl Iterator<Item = Pair<'i, Rule>>, quoted: bool) {
@@ -1100,9 +1128,9 @@ fn scan_line(bytes: &[u8], start: usize) -> Scan {
     let trailing = bytes[start + leading..end].iter().rev().take_while(|b| is_blank(b)).count();
     let content = &bytes[start + leading..end - trailing];
     let first_word = bytes.get(start + leading..first_word_end.unwrap_or(end)).unwrap_or_default();
-    // `export NAME` makes a variable reach inner shells; `set -e` changes
-    // what a failing command does.
-    if candidate || first_word == b"export" || first_word == b"set" {
+    // `export NAME` makes a variable reach inner shells, `unset NAME`
+    // removes one; `set -e` changes what a failing command does.
+    if candidate || matches!(first_word, b"export" | b"unset" | b"set") {
         return Scan::Candidate { plain };
     }
     match content.first() {
@@ -1715,6 +1743,25 @@ mod tests {
         let known = |key: &str, value: &str| (key.to_string(), Some(Some(value.to_string())));
         // Only exported variables reach an inner shell, and sudo resets the environment.
         assert_eq!(values, vec![known("a", "b"), (String::from("c"), None), (String::from("d"), None), known("e", "2")]);
+    }
+
+    #[test]
+    fn unset_variables_expand_to_nothing() {
+        let source = "X=1\nunset X\nomero config set a \"$X\"\nomero config set b \"${X-default}\"\nIFS=,\nunset IFS\nV='p q'\nomero config set c $V\n";
+        let doc = parse_text(source);
+        assert_eq!(ops(&doc), vec![set("a", ""), set("b", "default")]);
+        assert_eq!(codes(&doc), vec![("IN001", 8)]);
+    }
+
+    #[test]
+    fn tilde_prefixes() {
+        // Checked against bash 5.2 with HOME=/h.
+        let source = "HOME=/h\nX=~:~/b\nomero config set a \"$X\"\nomero config set b ~/x\nomero config set c ~:x\nomero config set d ~\"/q\"\nomero config set e ~root\nomero config set f a:~/d\n";
+        let doc = parse_text(source);
+        assert_eq!(
+            ops(&doc),
+            vec![set("a", "/h:/h/b"), set("b", "/h/x"), set("c", "/h:x"), set("d", "~/q"), set("e", "~root"), set("f", "a:~/d")]
+        );
     }
 
     #[test]
