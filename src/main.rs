@@ -287,6 +287,10 @@ fn run_lint(args: &LintArgs) -> u8 {
             }
         }
     }
+    if linted.is_empty() {
+        // No report at all rather than "0 files checked: no problems found".
+        return USAGE;
+    }
     if args.diff {
         return show_fixes(args, &linted, &paths, &lint_one, unreadable);
     }
