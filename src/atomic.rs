@@ -28,12 +28,18 @@ impl std::error::Error for WriteError {}
 
 /// Writes `text` to `path` atomically; an existing file is replaced only with `force`.
 pub fn write(path: &Path, text: &str, force: bool) -> Result<(), WriteError> {
+    write_with(path, force, |out| out.write_all(text.as_bytes()))
+}
+
+/// [`write`] with the content produced by `fill`; when `fill` fails
+/// half-way, the temporary file is removed and `path` is left as it was.
+pub fn write_with(path: &Path, force: bool, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     let mut file = tempfile::Builder::new().prefix(".omeroconf-").tempfile_in(dir).map_err(WriteError::Io)?;
-    file.write_all(text.as_bytes()).map_err(WriteError::Io)?;
+    fill(&mut file).map_err(WriteError::Io)?;
     file.as_file().sync_all().map_err(WriteError::Io)?;
     if force {
         file.persist(path).map_err(|e| WriteError::Io(e.error))?;

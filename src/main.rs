@@ -506,6 +506,10 @@ fn run_lint(args: &LintArgs) -> u8 {
             return USAGE;
         }
     };
+    if inputs.is_empty() {
+        eprintln!("note: no configuration file omeroconf recognises in {}", args.files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        return OK;
+    }
     let mut results: Vec<(Linted, PathBuf)> = Vec::new();
     let mut unreadable = false;
     for outcome in lint_all(&inputs, args, &lint_one) {
@@ -522,6 +526,11 @@ fn run_lint(args: &LintArgs) -> u8 {
     results.sort_by(|a, b| a.0.document.path.cmp(&b.0.document.path));
     let (mut linted, paths): (Vec<Linted>, Vec<PathBuf>) = results.into_iter().unzip();
     let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    if linted.is_empty() {
+        // Nothing to report: every input was unreadable, or a script
+        // without `omero` commands that is skipped quietly.
+        return if unreadable { USAGE } else { OK };
+    }
     if args.diff {
         return show_fixes(args, &linted, &paths, &lint_one, unreadable);
     }

@@ -1,18 +1,11 @@
 //! The command line as a user runs it: exit statuses, the JSON report's
-//! exact shape, secrets kept out of reports, conversion output.
-
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+//! exact shape, conversion output (secrets: tests/secrets.rs).
 
 mod common;
-use common::{omeroconf, stdout};
 
-fn temp_file(name: &str, content: &[u8]) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join(name);
-    std::fs::write(&path, content).expect("write temp file");
-    (dir, path)
-}
+use common::{omeroconf, stdout, temp_file};
+use std::path::Path;
+use std::process::{Command, Output};
 
 #[test]
 fn json_report_has_the_documented_shape() {
@@ -64,24 +57,6 @@ fn nul_bytes_and_crlf_are_handled() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     assert_eq!(report["files"][0]["diagnostics"][0]["code"], "IN010");
     assert_eq!(report["summary"]["errors"], 1);
-}
-
-#[test]
-fn secrets_stay_out_of_reports_unless_asked() {
-    let (_dir, path) = temp_file(
-        "secret.properties",
-        b"omero.web.public.password=Canary-Pw-123\nomero.web.public.pasword=Canary-Typo-456\nomero.web.caches={\"default\": {\"BACKEND\": \"x\", \"LOCATION\": \"redis://:Canary-Cache-789@h:6379/0\"}}\nomero.web.secret_key=<secret>\n",
-    );
-    let path = path.to_str().unwrap_or_default();
-    for format in ["human", "json"] {
-        let text = stdout(&omeroconf(&["lint", "--format", format, path]));
-        assert!(text.contains("pasword"), "the finding is reported: {text}");
-        for canary in ["Canary-Pw-123", "Canary-Typo-456", "Canary-Cache-789", "<secret>"] {
-            assert!(!text.contains(canary), "{format} report leaks {canary}: {text}");
-        }
-    }
-    let shown = stdout(&omeroconf(&["lint", "--show-secrets", path]));
-    assert!(shown.contains("Canary-Typo-456"), "{shown}");
 }
 
 #[test]

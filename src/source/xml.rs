@@ -79,6 +79,11 @@ fn dedup(mut names: Vec<&str>) -> Vec<&str> {
 
 /// Every `<property>` inside a `<properties>` element, in document order.
 fn elements(source: &str) -> Result<Vec<Property>, (String, usize)> {
+    // expat (omero-py's reader) refuses these anywhere; quick-xml lets them through.
+    let forbidden = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}');
+    if let Some((at, c)) = source.char_indices().find(|&(_, c)| forbidden(c)) {
+        return Err((format!("character U+{:04X} is not allowed in XML", u32::from(c)), at));
+    }
     let mut reader = Reader::from_str(source);
     reader.config_mut().check_end_names = true;
     let mut out = Vec::new();
@@ -184,6 +189,16 @@ mod tests {
     const CONFIG: &str = r#"<?xml version='1.0' encoding='UTF-8'?>
 <icegrid><!-- generated --><properties id="__ACTIVE__"><property name="omero.config.profile" value="default" /><property name="omero.config.version" value="5.1.0" /><property name="omero.web.debug" value="true" /></properties><properties id="default"><property name="omero.config.version" value="5.1.0" /><!-- omeroconf: ignore[TY006] --><property name="omero.web.debug" value="yes" /><property name="omero.web.apps" value="[&quot;omero_iviewer&quot;]" /><property name="omero.web.x" value="a&#10;b
 c" /></properties><properties id="test"><property name="omero.web.debug" value="false" /></properties><include file="templates.xml" /></icegrid>"#;
+
+    #[test]
+    fn control_characters_are_not_well_formed() {
+        let doc = parse("config.xml", "<icegrid>\u{0}</icegrid>", None);
+        assert_eq!(doc.findings.len(), 1);
+        assert_eq!(doc.findings[0].code(), "IN001");
+        assert!(doc.findings[0].message.contains("U+0000"), "{}", doc.findings[0].message);
+        assert_eq!(doc.findings[0].span, Some(Span::new(9, 9)));
+        assert!(parse("config.xml", "<icegrid>\t\r\n</icegrid>", None).findings.is_empty());
+    }
 
     #[test]
     fn reads_the_active_profile() {

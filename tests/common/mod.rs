@@ -1,8 +1,11 @@
-//! Running the built binary as a user does, shared by the command-line tests.
+//! Helpers shared by the command-line test files: running the binary and
+//! writing inputs into a temporary directory.
+#![allow(dead_code)] // each test file uses a different part
 
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-/// `omeroconf ARGS` from the crate root, without colour.
+/// Runs the built binary from the crate root, without colour.
 pub fn omeroconf(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_omeroconf"))
         .args(args)
@@ -14,4 +17,16 @@ pub fn omeroconf(args: &[&str]) -> Output {
 
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Writes `content` to `name` in a new temporary directory.
+pub fn temp_file(name: &str, content: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, content).expect("write temp file");
+    (dir, path)
 }

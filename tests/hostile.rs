@@ -1,0 +1,187 @@
+//! Hostile input: every case ends with a clear message and the documented
+//! exit status (0 clean, 1 findings or refusal, 2 usage or I/O error), never
+//! a panic, and never a partial output file.
+
+mod common;
+
+use common::{omeroconf, stderr, stdout, temp_file};
+use omeroconf::atomic;
+use std::io::Write;
+use std::path::Path;
+use std::process::Output;
+
+/// Asserts the exit status and that the process did not panic.
+fn assert_status(output: &Output, code: i32) {
+    let err = stderr(output);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(output.status.code(), Some(code), "stderr: {err}");
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().unwrap_or_default()
+}
+
+/// The names in a directory, to show that no temporary file was left.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn invalid_utf8_is_a_usage_error_in_every_command() {
+    let (_dir, path) = temp_file("web.sh", b"omero config set omero.web.top_logo caf\xe9\n");
+    let path = path_str(&path);
+    for args in [vec!["lint", path], vec!["convert", "--to", "json", path], vec!["emit", "nginx", path]] {
+        let output = omeroconf(&args);
+        assert_status(&output, 2);
+        assert!(stderr(&output).contains("is not UTF-8 text (invalid byte at offset 39)"), "{}", stderr(&output));
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn nul_bytes_in_every_input_format() {
+    let inputs: [(&str, &[u8]); 6] = [
+        ("a.sh", b"omero config set omero.web.top_logo a\x00b\n"),
+        ("a.omero", b"config set omero.web.top_logo a\x00b\n"),
+        ("a.properties", b"omero.web.top_logo=a\x00b\n"),
+        ("a.xml", b"<icegrid>\x00</icegrid>"),
+        ("a.toml", b"[omero.web]\ntop_logo = \"a\x00b\"\n"),
+        ("a.json", b"{\"omero.web.top_logo\": \"a\x00b\"}"),
+    ];
+    for (name, content) in inputs {
+        let (_dir, path) = temp_file(name, content);
+        let output = omeroconf(&["lint", "--format", "json", path_str(&path)]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+        let codes = report["files"][0]["diagnostics"].as_array().map(|d| d.iter().map(|d| d["code"].to_string()).collect::<Vec<_>>());
+        assert!(codes.is_some_and(|c| !c.is_empty()), "{name}: the NUL byte is reported: {}", stdout(&output));
+        assert_status(&output, 1);
+    }
+}
+
+#[test]
+fn crlf_line_ends_are_read_as_newlines() {
+    for (name, content) in [
+        ("web.properties", &b"omero.web.debug=true\r\nomero.web.prefix=/omero\r\n"[..]),
+        ("web.sh", b"#!/bin/bash\r\nomero config set omero.web.debug true\r\nomero config set omero.web.prefix /omero\r\n"),
+    ] {
+        let (_dir, path) = temp_file(name, content);
+        let output = omeroconf(&["convert", "--to", "json", path_str(&path)]);
+        assert_status(&output, 0);
+        let stored: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+        assert_eq!(stored, serde_json::json!({"omero.web.debug": "true", "omero.web.prefix": "/omero"}), "{name}");
+    }
+}
+
+/// A properties file of at least `bytes`, one valid line repeated.
+fn big_properties(bytes: usize) -> Vec<u8> {
+    let line = b"omero.web.server_list=[[\"localhost\", 4064, \"omero\"]]\n";
+    line.repeat(bytes / line.len() + 1)
+}
+
+#[test]
+#[ignore = "100 MB: run by scripts/test.sh with --release --ignored"]
+fn a_100_mb_file_is_linted() {
+    let (_dir, path) = temp_file("big.properties", &big_properties(100 << 20));
+    let output = omeroconf(&["lint", "--format", "json", path_str(&path)]);
+    assert_status(&output, 0);
+    assert!(stdout(&output).contains("\"errors\":0"), "{}", stdout(&output));
+}
+
+/// A script of `lines` lines: settings, a warning every 4th line, other commands and comments.
+fn big_script(lines: usize) -> String {
+    let mut text = String::from("#!/bin/bash\n");
+    for i in 1..lines {
+        text.push_str(&match i % 4 {
+            0 => format!("omero config set omero.web.server_list '[[\"localhost\", 4064, \"omero{i}\"]]'\n"),
+            1 => format!("echo step {i}\n"),
+            2 => format!("omero config set omero.web.debug {}\n", if i % 8 == 2 { "true" } else { "yes" }),
+            _ => format!("# comment {i}\n"),
+        });
+    }
+    text
+}
+
+#[test]
+fn a_million_line_script_is_linted() {
+    let (_dir, path) = temp_file("big.sh", big_script(1_000_000).as_bytes());
+    let output = omeroconf(&["lint", "--format", "json", path_str(&path)]);
+    assert_status(&output, 0);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    // Rules judge what is stored at the end: the last `debug` value, `yes`.
+    assert_eq!(report["summary"]["warnings"].as_u64(), Some(1), "{}", report["summary"]);
+    assert_eq!(report["files"][0]["diagnostics"][0]["line"].as_u64(), Some(999_999), "{}", report["files"][0]);
+}
+
+#[test]
+fn json_nested_ten_thousand_deep_is_a_syntax_error() {
+    let deep = format!("{{\"omero.web.apps\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let (_dir, path) = temp_file("deep.json", deep.as_bytes());
+    let lint = omeroconf(&["lint", path_str(&path)]);
+    assert_status(&lint, 1);
+    assert!(stdout(&lint).contains("recursion limit exceeded"), "{}", stdout(&lint));
+    let convert = omeroconf(&["convert", "--to", "properties", path_str(&path)]);
+    assert_status(&convert, 1);
+    assert!(convert.stdout.is_empty());
+}
+
+#[test]
+fn catastrophic_url_filter_is_reported_not_run() {
+    let (_dir, path) = temp_file("re.properties", b"omero.web.public.url_filter=^(a+)+$\nomero.web.public.enabled=true\n");
+    let output = omeroconf(&["lint", "--format", "json", path_str(&path)]);
+    assert_status(&output, 0);
+    assert!(stdout(&output).contains("\"code\":\"PU007\""), "{}", stdout(&output));
+}
+
+#[test]
+fn missing_files_and_directories_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = path_str(dir.path());
+    let missing = dir.path().join("missing.properties");
+    // `lint` searches a directory: an empty one is no error, only a note.
+    let empty = omeroconf(&["lint", folder]);
+    assert_status(&empty, 0);
+    assert!(stderr(&empty).contains("no configuration file omeroconf recognises"), "{}", stderr(&empty));
+    assert!(empty.stdout.is_empty());
+    for (input, why) in [(folder, "Is a directory"), (path_str(&missing), "No such file")] {
+        let commands = if input == folder { vec![] } else { vec![vec!["lint", input]] };
+        for args in commands.into_iter().chain([vec!["convert", "--to", "xml", input], vec!["emit", "gunicorn", input]]) {
+            let output = omeroconf(&args);
+            assert_status(&output, 2);
+            assert!(stderr(&output).contains(&format!("cannot read {input}: {why}")), "{}", stderr(&output));
+            assert!(output.stdout.is_empty());
+        }
+    }
+    assert_eq!(names(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn output_in_a_missing_folder_is_an_io_error_and_writes_nothing() {
+    let (dir, input) = temp_file("web.properties", b"omero.web.prefix=/omero\n");
+    let output_path = dir.path().join("no/such/config.xml");
+    let output = omeroconf(&["convert", "--to", "xml", path_str(&input), "-o", path_str(&output_path)]);
+    assert_status(&output, 2);
+    assert!(stderr(&output).contains("cannot write"), "{}", stderr(&output));
+    assert_eq!(names(dir.path()), vec!["web.properties"]);
+}
+
+#[test]
+fn a_write_failing_half_way_leaves_the_original_and_no_temporary_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("config.xml");
+    std::fs::write(&target, "original\n").expect("write original");
+    let result = atomic::write_with(&target, true, |out: &mut dyn Write| {
+        out.write_all(b"<icegrid>half")?;
+        Err(std::io::Error::other("disk full"))
+    });
+    assert!(matches!(result, Err(atomic::WriteError::Io(ref e)) if e.to_string() == "disk full"), "{result:?}");
+    assert_eq!(std::fs::read_to_string(&target).ok().as_deref(), Some("original\n"));
+    assert_eq!(names(dir.path()), vec!["config.xml"]);
+    // Without an original, nothing appears at all.
+    let fresh = dir.path().join("fresh.xml");
+    assert!(atomic::write_with(&fresh, false, |_| Err(std::io::Error::other("interrupted"))).is_err());
+    assert_eq!(names(dir.path()), vec!["config.xml"]);
+}
