@@ -23,3 +23,5 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
 fi
 
 cargo test --locked "$@"
+# The 100 MB input is too slow for a debug build.
+cargo test --locked --release --test hostile -- --ignored
