@@ -23,6 +23,8 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
 fi
 
 cargo test --locked "$@"
+# The 100 MB input is too slow for a debug build.
+cargo test --locked --release --test hostile -- --ignored
 
 # The pre-commit hooks, installed for real (slow: builds omeroconf once more).
 if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_PRECOMMIT_TEST:-}" ]; then

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Times the release binary as a whole process against `true` (the
+# process-start floor) and OMERO's own check (`oracle settings`), and a
+# generated 100 k / 1 M-line script for throughput, linearity and peak
+# memory. Prints the ratios; asserts nothing. Installs nothing globally
+# (hyperfine through apt when missing and run as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+cargo build --release --quiet
+bin="$CARGO_TARGET_DIR/release/omeroconf"
+oracle=../shared/oracle/oracle
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if ! command -v hyperfine >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine) >/dev/null 2>&1 || true
+fi
+
+# Mean wall time in seconds of a command (hyperfine when present).
+mean() {
+  if command -v hyperfine >/dev/null 2>&1; then
+    hyperfine -N --warmup 3 --runs "${RUNS:-20}" -i --export-json "$work/h.json" "$1" >/dev/null 2>&1
+    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"])' "$work/h.json"
+  else
+    python3 - "$1" <<'PY'
+import shlex, subprocess, sys, time
+argv = shlex.split(sys.argv[1]); runs = 20; subprocess.run(argv, capture_output=True)
+t = time.perf_counter()
+for _ in range(runs): subprocess.run(argv, capture_output=True)
+print((time.perf_counter() - t) / runs)
+PY
+  fi
+}
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$1" "$2"; }
+
+example=examples/setup-web.sh
+floor=$(mean "true")
+ours=$(mean "$bin lint $example")
+echo "install walkthrough: omeroconf $(ratio "$ours" 1e-3) ms, true $(ratio "$floor" 1e-3) ms: $(ratio "$ours" "$floor")x the process-start floor (target <= 3x)"
+if [ -x "$oracle" ]; then
+  "$bin" convert --to xml "$example" -o "$work/config.xml" --force 2>/dev/null
+  theirs=$(RUNS=3 mean "$oracle settings $work/config.xml")
+  echo "OMERO's own check (oracle settings): $(ratio "$theirs" 1e-3) ms: omeroconf is $(ratio "$theirs" "$ours")x faster (target >= 200x)"
+else
+  echo "OMERO's own check: $oracle missing (run ../shared/oracle/setup.sh)"
+fi
+
+# The generated script: settings, other commands and comments in turn.
+python3 - "$work" <<'PY'
+import sys
+for lines, name in ((100_000, "100k.sh"), (1_000_000, "1m.sh")):
+    with open(f"{sys.argv[1]}/{name}", "w") as f:
+        f.write("#!/bin/bash\n")
+        for i in range(1, lines):
+            f.write((f"omero config set omero.web.server_list '[[\"localhost\", 4064, \"omero{i}\"]]'\n",
+                     f"echo step {i}\n",
+                     f"omero config set omero.web.debug {'true' if i % 8 == 2 else 'yes'}\n",
+                     f"# comment {i}\n")[i % 4])
+PY
+small=$(RUNS=5 mean "$bin lint --format json $work/100k.sh")
+big=$(RUNS=3 mean "$bin lint --format json $work/1m.sh")
+echo "1 M-line script: $(ratio "$big" 1e-3) ms: $(ratio 1 "$big") M lines/s (target >= 1)"
+echo "linearity: 10x input takes $(ratio "$big" "$small")x the time (target <= 11x)"
+size=$(stat -c %s "$work/1m.sh")
+peak=$(/usr/bin/time -f %M "$bin" lint --format json "$work/1m.sh" 2>&1 >/dev/null | tail -1)
+echo "peak memory: $((peak / 1024)) MB for a $((size / 1048576)) MB input: $(ratio "$((peak * 1024))" "$size")x (target <= 3x)"
