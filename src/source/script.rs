@@ -74,7 +74,6 @@ struct Shell<'a> {
 }
 
 /// A simple command of a logical line, with its words still unexpanded.
-#[derive(Default)]
 struct Command<'a> {
     words: Vec<Pair<'a, Rule>>,
     /// Start and end of every word and redirection.
@@ -83,6 +82,13 @@ struct Command<'a> {
     joined: bool,
     /// Where its standard input comes from (the last redirection wins).
     input: Option<Input<'a>>,
+}
+
+impl Command<'_> {
+    fn new() -> Self {
+        // Most commands have a few words: no reallocation while collecting them.
+        Command { words: Vec::with_capacity(8), parts: Vec::with_capacity(8), joined: false, input: None }
+    }
 }
 
 enum Input<'a> {
@@ -213,7 +219,7 @@ impl<'a> Shell<'a> {
         }
         let mut next = self.span(&line).end;
         let mut commands = Vec::new();
-        let mut current = Command::default();
+        let mut current = Command::new();
         let mut comment = None;
         let mut heredocs = Vec::new();
         for pair in line.into_inner() {
@@ -231,9 +237,9 @@ impl<'a> Shell<'a> {
                 }
                 Rule::joiner => {
                     current.joined = true;
-                    commands.push(std::mem::take(&mut current));
+                    commands.push(std::mem::replace(&mut current, Command::new()));
                 }
-                Rule::separator => commands.push(std::mem::take(&mut current)),
+                Rule::separator => commands.push(std::mem::replace(&mut current, Command::new())),
                 Rule::comment => comment = Some(pair.as_str()),
                 _ => {}
             }
@@ -382,7 +388,7 @@ impl<'a> Shell<'a> {
         while let Some(head) = fields.next(self) {
             match head.command_name() {
                 Some("omero") => {
-                    let args: Vec<Arg> = fields.rest(self).into_iter().map(Field::into_arg).collect();
+                    let args: Vec<Arg> = std::iter::from_fn(|| fields.next(self)).map(Field::into_arg).collect();
                     self.cli.run_program(&args, span, stdin, tolerated);
                     return;
                 }
@@ -640,7 +646,8 @@ impl<'a> Shell<'a> {
         let mut expansion = self.expansion(word, split);
         if matches!(word.as_rule(), Rule::plain_single | Rule::plain_double) {
             expansion.quote();
-            expansion.text(word.as_str().get(1..word.as_str().len() - 1).unwrap_or_default());
+            let quoted = word.as_str();
+            expansion.text(quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default());
             return expansion.finish();
         }
         let mut parts = word.clone().into_inner().peekable();
@@ -660,7 +667,7 @@ impl<'a> Shell<'a> {
     fn literal_with_tilde(&self, expansion: &mut Expansion, text: &str, ends_word: bool, assignment: bool) {
         let mut rest = text;
         loop {
-            let (segment, tail) = match rest.find(':').filter(|_| assignment) {
+            let (segment, tail) = match if assignment { rest.find(':') } else { None } {
                 Some(colon) => rest.split_at(colon),
                 None => (rest, ""),
             };
@@ -951,9 +958,6 @@ impl<'p, 'a> Fields<'p, 'a> {
         self.queue.front()
     }
 
-    fn rest(&mut self, shell: &mut Shell<'a>) -> Vec<Field> {
-        std::iter::from_fn(|| self.next(shell)).collect()
-    }
 }
 
 /// The fields of one word, built part by part as bash expands it.
