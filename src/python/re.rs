@@ -17,6 +17,7 @@
 //! (`\N{...}` names, the recursion limit, Unicode table versions).
 
 use super::int::repr_str;
+use super::tables::{decimal_value, is_space, DECIMAL_ZEROS};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
@@ -1798,32 +1799,15 @@ enum PyInt {
     TooManyDigits,
 }
 
-/// Decimal value of a Unicode `Nd` character (Python's `str.isdecimal`).
-fn decimal_value(c: char) -> Option<u32> {
-    let cp = c as u32;
-    // Every Nd block is a run of ten starting at a zero in this table.
-    let i = ND_ZEROS.partition_point(|&z| z <= cp);
-    let zero = *ND_ZEROS.get(i.checked_sub(1)?)?;
-    let d = cp - zero;
-    (d < 10).then_some(d)
-}
-
-/// Python's `str.isspace` (same set as `\s` in a str pattern).
-fn is_py_space(c: char) -> bool {
-    matches!(c as u32,
-        0x09..=0x0D | 0x1C..=0x20 | 0x85 | 0xA0 | 0x1680 | 0x2000..=0x200A
-        | 0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000)
-}
-
 /// `int(s)` for base 10, as far as `(?(...)...)` needs it. `None` is a ValueError.
 fn py_int(s: &str) -> Option<PyInt> {
     let t: Vec<char> = s.chars().collect();
     let mut a = 0;
     let mut b = t.len();
-    while a < b && is_py_space(t[a]) {
+    while a < b && is_space(t[a]) {
         a += 1;
     }
-    while b > a && is_py_space(t[b - 1]) {
+    while b > a && is_space(t[b - 1]) {
         b -= 1;
     }
     let body = &t[a..b];
@@ -2036,16 +2020,6 @@ const CJK_UNIFIED: &[(u32, u32)] = &[
     (0x2B820, 0x2CEA1),
     (0x2CEB0, 0x2EBE0),
     (0x30000, 0x3134A),
-];
-
-/// Code points of the digit zero of every Unicode 14.0 `Nd` block.
-const ND_ZEROS: &[u32] = &[
-    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66,
-    0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
-    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10,
-    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650,
-    0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50,
-    0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
 ];
 
 // (code point, Unicode name) for U+0020..U+007E and U+00A0..U+00FF.
@@ -2539,7 +2513,7 @@ fn digit_ranges(ascii: bool, out: &mut String) {
         out.push_str("0-9");
         return;
     }
-    for &z in ND_ZEROS {
+    for &z in DECIMAL_ZEROS {
         push_range(z, z + 9, out);
     }
 }
@@ -3028,7 +3002,7 @@ impl CSet {
         static WORD: OnceLock<Option<fancy_regex::Regex>> = OnceLock::new();
         if decimal_value(c).is_some() {
             NA_DIGIT
-        } else if is_py_space(c) {
+        } else if is_space(c) {
             NA_SPACE
         } else if char_matches(&WORD, r"\A[\p{L}\p{N}]\z", c) {
             NA_WORD
