@@ -3,6 +3,10 @@
 #
 #   scripts/record_script_fixtures.sh            # every NAME.sh
 #   scripts/record_script_fixtures.sh NAME ...   # only these
+#   KEEP=1 scripts/record_script_fixtures.sh ... # keep the work directory
+#
+# A fixture must never pass `omero --path DIR` with a directory that exists:
+# omero-py executes every `.py` file below it.
 #
 # NAME.oracle.json gets two views of the same run:
 #   "oracle": the output of `oracle script --trace --keep-going NAME.sh`
