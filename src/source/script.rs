@@ -1075,6 +1075,14 @@ fn scan_line(bytes: &[u8], start: usize) -> Scan {
     let mut at_word_start = true;
     let mut first_word_end = None;
     while let Some(&b) = bytes.get(i) {
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            // A run of name characters: only its start can begin `omero`.
+            let after_slash = i > start && bytes[i - 1] == b'/';
+            candidate |= (at_word_start || after_slash) && names_omero(bytes, i);
+            i += bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+            at_word_start = false;
+            continue;
+        }
         match b {
             b'\n' => break,
             b' ' | b'\t' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => {
@@ -1116,10 +1124,9 @@ fn scan_line(bytes: &[u8], start: usize) -> Scan {
                 let word = name_start.map(|s| &bytes[s..i]);
                 candidate |= word.is_some_and(|word| is_name(word.strip_suffix(b"+").unwrap_or(word)));
             }
-            b'o' | b'c' => candidate |= names_omero(bytes, i),
             _ => {}
         }
-        if !(b.is_ascii_alphanumeric() || b == b'_' || b == b'+') {
+        if b != b'+' {
             name_start = None;
         }
         at_word_start = false;
@@ -1163,20 +1170,6 @@ fn errexit_option(options: &[&str]) -> Option<bool> {
         }
     }
     state
-}
-
-/// `#!/bin/bash -e` (or `-eu`, ...) starts the script with errexit on.
-#[cfg(test)]
-#[test]
-fn set_options_that_change_errexit() {
-    assert_eq!(errexit_option(&["-eu"]), Some(true));
-    assert_eq!(errexit_option(&["-o", "errexit"]), Some(true));
-    assert_eq!(errexit_option(&["-euo", "pipefail"]), Some(true));
-    assert_eq!(errexit_option(&["+e"]), Some(false));
-    assert_eq!(errexit_option(&["-u"]), None);
-    assert_eq!(errexit_option(&["--", "-e"]), None);
-    assert!(shebang_sets_errexit("#!/bin/bash -e\n"));
-    assert!(!shebang_sets_errexit("#!/bin/bash\nset -e\n"));
 }
 
 /// `#!/bin/bash -e` (or `-eu`, ...) starts the script with errexit on.
@@ -1462,6 +1455,18 @@ fn bracket(pattern: &[char], c: char) -> Option<(bool, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn set_options_that_change_errexit() {
+        assert_eq!(errexit_option(&["-eu"]), Some(true));
+        assert_eq!(errexit_option(&["-o", "errexit"]), Some(true));
+        assert_eq!(errexit_option(&["-euo", "pipefail"]), Some(true));
+        assert_eq!(errexit_option(&["+e"]), Some(false));
+        assert_eq!(errexit_option(&["-u"]), None);
+        assert_eq!(errexit_option(&["--", "-e"]), None);
+        assert!(shebang_sets_errexit("#!/bin/bash -e\n"));
+        assert!(!shebang_sets_errexit("#!/bin/bash\nset -e\n"));
+    }
     use crate::document::LineIndex;
     use serde_json::Value as Json;
     use std::path::Path;
