@@ -747,6 +747,13 @@ impl<'a> Parser<'a> {
         self.src.error(msg.into(), offset)
     }
 
+    /// A token where an inline flag belongs: an unknown letter, or else
+    /// `missing` (what CPython expected there).
+    fn flag_error(&self, ch: Tk, missing: &str) -> ReError {
+        let msg = if tk_isalpha(ch) { "unknown flag" } else { missing };
+        self.err(msg, ch.len())
+    }
+
     /// `_parse_sub`: alternatives separated by `|`.
     fn parse_sub(&mut self, mut verbose: bool, top: bool, frames: u32) -> PResult<(Node, Width)> {
         let start = self.src.tell();
@@ -1425,12 +1432,7 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 if ch.plain().and_then(Flags::from_letter).is_none() {
-                    let msg = if tk_isalpha(ch) {
-                        "unknown flag"
-                    } else {
-                        "missing -, : or )"
-                    };
-                    return Err(self.err(msg, ch.len()));
+                    return Err(self.flag_error(ch, "missing -, : or )"));
                 }
             }
         }
@@ -1447,12 +1449,7 @@ impl<'a> Parser<'a> {
             };
             ch = next;
             if ch.plain().and_then(Flags::from_letter).is_none() {
-                let msg = if tk_isalpha(ch) {
-                    "unknown flag"
-                } else {
-                    "missing flag"
-                };
-                return Err(self.err(msg, ch.len()));
+                return Err(self.flag_error(ch, "missing flag"));
             }
             loop {
                 let flag = ch.plain().and_then(Flags::from_letter).unwrap_or(0);
@@ -1471,12 +1468,7 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 if ch.plain().and_then(Flags::from_letter).is_none() {
-                    let msg = if tk_isalpha(ch) {
-                        "unknown flag"
-                    } else {
-                        "missing :"
-                    };
-                    return Err(self.err(msg, ch.len()));
+                    return Err(self.flag_error(ch, "missing :"));
                 }
             }
         }
