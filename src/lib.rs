@@ -25,4 +25,5 @@ pub mod schema;
 pub mod secrets;
 pub mod settings;
 pub mod shape;
+pub mod similarity;
 pub mod source;

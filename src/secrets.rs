@@ -15,7 +15,7 @@ pub fn is_secret_key(key: &str) -> bool {
     let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
     let looks_secret = ["pass", "pwd", "secret", "token", "apikey", "api_key", "credential"].iter().any(|w| last.contains(w));
     // A misspelt secret key is as secret as the key it was meant to be.
-    looks_secret || catalog().similar_keys(key).first().and_then(|k| catalog().property(k)).is_some_and(|p| p.secret)
+    looks_secret || catalog().closest_is_secret(key)
 }
 
 /// Byte ranges of secrets inside the value of `key`: the whole value of a

@@ -163,7 +163,7 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
                 .help(suggestion);
             out.push(ctx.at_item(APPS, *index, "not importable", finding));
         } else if !catalog.apps.iter().any(|a| a.module == *name) && !OTHER_DJANGO_APPS.contains(&name.as_str()) {
-            let close = catalog.apps.iter().find(|a| strsim::jaro_winkler(&a.module, name) > 0.9);
+            let close = catalog.apps.iter().find(|a| crate::similarity::jaro_winkler(&a.module, name) > 0.9);
             let help = close.map_or_else(
                 || "make sure the app is installed in OMERO.web's Python environment".to_string(),
                 |a| format!("did you mean \"{}\"?", a.module),

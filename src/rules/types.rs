@@ -219,11 +219,7 @@ fn rejected(ctx: &LintContext, property: &Property, raw: &str, rejection: &setti
 }
 
 fn close_time_zone(raw: &str) -> String {
-    let names = &crate::catalog::catalog().time_zones.names;
-    let best = names
-        .iter()
-        .map(|n| (strsim::jaro_winkler(&raw.to_lowercase(), &n.to_lowercase()), n))
-        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let best = crate::catalog::catalog().closest_time_zone(raw);
     match best {
         Some((score, name)) if score > 0.8 => format!("did you mean `{name}`?"),
         _ => "use a tz database name such as `Europe/London`".to_string(),
