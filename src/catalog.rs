@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
-const CATALOG_JSON: &str = include_str!("../schema/catalog.json");
+/// schema/catalog.json as MessagePack (see build.rs).
+const CATALOG: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.msgpack"));
 
 /// An omero-web release number such as `5.33.2`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -150,15 +151,14 @@ pub enum Scalar {
     Any,
 }
 
-/// The JSON structure a key expects (schema/shapes.json).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+/// The JSON structure a key expects (schema/shapes.json): a scalar name,
+/// or an object with one of `list`, `tuple`, `object`, `one_of`.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
     Scalar(Scalar),
     List {
         list: Box<Shape>,
         /// Allowed lengths, when only some are.
-        #[serde(default)]
         lengths: Option<Vec<usize>>,
     },
     Tuple {
@@ -168,16 +168,65 @@ pub enum Shape {
     },
     Object {
         object: IndexMap<String, Shape>,
-        #[serde(default)]
         required: Vec<String>,
         /// Shape of values of keys not listed in `object`.
-        #[serde(default)]
         values: Option<Box<Shape>>,
     },
     OneOf {
         one_of: Vec<Shape>,
     },
 }
+
+/// Read by hand: serde's `untagged` tries every variant on a buffered copy
+/// of each nested shape, a large share of loading the catalog.
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ShapeVisitor)
+    }
+}
+
+struct ShapeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ShapeVisitor {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a scalar name or a list/tuple/object/one_of shape")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Shape, E> {
+        Scalar::deserialize(serde::de::value::StrDeserializer::<E>::new(name)).map(Shape::Scalar)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        let (mut list, mut lengths, mut tuple, mut min) = (None, None, None, None);
+        let (mut object, mut required, mut values, mut one_of) = (None, Vec::new(), None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "list" => list = Some(Box::new(map.next_value()?)),
+                "lengths" => lengths = map.next_value()?,
+                "tuple" => tuple = Some(map.next_value()?),
+                "min" => min = Some(map.next_value()?),
+                "object" => object = Some(map.next_value()?),
+                "required" => required = map.next_value()?,
+                "values" => values = map.next_value::<Option<Shape>>()?.map(Box::new),
+                "one_of" => one_of = Some(map.next_value()?),
+                other => return Err(serde::de::Error::unknown_field(other, SHAPE_FIELDS)),
+            }
+        }
+        match (list, tuple, object, one_of) {
+            (Some(list), None, None, None) => Ok(Shape::List { list, lengths }),
+            (None, Some(tuple), None, None) => {
+                Ok(Shape::Tuple { tuple, min: min.ok_or_else(|| serde::de::Error::missing_field("min"))? })
+            }
+            (None, None, Some(object), None) => Ok(Shape::Object { object, required, values }),
+            (None, None, None, Some(one_of)) => Ok(Shape::OneOf { one_of }),
+            _ => Err(serde::de::Error::custom("a shape needs exactly one of list, tuple, object, one_of")),
+        }
+    }
+}
+
+const SHAPE_FIELDS: &[&str] = &["list", "lengths", "tuple", "min", "object", "required", "values", "one_of"];
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AdvisoryValues {
@@ -299,8 +348,9 @@ pub struct Catalog {
     pub time_zones: TimeZones,
     #[serde(skip)]
     by_key: HashMap<String, usize>,
+    /// Built on first use: most runs never look up a time zone.
     #[serde(skip)]
-    zones_by_lowercase: HashMap<String, usize>,
+    zones_by_lowercase: OnceLock<HashMap<String, usize>>,
 }
 
 impl Catalog {
@@ -308,11 +358,14 @@ impl Catalog {
         // The catalog is compiled in and checked by the test suite, so a
         // failure here is a build defect, not bad user input.
         let mut catalog: Catalog =
-            serde_json::from_str(CATALOG_JSON).expect("embedded schema/catalog.json is valid");
+            rmp_serde::from_slice(CATALOG).expect("embedded schema/catalog.json is valid");
         catalog.by_key = catalog.properties.iter().enumerate().map(|(i, p)| (p.key.clone(), i)).collect();
-        catalog.zones_by_lowercase =
-            catalog.time_zones.names.iter().enumerate().map(|(i, z)| (z.to_lowercase(), i)).collect();
         catalog
+    }
+
+    fn zones_by_lowercase(&self) -> &HashMap<String, usize> {
+        self.zones_by_lowercase
+            .get_or_init(|| self.time_zones.names.iter().enumerate().map(|(i, z)| (z.to_lowercase(), i)).collect())
     }
 
     pub fn property(&self, key: &str) -> Option<&Property> {
@@ -350,9 +403,28 @@ impl Catalog {
             return Some("UTC");
         }
         let unmunged = name.replace("_plus_", "+").replace("_minus_", "-");
-        self.zones_by_lowercase
+        self.zones_by_lowercase()
             .get(&unmunged.to_lowercase())
             .map(|&i| self.time_zones.names[i].as_str())
+    }
+
+    /// The zone name most like `name` (case aside) and its similarity;
+    /// the first in pytz's order among equals.
+    pub fn closest_time_zone(&self, name: &str) -> Option<(f64, &str)> {
+        let name = name.to_lowercase();
+        let mut lower = String::new();
+        let mut best: Option<(f64, &str)> = None;
+        for zone in &self.time_zones.names {
+            lower.clear();
+            lower.push_str(zone);
+            // Zone names are ASCII.
+            lower.make_ascii_lowercase();
+            let score = crate::similarity::jaro_winkler(&name, &lower);
+            if best.is_none_or(|(top, _)| score > top) {
+                best = Some((score, zone));
+            }
+        }
+        best
     }
 
     /// Keys close to `key`, best first, for did-you-mean help.
@@ -360,13 +432,24 @@ impl Catalog {
         let mut scored: Vec<(f64, &str)> = self
             .properties
             .iter()
-            .map(|p| (strsim::jaro_winkler(key, &p.key), p.key.as_str()))
-            .filter(|(score, _)| *score > 0.9)
+            .map(|p| (crate::similarity::jaro_winkler(key, &p.key), p.key.as_str()))
+            .filter(|(score, _)| *score > SIMILAR)
             .collect();
         scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal));
         scored.into_iter().take(3).map(|(_, k)| k).collect()
     }
+
+    /// Whether the key `similar_keys` would suggest first for `key` is a
+    /// secret one. Most keys are close to no secret key, which is decided
+    /// without scoring the whole catalog.
+    pub fn closest_is_secret(&self, key: &str) -> bool {
+        let near_secret = self.properties.iter().filter(|p| p.secret).any(|p| crate::similarity::jaro_winkler(key, &p.key) > SIMILAR);
+        near_secret && self.similar_keys(key).first().and_then(|k| self.property(k)).is_some_and(|p| p.secret)
+    }
 }
+
+/// The Jaro-Winkler score above which a key counts as a likely typo.
+const SIMILAR: f64 = 0.9;
 
 /// A property's facts as `omeroconf explain KEY` prints them.
 pub fn describe(property: &Property) -> String {
