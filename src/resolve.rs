@@ -16,7 +16,7 @@ use crate::python::json::{self, PyJson};
 use crate::rules::input;
 use crate::secrets;
 use crate::settings;
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 
 /// A stored property and the operation that last wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +84,7 @@ const TRACEBACK: u32 = 1;
 pub fn resolve(doc: &Document, release: Version) -> Config {
     // config.xml holds whatever keys it holds: no command checks them there.
     let checks_keys = doc.format != Format::Xml;
-    let mut state = State { release, entries: IndexMap::new(), failing: IndexMap::new(), checks_keys };
+    let mut state = State { release, entries: IndexMap::new(), failing: IndexMap::new(), unchecked: IndexSet::new(), checks_keys };
     let mut findings = Vec::new();
 
     if doc.format == Format::Properties {
@@ -120,6 +120,10 @@ struct State {
     entries: IndexMap<String, Entry>,
     /// Keys whose current value stops OMERO.web's settings import.
     failing: IndexMap<String, String>,
+    /// Keys written since `failing` was last brought up to date: parsing
+    /// every value at every write made long scripts slow, and only `append`
+    /// and `remove` of unset keys need to know.
+    unchecked: IndexSet<String>,
     /// Keys go through `omero config set`'s name check.
     checks_keys: bool,
 }
@@ -131,7 +135,7 @@ impl State {
                 // `set KEY=VALUE` typed as one word only prints a hint.
                 if !op.key.contains('=') {
                     self.entries.shift_remove(&op.key);
-                    self.revalidate(&op.key);
+                    self.mark_unchecked(&op.key);
                 }
                 Ok(())
             }
@@ -158,10 +162,23 @@ impl State {
                 self.entries.insert(key.to_string(), Entry { value, op });
             }
         }
-        self.revalidate(key);
+        self.mark_unchecked(key);
     }
 
-    /// Keeps `failing` current for the key just written or removed.
+    fn mark_unchecked(&mut self, key: &str) {
+        if !self.unchecked.contains(key) {
+            self.unchecked.insert(key.to_string());
+        }
+    }
+
+    /// Brings `failing` up to date, in the order the keys were written.
+    fn check_written(&mut self) {
+        for key in std::mem::take(&mut self.unchecked) {
+            self.revalidate(&key);
+        }
+    }
+
+    /// Keeps `failing` current for a key written or removed.
     fn revalidate(&mut self, key: &str) {
         let Some(property) = catalog().property(key) else { return };
         let in_mappings = matches!(property.section, Section::Internal | Section::Custom | Section::Development);
@@ -186,7 +203,8 @@ impl State {
     /// The list an unset `omero.web.*` key starts from: OMERO.web's parsed
     /// default for custom keys, `[]` for the rest; both need the settings
     /// module to import.
-    fn web_default(&self, key: &str) -> Result<Vec<PyJson>, Failure> {
+    fn web_default(&mut self, key: &str) -> Result<Vec<PyJson>, Failure> {
+        self.check_written();
         if let Some((bad, why)) = self.failing.first() {
             return Err(Failure::new(
                 514,
@@ -228,7 +246,7 @@ impl State {
     /// unset `omero.web.*` key OMERO.web's default; otherwise `unset()`.
     /// `None` when the stored value is unknown.
     fn starting_list(
-        &self,
+        &mut self,
         key: &str,
         unset: impl FnOnce() -> Result<Vec<PyJson>, Failure>,
     ) -> Result<Option<Vec<PyJson>>, Failure> {
