@@ -141,6 +141,10 @@ impl Cli<'_> {
     /// An `omero ...` process started with these arguments (the program name
     /// left out).
     pub(crate) fn run_program(&mut self, args: &[Arg], span: Span, stdin: Stdin<'_>, tolerated: bool) {
+        if let Some(operation) = simple_change(args, span, tolerated) {
+            self.doc.operations.push(operation);
+            return;
+        }
         // omero.cli.argv() takes `--path DIR` (or `--p`, `--pa`...) out of
         // the whole command line before anything else parses it.
         let mentions_path = args.iter().any(|arg| arg.text().is_some_and(|text| text.starts_with("--p")));
@@ -872,6 +876,44 @@ struct OptionWord {
 }
 
 /// argparse's `_parse_known_args`; `Err` is the usage error message.
+/// `config set|append|remove KEY [VALUE]` with no word that argparse could
+/// take for an option: the operation the parsers would produce, found
+/// without running them (most commands of a long script look like this).
+fn simple_change(args: &[Arg], span: Span, tolerated: bool) -> Option<Operation> {
+    fn plain(arg: &Arg) -> Option<&str> {
+        arg.text().filter(|text| !text.starts_with('-'))
+    }
+    let (config, verb, key_arg, value_arg) = match args {
+        [config, verb, key] => (config, verb, key, None),
+        [config, verb, key, value] => (config, verb, key, Some(value)),
+        _ => return None,
+    };
+    let key = plain(key_arg).filter(|key| !key.contains('='))?;
+    if plain(config)? != "config" {
+        return None;
+    }
+    let value = match value_arg {
+        Some(arg) => Some(plain(arg)?),
+        None => None,
+    };
+    let kind = match (plain(verb)?, value) {
+        ("set", Some(_)) => OpKind::Set,
+        ("set", None) => OpKind::Unset,
+        ("append", Some(_)) => OpKind::Append { unique: false },
+        ("remove", Some(_)) => OpKind::Remove,
+        _ => return None,
+    };
+    Some(Operation {
+        kind,
+        key: key.to_string(),
+        key_span: key_arg.span,
+        value: value.map(|v| Value::Known(v.to_string())),
+        value_span: value_arg.map_or(key_arg.span, |arg| arg.span),
+        span,
+        failure_tolerated: tolerated,
+    })
+}
+
 fn parse_args<'a>(parser: &Parser, args: &'a [Arg]) -> Result<Parsed<'a>, String> {
     let mut pattern = Vec::with_capacity(args.len());
     let mut option_words = Vec::with_capacity(args.len());
@@ -1164,6 +1206,32 @@ mod tests {
         let mut cli = Cli { doc: &mut doc, base_dir: None, depth: 0 };
         cli.run_program(&args(words), Span::default(), Stdin::Inherited, false);
         doc
+    }
+
+    /// The shortcut for `config set|append|remove KEY [VALUE]` makes what
+    /// the argparse emulation makes, and stands aside for everything else.
+    #[test]
+    fn simple_changes_are_what_argparse_makes() {
+        let words = ["config", "set", "append", "remove", "get", "omero.web.debug", "k=v", "-1", "--", "--set", "", "a b"];
+        let mut taken = 0;
+        for len in 2..=4u32 {
+            for n in 0..words.len().pow(len) {
+                let combo: Vec<&str> = (0..len).map(|i| words[n / words.len().pow(i) % words.len()]).collect();
+                let args: Vec<Arg> = combo
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| Arg { value: Value::Known(w.to_string()), span: Span::new(10 * i, 10 * i + 5) })
+                    .collect();
+                let Some(operation) = simple_change(&args, Span::new(0, 99), true) else { continue };
+                taken += 1;
+                let mut doc = Document::new("t", Format::Omero, "");
+                let mut cli = Cli { doc: &mut doc, base_dir: None, depth: 0 };
+                cli.run(&args, Span::new(0, 99), Stdin::Inherited, true);
+                assert_eq!(doc.operations, vec![operation], "{combo:?}");
+                assert!(doc.findings.is_empty(), "{combo:?}");
+            }
+        }
+        assert!(taken > 20, "{taken}");
     }
 
     fn codes(doc: &Document) -> Vec<&str> {
