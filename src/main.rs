@@ -405,8 +405,8 @@ fn display_name(path: &Path) -> String {
 }
 
 /// Parses one input's text in `format` (detected when `None`).
-fn parse_input(path: &Path, text: &str, format: Option<Format>, input: &InputArgs) -> omeroconf::document::Document {
-    let format = format.or(input.from).unwrap_or_else(|| source::detect(path, text));
+fn parse_input(path: &Path, text: String, format: Option<Format>, input: &InputArgs) -> omeroconf::document::Document {
+    let format = format.or(input.from).unwrap_or_else(|| source::detect(path, &text));
     let options = source::Options {
         vars: input.vars.clone(),
         base_dir: path.parent().map(Path::to_path_buf),
@@ -418,7 +418,7 @@ fn parse_input(path: &Path, text: &str, format: Option<Format>, input: &InputArg
 
 /// Reads and parses one input file, or says why it cannot.
 fn load(path: &Path, input: &InputArgs) -> Result<omeroconf::document::Document, String> {
-    read_text(path).map(|text| parse_input(path, &text, None, input))
+    read_text(path).map(|text| parse_input(path, text, None, input))
 }
 
 /// Unused directories: version control, build output, dependencies.
@@ -475,7 +475,7 @@ fn lint_input(path: &Path, recognised: Option<Format>, args: &LintArgs, lint_one
     if format == Format::Script && !source::runs_omero(&text) {
         return Outcome::Skipped;
     }
-    let document = parse_input(path, &text, Some(format), &args.input);
+    let document = parse_input(path, text, Some(format), &args.input);
     Outcome::Linted(Box::new(lint_one(document)), path.to_path_buf())
 }
 
@@ -584,7 +584,7 @@ fn show_fixes(
     for (l, path) in linted.iter().zip(paths) {
         let Some(fixed) = lint::fix(l) else { continue };
         any = true;
-        let after = lint_one(parse_input(path, &fixed.source, None, &args.input));
+        let after = lint_one(parse_input(path, fixed.source.clone(), None, &args.input));
         let (old, new) = if args.show_secrets {
             (l.document.source.clone(), fixed.source)
         } else {
@@ -611,7 +611,7 @@ fn apply_fixes(args: &LintArgs, linted: Linted, path: &Path, lint_one: &dyn Fn(o
     }
     let left = if fixed.deferred > 0 { format!("; {} more after another run", fixed.deferred) } else { String::new() };
     eprintln!("fixed {} problem(s) in {}{left}", fixed.applied.len(), path.display());
-    lint_one(parse_input(path, &fixed.source, None, &args.input))
+    lint_one(parse_input(path, fixed.source, None, &args.input))
 }
 
 fn summary(linted: &[Linted]) -> String {
@@ -778,7 +778,7 @@ fn run_migrate(args: &MigrateArgs) -> u8 {
             return USAGE;
         }
     };
-    let reparse = |text: &str| parse_input(&args.file, text, None, &input);
+    let reparse = |text: &str| parse_input(&args.file, text.to_string(), None, &input);
     let edited = migration.edit_in_place(&document, &reparse);
     let status = if migration.is_empty() { OK } else { FINDINGS };
     if let Some(path) = &args.output {

@@ -151,21 +151,24 @@ pub struct Options {
 }
 
 /// Parses `source` in `format`.
-pub fn parse(path: &str, source: &str, format: Format, options: &Options) -> Document {
+/// Given the text as a `String`, the script and properties readers keep it
+/// in the document without a copy (their inputs are the ones that get large).
+pub fn parse<S: AsRef<str> + Into<String>>(path: &str, source: S, format: Format, options: &Options) -> Document {
+    let text = source.as_ref();
     match format {
         Format::Properties => properties::parse(path, source),
-        Format::Xml => xml::parse(path, source, options.profile.as_deref()),
-        Format::Toml => toml::parse(path, source),
-        Format::Json => json::parse(path, source),
-        Format::Omero => omero::parse(path, source),
+        Format::Xml => xml::parse(path, text, options.profile.as_deref()),
+        Format::Toml => toml::parse(path, text),
+        Format::Json => json::parse(path, text),
+        Format::Omero => omero::parse(path, text),
         Format::Script => script::parse(
             path,
             source,
             &script::ScriptOptions { vars: options.vars.clone(), base_dir: options.base_dir.clone() },
         ),
-        Format::Env => env::parse(path, source, options.env_style.unwrap_or_else(|| default_env_style(path))),
-        Format::Ansible => ansible::parse(path, source),
-        Format::Compose => compose::parse(path, source, options),
+        Format::Env => env::parse(path, text, options.env_style.unwrap_or_else(|| default_env_style(path))),
+        Format::Ansible => ansible::parse(path, text),
+        Format::Compose => compose::parse(path, text, options),
     }
 }
 

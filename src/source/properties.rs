@@ -12,8 +12,11 @@ use std::collections::HashMap;
 /// The mask `omero config get` prints for password keys without `--show-password`.
 const MASK: &str = "********";
 
-pub fn parse(path: &str, source: &str) -> Document {
+pub fn parse(path: &str, source: impl Into<String>) -> Document {
     let mut doc = Document::new(path, Format::Properties, source);
+    // Read from the document's own text: no second copy of a large file.
+    let owned = std::mem::take(&mut doc.source);
+    let source = owned.as_str();
     let mut first_set: HashMap<String, Span> = HashMap::new();
     let mut pending: Option<Pending> = None;
     let mut silenced: Option<Vec<String>> = None;
@@ -64,6 +67,7 @@ pub fn parse(path: &str, source: &str) -> Document {
                 .help("remove the trailing backslash; a value cannot end with `\\` in a properties file"),
         );
     }
+    doc.source = owned;
     doc
 }
 

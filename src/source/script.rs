@@ -38,12 +38,15 @@ pub struct ScriptOptions {
 }
 
 /// Reads a bash script into the `omero config` operations it would run.
-pub fn parse(path: &str, source: &str, options: &ScriptOptions) -> Document {
+pub fn parse(path: &str, source: impl Into<String>, options: &ScriptOptions) -> Document {
     let mut doc = Document::new(path, Format::Script, source);
+    // Read from the document's own text: no second copy of a large script.
+    let source = std::mem::take(&mut doc.source);
     let cli = Cli { doc: &mut doc, base_dir: options.base_dir.as_deref(), depth: 0 };
-    let mut shell = Shell::new(source, cli, &options.vars, HashMap::new());
-    shell.errexit = shebang_sets_errexit(source);
+    let mut shell = Shell::new(&source, cli, &options.vars, HashMap::new());
+    shell.errexit = shebang_sets_errexit(&source);
     shell.run();
+    doc.source = source;
     doc
 }
 
