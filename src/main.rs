@@ -481,9 +481,13 @@ fn lint_input(path: &Path, recognised: Option<Format>, args: &LintArgs, lint_one
 
 /// Lints every input on all cores; results come back in input order.
 fn lint_all(inputs: &[(PathBuf, Option<Format>)], args: &LintArgs, lint_one: &(dyn Fn(omeroconf::document::Document) -> Linted + Sync)) -> Vec<Outcome> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(inputs.len()).max(1);
+    // A thread for one input only adds a wait for the scheduler (and
+    // asking for the core count reads the cgroup files).
+    let workers = match inputs.len() {
+        0 | 1 => 1,
+        many => std::thread::available_parallelism().map_or(1, |n| n.get()).min(many),
+    };
     if workers == 1 {
-        // A thread for one input only adds a wait for the scheduler.
         return inputs.iter().map(|(p, f)| lint_input(p, *f, args, lint_one)).collect();
     }
     let chunk = inputs.len().div_ceil(workers).max(1);
