@@ -348,9 +348,6 @@ pub struct Catalog {
     pub time_zones: TimeZones,
     #[serde(skip)]
     by_key: HashMap<String, usize>,
-    /// Built on first use: most runs never look up a time zone.
-    #[serde(skip)]
-    zones_by_lowercase: OnceLock<HashMap<String, usize>>,
 }
 
 impl Catalog {
@@ -363,10 +360,6 @@ impl Catalog {
         catalog
     }
 
-    fn zones_by_lowercase(&self) -> &HashMap<String, usize> {
-        self.zones_by_lowercase
-            .get_or_init(|| self.time_zones.names.iter().enumerate().map(|(i, z)| (z.to_lowercase(), i)).collect())
-    }
 
     pub fn property(&self, key: &str) -> Option<&Property> {
         self.by_key.get(key).map(|&i| &self.properties[i])
@@ -403,9 +396,8 @@ impl Catalog {
             return Some("UTC");
         }
         let unmunged = name.replace("_plus_", "+").replace("_minus_", "-");
-        self.zones_by_lowercase()
-            .get(&unmunged.to_lowercase())
-            .map(|&i| self.time_zones.names[i].as_str())
+        // Zone names are ASCII; a scan is cheaper than indexing 600 names.
+        self.time_zones.names.iter().find(|zone| zone.eq_ignore_ascii_case(&unmunged)).map(String::as_str)
     }
 
     /// The zone name most like `name` (case aside) and its similarity;
