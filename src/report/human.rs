@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Finding, Severity};
 use crate::lint::Linted;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
 use std::fmt;
 
 pub struct Options {
@@ -15,7 +15,51 @@ pub struct Options {
 
 struct Rendered<'a> {
     finding: &'a Finding,
-    source: &'a NamedSource<String>,
+    source: &'a NamedSource<Indexed>,
+}
+
+/// The text of a report with its line starts: miette reads a span's
+/// context by counting lines from the start of the text, which took time
+/// in proportion to the file for every finding.
+struct Indexed {
+    text: String,
+    /// Where each line starts, lines ending as miette ends them (`\n`,
+    /// `\r\n` or a lone `\r`).
+    line_starts: Vec<usize>,
+}
+
+impl Indexed {
+    fn new(text: String) -> Indexed {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                line_starts.push(i + 1);
+            }
+        }
+        Indexed { text, line_starts }
+    }
+}
+
+impl SourceCode for Indexed {
+    /// miette's own reading of the span, from shortly before it.
+    fn read_span<'a>(&'a self, span: &SourceSpan, before: usize, after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let line = self.line_starts.partition_point(|&start| start <= span.offset()).saturating_sub(1);
+        // One line more than the context: miette looks at the character
+        // before a span, which may end the line before.
+        let first = line.saturating_sub(before + 1);
+        let start = self.line_starts[first];
+        let shifted = SourceSpan::new((span.offset() - start).into(), span.len());
+        let contents = self.text.as_bytes()[start..].read_span(&shifted, before, after)?;
+        Ok(Box::new(MietteSpanContents::new(
+            contents.data(),
+            SourceSpan::new((contents.span().offset() + start).into(), contents.span().len()),
+            contents.line() + first,
+            contents.column(),
+            contents.line_count() + first,
+        )))
+    }
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -74,7 +118,7 @@ pub fn render(linted: &Linted, options: &Options) -> String {
     } else {
         super::masked_source(&linted.document, &linted.config)
     };
-    let source = NamedSource::new(linted.document.path.clone(), text);
+    let source = NamedSource::new(linted.document.path.clone(), Indexed::new(text));
     let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1).with_width(100);
     let mut out = String::new();
@@ -92,4 +136,33 @@ pub fn render(linted: &Linted, options: &Options) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every span of a text with all three line endings reads as miette
+    /// reads it from the plain text.
+    #[test]
+    fn indexed_source_reads_spans_as_miette_does() {
+        let text = "omero config set a 1\r\nb\rc é\n\nomero.web.debug=yes\r\r\nlast line";
+        let indexed = Indexed::new(text.to_string());
+        for offset in 0..=text.len() {
+            for len in [0, 1, 3, 12] {
+                for (before, after) in [(0, 0), (1, 1), (2, 0), (0, 3)] {
+                    let span = SourceSpan::new(offset.into(), len);
+                    let ours = indexed.read_span(&span, before, after);
+                    let theirs = text.read_span(&span, before, after);
+                    match (ours, theirs) {
+                        (Ok(ours), Ok(theirs)) => {
+                            let facts = |c: &dyn SpanContents| (c.data().to_vec(), *c.span(), c.line(), c.column(), c.line_count());
+                            assert_eq!(facts(&*ours), facts(&*theirs), "{offset} {len} {before} {after}");
+                        }
+                        (ours, theirs) => assert_eq!(ours.is_ok(), theirs.is_ok(), "{offset} {len} {before} {after}"),
+                    }
+                }
+            }
+        }
+    }
 }
