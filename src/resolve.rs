@@ -187,7 +187,9 @@ impl State {
     /// default for custom keys, `[]` for the rest; both need the settings
     /// module to import.
     fn web_default(&self, key: &str) -> Result<Vec<PyJson>, Failure> {
-        if let Some((bad, why)) = self.failing.first() {
+        let module_failure = || self.module_failure().map(|f| (f.key.to_string(), f.rejection.to_string()));
+        let failure = self.failing.first().map(|(k, v)| (k.clone(), v.clone())).or_else(module_failure);
+        if let Some((bad, why)) = &failure {
             return Err(Failure::new(
                 514,
                 format!("Cannot retrieve default value for property {key}: OMERO.web's settings do not load ({bad}: {})", secrets::mask_message(bad, why)),
@@ -202,6 +204,38 @@ impl State {
             Some(Ok(PyJson::Array(items))) => Ok(items),
             _ => Err(Failure::new(515, format!("Property {key} is not a list"))),
         }
+    }
+
+    /// The first failure of the module code settings.py runs after its
+    /// mappings, on the stored or default values; `None` when a value is unknown.
+    fn module_failure(&self) -> Option<settings::ModuleFailure> {
+        let parsed = |key: &'static str| -> Option<Result<PyJson, settings::ModuleFailure>> {
+            let text = match self.entries.get(key) {
+                Some(entry) => entry.value.known()?.to_string(),
+                None => default_text(&self.entries, key, self.release)?,
+            };
+            // Only a default can fail here (a stored value's failure is in
+            // `failing`): server_list's embeds the server host unescaped.
+            Some(json::loads(&text).map_err(|e| settings::ModuleFailure {
+                key,
+                rejection: settings::Rejection::new(settings::Exception::ValueError, e.to_string()),
+            }))
+        };
+        let mut values = Vec::with_capacity(4);
+        for key in ["omero.web.apps", "omero.web.middleware", "omero.web.django_additional_settings", "omero.web.server_list"] {
+            values.push(match parsed(key) {
+                Some(Ok(value)) => Some(value),
+                Some(Err(failure)) => return Some(failure),
+                None => None,
+            });
+        }
+        let inputs = settings::ModuleInputs {
+            apps: values[0].as_ref(),
+            middleware: values[1].as_ref(),
+            extra: values[2].as_ref(),
+            servers: values[3].as_ref(),
+        };
+        settings::module_checks(inputs).into_iter().next()
     }
 
     /// The stored list of a set key (510 not JSON, 511 not a list), `None` when unknown.
@@ -420,6 +454,26 @@ mod tests {
         assert_eq!(config.findings.len(), 1);
         assert_eq!(config.findings[0].code(), "IN008");
         assert!(config.findings[0].message.contains("omero.web.page_size"));
+    }
+
+    #[test]
+    fn append_fails_while_the_module_code_after_the_parsers_fails() {
+        for (key, value, failing) in [
+            ("omero.web.server_list", r#"{"h": 4064}"#, "omero.web.server_list: IndexError"),
+            ("omero.web.middleware", r#"[{"class": "a.B"}]"#, "omero.web.middleware: KeyError"),
+            ("omero.web.django_additional_settings", r#"[["A"]]"#, "omero.web.django_additional_settings: ValueError"),
+            ("omero.web.apps", "5", "omero.web.apps: TypeError"),
+            // The default server list embeds the host unescaped.
+            ("Ice.Default.Host", r#"a"b"#, "omero.web.server_list: ValueError"),
+        ] {
+            let config = run(vec![
+                op(OpKind::Set, key, Some(value)),
+                op(OpKind::Append { unique: false }, "omero.web.open_with", Some(r#"["A", "a"]"#)),
+            ]);
+            assert_eq!(config.get("omero.web.open_with"), None, "{key}");
+            let messages: Vec<&str> = config.findings.iter().map(|f| f.message.as_str()).collect();
+            assert!(messages.iter().any(|m| m.contains("Cannot retrieve default value") && m.contains(failing)), "{key}: {messages:?}");
+        }
     }
 
     #[test]
