@@ -7,7 +7,8 @@
 //! OMERO.web's custom mapping, which needs OMERO.web's settings to import;
 //! lists are stored as CPython's `json.dumps` text; membership uses Python
 //! equality; a failed command changes nothing. `omero config load` applies a
-//! whole file or nothing.
+//! whole file or nothing. In a script, `&&` and `||` run a command by the
+//! exit status (the die code & 0xFF) of the one before.
 
 use crate::catalog::{catalog, Section, Version};
 use crate::diagnostic::{Finding, Severity};
@@ -98,8 +99,15 @@ pub fn resolve(doc: &Document, release: Version) -> Config {
         }
     }
 
+    // The exit status of the last command run: `&&` and `||` depend on it.
+    let mut succeeded = true;
     for (index, op) in doc.operations.iter().enumerate() {
-        match state.apply(index, op) {
+        if op.runs_if_previous.is_some_and(|wanted| wanted != succeeded) {
+            continue;
+        }
+        let result = state.apply(index, op);
+        succeeded = result.as_ref().map_or_else(|failure| failure.rc & 0xff == 0, |_| true);
+        match result {
             Err(failure) => {
                 // `set -e` (or `omero load`) stops at a failure nothing tests.
                 let stops = failure.rc & 0xff != 0 && !op.failure_tolerated;
@@ -406,6 +414,7 @@ mod tests {
             value_span: Span::default(),
             span: Span::default(),
             failure_tolerated: true,
+            runs_if_previous: None,
         }
     }
 
@@ -515,6 +524,22 @@ mod tests {
         assert_eq!(config.get("b"), None, "the script stopped before this");
         assert_eq!(config.findings.len(), 2, "status 0 of the undefined remove goes on");
         assert!(config.findings[1].message.contains("the script stops here and the 1 later"), "{}", config.findings[1].message);
+    }
+
+    #[test]
+    fn and_or_guards_follow_the_last_exit_status() {
+        let guarded = |kind, key, value, wanted| Operation { runs_if_previous: Some(wanted), ..op(kind, key, value) };
+        let config = run(vec![
+            op(OpKind::Remove, "omero.web.apps", Some(r#""missing""#)),
+            guarded(OpKind::Set, "skipped", Some("1"), true),
+            guarded(OpKind::Set, "fallback", Some("2"), false),
+            // 512 exits with status 0.
+            op(OpKind::Remove, "omero.client.x", Some("1")),
+            guarded(OpKind::Set, "after_512", Some("3"), true),
+        ]);
+        assert_eq!(config.get("skipped"), None);
+        assert_eq!(config.get("fallback"), Some("2"));
+        assert_eq!(config.get("after_512"), Some("3"));
     }
 
     #[test]
