@@ -13,6 +13,7 @@ use omeroconf::lint::{lint, Filter, Linted};
 use omeroconf::source;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The inputs the recorder reads (other files are data the cases use).
@@ -159,7 +160,10 @@ fn omeroconf_agrees_with_the_real_omero() {
             format!("{aspect} {n}/{total}")
         })
         .collect();
-    println!("differential agreement: {agreeing}/{total} cases ({:.1}%); {}", percent(agreeing), aspects.join(", "));
+    // Straight to stderr: libtest captures print! and eprint!, and the
+    // figure belongs in every `cargo test` log.
+    let figure = format!("differential agreement: {agreeing}/{total} cases ({:.1}%); {}\n", percent(agreeing), aspects.join(", "));
+    let _ = std::io::stderr().write_all(figure.as_bytes());
     let failures: Vec<String> = outcomes
         .iter()
         .filter(|o| !o.agrees())
