@@ -250,6 +250,9 @@ def generate(reference):
                 "distribution": a["distribution"],
                 "version": a["version"],
                 "label": a["django_label"],
+                # omeroweb.settings imports `<app>.settings` and processes its
+                # mappings, so a bad value there stops OMERO.web's settings.
+                "settings_at_import": any(m["processed"].startswith("omeroweb.settings import") for m in a["settings_mappings"]),
             }
             for a in apps["apps"]
         ] + app_data["extra_apps"],

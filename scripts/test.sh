@@ -23,6 +23,13 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
 fi
 
 cargo test --locked "$@"
+
+# The differential answers must still be what the real OMERO says: re-record a
+# random sample with the oracle beside the checkout and fail when one is stale.
+if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_ORACLE_CHECK:-}" ]; then
+  ../shared/oracle/setup.sh
+  python3 scripts/record_differential.py --check --sample "${OMEROCONF_ORACLE_SAMPLE:-20}"
+fi
 # The 100 MB input is too slow for a debug build.
 cargo test --locked --release --test hostile -- --ignored
 

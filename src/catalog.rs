@@ -311,6 +311,10 @@ pub struct App {
     pub distribution: String,
     pub version: String,
     pub label: String,
+    /// OMERO.web's settings import processes the app's own mappings
+    /// (`<module>.settings`), so its keys can stop OMERO.web from loading.
+    #[serde(default)]
+    pub settings_at_import: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -191,6 +191,10 @@ pub struct Operation {
     pub span: Span,
     /// The script tolerates this command failing (`cmd || true`, `if cmd`).
     pub failure_tolerated: bool,
+    /// In an and-or list after another operation: `Some(true)` runs only
+    /// if that one's exit status was 0 (`&&`), `Some(false)` only if not
+    /// (`||`); `None` always runs.
+    pub runs_if_previous: Option<bool>,
 }
 
 impl Operation {
@@ -203,6 +207,7 @@ impl Operation {
             value_span,
             span: key_span.join(value_span),
             failure_tolerated: false,
+            runs_if_previous: None,
         }
     }
 }

@@ -7,7 +7,8 @@
 //! OMERO.web's custom mapping, which needs OMERO.web's settings to import;
 //! lists are stored as CPython's `json.dumps` text; membership uses Python
 //! equality; a failed command changes nothing. `omero config load` applies a
-//! whole file or nothing.
+//! whole file or nothing. In a script, `&&` and `||` run a command by the
+//! exit status (the die code & 0xFF) of the one before.
 
 use crate::catalog::{catalog, Section, Version};
 use crate::diagnostic::{Finding, Severity};
@@ -98,8 +99,15 @@ pub fn resolve(doc: &Document, release: Version) -> Config {
         }
     }
 
+    // The exit status of the last command run: `&&` and `||` depend on it.
+    let mut succeeded = true;
     for (index, op) in doc.operations.iter().enumerate() {
-        match state.apply(index, op) {
+        if op.runs_if_previous.is_some_and(|wanted| wanted != succeeded) {
+            continue;
+        }
+        let result = state.apply(index, op);
+        succeeded = result.as_ref().map_or_else(|failure| failure.rc & 0xff == 0, |_| true);
+        match result {
             Err(failure) => {
                 // `set -e` (or `omero load`) stops at a failure nothing tests.
                 let stops = failure.rc & 0xff != 0 && !op.failure_tolerated;
@@ -205,7 +213,9 @@ impl State {
     /// module to import.
     fn web_default(&mut self, key: &str) -> Result<Vec<PyJson>, Failure> {
         self.check_written();
-        if let Some((bad, why)) = self.failing.first() {
+        let module_failure = || self.module_failure().map(|f| (f.key.to_string(), f.rejection.to_string()));
+        let failure = self.failing.first().map(|(k, v)| (k.clone(), v.clone())).or_else(module_failure);
+        if let Some((bad, why)) = &failure {
             return Err(Failure::new(
                 514,
                 format!("Cannot retrieve default value for property {key}: OMERO.web's settings do not load ({bad}: {})", secrets::mask_message(bad, why)),
@@ -220,6 +230,38 @@ impl State {
             Some(Ok(PyJson::Array(items))) => Ok(items),
             _ => Err(Failure::new(515, format!("Property {key} is not a list"))),
         }
+    }
+
+    /// The first failure of the module code settings.py runs after its
+    /// mappings, on the stored or default values; `None` when a value is unknown.
+    fn module_failure(&self) -> Option<settings::ModuleFailure> {
+        let parsed = |key: &'static str| -> Option<Result<PyJson, settings::ModuleFailure>> {
+            let text = match self.entries.get(key) {
+                Some(entry) => entry.value.known()?.to_string(),
+                None => default_text(&self.entries, key, self.release)?,
+            };
+            // Only a default can fail here (a stored value's failure is in
+            // `failing`): server_list's embeds the server host unescaped.
+            Some(json::loads(&text).map_err(|e| settings::ModuleFailure {
+                key,
+                rejection: settings::Rejection::new(settings::Exception::ValueError, e.to_string()),
+            }))
+        };
+        let mut values = Vec::with_capacity(4);
+        for key in ["omero.web.apps", "omero.web.middleware", "omero.web.django_additional_settings", "omero.web.server_list"] {
+            values.push(match parsed(key) {
+                Some(Ok(value)) => Some(value),
+                Some(Err(failure)) => return Some(failure),
+                None => None,
+            });
+        }
+        let inputs = settings::ModuleInputs {
+            apps: values[0].as_ref(),
+            middleware: values[1].as_ref(),
+            extra: values[2].as_ref(),
+            servers: values[3].as_ref(),
+        };
+        settings::module_checks(inputs).into_iter().next()
     }
 
     /// The stored list of a set key (510 not JSON, 511 not a list), `None` when unknown.
@@ -390,6 +432,7 @@ mod tests {
             value_span: Span::default(),
             span: Span::default(),
             failure_tolerated: true,
+            runs_if_previous: None,
         }
     }
 
@@ -441,6 +484,26 @@ mod tests {
     }
 
     #[test]
+    fn append_fails_while_the_module_code_after_the_parsers_fails() {
+        for (key, value, failing) in [
+            ("omero.web.server_list", r#"{"h": 4064}"#, "omero.web.server_list: IndexError"),
+            ("omero.web.middleware", r#"[{"class": "a.B"}]"#, "omero.web.middleware: KeyError"),
+            ("omero.web.django_additional_settings", r#"[["A"]]"#, "omero.web.django_additional_settings: ValueError"),
+            ("omero.web.apps", "5", "omero.web.apps: TypeError"),
+            // The default server list embeds the host unescaped.
+            ("Ice.Default.Host", r#"a"b"#, "omero.web.server_list: ValueError"),
+        ] {
+            let config = run(vec![
+                op(OpKind::Set, key, Some(value)),
+                op(OpKind::Append { unique: false }, "omero.web.open_with", Some(r#"["A", "a"]"#)),
+            ]);
+            assert_eq!(config.get("omero.web.open_with"), None, "{key}");
+            let messages: Vec<&str> = config.findings.iter().map(|f| f.message.as_str()).collect();
+            assert!(messages.iter().any(|m| m.contains("Cannot retrieve default value") && m.contains(failing)), "{key}: {messages:?}");
+        }
+    }
+
+    #[test]
     fn failing_commands_change_nothing() {
         let config = run(vec![
             op(OpKind::Set, "omero.web.middleware", Some("{broken")),
@@ -479,6 +542,22 @@ mod tests {
         assert_eq!(config.get("b"), None, "the script stopped before this");
         assert_eq!(config.findings.len(), 2, "status 0 of the undefined remove goes on");
         assert!(config.findings[1].message.contains("the script stops here and the 1 later"), "{}", config.findings[1].message);
+    }
+
+    #[test]
+    fn and_or_guards_follow_the_last_exit_status() {
+        let guarded = |kind, key, value, wanted| Operation { runs_if_previous: Some(wanted), ..op(kind, key, value) };
+        let config = run(vec![
+            op(OpKind::Remove, "omero.web.apps", Some(r#""missing""#)),
+            guarded(OpKind::Set, "skipped", Some("1"), true),
+            guarded(OpKind::Set, "fallback", Some("2"), false),
+            // 512 exits with status 0.
+            op(OpKind::Remove, "omero.client.x", Some("1")),
+            guarded(OpKind::Set, "after_512", Some("3"), true),
+        ]);
+        assert_eq!(config.get("skipped"), None);
+        assert_eq!(config.get("fallback"), Some("2"));
+        assert_eq!(config.get("after_512"), Some("3"));
     }
 
     #[test]

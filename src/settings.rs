@@ -58,7 +58,7 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    fn new(exception: Exception, message: impl Into<String>) -> Self {
+    pub fn new(exception: Exception, message: impl Into<String>) -> Self {
         Rejection { exception, message: message.into(), offset: None }
     }
 }
@@ -180,11 +180,22 @@ pub struct ModuleFailure {
     pub rejection: Rejection,
 }
 
+/// The parsed values the module code after the mappings reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ModuleInputs<'a> {
+    pub apps: Option<&'a PyJson>,
+    pub middleware: Option<&'a PyJson>,
+    pub extra: Option<&'a PyJson>,
+    pub servers: Option<&'a PyJson>,
+}
+
 /// The checks settings.py runs on parsed values after processing the
-/// mappings; each fails the whole import.
-pub fn module_checks(middleware: Option<&PyJson>, extra: Option<&PyJson>, servers: Option<&PyJson>) -> Vec<ModuleFailure> {
+/// mappings, in its order; each fails the whole import.
+pub fn module_checks(inputs: ModuleInputs<'_>) -> Vec<ModuleFailure> {
+    let ModuleInputs { apps, middleware, extra, servers } = inputs;
     let mut out = Vec::new();
-    let checks: [(&'static str, Option<&PyJson>, fn(&PyJson) -> Result<(), Rejection>); 3] = [
+    let checks: [(&'static str, Option<&PyJson>, fn(&PyJson) -> Result<(), Rejection>); 4] = [
+        ("omero.web.apps", apps, check_apps),
         ("omero.web.middleware", middleware, check_middleware),
         ("omero.web.django_additional_settings", extra, check_additional_settings),
         ("omero.web.server_list", servers, check_server_list),
@@ -233,6 +244,23 @@ fn subscript<'a>(value: &'a PyJson, name: &str) -> Result<&'a PyJson, Rejection>
         PyJson::Array(_) => Err(Rejection::new(Exception::TypeError, "list indices must be integers or slices, not str")),
         other => Err(Rejection::new(Exception::TypeError, format!("'{}' object is not subscriptable", type_name(other)))),
     }
+}
+
+/// `for app in ADDITIONAL_APPS: importlib.import_module("%s.settings" % app)`:
+/// a name starting with `.` (or empty) is a relative import, which needs a
+/// package (TypeError); other missing modules are tolerated ImportErrors.
+fn check_apps(value: &PyJson) -> Result<(), Rejection> {
+    for app in iterate(value)? {
+        if let PyJson::Str(name) = &app {
+            if name.is_empty() || name.starts_with('.') {
+                return Err(Rejection::new(
+                    Exception::TypeError,
+                    format!("the 'package' argument is required to perform a relative import for '{name}.settings'"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `sorted(items, key=lambda k: k["index"])` then `e["class"]` for each.
@@ -335,6 +363,16 @@ fn check_server_list(value: &PyJson) -> Result<(), Rejection> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn apps_must_be_iterable_and_never_relative() {
+        let check = |text: &str| python::json::loads(text).ok().map(|v| check_apps(&v).map_err(|r| r.exception));
+        assert_eq!(check(r#"["omero_iviewer", 1, null, "a b"]"#), Some(Ok(())));
+        assert_eq!(check(r#""abc""#), Some(Ok(())));
+        assert_eq!(check("5"), Some(Err(Exception::TypeError)));
+        assert_eq!(check(r#"["ok", ""]"#), Some(Err(Exception::TypeError)));
+        assert_eq!(check(r#"[".x"]"#), Some(Err(Exception::TypeError)));
+    }
 
     #[test]
     fn normpath_matches_posixpath() {

@@ -84,13 +84,13 @@ pub fn render(runtime: &Runtime, kind: Kind, options: &Options) -> Result<String
     let root = &values.root;
     Ok(match kind {
         Kind::Nginx => {
-            let server = server(&values, options, "", &options.servername, None, &locations(&values, &upstream_name));
+            let server = server(&values, options, "", &options.servername, None, &locations(&values, &upstream_name, "    "));
             format!("{}\n{server}\n", upstream(""))
         }
-        Kind::Location => format!("{LOCATION_HEADER}\n{}\n", locations(&values, &values.address)),
+        Kind::Location => format!("{LOCATION_HEADER}\n{}\n", locations(&values, &values.address, "")),
         Kind::Development => {
             let temp = format!("{root}/var/nginx_tmp");
-            let server = server(&values, options, "    ", "_", Some(&temp), &locations(&values, &upstream_name));
+            let server = server(&values, options, "    ", "_", Some(&temp), &locations(&values, &upstream_name, "        "));
             format!(
                 "{header}\n\nhttp {{\n    \
                  access_log    {root}/var/log/nginx_access.log;\n    \
@@ -196,7 +196,8 @@ fn extra_config(runtime: &Runtime) -> Result<String, Refusal> {
 }
 
 /// The server block of `nginx` and `nginx-development` (indented by `pad`
-/// there); the extra configuration lines go in verbatim, unindented.
+/// there, `locations` already indented); the extra configuration lines go in
+/// verbatim, unindented.
 fn server(values: &Values, options: &Options, pad: &str, servername: &str, temp: Option<&str>, locations: &str) -> String {
     let temp = temp.map_or_else(String::new, |t| format!("{pad}    proxy_temp_path {t};\n"));
     format!(
@@ -205,38 +206,44 @@ fn server(values: &Values, options: &Options, pad: &str, servername: &str, temp:
         http = values.http,
         max = options.max_body_size,
         extra = values.extra,
-        locations = indent(locations, &format!("{pad}    ")),
     )
 }
 
-/// The four location blocks every file has; `proxy` is the upstream name or
-/// the application server's address.
-fn locations(values: &Values, proxy: &str) -> String {
+/// The four location blocks every file has, each template line indented by
+/// `pad` (values go in as they are, line breaks and all); `proxy` is the
+/// upstream name or the application server's address.
+fn locations(values: &Values, proxy: &str, pad: &str) -> String {
     let Values { root, static_url, static_root, script_name, prefix_name: p, .. } = values;
-    format!(
-        "# maintenance page serve from here\n\
-         location @maintenance{p} {{\n    root {root}/etc/templates/error;\n    try_files $uri /maintainance.html =502;\n}}\n\n\
-         # weblitz django apps serve media from here\n\
-         location {static_url} {{\n    alias {static_root};\n}}\n\n\
-         location @proxy_to_app{p} {{\n    \
-         proxy_set_header X-Forwarded-Proto $scheme;\n    \
-         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n    \
-         proxy_set_header Host $http_host;\n    \
-         proxy_redirect off;\n    \
-         proxy_buffering off;\n\n    \
-         proxy_pass http://{proxy};\n}}\n\n\
-         location {script_name} {{\n\n    \
-         error_page 502 @maintenance{p};\n    \
-         # checks for static file, if not found proxy to app\n    \
-         try_files $uri @proxy_to_app{p};\n}}\n"
-    )
-}
-
-/// Indents every non-blank line of `text`.
-fn indent(text: &str, by: &str) -> String {
-    text.split_inclusive('\n')
-        .map(|line| if line.trim_end_matches('\n').is_empty() { line.to_string() } else { format!("{by}{line}") })
-        .collect()
+    let lines = [
+        "# maintenance page serve from here".to_string(),
+        format!("location @maintenance{p} {{"),
+        format!("    root {root}/etc/templates/error;"),
+        "    try_files $uri /maintainance.html =502;".to_string(),
+        "}".to_string(),
+        String::new(),
+        "# weblitz django apps serve media from here".to_string(),
+        format!("location {static_url} {{"),
+        format!("    alias {static_root};"),
+        "}".to_string(),
+        String::new(),
+        format!("location @proxy_to_app{p} {{"),
+        "    proxy_set_header X-Forwarded-Proto $scheme;".to_string(),
+        "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;".to_string(),
+        "    proxy_set_header Host $http_host;".to_string(),
+        "    proxy_redirect off;".to_string(),
+        "    proxy_buffering off;".to_string(),
+        String::new(),
+        format!("    proxy_pass http://{proxy};"),
+        "}".to_string(),
+        String::new(),
+        format!("location {script_name} {{"),
+        String::new(),
+        format!("    error_page 502 @maintenance{p};"),
+        "    # checks for static file, if not found proxy to app".to_string(),
+        format!("    try_files $uri @proxy_to_app{p};"),
+        "}".to_string(),
+    ];
+    lines.iter().map(|line| if line.is_empty() { "\n".to_string() } else { format!("{pad}{line}\n") }).collect()
 }
 
 const LOCATION_HEADER: &str = "# These location blocks should be included in your server configuration
@@ -283,6 +290,18 @@ mod tests {
         assert_eq!(count("omero.web.prefix=omero\n")?, 1);
         assert_eq!(count("omero.web.static_url=https://cdn.example.org/static/\n")?, 1);
         assert_eq!(count("omero.web.static_url=\nomero.web.prefix=\n")?, 2);
+        Ok(())
+    }
+
+    #[test]
+    fn values_go_in_as_they_are_only_template_lines_are_indented() -> Result<(), Refusal> {
+        let mut document = crate::document::Document::new("t.sh", crate::document::Format::Script, "");
+        let span = crate::document::Span::default();
+        let value = crate::document::Value::Known("/two\nlines/".to_string());
+        document.operations.push(crate::document::Operation::set("omero.web.static_url", span, value, span));
+        let runtime = Runtime::load(&document, crate::catalog::catalog().latest, "/srv/web")?;
+        let text = render(&runtime, Kind::Nginx, &Options::default())?;
+        assert!(text.contains("\n    location /two\nlines {\n        alias /srv/web/var/static;\n"), "{text}");
         Ok(())
     }
 }

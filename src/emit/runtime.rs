@@ -7,7 +7,7 @@
 //! load: OMERO prints no nginx file and starts no gunicorn then either.
 
 use super::Refusal;
-use crate::catalog::{catalog, Version};
+use crate::catalog::{catalog, Section, Version};
 use crate::diagnostic::Severity;
 use crate::document::Document;
 use crate::python::json::{self, PyJson};
@@ -19,7 +19,8 @@ use indexmap::IndexMap;
 
 /// Lint codes that model a rejection by OMERO.web's settings import (as
 /// errors): a configuration with one of them does not load at all.
-pub const OMERO_REJECTS: [&str; 8] = ["TY001", "TY002", "TY003", "TY004", "TY005", "TY007", "TY010", "TY012"];
+pub const OMERO_REJECTS: [&str; 10] =
+    ["TY001", "TY002", "TY003", "TY004", "TY005", "TY007", "TY010", "TY012", "MW001", "MW002"];
 
 /// OMERO.web's view of a configuration, for one OMERODIR.
 #[derive(Debug, Clone)]
@@ -41,9 +42,14 @@ impl Runtime {
     pub fn new(document: &Document, config: &Config, omerodir: &str) -> Result<Runtime, Refusal> {
         super::readable(document)?;
         let stored = super::stored(config)?;
-        let rejected = rules::check(document, config)
-            .into_iter()
-            .find(|f| f.severity == Severity::Error && OMERO_REJECTS.contains(&f.code()));
+        let imported = imported_apps(&stored);
+        let rejected = rules::check(document, config).into_iter().find(|f| {
+            f.severity == Severity::Error
+                && OMERO_REJECTS.contains(&f.code())
+                && f.key.as_deref().and_then(|k| catalog().property(k)).is_none_or(|p| {
+                    !matches!(p.section, Section::App(_)) || p.app.as_deref().is_some_and(|app| imported.contains(&app))
+                })
+        });
         if let Some(finding) = rejected {
             let message = format!(
                 "OMERO.web would refuse to load this configuration, so OMERO writes nothing either: {} [{}]",
@@ -146,6 +152,21 @@ pub(crate) fn from_properties(text: &str, omerodir: &str) -> Result<Runtime, Ref
     Runtime::load(&document, catalog().latest, omerodir)
 }
 
+/// The apps of `omero.web.apps` whose own mappings the settings import
+/// processes; other apps read their keys only when Django loads them.
+fn imported_apps(stored: &IndexMap<String, String>) -> Vec<&'static str> {
+    let listed = match stored.get("omero.web.apps").map(|raw| json::loads(raw)) {
+        Some(Ok(PyJson::Array(items))) => items,
+        _ => return Vec::new(),
+    };
+    catalog()
+        .apps
+        .iter()
+        .filter(|app| app.settings_at_import && listed.iter().any(|item| matches!(item, PyJson::Str(s) if *s == app.module)))
+        .map(|app| app.module.as_str())
+        .collect()
+}
+
 /// Python's `os.path.join(a, b)` on POSIX.
 pub fn join(a: &str, b: &str) -> String {
     if b.starts_with('/') {
@@ -205,6 +226,17 @@ mod tests {
         let message = refusal.map(|r| r.message).unwrap_or_default();
         assert!(message.contains("omero.web.caches") && !message.contains("pw@"), "{message}");
         assert!(runtime("omero.web.debug=yes\n").is_ok(), "a warning does not stop OMERO.web");
+    }
+
+    #[test]
+    fn a_broken_middleware_list_stops_omero_web_a_bad_app_key_only_if_imported() {
+        let refusal = runtime("omero.web.middleware=[{\"class\": \"a.B\"}]\n").err();
+        assert_eq!(refusal.and_then(|r| r.key).as_deref(), Some("omero.web.middleware"));
+        assert!(runtime("omero.web.iviewer.max_active_channels=ten\n").is_ok());
+        // omero_figure's settings are processed by the import, once listed.
+        assert!(runtime("omero.figure.max_active_channels=ten\n").is_ok());
+        assert!(runtime("omero.figure.max_active_channels=ten\nomero.web.apps=[\"omero_figure\"]\n").is_err());
+        assert!(runtime("omero.web.iviewer.max_active_channels=ten\nomero.web.apps=[\"omero_iviewer\"]\n").is_ok());
     }
 
     #[test]

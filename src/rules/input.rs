@@ -102,7 +102,7 @@ pub static COMMAND_FAILS: Rule = Rule {
     severity: Error,
     summary: "An `omero config` command would fail when the script runs",
     explanation: "Replaying the commands the way omero-py does shows that this one fails: \
-`append` or `remove` with a value that is not JSON, a stored value that is not a JSON list, \
+arguments argparse refuses (exit status 2), `append` or `remove` with a value that is not JSON, a stored value that is not a JSON list, \
 `remove` of a value that is not in the list, or `append` to an unset `omero.web.*` key while \
 another property stops OMERO.web's settings from loading (OMERO needs them to find the \
 default list). With `set -e` the script stops there; otherwise the property keeps its old value.",

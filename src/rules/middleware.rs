@@ -5,7 +5,7 @@
 use super::LintContext;
 use crate::diagnostic::{Finding, Rule, Severity::*};
 use crate::python::json::PyJson;
-use crate::settings::{self, Exception};
+use crate::settings::{self, Exception, ModuleInputs};
 
 pub static ENTRY_INCOMPLETE: Rule = Rule {
     code: "MW001",
@@ -136,7 +136,7 @@ struct Entry<'a> {
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     let Some(value) = ctx.json(KEY) else { return };
     let PyJson::Array(items) = &value else { return };
-    if let Some(failure) = settings::module_checks(Some(&value), None, None).into_iter().next() {
+    if let Some(failure) = settings::module_checks(ModuleInputs { middleware: Some(&value), ..Default::default() }).into_iter().next() {
         out.extend(start_failure(ctx, items, &failure.rejection));
         return;
     }
@@ -164,7 +164,7 @@ fn entries(items: &[PyJson]) -> Vec<Entry<'_>> {
 /// `None` when its settings would not load.
 pub fn derived(value: &PyJson) -> Option<Vec<String>> {
     let PyJson::Array(items) = value else { return None };
-    settings::module_checks(Some(value), None, None).is_empty().then(|| sorted_classes(&entries(items)))
+    settings::module_checks(ModuleInputs { middleware: Some(value), ..Default::default() }).is_empty().then(|| sorted_classes(&entries(items)))
 }
 
 /// Findings for a list OMERO.web's settings import rejects.

@@ -337,11 +337,21 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
         let raw = ctx.config.get(key)?;
         python::json::loads(raw).ok()
     };
-    let (middleware, extra, servers) =
-        (parsed("omero.web.middleware"), parsed("omero.web.django_additional_settings"), parsed("omero.web.server_list"));
+    let (apps, middleware, extra, servers) = (
+        parsed("omero.web.apps"),
+        parsed("omero.web.middleware"),
+        parsed("omero.web.django_additional_settings"),
+        parsed("omero.web.server_list"),
+    );
     // Entries of a middleware list are the middleware family's (MW001, MW002).
     let middleware = middleware.filter(|m| !matches!(m, PyJson::Array(_)));
-    for failure in settings::module_checks(middleware.as_ref(), extra.as_ref(), servers.as_ref()) {
+    let inputs = settings::ModuleInputs {
+        apps: apps.as_ref(),
+        middleware: middleware.as_ref(),
+        extra: extra.as_ref(),
+        servers: servers.as_ref(),
+    };
+    for failure in settings::module_checks(inputs) {
         let finding = Finding::new(
             &JSON_SHAPE,
             format!("{}: OMERO.web fails to start: {}", failure.key, secrets::mask_message(failure.key, &failure.rejection.to_string())),
@@ -349,6 +359,7 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
         .severity(Error)
         .key(failure.key)
         .help(match failure.key {
+            "omero.web.apps" => "a list of app module names, none empty or starting with `.`",
             "omero.web.middleware" => "every entry needs a numeric \"index\" and a \"class\"",
             "omero.web.server_list" => "every entry is [host, port] or [host, port, name], with an integer port",
             _ => "every entry is a [SETTING_NAME, value] pair",

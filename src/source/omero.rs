@@ -119,7 +119,7 @@ enum Session {
 
 /// What became of one command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(crate) enum Outcome {
     Done,
     /// argparse refused the arguments: the command exits with status 2 and
     /// changes nothing.
@@ -140,10 +140,10 @@ pub(crate) struct Cli<'d> {
 impl Cli<'_> {
     /// An `omero ...` process started with these arguments (the program name
     /// left out).
-    pub(crate) fn run_program(&mut self, args: &[Arg], span: Span, stdin: Stdin<'_>, tolerated: bool) {
+    pub(crate) fn run_program(&mut self, args: &[Arg], span: Span, stdin: Stdin<'_>, tolerated: bool) -> Outcome {
         if let Some(operation) = simple_change(args, span, tolerated) {
             self.doc.operations.push(operation);
-            return;
+            return Outcome::Done;
         }
         // omero.cli.argv() takes `--path DIR` (or `--p`, `--pa`...) out of
         // the whole command line before anything else parses it.
@@ -153,15 +153,11 @@ impl Cli<'_> {
         } else {
             match parse_args(&PLUGIN_PATH, args) {
                 Ok(parsed) => Cow::Owned(parsed.extras.into_iter().cloned().collect()),
-                Err(message) => {
-                    self.usage_error("omero", &message, span);
-                    return;
-                }
+                Err(message) => return self.usage_error("omero", &message, span),
             }
         };
         if !args.is_empty() {
-            self.run(&args, span, stdin, tolerated);
-            return;
+            return self.run(&args, span, stdin, tolerated);
         }
         match stdin {
             Stdin::Text(text) => {
@@ -173,6 +169,7 @@ impl Cli<'_> {
                  cannot see",
             ),
         }
+        Outcome::Done
     }
 
     /// One command line of a session, as `CLI.invoke` runs it.
@@ -341,6 +338,7 @@ impl Cli<'_> {
             value_span,
             span,
             failure_tolerated: tolerated,
+            runs_if_previous: None,
         });
         Outcome::Done
     }
@@ -520,7 +518,7 @@ impl Cli<'_> {
     }
 
     fn usage_error(&mut self, prog: &str, message: &str, span: Span) -> Outcome {
-        let finding = Finding::new(&SYNTAX_ERROR, format!("{prog}: error: {message}"))
+        let finding = Finding::new(&COMMAND_FAILS, format!("{prog}: error: {message}"))
             .at(span, "omero exits with status 2 here")
             .help("argparse rejects the arguments, so the command changes nothing");
         self.doc.findings.push(finding);
@@ -911,6 +909,7 @@ fn simple_change(args: &[Arg], span: Span, tolerated: bool) -> Option<Operation>
         value_span: value_arg.map_or(key_arg.span, |arg| arg.span),
         span,
         failure_tolerated: tolerated,
+        runs_if_previous: None,
     })
 }
 
@@ -1287,7 +1286,7 @@ mod tests {
                 }
                 None => {
                     assert!(doc.operations.is_empty(), "{words:?}");
-                    assert_eq!(codes(&doc), vec!["IN001"], "{words:?}");
+                    assert_eq!(codes(&doc), vec!["IN008"], "{words:?}");
                 }
             }
         }
@@ -1358,12 +1357,12 @@ mod tests {
     fn load_stops_at_the_first_usage_error_or_unsplittable_line() {
         let doc = parse("x.omero", "config set a 1\nconfig set b -x\nconfig set c 3\n");
         assert_eq!(ops(&doc), vec![op("set", "a", Some("1"))]);
-        assert_eq!(codes(&doc), vec!["IN001"]);
+        assert_eq!(codes(&doc), vec!["IN008"]);
         let doc = parse("x.omero", "config set a 1\nconfig set b 'x\nconfig set c 3\n");
         assert_eq!(ops(&doc), vec![op("set", "a", Some("1"))]);
         assert_eq!(codes(&doc), vec!["IN001"]);
         let doc = parse("x.omero", "omero config set a 1\n");
-        assert_eq!(codes(&doc), vec!["IN001"]);
+        assert_eq!(codes(&doc), vec!["IN008"]);
         // A line `EOF` ends only an interactive session.
         let doc = parse("x.omero", "EOF\nconfig set a 1\n");
         assert_eq!(ops(&doc), vec![op("set", "a", Some("1"))]);

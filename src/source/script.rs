@@ -13,7 +13,7 @@
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Span, Suppression, Unknown, Value};
 use crate::rules::input::{SYNTAX_ERROR, UNSUPPORTED_COMMAND};
-use crate::source::omero::{relocate, unknown_finding, Arg, Cli, Origin, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK};
+use crate::source::omero::{relocate, unknown_finding, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK};
 use crate::source::suppressed_codes;
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -81,8 +81,8 @@ struct Command<'a> {
     words: Vec<Pair<'a, Rule>>,
     /// Start and end of every word and redirection.
     parts: Vec<Span>,
-    /// Followed by `&&`, `||` or `|`: its failure does not stop the script.
-    joined: bool,
+    /// The `&&`, `||` or `|` after it: its failure does not stop the script.
+    joiner: Option<Joiner>,
     /// Where its standard input comes from (the last redirection wins).
     input: Option<Input<'a>>,
 }
@@ -90,7 +90,61 @@ struct Command<'a> {
 impl Command<'_> {
     fn new() -> Self {
         // Most commands have a few words: no reallocation while collecting them.
-        Command { words: Vec::with_capacity(8), parts: Vec::with_capacity(8), joined: false, input: None }
+        Command { words: Vec::with_capacity(8), parts: Vec::with_capacity(8), joiner: None, input: None }
+    }
+}
+
+/// What joins a command to the next one of its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Joiner {
+    /// `&&`: the next runs when this one succeeds.
+    And,
+    /// `||`: the next runs when this one fails.
+    Or,
+    /// `|` or `|&`: the next always runs.
+    Pipe,
+}
+
+/// What the script knows about the exit status of the commands run so far
+/// in an and-or list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// Known before anything runs: `true`, `false`, an argparse usage error.
+    Known(bool),
+    /// That of the last `omero config` operation, known once resolved.
+    LastOperation,
+    /// Not known (other commands): the next command is taken to run.
+    Unknown,
+}
+
+impl Status {
+    /// The status after `next`, whose own status is `ran`, joined to this
+    /// one by `joiner`; `next` ran only if this status allowed it.
+    fn then(self, joiner: Option<Joiner>, ran: Status) -> Status {
+        match (self, joiner) {
+            // `a && true`: a's status; `a && false`: failure.
+            (Status::LastOperation, Some(Joiner::And)) => match ran {
+                Status::Known(true) => Status::LastOperation,
+                other => other,
+            },
+            // `a || false`: a's status; `a || true`: success.
+            (Status::LastOperation, Some(Joiner::Or)) => match ran {
+                Status::Known(false) => Status::LastOperation,
+                other => other,
+            },
+            _ => ran,
+        }
+    }
+
+    /// Whether a command joined by `joiner` runs: `None` when that depends
+    /// on the last operation; known statuses decide now.
+    fn runs(self, joiner: Option<Joiner>) -> Option<bool> {
+        match (self, joiner) {
+            (Status::Known(ok), Some(Joiner::And)) => Some(ok),
+            (Status::Known(ok), Some(Joiner::Or)) => Some(!ok),
+            (Status::LastOperation, Some(Joiner::And | Joiner::Or)) => None,
+            _ => Some(true),
+        }
     }
 }
 
@@ -179,10 +233,14 @@ impl<'a> Shell<'a> {
                     self.claim_pending(command);
                     end
                 }
-                Scan::Candidate { plain: true } if self.simple_omero_line(pos).is_some() => line_end(self.source, pos),
-                Scan::Candidate { plain } => match self.logical_line(pos, plain) {
-                    Some(next) => next,
-                    None => return,
+                Scan::Candidate { plain } => match plain.then(|| self.simple_omero_line(pos)).flatten() {
+                    // argparse refused the command and `set -e` stops here.
+                    Some(Outcome::UsageError) if self.errexit => return,
+                    Some(_) => line_end(self.source, pos),
+                    None => match self.logical_line(pos, plain) {
+                        Some(next) => next,
+                        None => return,
+                    },
                 },
             };
         }
@@ -190,10 +248,10 @@ impl<'a> Shell<'a> {
 
     /// Runs a line that is one `omero` command of plain words (the usual
     /// line of a long script) without the grammar; `None`, having done
-    /// nothing, for any other line. Words here expand to their own text:
-    /// the scan found no expansion, escape or tilde, and globbing and brace
-    /// characters are left to the full reader.
-    fn simple_omero_line(&mut self, start: usize) -> Option<()> {
+    /// nothing, for any other line; how `omero` ended otherwise. Words here
+    /// expand to their own text: the scan found no expansion, escape or
+    /// tilde, and globbing and brace characters are left to the full reader.
+    fn simple_omero_line(&mut self, start: usize) -> Option<Outcome> {
         if self.ifs.is_some() {
             return None;
         }
@@ -232,8 +290,7 @@ impl<'a> Shell<'a> {
             .collect();
         let span = Span::new(head.start, words.last().map_or(head.end, |(word, _)| word.end));
         self.claim_pending(span);
-        self.cli.run_program(&args, span, Stdin::Inherited, !self.errexit);
-        Some(())
+        Some(self.cli.run_program(&args, span, Stdin::Inherited, !self.errexit))
     }
 
     /// Parses and runs the logical line starting at `start` (`plain`: the
@@ -288,7 +345,11 @@ impl<'a> Shell<'a> {
                     }
                 }
                 Rule::joiner => {
-                    current.joined = true;
+                    current.joiner = Some(match pair.as_str().get(..2) {
+                        Some("&&") => Joiner::And,
+                        Some("||") => Joiner::Or,
+                        _ => Joiner::Pipe,
+                    });
                     commands.push(std::mem::replace(&mut current, Command::new()));
                 }
                 Rule::separator => commands.push(std::mem::replace(&mut current, Command::new())),
@@ -320,8 +381,30 @@ impl<'a> Shell<'a> {
             self.cli.doc.suppressions.push(Suppression { codes, applies_to: Span::new(start, end) });
         }
         let mut condition = false;
+        // bash's and-or lists: `&&` and `||` run a command depending on the
+        // status of the one before.
+        let mut status = Status::Known(true);
+        let mut joiner = None;
         for command in &commands {
-            self.command(command, &bodies, &mut condition);
+            let runs = status.runs(joiner);
+            if runs != Some(false) {
+                let first = self.cli.doc.operations.len();
+                let ran = self.command(command, &bodies, &mut condition)?;
+                // The guard goes on a command's one operation; the operations
+                // of a command with several run unguarded, and so does what follows.
+                let ran = match &mut self.cli.doc.operations[first..] {
+                    [op] => {
+                        if runs.is_none() {
+                            op.runs_if_previous = joiner.map(|j| j == Joiner::And);
+                        }
+                        ran
+                    }
+                    _ if ran == Status::LastOperation => Status::Unknown,
+                    _ => ran,
+                };
+                status = status.then(joiner, ran);
+            }
+            joiner = command.joiner;
         }
         Some(next)
     }
@@ -373,7 +456,9 @@ impl<'a> Shell<'a> {
         (Body { start, end: source.len(), strip_tabs, expand }, source.len())
     }
 
-    fn command(&mut self, command: &Command<'a>, bodies: &[Body], condition: &mut bool) {
+    /// Runs one simple command; returns its status, or `None` when bash
+    /// stops the script here (`set -e` and an untested usage error).
+    fn command(&mut self, command: &Command<'a>, bodies: &[Body], condition: &mut bool) -> Option<Status> {
         let mut words = command.words.as_slice();
         let mut negated = false;
         // Reserved words that can start a command.
@@ -388,38 +473,39 @@ impl<'a> Shell<'a> {
             words = &words[1..];
         }
         // Without `set -e` a failing command never stops the script.
-        let tolerated = command.joined || *condition || negated || !self.errexit;
+        let tolerated = command.joiner.is_some() || *condition || negated || !self.errexit;
         let assignments = words.iter().take_while(|word| assignment(word).is_some()).count();
         let (prefix, words) = words.split_at(assignments);
         let Some(head) = words.first() else {
             for word in prefix {
                 self.assign(word, false);
             }
-            return;
+            return Some(Status::Known(true));
         };
         let span = Span::new(self.span(head).start, command.parts.last().map_or(0, |span| span.end));
         match plain_word(head) {
             Some(builtin @ ("export" | "declare" | "typeset" | "local" | "readonly")) => {
                 self.declare(builtin == "export", &words[1..]);
-                return;
+                return Some(Status::Known(true));
             }
             Some("set") => {
                 let options: Vec<&str> = words[1..].iter().filter_map(plain_word).collect();
                 if let Some(errexit) = errexit_option(&options) {
                     self.errexit = errexit;
                 }
-                return;
+                return Some(Status::Known(true));
             }
             // `: ${X:=default}` assigns X while expanding.
             Some(":" | "true") => {
                 for word in &words[1..] {
                     self.expand_word(word, true);
                 }
-                return;
+                return Some(Status::Known(true));
             }
+            Some("false") => return Some(Status::Known(negated)),
             Some("unset") => {
                 self.unset(&words[1..]);
-                return;
+                return Some(Status::Known(true));
             }
             _ => {}
         }
@@ -431,18 +517,26 @@ impl<'a> Shell<'a> {
         };
         let stdin = input.as_deref().map_or(Stdin::Inherited, Stdin::Text);
         let mut fields = Fields::new(words);
-        self.run_command(&mut fields, span, tolerated, stdin);
+        let status = match self.run_command(&mut fields, span, tolerated, stdin) {
+            // argparse refused: the command exits with status 2.
+            Some(Outcome::UsageError) if !tolerated => return None,
+            Some(Outcome::UsageError) => Status::Known(negated),
+            Some(_) if negated => Status::Unknown,
+            Some(_) => Status::LastOperation,
+            None => Status::Unknown,
+        };
+        Some(status)
     }
 
     /// Follows the wrappers before a command down to `omero` or a shell.
-    fn run_command(&mut self, fields: &mut Fields<'_, 'a>, span: Span, tolerated: bool, stdin: Stdin<'_>) {
+    /// Returns how `omero` ended, `None` for any other command.
+    fn run_command(&mut self, fields: &mut Fields<'_, 'a>, span: Span, tolerated: bool, stdin: Stdin<'_>) -> Option<Outcome> {
         let mut keeps_env = true;
         while let Some(head) = fields.next(self) {
             match head.command_name() {
                 Some("omero") => {
                     let args: Vec<Arg> = std::iter::from_fn(|| fields.next(self)).map(Field::into_arg).collect();
-                    self.cli.run_program(&args, span, stdin, tolerated);
-                    return;
+                    return Some(self.cli.run_program(&args, span, stdin, tolerated));
                 }
                 Some("sudo") => keeps_env &= self.skip_sudo_options(fields),
                 Some("env") => keeps_env &= self.skip_env_options(fields),
@@ -450,7 +544,7 @@ impl<'a> Shell<'a> {
                     // `command -v omero` only looks the command up.
                     let looks_up = fields.peek(self).and_then(Field::known).is_some_and(|arg| arg.starts_with("-v") || arg.starts_with("-V"));
                     if looks_up {
-                        return;
+                        return None;
                     }
                     while fields.peek(self).and_then(Field::known).is_some_and(|arg| arg.starts_with('-')) {
                         fields.next(self);
@@ -460,17 +554,18 @@ impl<'a> Shell<'a> {
                     if let Some((script, preserves_env)) = self.su_command(fields) {
                         self.inner_script(script, keeps_env && preserves_env, span, tolerated);
                     }
-                    return;
+                    return None;
                 }
                 Some("bash" | "sh" | "dash") => {
                     if let Some(script) = self.shell_command(fields) {
                         self.inner_script(script, keeps_env, span, tolerated);
                     }
-                    return;
+                    return None;
                 }
-                _ => return,
+                _ => return None,
             }
         }
+        None
     }
 
     /// Skips `sudo`'s options and `NAME=VALUE` words; returns whether the
@@ -1534,7 +1629,8 @@ mod tests {
     }
 
     /// Plain `omero` lines read without the grammar give exactly what the
-    /// grammar gives (a `;` after the command sends it to the grammar).
+    /// grammar gives (a `;` after the command sends it to the grammar; a
+    /// blank keeps the other offsets equal).
     #[test]
     fn plain_omero_lines_read_as_the_grammar_reads_them() {
         let heads = ["omero", "/opt/omero/web/venv3/bin/omero", "omeroo", "bin/omero"];
@@ -1548,8 +1644,10 @@ mod tests {
         for (n, line) in lines.enumerate() {
             let errexit = if n % 2 == 0 { "set -e\n" } else { "" };
             let prefix = format!("{errexit}# omeroconf: ignore[TY006]\n");
-            let fast = parse_text(&format!("{prefix}{line}\n"));
-            let full = parse_text(&format!("{prefix}{line};\n"));
+            // The next line shows whether `set -e` stopped the script.
+            let next = "omero config set omero.web.after 1\n";
+            let fast = parse_text(&format!("{prefix}{line} \n{next}"));
+            let full = parse_text(&format!("{prefix}{line};\n{next}"));
             assert_eq!(fast.operations, full.operations, "{line}");
             assert_eq!(fast.findings, full.findings, "{line}");
 
@@ -1672,7 +1770,7 @@ mod tests {
             }
         }
         let mut want: Vec<(&str, usize)> = fixture.findings.to_vec();
-        want.extend(usage_errors.iter().map(|&line| ("IN001", line)));
+        want.extend(usage_errors.iter().map(|&line| ("IN008", line)));
         let mut got = codes(&doc);
         want.sort();
         got.sort();
@@ -1691,7 +1789,7 @@ mod tests {
         Fixture { name: "wrappers", nested: false, findings: &[], adjust: NONE },
         Fixture { name: "su-and-bash-c", nested: true, findings: &[], adjust: NONE },
         Fixture { name: "heredoc-load", nested: true, findings: &[], adjust: NONE },
-        Fixture { name: "heredoc-interactive", nested: true, findings: &[("IN001", 6), ("IN001", 14), ("IN001", 19)], adjust: NONE },
+        Fixture { name: "heredoc-interactive", nested: true, findings: &[("IN008", 6), ("IN008", 14), ("IN008", 19)], adjust: NONE },
         Fixture { name: "heredoc-other", nested: false, findings: &[], adjust: NONE },
         // A missing `-f FILE` makes argparse fail when the script runs; here
         // it is a file omeroconf cannot read.
@@ -1843,7 +1941,7 @@ mod tests {
         let source = "X=1\nunset X\nomero config set a \"$X\"\nomero config set b \"${X-default}\"\nIFS=,\nunset IFS\nV='p q'\nomero config set c $V\n";
         let doc = parse_text(source);
         assert_eq!(ops(&doc), vec![set("a", ""), set("b", "default")]);
-        assert_eq!(codes(&doc), vec![("IN001", 8)]);
+        assert_eq!(codes(&doc), vec![("IN008", 8)]);
     }
 
     #[test]
@@ -1906,6 +2004,41 @@ mod tests {
                 (vec!["IN003".to_string(), "IN001".to_string()], "echo hi"),
             ]
         );
+    }
+
+    #[test]
+    fn and_or_lists_guard_operations_on_the_status_before() {
+        let source = "omero config set a 1 && omero config set b 2 || omero config set c 3\n\
+                      false && omero config set d 4\n\
+                      false || omero config set e 5\n\
+                      omero config set f 6 && false || omero config set g 7\n\
+                      omero config set h 8 || true && omero config set i 9\n\
+                      omero config set j 1 2 || omero config set k 10\n\
+                      grep -q x y && omero config set l 11\n";
+        let doc = parse_text(source);
+        let guards: Vec<(&str, Option<bool>)> = doc.operations.iter().map(|op| (op.key.as_str(), op.runs_if_previous)).collect();
+        assert_eq!(
+            guards,
+            vec![
+                ("a", None),
+                ("b", Some(true)),
+                ("c", Some(false)),
+                ("e", None),
+                ("f", None),
+                ("g", None),
+                ("h", None),
+                ("i", None),
+                ("k", None),
+                ("l", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn set_e_stops_at_an_untested_usage_error() {
+        let doc = parse_text("set -e\nomero config set a 1\nomero config set b 1 2 || true\nomero config set c 1 2\nomero config set d 4\n");
+        assert_eq!(ops(&doc), vec![set("a", "1")]);
+        assert_eq!(codes(&doc), vec![("IN008", 3), ("IN008", 4)]);
     }
 
     #[test]

@@ -1,0 +1,15 @@
+#!/bin/bash
+# 510 stored value is not JSON, 511 not a list, JSONDecodeError on the VALUE, 512/513 on remove
+omero config set omero.web.x.text 'not json'
+omero config append omero.web.x.text '"a"'
+omero config set omero.web.x.dict '{"a": 1}'
+omero config append omero.web.x.dict '"a"'
+omero config remove omero.web.x.dict '"a"'
+omero config set omero.web.x.list '[1]'
+omero config append omero.web.x.list 'two'
+omero config append omero.web.x.list '[1,]'
+omero config append omero.web.x.list ''
+omero config remove omero.web.x.list '2'
+omero config remove omero.client.nothing '"a"'
+omero config remove omero.web.x.list '1'
+omero config remove omero.web.x.list '1'

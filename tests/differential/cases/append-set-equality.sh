@@ -1,0 +1,15 @@
+#!/bin/bash
+# append --set compares with Python's ==: 1 == 1.0 == true, dicts ignore order, NaN never equal
+omero config set omero.web.x.list '[1, {"a": 1, "b": 2}, "a", [1, 2], null]'
+omero config append --set omero.web.x.list '1.0'
+omero config append --set omero.web.x.list 'true'
+omero config append --set omero.web.x.list '{"b": 2, "a": 1}'
+omero config append --set omero.web.x.list '"\u0061"'
+omero config append --set omero.web.x.list '[1.0, 2]'
+omero config append --set omero.web.x.list 'null'
+omero config append --set omero.web.x.list 'NaN'
+omero config append --set omero.web.x.list 'NaN'
+omero config append --set omero.web.x.list 'false'
+omero config append --set omero.web.x.list '0'
+omero config remove omero.web.x.list 'true'
+omero config remove omero.web.x.list '[1, 2.0]'
