@@ -5,6 +5,7 @@
 //! from the facts extracted from every omero-web release; it is embedded in
 //! the binary and parsed once, on first use.
 
+use crate::similarity::Query;
 use indexmap::IndexMap;
 use serde::Deserialize;
 use std::cmp::Ordering;
@@ -37,8 +38,22 @@ impl fmt::Display for Version {
 
 impl<'de> Deserialize<'de> for Version {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Version::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("bad version {text}")))
+        d.deserialize_str(TextVisitor("a release number", |text: &str| Version::parse(text).ok_or_else(|| format!("bad version {text}"))))
+    }
+}
+
+/// Reads a value from a string without keeping the string.
+struct TextVisitor<F>(&'static str, F);
+
+impl<'de, T, F: FnOnce(&str) -> Result<T, String>> serde::de::Visitor<'de> for TextVisitor<F> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.0)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+        (self.1)(text).map_err(E::custom)
     }
 }
 
@@ -99,12 +114,8 @@ pub struct AppSection;
 
 impl<'de> Deserialize<'de> for AppSection {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        if text.starts_with("app:") {
-            Ok(AppSection)
-        } else {
-            Err(serde::de::Error::custom(format!("unknown section {text}")))
-        }
+        let section = |text: &str| if text.starts_with("app:") { Ok(AppSection) } else { Err(format!("unknown section {text}")) };
+        d.deserialize_str(TextVisitor("an app section", section))
     }
 }
 
@@ -408,6 +419,7 @@ impl Catalog {
     /// the first in pytz's order among equals.
     pub fn closest_time_zone(&self, name: &str) -> Option<(f64, &str)> {
         let name = name.to_lowercase();
+        let query = Query::new(&name);
         let mut lower = String::new();
         let mut best: Option<(f64, &str)> = None;
         for zone in &self.time_zones.names {
@@ -415,8 +427,7 @@ impl Catalog {
             lower.push_str(zone);
             // Zone names are ASCII.
             lower.make_ascii_lowercase();
-            let score = crate::similarity::jaro_winkler(&name, &lower);
-            if best.is_none_or(|(top, _)| score > top) {
+            if let Some(score) = query.score_above(&lower, best.map_or(-1.0, |(top, _)| top)) {
                 best = Some((score, zone));
             }
         }
@@ -425,12 +436,9 @@ impl Catalog {
 
     /// Keys close to `key`, best first, for did-you-mean help.
     pub fn similar_keys(&self, key: &str) -> Vec<&str> {
-        let mut scored: Vec<(f64, &str)> = self
-            .properties
-            .iter()
-            .map(|p| (crate::similarity::jaro_winkler(key, &p.key), p.key.as_str()))
-            .filter(|(score, _)| *score > SIMILAR)
-            .collect();
+        let query = Query::new(key);
+        let mut scored: Vec<(f64, &str)> =
+            self.properties.iter().filter_map(|p| Some((query.score_above(&p.key, SIMILAR)?, p.key.as_str()))).collect();
         scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal));
         scored.into_iter().take(3).map(|(_, k)| k).collect()
     }
@@ -439,7 +447,8 @@ impl Catalog {
     /// secret one. Most keys are close to no secret key, which is decided
     /// without scoring the whole catalog.
     pub fn closest_is_secret(&self, key: &str) -> bool {
-        let near_secret = self.properties.iter().filter(|p| p.secret).any(|p| crate::similarity::jaro_winkler(key, &p.key) > SIMILAR);
+        let query = Query::new(key);
+        let near_secret = self.properties.iter().filter(|p| p.secret).any(|p| query.score_above(&p.key, SIMILAR).is_some());
         near_secret && self.similar_keys(key).first().and_then(|k| self.property(k)).is_some_and(|p| p.secret)
     }
 }
@@ -504,6 +513,19 @@ pub fn catalog() -> &'static Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// build.rs stores records by position: the embedded catalog must read
+    /// back exactly as schema/catalog.json reads by field name.
+    #[test]
+    fn embedded_catalog_equals_the_json() {
+        let text = include_str!("../schema/catalog.json");
+        let by_name: Catalog = serde_json::from_str(text).expect("schema/catalog.json reads");
+        let embedded = catalog();
+        let facts = |c: &Catalog| {
+            format!("{:?}", (c.latest, &c.releases, &c.properties, &c.apps, &c.app_renames, &c.legacy_defaults, &c.time_zones))
+        };
+        assert_eq!(facts(&by_name), facts(embedded));
+    }
 
     #[test]
     fn catalog_covers_every_release_and_key_family() {

@@ -17,6 +17,61 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     }
 }
 
+/// One string compared with many: a cheap upper bound of
+/// [`jaro_winkler`] first, from the characters the two share whatever their
+/// positions, skips candidates that cannot score high enough.
+pub struct Query<'a> {
+    text: &'a str,
+    /// How often each ASCII character occurs; `None` for other text.
+    counts: Option<[u16; 128]>,
+}
+
+impl<'a> Query<'a> {
+    pub fn new(text: &'a str) -> Query<'a> {
+        let counts = text.is_ascii().then(|| {
+            let mut counts = [0u16; 128];
+            for &c in text.as_bytes() {
+                counts[usize::from(c)] = counts[usize::from(c)].saturating_add(1);
+            }
+            counts
+        });
+        Query { text, counts }
+    }
+
+    /// `jaro_winkler(query, other)` if it can exceed `floor`, else `None`.
+    pub fn score_above(&self, other: &str, floor: f64) -> Option<f64> {
+        let score = if self.bound(other) > floor { jaro_winkler(self.text, other) } else { return None };
+        (score > floor).then_some(score)
+    }
+
+    fn bound(&self, other: &str) -> f64 {
+        let Some(counts) = self.counts.as_ref().filter(|_| other.is_ascii()) else { return 1.0 };
+        let (a, b) = (self.text.as_bytes(), other.as_bytes());
+        if let Some(sim) = empty_case(a.len(), b.len()) {
+            return sim;
+        }
+        let mut left = *counts;
+        let mut shared = 0;
+        for &c in b {
+            let count = &mut left[usize::from(c)];
+            if *count > 0 {
+                *count -= 1;
+                shared += 1;
+            }
+        }
+        if shared == 0 {
+            return 0.0;
+        }
+        // No transpositions: the most the shared characters can score.
+        winkler(a, b, score(shared, 0, a.len(), b.len()))
+    }
+}
+
+/// The similarity when a string is empty: 1 for two empty strings, else 0.
+fn empty_case(a_len: usize, b_len: usize) -> Option<f64> {
+    (a_len == 0 || b_len == 0).then_some(if a_len == b_len { 1.0 } else { 0.0 })
+}
+
 /// Winkler's bonus for a common prefix of up to four characters.
 fn winkler<T: PartialEq>(a: &[T], b: &[T], sim: f64) -> f64 {
     if sim <= 0.7 {
@@ -29,8 +84,8 @@ fn winkler<T: PartialEq>(a: &[T], b: &[T], sim: f64) -> f64 {
 /// `jaro` for ASCII strings of at most 64 bytes: bit sets instead of
 /// scanning each character's window.
 fn short_ascii_jaro(a: &[u8], b: &[u8]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return if a.len() == b.len() { 1.0 } else { 0.0 };
+    if let Some(sim) = empty_case(a.len(), b.len()) {
+        return sim;
     }
     let mut positions = [0u64; 128];
     for (j, &c) in b.iter().enumerate() {
@@ -67,11 +122,8 @@ fn score(matches: usize, transpositions: usize, a_len: usize, b_len: usize) -> f
 }
 
 fn jaro<T: PartialEq>(a: &[T], b: &[T]) -> f64 {
-    if a.is_empty() && b.is_empty() {
-        return 1.0;
-    }
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
+    if let Some(sim) = empty_case(a.len(), b.len()) {
+        return sim;
     }
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
     // Keys and zone names are short: flags on the stack, no allocation.
@@ -112,7 +164,7 @@ fn flags<'a>(stack: &'a mut [bool; 64], heap: &'a mut Vec<bool>, len: usize) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::jaro_winkler;
+    use super::{jaro_winkler, Query};
 
     /// Deterministic pseudo-random strings over a small alphabet, so that
     /// matches, transpositions and shared prefixes are all common.
@@ -142,6 +194,14 @@ mod tests {
             assert_eq!(jaro_winkler(a, b), strsim::jaro_winkler(a, b), "{a:?} {b:?}");
             let (a, b) = (a.replace('é', "e"), b.replace('é', "e"));
             assert_eq!(jaro_winkler(&a, &b), strsim::jaro_winkler(&a, &b), "{a:?} {b:?}");
+        }
+        for pair in words.windows(2) {
+            for (a, b) in [(pair[0].clone(), pair[1].clone()), (pair[0].replace('é', "e"), pair[1].replace('é', "e"))] {
+                let query = Query::new(&a);
+                let exact = jaro_winkler(&a, &b);
+                assert!(query.bound(&b) >= exact, "{a:?} {b:?}");
+                assert_eq!(query.score_above(&b, 0.5), (exact > 0.5).then_some(exact), "{a:?} {b:?}");
+            }
         }
         for (a, b) in [("omero.web.sesion_cookie_age", "omero.web.session_cookie_age"), ("", ""), ("a", ""), ("Europe/Londn", "Europe/London")] {
             assert_eq!(jaro_winkler(a, b), strsim::jaro_winkler(a, b), "{a:?} {b:?}");
