@@ -7,7 +7,7 @@ use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Operation, Span, Suppression, Value};
 use crate::python;
 use crate::rules::input;
-use std::collections::HashMap;
+use indexmap::IndexMap;
 
 /// The mask `omero config get` prints for password keys without `--show-password`.
 const MASK: &str = "********";
@@ -17,7 +17,7 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
     // Read from the document's own text: no second copy of a large file.
     let owned = std::mem::take(&mut doc.source);
     let source = owned.as_str();
-    let mut first_set: HashMap<String, Span> = HashMap::new();
+    let mut settings: IndexMap<String, Repeats> = IndexMap::new();
     let mut pending: Option<Pending> = None;
     let mut silenced: Option<Vec<String>> = None;
 
@@ -51,7 +51,16 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
             let value_start = (key_span.end + 1).min(line.end);
             (key_span, Span::new(value_start, (value_start + value.len()).min(line.end)))
         };
-        check_line(&mut doc, key, value, key_span, value_span, joined_continuation, &mut first_set);
+        check_line(&mut doc, key, value, value_span, joined_continuation);
+        match settings.get_mut(key) {
+            Some(repeats) => {
+                repeats.last = key_span;
+                repeats.count += 1;
+            }
+            None => {
+                settings.insert(key.to_string(), Repeats { first: key_span, last: key_span, count: 1 });
+            }
+        }
         let mut op = Operation::set(key, key_span, Value::Known(value.to_string()), value_span);
         op.span = span;
         if let Some(codes) = silenced.take() {
@@ -67,8 +76,26 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
                 .help("remove the trailing backslash; a value cannot end with `\\` in a properties file"),
         );
     }
+    // One finding per repeated key: a generated file may repeat one key a
+    // million times.
+    for (key, repeats) in settings.iter().filter(|(_, r)| r.count > 1) {
+        doc.findings.push(
+            Finding::new(&input::DUPLICATE_KEY, format!("`{key}` is set {} times; the last value wins", repeats.count))
+                .key(key.as_str())
+                .at(repeats.last, "set for the last time here")
+                .related(repeats.first, "first set here")
+                .help("keep only the line with the value you mean"),
+        );
+    }
     doc.source = owned;
     doc
+}
+
+/// Where a key of the file is set.
+struct Repeats {
+    first: Span,
+    last: Span,
+    count: usize,
 }
 
 struct Pending {
@@ -77,28 +104,8 @@ struct Pending {
     backslash: usize,
 }
 
-fn check_line(
-    doc: &mut Document,
-    key: &str,
-    value: &str,
-    key_span: Span,
-    value_span: Span,
-    continued: bool,
-    first_set: &mut HashMap<String, Span>,
-) {
-    if let Some(first) = first_set.get(key) {
-        doc.findings.push(
-            Finding::new(&input::DUPLICATE_KEY, format!("`{key}` is set more than once; the last value wins"))
-                .key(key)
-                .at(key_span, "set again here")
-                .related(*first, "first set here")
-                .help("keep only the line with the value you mean"),
-        );
-    } else {
-        first_set.insert(key.to_string(), key_span);
-    }
-    let lower = key.to_lowercase();
-    if value == MASK && (lower.ends_with("pass") || lower.ends_with("password")) {
+fn check_line(doc: &mut Document, key: &str, value: &str, value_span: Span, continued: bool) {
+    if value == MASK && (ends_with_ignore_case(key, "pass") || ends_with_ignore_case(key, "password")) {
         doc.findings.push(
             Finding::new(&input::MASKED_VALUE, format!("`{key}` holds the mask `{MASK}`, not a password"))
                 .key(key)
@@ -117,6 +124,10 @@ fn check_line(
             .help("join the value onto one line, or set it with `omero config set` in a script"),
         );
     }
+}
+
+fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len() && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// Line ranges (without terminators) split the way Python's universal
@@ -207,10 +218,13 @@ mod tests {
 
     #[test]
     fn reports_duplicates_and_masked_passwords() {
-        let doc = parse("p", "omero.web.debug=true\nomero.web.debug=false\nomero.web.public.password=********\n");
+        let doc = parse("p", "omero.web.debug=true\nomero.web.debug=false\nomero.web.public.password=********\nomero.web.debug=1\n");
         let codes: Vec<_> = doc.findings.iter().map(|f| f.code()).collect();
-        assert_eq!(codes, vec!["IN004", "IN005"]);
-        assert_eq!(doc.findings[0].related[0].span, Span::new(0, 15));
+        assert_eq!(codes, vec!["IN005", "IN004"]);
+        let repeated = &doc.findings[1];
+        assert_eq!(repeated.message, "`omero.web.debug` is set 3 times; the last value wins");
+        assert_eq!(repeated.span, Some(Span::new(78, 93)));
+        assert_eq!(repeated.related[0].span, Span::new(0, 15));
     }
 
     #[test]
