@@ -389,7 +389,7 @@ impl Catalog {
         let Some((low, high)) = self.release(release).map(Release::django_bounds) else { return DjangoFrom::Never };
         if low.is_some_and(|low| low >= version) {
             DjangoFrom::Always
-        } else if high.map_or(true, |high| high > version) && low.is_some() {
+        } else if high.is_none_or(|high| high > version) && low.is_some() {
             DjangoFrom::Possibly
         } else {
             DjangoFrom::Never

@@ -189,12 +189,15 @@ pub struct ModuleInputs<'a> {
     pub servers: Option<&'a PyJson>,
 }
 
+/// One of the checks of [`module_checks`].
+type ModuleCheck = fn(&PyJson) -> Result<(), Rejection>;
+
 /// The checks settings.py runs on parsed values after processing the
 /// mappings, in its order; each fails the whole import.
 pub fn module_checks(inputs: ModuleInputs<'_>) -> Vec<ModuleFailure> {
     let ModuleInputs { apps, middleware, extra, servers } = inputs;
     let mut out = Vec::new();
-    let checks: [(&'static str, Option<&PyJson>, fn(&PyJson) -> Result<(), Rejection>); 4] = [
+    let checks: [(&'static str, Option<&PyJson>, ModuleCheck); 4] = [
         ("omero.web.apps", apps, check_apps),
         ("omero.web.middleware", middleware, check_middleware),
         ("omero.web.django_additional_settings", extra, check_additional_settings),

@@ -1986,7 +1986,7 @@ fn hangul_syllable(s: &str) -> Option<u32> {
     fn find(s: &str, table: &[&str]) -> Option<(usize, usize)> {
         let mut best: Option<(usize, usize)> = None;
         for (i, n) in table.iter().enumerate() {
-            if s.starts_with(n) && best.map_or(true, |(_, l)| n.len() > l) {
+            if s.starts_with(n) && best.is_none_or(|(_, l)| n.len() > l) {
                 best = Some((i, n.len()));
             }
         }
@@ -2818,8 +2818,7 @@ fn emit(
         }
         NodeKind::Cond { group, yes, no } => {
             let yes_empty = matches!(&yes.kind, NodeKind::Seq(v) if v.is_empty());
-            let no_empty = no.as_ref().map_or(
-                true,
+            let no_empty = no.as_ref().is_none_or(
                 |n| matches!(&n.kind, NodeKind::Seq(v) if v.is_empty()),
             );
             if yes_empty && no_empty {
@@ -3395,7 +3394,7 @@ impl<'p> NfaBuilder<'p> {
                     f.null = u8::from(*min == 0 || nullable(body));
                     return f;
                 }
-                let looping = max.map_or(true, |m| m >= RISK_LOOP_THRESHOLD);
+                let looping = max.is_none_or(|m| m >= RISK_LOOP_THRESHOLD);
                 if looping {
                     // Required iterations after the first can fail too (`(.*a){12}`).
                     let own_fail = tail_can_fail || (*min >= RISK_MIN_COUNT && can_fail(body));
@@ -3696,7 +3695,7 @@ fn eda_witness(
                 None
             };
             if let Some(w) = cand {
-                if best.map_or(true, |old| old.2 < w.2) {
+                if best.is_none_or(|old| old.2 < w.2) {
                     best = Some(w);
                 }
             }

@@ -363,7 +363,7 @@ fn yaml11_float(text: &str) -> Option<f64> {
         // Base 60 with a fraction: `1:30.5`.
         let mut parts: Vec<&str> = body.split(':').collect();
         let last = parts.pop()?;
-        if !last.contains('.') || parts.first().map_or(true, |p| !p.starts_with(|c: char| c.is_ascii_digit())) {
+        if !last.contains('.') || parts.first().is_none_or(|p| !p.starts_with(|c: char| c.is_ascii_digit())) {
             return None;
         }
         let mut value = 0.0;
@@ -380,7 +380,7 @@ fn yaml11_float(text: &str) -> Option<f64> {
     let (whole, fraction) = mantissa.split_once('.')?;
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     let valid_mantissa = digits(whole) && digits(fraction) && (!whole.is_empty() || !fraction.is_empty());
-    let valid_exponent = exponent.map_or(true, |e| e.len() > 1 && e.starts_with(['+', '-']) && digits(&e[1..]));
+    let valid_exponent = exponent.is_none_or(|e| e.len() > 1 && e.starts_with(['+', '-']) && digits(&e[1..]));
     if !valid_mantissa || !valid_exponent || (whole.is_empty() && body.starts_with(['+', '-'])) {
         return None;
     }

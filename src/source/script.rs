@@ -413,7 +413,7 @@ impl<'a> Shell<'a> {
     fn redirect(&mut self, pair: Pair<'a, Rule>, heredocs: &mut Vec<Heredoc>) -> Option<Input<'a>> {
         let mut inner = pair.into_inner().peekable();
         let fd = inner.next_if(|p| p.as_rule() == Rule::fd).map(|p| p.as_str());
-        let stdin = fd.map_or(true, |fd| fd.trim_start_matches('0').is_empty());
+        let stdin = fd.is_none_or(|fd| fd.trim_start_matches('0').is_empty());
         let kind = inner.next()?;
         match kind.as_rule() {
             Rule::heredoc => {
@@ -1328,7 +1328,7 @@ fn shebang_sets_errexit(source: &str) -> bool {
 /// Whether `omero` or `config` starts at `i` as a whole word or a path's
 /// last part (`/opt/omero/web` does not count, `$VENV/bin/omero` does).
 fn names_omero(bytes: &[u8], i: usize) -> bool {
-    let boundary = |b: Option<&u8>| b.map_or(true, |b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/')));
+    let boundary = |b: Option<&u8>| b.is_none_or(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/')));
     let before = i.checked_sub(1).and_then(|j| bytes.get(j));
     [&b"omero"[..], b"config"].iter().any(|word| {
         bytes[i..].starts_with(word) && boundary(bytes.get(i + word.len())) && (before == Some(&b'/') || boundary(before))
