@@ -148,6 +148,9 @@ pub enum Unknown {
     UnresolvedVariable(String),
     /// A `{{ ... }}` template expression (Ansible).
     Template,
+    /// A shell expansion omeroconf does not evaluate (arithmetic, `${X:1:2}`,
+    /// `${!X}`), described for the report.
+    Unevaluated(&'static str),
 }
 
 impl fmt::Display for Unknown {
@@ -158,6 +161,7 @@ impl fmt::Display for Unknown {
                 write!(f, "the variable ${name}, which the file never assigns")
             }
             Unknown::Template => f.write_str("a template expression"),
+            Unknown::Unevaluated(what) => write!(f, "{what}, which omeroconf does not evaluate"),
         }
     }
 }

@@ -234,6 +234,20 @@ template error, and no configuration is written.",
     fix: false,
 };
 
+pub static UNEVALUATED_EXPANSION: Rule = Rule {
+    code: "IN019",
+    name: "unevaluated-expansion",
+    severity: Warning,
+    summary: "A value comes from a shell expansion omeroconf does not evaluate",
+    explanation: "Arithmetic (`$((...))`), substrings and replacements on values omeroconf cannot \
+follow, and indirect expansions (`${!NAME}`) are computed by bash when the script runs. omeroconf \
+does not evaluate them, so the value is unknown and rules that need it are skipped for that \
+property. Write the value out, or compute it into a variable assigned plainly.",
+    example: "omero config set omero.web.wsgi_workers $((2 * CORES + 1))",
+    fixed_example: "omero config set omero.web.wsgi_workers 5",
+    fix: false,
+};
+
 pub static YAML_NUMBER: Rule = Rule {
     code: "IN018",
     name: "yaml-1-1-number",

@@ -45,6 +45,7 @@ pub static RULES: &[&Rule] = &[
     &input::EXTERNAL_SOURCE,
     &input::ROLE_TEMPLATE_FAILS,
     &input::YAML_NUMBER,
+    &input::UNEVALUATED_EXPANSION,
     &types::INVALID_INT,
     &types::INVALID_JSON,
     &types::INVALID_REGEX,

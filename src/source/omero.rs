@@ -12,7 +12,7 @@
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, OpKind, Operation, Span, Suppression, Unknown, Value};
 use crate::rules::input::{
-    COMMAND_FAILS, COMMAND_SUBSTITUTION, SYNTAX_ERROR, UNRESOLVED_VARIABLE, UNSUPPORTED_COMMAND,
+    COMMAND_FAILS, COMMAND_SUBSTITUTION, SYNTAX_ERROR, UNEVALUATED_EXPANSION, UNRESOLVED_VARIABLE, UNSUPPORTED_COMMAND,
 };
 use crate::source::suppressed_codes;
 use std::borrow::Cow;
@@ -539,11 +539,12 @@ enum Verb {
 }
 
 /// The finding for a value omeroconf cannot know: IN003 for the output of a
-/// command, IN002 otherwise.
+/// command, IN019 for an expansion it does not evaluate, IN002 otherwise.
 pub(crate) fn unknown_finding(unknown: &Unknown, span: Span, what: &str) -> Finding {
     let rule = match unknown {
         Unknown::CommandSubstitution => &COMMAND_SUBSTITUTION,
         Unknown::UnresolvedVariable(_) | Unknown::Template => &UNRESOLVED_VARIABLE,
+        Unknown::Unevaluated(_) => &UNEVALUATED_EXPANSION,
     };
     Finding::new(rule, format!("{what} is {unknown}")).at(span, "not known before the script runs")
 }

@@ -877,7 +877,8 @@ impl<'a> Shell<'a> {
                 Rule::pw_text => expansion.value(part.as_str(), quoted),
                 Rule::param => self.param(expansion, part.as_str().get(1..).unwrap_or_default(), quoted),
                 Rule::braced => self.braced(expansion, part, quoted),
-                Rule::command_sub | Rule::backquoted | Rule::arithmetic => expansion.unknown(Unknown::CommandSubstitution),
+                Rule::command_sub | Rule::backquoted => expansion.unknown(Unknown::CommandSubstitution),
+                Rule::arithmetic => expansion.unknown(Unknown::Unevaluated("an arithmetic expansion")),
                 _ => {}
             }
         }
@@ -907,7 +908,7 @@ impl<'a> Shell<'a> {
             return;
         }
         if !matches!(first.as_rule(), Rule::name | Rule::positional | Rule::special_param) {
-            expansion.unknown(Unknown::CommandSubstitution);
+            expansion.unknown(Unknown::Unevaluated("an indirect `${...}` expansion"));
             return;
         }
         let name = first.as_str();
@@ -925,7 +926,7 @@ impl<'a> Shell<'a> {
                 Lookup::Known(value) => match transform(&value, operator.as_str()) {
                     Some(result) => expansion.value(&result, quoted),
                     // Not evaluated here: computed when the script runs.
-                    None => expansion.unknown(Unknown::CommandSubstitution),
+                    None => expansion.unknown(Unknown::Unevaluated("a `${...}` expansion")),
                 },
             }
             return;
@@ -1765,7 +1766,7 @@ mod tests {
         // Every unknown value has its finding at the value.
         for op in &doc.operations {
             if let Some(Value::Unknown(_)) = &op.value {
-                let covered = doc.findings.iter().any(|f| f.span == Some(op.value_span) && matches!(f.code(), "IN002" | "IN003"));
+                let covered = doc.findings.iter().any(|f| f.span == Some(op.value_span) && matches!(f.code(), "IN002" | "IN003" | "IN019"));
                 assert!(covered, "{}: no finding for the unknown value of {}", fixture.name, op.key);
             }
         }
@@ -1826,7 +1827,7 @@ mod tests {
         Fixture {
             name: "command-substitution",
             nested: false,
-            findings: &[("IN003", 2), ("IN003", 3), ("IN003", 4), ("IN003", 6), ("IN003", 7), ("IN003", 10)],
+            findings: &[("IN003", 2), ("IN003", 3), ("IN003", 4), ("IN003", 6), ("IN019", 7), ("IN003", 10)],
             // The key comes from `$(...)`: omeroconf skips the command.
             adjust: |ops, _| ops.retain(|(op, _)| op.1 != "omero.web.cs6"),
         },
