@@ -375,7 +375,6 @@ impl Catalog {
         catalog
     }
 
-
     pub fn property(&self, key: &str) -> Option<&Property> {
         self.by_key.get(key).map(|&i| &self.properties[i])
     }

@@ -17,7 +17,7 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
     // Read from the document's own text: no second copy of a large file.
     let owned = std::mem::take(&mut doc.source);
     let source = owned.as_str();
-    let mut settings: IndexMap<String, Repeats> = IndexMap::new();
+    let mut repeated: IndexMap<String, Repeats> = IndexMap::new();
     let mut pending: Option<Pending> = None;
     let mut silenced: Option<Vec<String>> = None;
 
@@ -52,13 +52,13 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
             (key_span, Span::new(value_start, (value_start + value.len()).min(line.end)))
         };
         check_line(&mut doc, key, value, value_span, joined_continuation);
-        match settings.get_mut(key) {
+        match repeated.get_mut(key) {
             Some(repeats) => {
                 repeats.last = key_span;
                 repeats.count += 1;
             }
             None => {
-                settings.insert(key.to_string(), Repeats { first: key_span, last: key_span, count: 1 });
+                repeated.insert(key.to_string(), Repeats { first: key_span, last: key_span, count: 1 });
             }
         }
         let mut op = Operation::set(key, key_span, Value::Known(value.to_string()), value_span);
@@ -78,7 +78,7 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
     }
     // One finding per repeated key: a generated file may repeat one key a
     // million times.
-    for (key, repeats) in settings.iter().filter(|(_, r)| r.count > 1) {
+    for (key, repeats) in repeated.iter().filter(|(_, r)| r.count > 1) {
         doc.findings.push(
             Finding::new(&input::DUPLICATE_KEY, format!("`{key}` is set {} times; the last value wins", repeats.count))
                 .key(key.as_str())
