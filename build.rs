@@ -19,7 +19,8 @@ fn main() {
 /// the time JSON text takes.
 fn embed_catalog() {
     let text = std::fs::read_to_string("schema/catalog.json").unwrap_or_else(|e| panic!("schema/catalog.json: {e}"));
-    let mut catalog: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("schema/catalog.json: {e}"));
+    let mut catalog: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("schema/catalog.json: {e}"));
     positional(&mut catalog);
     let bytes = rmp_serde::to_vec_named(&catalog).unwrap_or_else(|e| panic!("catalog as MessagePack: {e}"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("catalog.msgpack");
@@ -40,7 +41,11 @@ fn positional(catalog: &mut serde_json::Value) {
         catalog[list].as_array_mut().into_iter().flatten().for_each(values);
     }
     for property in catalog["properties"].as_array_mut().into_iter().flatten() {
-        property["variants"].as_array_mut().into_iter().flatten().for_each(values);
+        property["variants"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+            .for_each(values);
         values(&mut property["advisory_values"]);
         values(property);
     }

@@ -15,8 +15,13 @@ fn main() {
 fn input(format: Format) -> String {
     let text = include_str!("../examples/setup-web.sh");
     let linted = lint(parse(Format::Script, text), catalog().latest, &Filter::default());
-    let options = emit::WriteOptions { force: true, mask_secrets: false };
-    emit::write(&linted.config, format, options).map(|w| w.text).unwrap_or_else(|_| text.to_string())
+    let options = emit::WriteOptions {
+        force: true,
+        mask_secrets: false,
+    };
+    emit::write(&linted.config, format, options)
+        .map(|w| w.text)
+        .unwrap_or_else(|_| text.to_string())
 }
 
 fn parse(format: Format, text: &str) -> Document {

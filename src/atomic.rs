@@ -33,12 +33,19 @@ pub fn write(path: &Path, text: &str, force: bool) -> Result<(), WriteError> {
 
 /// [`write`] with the content produced by `fill`; when `fill` fails
 /// half-way, the temporary file is removed and `path` is left as it was.
-pub fn write_with(path: &Path, force: bool, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), WriteError> {
+pub fn write_with(
+    path: &Path,
+    force: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut file = tempfile::Builder::new().prefix(".omeroconf-").tempfile_in(dir).map_err(WriteError::Io)?;
+    let mut file = tempfile::Builder::new()
+        .prefix(".omeroconf-")
+        .tempfile_in(dir)
+        .map_err(WriteError::Io)?;
     fill(&mut file).map_err(WriteError::Io)?;
     file.as_file().sync_all().map_err(WriteError::Io)?;
     if force {
@@ -66,9 +73,15 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&target)?, "a=1\n");
         write(&target, "a=3\n", true)?;
         assert_eq!(std::fs::read_to_string(&target)?, "a=3\n");
-        let names: Vec<_> = std::fs::read_dir(dir.path())?.filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
-        assert!(matches!(write(&dir.path().join("missing/x"), "", true), Err(WriteError::Io(_))));
+        assert!(matches!(
+            write(&dir.path().join("missing/x"), "", true),
+            Err(WriteError::Io(_))
+        ));
         Ok(())
     }
 }

@@ -38,7 +38,9 @@ impl fmt::Display for Version {
 
 impl<'de> Deserialize<'de> for Version {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(TextVisitor("a release number", |text: &str| Version::parse(text).ok_or_else(|| format!("bad version {text}"))))
+        d.deserialize_str(TextVisitor("a release number", |text: &str| {
+            Version::parse(text).ok_or_else(|| format!("bad version {text}"))
+        }))
     }
 }
 
@@ -114,7 +116,13 @@ pub struct AppSection;
 
 impl<'de> Deserialize<'de> for AppSection {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let section = |text: &str| if text.starts_with("app:") { Ok(AppSection) } else { Err(format!("unknown section {text}")) };
+        let section = |text: &str| {
+            if text.starts_with("app:") {
+                Ok(AppSection)
+            } else {
+                Err(format!("unknown section {text}"))
+            }
+        };
         d.deserialize_str(TextVisitor("an app section", section))
     }
 }
@@ -227,17 +235,26 @@ impl<'de> serde::de::Visitor<'de> for ShapeVisitor {
         }
         match (list, tuple, object, one_of) {
             (Some(list), None, None, None) => Ok(Shape::List { list, lengths }),
-            (None, Some(tuple), None, None) => {
-                Ok(Shape::Tuple { tuple, min: min.ok_or_else(|| serde::de::Error::missing_field("min"))? })
-            }
-            (None, None, Some(object), None) => Ok(Shape::Object { object, required, values }),
+            (None, Some(tuple), None, None) => Ok(Shape::Tuple {
+                tuple,
+                min: min.ok_or_else(|| serde::de::Error::missing_field("min"))?,
+            }),
+            (None, None, Some(object), None) => Ok(Shape::Object {
+                object,
+                required,
+                values,
+            }),
             (None, None, None, Some(one_of)) => Ok(Shape::OneOf { one_of }),
-            _ => Err(serde::de::Error::custom("a shape needs exactly one of list, tuple, object, one_of")),
+            _ => Err(serde::de::Error::custom(
+                "a shape needs exactly one of list, tuple, object, one_of",
+            )),
         }
     }
 }
 
-const SHAPE_FIELDS: &[&str] = &["list", "lengths", "tuple", "min", "object", "required", "values", "one_of"];
+const SHAPE_FIELDS: &[&str] = &[
+    "list", "lengths", "tuple", "min", "object", "required", "values", "one_of",
+];
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AdvisoryValues {
@@ -297,7 +314,9 @@ impl Property {
 
     /// The parser in force in a release.
     pub fn parser_in(&self, release: Version) -> Option<&str> {
-        self.variant(release).map(|v| v.parser.as_str()).or(self.parser.as_deref())
+        self.variant(release)
+            .map(|v| v.parser.as_str())
+            .or(self.parser.as_deref())
     }
 
     /// The default in force in a release.
@@ -369,9 +388,13 @@ impl Catalog {
     fn load() -> Catalog {
         // The catalog is compiled in and checked by the test suite, so a
         // failure here is a build defect, not bad user input.
-        let mut catalog: Catalog =
-            rmp_serde::from_slice(CATALOG).expect("embedded schema/catalog.json is valid");
-        catalog.by_key = catalog.properties.iter().enumerate().map(|(i, p)| (p.key.clone(), i)).collect();
+        let mut catalog: Catalog = rmp_serde::from_slice(CATALOG).expect("embedded schema/catalog.json is valid");
+        catalog.by_key = catalog
+            .properties
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.key.clone(), i))
+            .collect();
         catalog
     }
 
@@ -385,7 +408,9 @@ impl Catalog {
 
     /// Whether OMERO.web `release` runs on Django `version` or later.
     pub fn django_from(&self, release: Version, version: Version) -> DjangoFrom {
-        let Some((low, high)) = self.release(release).map(Release::django_bounds) else { return DjangoFrom::Never };
+        let Some((low, high)) = self.release(release).map(Release::django_bounds) else {
+            return DjangoFrom::Never;
+        };
         if low.is_some_and(|low| low >= version) {
             DjangoFrom::Always
         } else if high.is_none_or(|high| high > version) && low.is_some() {
@@ -411,7 +436,11 @@ impl Catalog {
         }
         let unmunged = name.replace("_plus_", "+").replace("_minus_", "-");
         // Zone names are ASCII; a scan is cheaper than indexing 600 names.
-        self.time_zones.names.iter().find(|zone| zone.eq_ignore_ascii_case(&unmunged)).map(String::as_str)
+        self.time_zones
+            .names
+            .iter()
+            .find(|zone| zone.eq_ignore_ascii_case(&unmunged))
+            .map(String::as_str)
     }
 
     /// The zone name most like `name` (case aside) and its similarity;
@@ -436,8 +465,11 @@ impl Catalog {
     /// Keys close to `key`, best first, for did-you-mean help.
     pub fn similar_keys(&self, key: &str) -> Vec<&str> {
         let query = Query::new(key);
-        let mut scored: Vec<(f64, &str)> =
-            self.properties.iter().filter_map(|p| Some((query.score_above(&p.key, SIMILAR)?, p.key.as_str()))).collect();
+        let mut scored: Vec<(f64, &str)> = self
+            .properties
+            .iter()
+            .filter_map(|p| Some((query.score_above(&p.key, SIMILAR)?, p.key.as_str())))
+            .collect();
         scored.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal));
         scored.into_iter().take(3).map(|(_, k)| k).collect()
     }
@@ -447,8 +479,17 @@ impl Catalog {
     /// without scoring the whole catalog.
     pub fn closest_is_secret(&self, key: &str) -> bool {
         let query = Query::new(key);
-        let near_secret = self.properties.iter().filter(|p| p.secret).any(|p| query.score_above(&p.key, SIMILAR).is_some());
-        near_secret && self.similar_keys(key).first().and_then(|k| self.property(k)).is_some_and(|p| p.secret)
+        let near_secret = self
+            .properties
+            .iter()
+            .filter(|p| p.secret)
+            .any(|p| query.score_above(&p.key, SIMILAR).is_some());
+        near_secret
+            && self
+                .similar_keys(key)
+                .first()
+                .and_then(|k| self.property(k))
+                .is_some_and(|p| p.secret)
     }
 }
 
@@ -469,13 +510,24 @@ pub fn describe(property: &Property) -> String {
     };
     line("default:", default);
     for variant in &property.variants {
-        line("", format!("from {}: default {}, parser {}", variant.from, display_default(&variant.default), variant.parser));
+        line(
+            "",
+            format!(
+                "from {}: default {}, parser {}",
+                variant.from,
+                display_default(&variant.default),
+                variant.parser
+            ),
+        );
     }
     let releases = match (property.since, property.until) {
         (Some(since), Some(until)) => format!("{since} until {until} (removed)"),
         (Some(since), None) => format!("{since} and later"),
         _ if property.server_side => "read by OMERO.server, not OMERO.web".to_string(),
-        _ => property.app.as_ref().map_or("all".to_string(), |app| format!("with the app {app}")),
+        _ => property
+            .app
+            .as_ref()
+            .map_or("all".to_string(), |app| format!("with the app {app}")),
     };
     line("releases:", releases);
     if let Some(values) = &property.enforced_values {
@@ -485,7 +537,11 @@ pub fn describe(property: &Property) -> String {
         line("expected:", advisory.values.join(", "));
     }
     if let Some(successor) = &property.deprecated_by {
-        let honoured = if property.deprecated_honoured { "still honoured" } else { "ignored by OMERO.web" };
+        let honoured = if property.deprecated_honoured {
+            "still honoured"
+        } else {
+            "ignored by OMERO.web"
+        };
         line("deprecated:", format!("use {successor} ({honoured})"));
     }
     if property.secret {
@@ -521,7 +577,18 @@ mod tests {
         let by_name: Catalog = serde_json::from_str(text).expect("schema/catalog.json reads");
         let embedded = catalog();
         let facts = |c: &Catalog| {
-            format!("{:?}", (c.latest, &c.releases, &c.properties, &c.apps, &c.app_renames, &c.legacy_defaults, &c.time_zones))
+            format!(
+                "{:?}",
+                (
+                    c.latest,
+                    &c.releases,
+                    &c.properties,
+                    &c.apps,
+                    &c.app_renames,
+                    &c.legacy_defaults,
+                    &c.time_zones
+                )
+            )
         };
         assert_eq!(facts(&by_name), facts(embedded));
     }
@@ -533,8 +600,12 @@ mod tests {
         assert_eq!(c.releases.len(), 47);
         assert_eq!(c.oldest(), Version(5, 6, 0));
         assert!(c.property("omero.web.debug").is_some());
-        assert!(c.property("omero.client.viewer.roi_limit").is_some_and(|p| p.server_side));
-        assert!(c.property("omero.web.iviewer.enable_mirror").is_some_and(|p| p.value_type == ValueType::Truthy));
+        assert!(c
+            .property("omero.client.viewer.roi_limit")
+            .is_some_and(|p| p.server_side));
+        assert!(c
+            .property("omero.web.iviewer.enable_mirror")
+            .is_some_and(|p| p.value_type == ValueType::Truthy));
     }
 
     #[test]
@@ -552,8 +623,14 @@ mod tests {
     fn defaults_and_parsers_vary_by_release() {
         let c = catalog();
         let serializer = c.property("omero.web.session_serializer").expect("key exists");
-        assert!(serializer.default_in(Version(5, 29, 3)).as_str().is_some_and(|s| s.ends_with("PickleSerializer")));
-        assert!(serializer.default_in(Version(5, 30, 0)).as_str().is_some_and(|s| s.ends_with("JSONSerializer")));
+        assert!(serializer
+            .default_in(Version(5, 29, 3))
+            .as_str()
+            .is_some_and(|s| s.ends_with("PickleSerializer")));
+        assert!(serializer
+            .default_in(Version(5, 30, 0))
+            .as_str()
+            .is_some_and(|s| s.ends_with("JSONSerializer")));
         let threads = c.property("omero.web.wsgi_threads").expect("key exists");
         assert_eq!(threads.parser_in(Version(5, 24, 0)), Some("check_threading"));
         assert_eq!(threads.parser_in(Version(5, 25, 0)), Some("int"));

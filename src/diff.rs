@@ -23,18 +23,36 @@ pub struct Options {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    Added { key: String, new: String },
-    Removed { key: String, old: String },
+    Added {
+        key: String,
+        new: String,
+    },
+    Removed {
+        key: String,
+        old: String,
+    },
     /// `lines` is a line diff of JSON lists and objects.
-    Changed { key: String, old: String, new: String, lines: Option<String> },
+    Changed {
+        key: String,
+        old: String,
+        new: String,
+        lines: Option<String>,
+    },
     /// Neither side sets the key, but its default differs between the releases.
-    Default { key: String, old: String, new: String },
+    Default {
+        key: String,
+        old: String,
+        new: String,
+    },
 }
 
 impl Change {
     pub fn key(&self) -> &str {
         match self {
-            Change::Added { key, .. } | Change::Removed { key, .. } | Change::Changed { key, .. } | Change::Default { key, .. } => key,
+            Change::Added { key, .. }
+            | Change::Removed { key, .. }
+            | Change::Changed { key, .. }
+            | Change::Default { key, .. } => key,
         }
     }
 }
@@ -55,27 +73,68 @@ pub fn diff(old: &Config, new: &Config, options: Options) -> Result<Report, Stri
     if let Some(keys) = unknown(old).or_else(|| unknown(new)) {
         return Err(format!("the value of {keys} is unknown until the script runs"));
     }
-    let value = |c: &Config, key: &str| if options.effective { c.effective(key) } else { c.get(key).map(str::to_string) };
-    let show = |key: &str, text: &str| if options.show_secrets { text.to_string() } else { secrets::mask_value(key, text) };
+    let value = |c: &Config, key: &str| {
+        if options.effective {
+            c.effective(key)
+        } else {
+            c.get(key).map(str::to_string)
+        }
+    };
+    let show = |key: &str, text: &str| {
+        if options.show_secrets {
+            text.to_string()
+        } else {
+            secrets::mask_value(key, text)
+        }
+    };
     let mut keys: Vec<&str> = old.entries.keys().map(String::as_str).collect();
-    keys.extend(new.entries.keys().map(String::as_str).filter(|k| !old.entries.contains_key(*k)));
+    keys.extend(
+        new.entries
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !old.entries.contains_key(*k)),
+    );
     let mut changes = Vec::new();
     for key in keys {
         match (value(old, key), value(new, key)) {
-            (None, Some(n)) => changes.push(Change::Added { key: key.to_string(), new: show(key, &n) }),
-            (Some(o), None) => changes.push(Change::Removed { key: key.to_string(), old: show(key, &o) }),
+            (None, Some(n)) => changes.push(Change::Added {
+                key: key.to_string(),
+                new: show(key, &n),
+            }),
+            (Some(o), None) => changes.push(Change::Removed {
+                key: key.to_string(),
+                old: show(key, &o),
+            }),
             (Some(o), Some(n)) if !same_value(&o, &n) => {
                 // A line diff of a secret key's value would show it piece by piece.
-                let lines = if options.show_secrets || !secrets::is_secret_key(key) { line_diff(key, &o, &n, options.show_secrets) } else { None };
-                changes.push(Change::Changed { key: key.to_string(), old: show(key, &o), new: show(key, &n), lines });
+                let lines = if options.show_secrets || !secrets::is_secret_key(key) {
+                    line_diff(key, &o, &n, options.show_secrets)
+                } else {
+                    None
+                };
+                changes.push(Change::Changed {
+                    key: key.to_string(),
+                    old: show(key, &o),
+                    new: show(key, &n),
+                    lines,
+                });
             }
             _ => {}
         }
     }
     for (key, o, n) in default_changes(old, new) {
-        changes.push(Change::Default { old: show(&key, &o), new: show(&key, &n), key });
+        changes.push(Change::Default {
+            old: show(&key, &o),
+            new: show(&key, &n),
+            key,
+        });
     }
-    Ok(Report { old_release: old.release, new_release: new.release, changes, missing_apps: Vec::new() })
+    Ok(Report {
+        old_release: old.release,
+        new_release: new.release,
+        changes,
+        missing_apps: Vec::new(),
+    })
 }
 
 /// Keys neither configuration sets whose default differs between the two
@@ -112,8 +171,10 @@ fn json_lines(text: &str) -> Option<String> {
     let lines: Vec<String> = match json::loads(text).ok()? {
         PyJson::Array(items) => items.iter().map(json::dumps).collect(),
         PyJson::Object(members) => {
-            let mut lines: Vec<String> =
-                members.iter().map(|(k, v)| format!("{}: {}", json::dumps(&PyJson::Str(k.clone())), json::dumps(v))).collect();
+            let mut lines: Vec<String> = members
+                .iter()
+                .map(|(k, v)| format!("{}: {}", json::dumps(&PyJson::Str(k.clone())), json::dumps(v)))
+                .collect();
             // Member order does not matter to Python; sorting keeps a reorder out of the diff.
             lines.sort();
             lines
@@ -134,7 +195,11 @@ fn line_diff(key: &str, old: &str, new: &str, show_secrets: bool) -> Option<Stri
             similar::ChangeTag::Equal => ' ',
         };
         let line = change.value().trim_end_matches('\n');
-        let line = if show_secrets { line.to_string() } else { secrets::mask_value(key, line) };
+        let line = if show_secrets {
+            line.to_string()
+        } else {
+            secrets::mask_value(key, line)
+        };
         out.push_str(&format!("{sign} {line}\n"));
     }
     Some(out)
@@ -147,7 +212,10 @@ impl Report {
 
     /// The report for people: one line per change, line diffs indented.
     pub fn render(&self, old_name: &str, new_name: &str) -> String {
-        let mut out = format!("--- {old_name} (OMERO.web {})\n+++ {new_name} (OMERO.web {})\n", self.old_release, self.new_release);
+        let mut out = format!(
+            "--- {old_name} (OMERO.web {})\n+++ {new_name} (OMERO.web {})\n",
+            self.old_release, self.new_release
+        );
         if self.changes.is_empty() {
             out.push_str("no differences\n");
         }
@@ -155,18 +223,29 @@ impl Report {
             match change {
                 Change::Added { key, new } => out.push_str(&format!("added    {key} = {new}\n")),
                 Change::Removed { key, old } => out.push_str(&format!("removed  {key} = {old}\n")),
-                Change::Changed { key, lines: Some(lines), .. } => {
+                Change::Changed {
+                    key,
+                    lines: Some(lines),
+                    ..
+                } => {
                     out.push_str(&format!("changed  {key}:\n"));
                     out.extend(lines.lines().map(|l| format!("    {l}\n")));
                 }
-                Change::Changed { key, old, new, lines: None } => out.push_str(&format!("changed  {key}: {old} -> {new}\n")),
-                Change::Default { key, old, new } => {
-                    out.push_str(&format!("default  {key}: {old} -> {new} (not set; the default changed)\n"))
-                }
+                Change::Changed {
+                    key,
+                    old,
+                    new,
+                    lines: None,
+                } => out.push_str(&format!("changed  {key}: {old} -> {new}\n")),
+                Change::Default { key, old, new } => out.push_str(&format!(
+                    "default  {key}: {old} -> {new} (not set; the default changed)\n"
+                )),
             }
         }
         for app in &self.missing_apps {
-            out.push_str(&format!("missing  {app}: listed in omero.web.apps of {new_name}, not installed in its virtualenv\n"));
+            out.push_str(&format!(
+                "missing  {app}: listed in omero.web.apps of {new_name}, not installed in its virtualenv\n"
+            ));
         }
         out
     }
@@ -179,7 +258,8 @@ impl Report {
                 .filter_map(|c| match (kind, c) {
                     ("added", Change::Added { key, new }) => Some(serde_json::json!({"key": key, "new": new})),
                     ("removed", Change::Removed { key, old }) => Some(serde_json::json!({"key": key, "old": old})),
-                    ("changed", Change::Changed { key, old, new, .. }) | ("defaults_changed", Change::Default { key, old, new }) => {
+                    ("changed", Change::Changed { key, old, new, .. })
+                    | ("defaults_changed", Change::Default { key, old, new }) => {
                         Some(serde_json::json!({"key": key, "old": old, "new": new}))
                     }
                     _ => None,
@@ -213,8 +293,15 @@ pub fn config_file(path: &Path) -> PathBuf {
 fn site_packages(venv: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for lib in ["lib", "lib64"] {
-        let Ok(pythons) = std::fs::read_dir(venv.join(lib)) else { continue };
-        out.extend(pythons.filter_map(Result::ok).map(|p| p.path().join("site-packages")).filter(|p| p.is_dir()));
+        let Ok(pythons) = std::fs::read_dir(venv.join(lib)) else {
+            continue;
+        };
+        out.extend(
+            pythons
+                .filter_map(Result::ok)
+                .map(|p| p.path().join("site-packages"))
+                .filter(|p| p.is_dir()),
+        );
     }
     out
 }
@@ -224,7 +311,11 @@ fn installed_names(venv: &Path) -> Vec<String> {
     site_packages(venv)
         .iter()
         .filter_map(|dir| std::fs::read_dir(dir).ok())
-        .flat_map(|entries| entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()))
+        .flat_map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+        })
         .collect()
 }
 
@@ -233,14 +324,20 @@ fn installed_names(venv: &Path) -> Vec<String> {
 pub fn installed_release(venv: &Path) -> Result<Version, String> {
     let mut found: Vec<Version> = installed_names(venv)
         .iter()
-        .filter_map(|name| name.strip_prefix("omero_web-").and_then(|rest| rest.strip_suffix(".dist-info")))
+        .filter_map(|name| {
+            name.strip_prefix("omero_web-")
+                .and_then(|rest| rest.strip_suffix(".dist-info"))
+        })
         .filter_map(Version::parse)
         .collect();
     found.sort();
     found.dedup();
     match found.as_slice() {
         [one] => Ok(*one),
-        [] => Err(format!("no omero_web-*.dist-info under {}/lib*/python*/site-packages", venv.display())),
+        [] => Err(format!(
+            "no omero_web-*.dist-info under {}/lib*/python*/site-packages",
+            venv.display()
+        )),
         many => Err(format!(
             "{} holds several omero-web installs ({})",
             venv.display(),
@@ -252,14 +349,24 @@ pub fn installed_release(venv: &Path) -> Result<Version, String> {
 /// The apps `config` lists in `omero.web.apps` that the virtualenv does not
 /// install as a package or module (Django would fail to import them).
 pub fn missing_apps(config: &Config, venv: &Path) -> Vec<String> {
-    let Some(Ok(PyJson::Array(apps))) = config.get("omero.web.apps").map(json::loads) else { return Vec::new() };
+    let Some(Ok(PyJson::Array(apps))) = config.get("omero.web.apps").map(json::loads) else {
+        return Vec::new();
+    };
     let installed = installed_names(venv);
     apps.iter()
-        .filter_map(|app| if let PyJson::Str(name) = app { Some(name.clone()) } else { None })
+        .filter_map(|app| {
+            if let PyJson::Str(name) = app {
+                Some(name.clone())
+            } else {
+                None
+            }
+        })
         .filter(|name| {
             // Django imports the top-level package first.
             let top = name.split('.').next().unwrap_or(name);
-            !installed.iter().any(|entry| entry == top || *entry == format!("{top}.py"))
+            !installed
+                .iter()
+                .any(|entry| entry == top || *entry == format!("{top}.py"))
         })
         .collect()
 }
@@ -282,7 +389,9 @@ mod tests {
         let report = diff(&old, &new, Options::default()).expect("known values");
         let keys: Vec<&str> = report.changes.iter().map(Change::key).collect();
         assert_eq!(keys, vec!["omero.web.apps", "omero.web.debug", "omero.web.prefix"]);
-        let Change::Changed { lines: Some(lines), .. } = &report.changes[0] else { panic!("a list change") };
+        let Change::Changed { lines: Some(lines), .. } = &report.changes[0] else {
+            panic!("a list change")
+        };
         assert_eq!(lines, "- \"figure\"\n+ \"omero_figure\"\n  \"omero_iviewer\"\n");
     }
 
@@ -295,7 +404,16 @@ mod tests {
         for secret in ["old-secret", "new-secret", "pw1", "pw2"] {
             assert!(!text.contains(secret), "{text}");
         }
-        let shown = diff(&old, &new, Options { show_secrets: true, ..Options::default() }).expect("known").render("a", "b");
+        let shown = diff(
+            &old,
+            &new,
+            Options {
+                show_secrets: true,
+                ..Options::default()
+            },
+        )
+        .expect("known")
+        .render("a", "b");
         assert!(shown.contains("new-secret"), "{shown}");
     }
 
@@ -304,12 +422,29 @@ mod tests {
         let old = config("omero.web.page_size=100\n", Version(5, 29, 3));
         let new = config("", Version(5, 30, 0));
         let report = diff(&old, &new, Options::default()).expect("known");
-        assert!(report.changes.contains(&Change::Removed { key: "omero.web.page_size".into(), old: "100".into() }));
-        assert!(report.changes.iter().any(|c| matches!(c, Change::Default { key, new, .. }
+        assert!(report.changes.contains(&Change::Removed {
+            key: "omero.web.page_size".into(),
+            old: "100".into()
+        }));
+        assert!(report
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::Default { key, new, .. }
             if key == "omero.web.session_serializer" && new.ends_with("JSONSerializer"))));
         // Effective: an unset key falls back to its default, so it is changed, not removed.
-        let report = diff(&old, &new, Options { effective: true, ..Options::default() }).expect("known");
-        assert!(report.changes.iter().any(|c| matches!(c, Change::Changed { key, new, .. } if key == "omero.web.page_size" && new == "200")));
+        let report = diff(
+            &old,
+            &new,
+            Options {
+                effective: true,
+                ..Options::default()
+            },
+        )
+        .expect("known");
+        assert!(report
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::Changed { key, new, .. } if key == "omero.web.page_size" && new == "200")));
         let same = diff(&new, &new, Options::default()).expect("known");
         assert!(same.is_empty());
     }
@@ -322,7 +457,10 @@ mod tests {
         std::fs::create_dir_all(site.join("omero_py-5.19.0.dist-info"))?;
         assert_eq!(installed_release(venv.path()), Ok(Version(5, 29, 3)));
         std::fs::create_dir_all(site.join("omero_iviewer"))?;
-        let config = resolve(&properties::parse("p", "omero.web.apps=[\"omero_iviewer\", \"omero_figure.app\"]\n"), catalog().latest);
+        let config = resolve(
+            &properties::parse("p", "omero.web.apps=[\"omero_iviewer\", \"omero_figure.app\"]\n"),
+            catalog().latest,
+        );
         assert_eq!(missing_apps(&config, venv.path()), vec!["omero_figure.app".to_string()]);
         std::fs::create_dir_all(site.join("omero_web-5.30.0.dist-info"))?;
         assert!(installed_release(venv.path()).is_err());

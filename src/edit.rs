@@ -81,7 +81,10 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
 /// file's permissions) and renamed over the old one, so a reader or a crash
 /// sees either the old file or the new one, never half of each.
 pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     temp.write_all(text.as_bytes())?;
     if let Ok(metadata) = std::fs::metadata(path) {
@@ -118,16 +121,34 @@ fn literal_value(document: &Document, op: &Operation, raw: &str) -> Option<Liter
     let quoted = |quote: char| {
         text.len() >= 2 && text.starts_with(quote) && text.ends_with(quote) && &text[1..text.len() - 1] == raw
     };
-    let literal = |quoting| Some(Literal { start: if quoting == Quoting::Bare { span.start } else { span.start + 1 }, quoting });
+    let literal = |quoting| {
+        Some(Literal {
+            start: if quoting == Quoting::Bare {
+                span.start
+            } else {
+                span.start + 1
+            },
+            quoting,
+        })
+    };
     match document.format {
         Format::Properties if text == raw => literal(Quoting::Bare),
         Format::Xml if text == raw && !raw.contains(['&', '<', '\n', '\r', '\t']) => {
             // The span excludes the attribute's quotes; the one before it says which.
             let quote = document.source[..span.start].chars().next_back()?;
-            Some(Literal { start: span.start, quoting: if quote == '\'' { Quoting::Single } else { Quoting::Double } })
+            Some(Literal {
+                start: span.start,
+                quoting: if quote == '\'' {
+                    Quoting::Single
+                } else {
+                    Quoting::Double
+                },
+            })
         }
         Format::Toml if quoted('\'') && !text.starts_with("'''") => literal(Quoting::Single),
-        Format::Toml | Format::Json if quoted('"') && !text.starts_with("\"\"\"") && !raw.contains('\\') => literal(Quoting::Double),
+        Format::Toml | Format::Json if quoted('"') && !text.starts_with("\"\"\"") && !raw.contains('\\') => {
+            literal(Quoting::Double)
+        }
         Format::Script | Format::Omero => {
             if text == raw && !raw.is_empty() && raw.chars().all(shell_word_char) {
                 literal(Quoting::Bare)
@@ -170,7 +191,13 @@ fn fits(format: Format, literal: Literal, text: &str) -> bool {
 
 /// An edit replacing `range` of the stored value `raw` (byte offsets into
 /// it) with `replacement`, when the value appears literally in the source.
-pub fn replace_in_value(document: &Document, op: &Operation, raw: &str, range: Range<usize>, replacement: &str) -> Option<Edit> {
+pub fn replace_in_value(
+    document: &Document,
+    op: &Operation,
+    raw: &str,
+    range: Range<usize>,
+    replacement: &str,
+) -> Option<Edit> {
     let literal = literal_value(document, op, raw)?;
     if range.end > raw.len() || !raw.is_char_boundary(range.start) || !raw.is_char_boundary(range.end) {
         return None;
@@ -203,15 +230,18 @@ pub fn rename_key(document: &Document, op: &Operation, new_key: &str) -> Option<
         return None;
     }
     match document.format {
-        Format::Properties | Format::Xml | Format::Script | Format::Omero if text == op.key => {
-            Some(Edit { span: op.key_span, replacement: new_key.to_string() })
-        }
+        Format::Properties | Format::Xml | Format::Script | Format::Omero if text == op.key => Some(Edit {
+            span: op.key_span,
+            replacement: new_key.to_string(),
+        }),
         Format::Toml => {
             let (old_parent, old_last) = op.key.rsplit_once('.')?;
             let (new_parent, new_last) = new_key.rsplit_once('.')?;
             let bare = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
-            (old_parent == new_parent && text == old_last && bare(new_last))
-                .then(|| Edit { span: op.key_span, replacement: new_last.to_string() })
+            (old_parent == new_parent && text == old_last && bare(new_last)).then(|| Edit {
+                span: op.key_span,
+                replacement: new_last.to_string(),
+            })
         }
         _ => None,
     }
@@ -225,7 +255,10 @@ pub fn replace_value(document: &Document, op: &Operation, raw: &str, new: &str) 
     let text = document.source.get(op.value_span.range())?;
     let quote = document.source.get(..op.value_span.start)?.chars().next_back()?;
     let escaped = document.format == Format::Xml && quote == '"' && text == crate::emit::xml::escape(raw);
-    escaped.then(|| Edit { span: op.value_span, replacement: crate::emit::xml::escape(new) })
+    escaped.then(|| Edit {
+        span: op.value_span,
+        replacement: crate::emit::xml::escape(new),
+    })
 }
 
 /// An edit deleting the line that holds `op` and nothing else (comments and
@@ -235,12 +268,21 @@ pub fn remove_operation(document: &Document, op: &Operation) -> Option<Edit> {
     let source = &document.source;
     let span = op.span;
     let line_start = source.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source.get(span.end..)?.find('\n').map_or(source.len(), |i| span.end + i + 1);
+    let line_end = source
+        .get(span.end..)?
+        .find('\n')
+        .map_or(source.len(), |i| span.end + i + 1);
     let alone = source[line_start..span.start].trim().is_empty() && source[span.end..line_end].trim().is_empty();
     if alone {
-        Some(Edit { span: Span::new(line_start, line_end), replacement: String::new() })
+        Some(Edit {
+            span: Span::new(line_start, line_end),
+            replacement: String::new(),
+        })
     } else {
-        (document.format == Format::Xml).then(|| Edit { span, replacement: String::new() })
+        (document.format == Format::Xml).then(|| Edit {
+            span,
+            replacement: String::new(),
+        })
     }
 }
 
@@ -315,7 +357,12 @@ mod tests {
     use crate::source::{properties, toml, xml};
 
     fn stored(doc: &Document, key: &str) -> Option<String> {
-        doc.operations.iter().rev().find(|o| o.key == key).and_then(|o| o.value.as_ref().and_then(Value::known)).map(str::to_string)
+        doc.operations
+            .iter()
+            .rev()
+            .find(|o| o.key == key)
+            .and_then(|o| o.value.as_ref().and_then(Value::known))
+            .map(str::to_string)
     }
 
     /// Everything outside the edited spans is byte-identical.
@@ -325,7 +372,10 @@ mod tests {
         let (mut old_at, mut new_at) = (0, 0);
         for edit in &sorted {
             let keep = edit.span.start - old_at;
-            assert_eq!(old.as_bytes()[old_at..edit.span.start], new.as_bytes()[new_at..new_at + keep]);
+            assert_eq!(
+                old.as_bytes()[old_at..edit.span.start],
+                new.as_bytes()[new_at..new_at + keep]
+            );
             new_at += keep + edit.replacement.len();
             old_at = edit.span.end;
         }
@@ -336,9 +386,18 @@ mod tests {
     fn apply_changes_only_the_edited_spans() {
         let old = "omero.web.prefix=/omero/\n# keep me\nomero.web.debug=true\r\nomero.web.x=é\n";
         let edits = vec![
-            Edit { span: Span::new(23, 24), replacement: String::new() },
-            Edit { span: Span::new(0, 9), replacement: "omero.web".to_string() },
-            Edit { span: Span::new(60, 60), replacement: "+".to_string() },
+            Edit {
+                span: Span::new(23, 24),
+                replacement: String::new(),
+            },
+            Edit {
+                span: Span::new(0, 9),
+                replacement: "omero.web".to_string(),
+            },
+            Edit {
+                span: Span::new(60, 60),
+                replacement: "+".to_string(),
+            },
         ];
         let new = apply(old, &edits).expect("edits apply");
         assert_only_spans_changed(old, &new, &edits);
@@ -347,10 +406,19 @@ mod tests {
 
     #[test]
     fn apply_refuses_overlaps_and_split_characters() {
-        let a = Edit { span: Span::new(0, 3), replacement: "x".into() };
-        let b = Edit { span: Span::new(2, 4), replacement: "y".into() };
+        let a = Edit {
+            span: Span::new(0, 3),
+            replacement: "x".into(),
+        };
+        let b = Edit {
+            span: Span::new(2, 4),
+            replacement: "y".into(),
+        };
         assert!(matches!(apply("abcdef", &[b, a]), Err(EditError::Overlap(..))));
-        let inside = Edit { span: Span::new(1, 2), replacement: String::new() };
+        let inside = Edit {
+            span: Span::new(1, 2),
+            replacement: String::new(),
+        };
         assert!(matches!(apply("é", &[inside]), Err(EditError::OutOfBounds(_))));
     }
 
@@ -372,7 +440,11 @@ mod tests {
             let edit = replace_in_value(&doc, op, "/omero/", 6..7, "").expect("value is literal");
             let new = apply(source, std::slice::from_ref(&edit)).expect("applies");
             assert_only_spans_changed(source, &new, &[edit]);
-            assert_eq!(stored(&parse(&new), "omero.web.prefix").as_deref(), Some("/omero"), "{source}");
+            assert_eq!(
+                stored(&parse(&new), "omero.web.prefix").as_deref(),
+                Some("/omero"),
+                "{source}"
+            );
         }
     }
 
@@ -402,7 +474,12 @@ mod tests {
         let start = source.find(value).unwrap_or_default();
         let key_start = source.find("omero.web").unwrap_or_default();
         let key_span = Span::new(key_start, key_start + "omero.web.prefix".len());
-        doc.operations.push(Operation::set("omero.web.prefix", key_span, Value::Known(raw.into()), Span::new(start, start + value.len())));
+        doc.operations.push(Operation::set(
+            "omero.web.prefix",
+            key_span,
+            Value::Known(raw.into()),
+            Span::new(start, start + value.len()),
+        ));
         doc
     }
 
@@ -415,13 +492,19 @@ mod tests {
         ] {
             let doc = script(source, value, "/omero/");
             let edit = replace_in_value(&doc, &doc.operations[0], "/omero/", 6..7, "").expect("literal");
-            assert_eq!(apply(source, &[edit]).expect("applies"), source.replacen("/omero/", "/omero", 1));
+            assert_eq!(
+                apply(source, &[edit]).expect("applies"),
+                source.replacen("/omero/", "/omero", 1)
+            );
         }
         // Expansions and escapes make the stored text differ from the source.
         let doc = script("omero config set omero.web.prefix \"$P/\"\n", "\"$P/\"", "/omero/");
         assert!(replace_in_value(&doc, &doc.operations[0], "/omero/", 6..7, "").is_none());
         let doc = script("omero config set omero.web.prefix /omero/\n", "/omero/", "/omero/");
-        assert!(replace_in_value(&doc, &doc.operations[0], "/omero/", 0..0, "a b").is_none(), "a space splits a plain word");
+        assert!(
+            replace_in_value(&doc, &doc.operations[0], "/omero/", 0..0, "a b").is_none(),
+            "a space splits a plain word"
+        );
     }
 
     #[test]
@@ -435,7 +518,10 @@ mod tests {
         let doc = toml::parse("t.toml", source);
         let edit = rename_key(&doc, &doc.operations[0], "omero.web.prefix").expect("same table");
         let new = apply(source, &[edit]).expect("applies");
-        assert_eq!(stored(&toml::parse("t.toml", &new), "omero.web.prefix").as_deref(), Some("/omero"));
+        assert_eq!(
+            stored(&toml::parse("t.toml", &new), "omero.web.prefix").as_deref(),
+            Some("/omero")
+        );
         assert!(rename_key(&doc, &doc.operations[0], "omero.mail.host").is_none());
     }
 
@@ -444,10 +530,20 @@ mod tests {
         let source = "# keep\nomero.web.webgateway_cache=/tmp\nomero.web.debug=true\n";
         let doc = properties::parse("p", source);
         let edit = remove_operation(&doc, &doc.operations[0]).expect("alone on its line");
-        assert_eq!(apply(source, &[edit]).expect("applies"), "# keep\nomero.web.debug=true\n");
+        assert_eq!(
+            apply(source, &[edit]).expect("applies"),
+            "# keep\nomero.web.debug=true\n"
+        );
         let last = remove_operation(&doc, &doc.operations[1]).expect("alone on its line");
-        assert_eq!(apply(source, &[last]).expect("applies"), "# keep\nomero.web.webgateway_cache=/tmp\n");
-        let doc = script("omero config set omero.web.prefix /omero/ && echo done\n", "/omero/", "/omero/");
+        assert_eq!(
+            apply(source, &[last]).expect("applies"),
+            "# keep\nomero.web.webgateway_cache=/tmp\n"
+        );
+        let doc = script(
+            "omero config set omero.web.prefix /omero/ && echo done\n",
+            "/omero/",
+            "/omero/",
+        );
         let mut op = doc.operations[0].clone();
         op.span = Span::new(0, 41);
         assert_eq!(remove_operation(&doc, &op), None);
@@ -455,15 +551,23 @@ mod tests {
 
     #[test]
     fn escaped_config_xml_values_are_replaced_whole() {
-        let source = "<icegrid><properties id=\"default\"><property name=\"omero.web.apps\" value=\"[&quot;figure&quot;]\" />\
+        let source =
+            "<icegrid><properties id=\"default\"><property name=\"omero.web.apps\" value=\"[&quot;figure&quot;]\" />\
 <property name=\"omero.web.debug\" value=\"true\" /></properties></icegrid>";
         let doc = xml::parse("c.xml", source, None);
-        let edit = replace_value(&doc, &doc.operations[0], "[\"figure\"]", "[\"omero_figure\", \"a&b\"]").expect("ElementTree's escaping");
+        let edit = replace_value(&doc, &doc.operations[0], "[\"figure\"]", "[\"omero_figure\", \"a&b\"]")
+            .expect("ElementTree's escaping");
         let new = apply(source, &[edit]).expect("applies");
-        assert_eq!(stored(&xml::parse("c.xml", &new, None), "omero.web.apps").as_deref(), Some("[\"omero_figure\", \"a&b\"]"));
+        assert_eq!(
+            stored(&xml::parse("c.xml", &new, None), "omero.web.apps").as_deref(),
+            Some("[\"omero_figure\", \"a&b\"]")
+        );
         let removal = remove_operation(&doc, &doc.operations[1]).expect("an element");
         let new = apply(source, &[removal]).expect("applies");
-        assert!(new.ends_with("/></properties></icegrid>") && !new.contains("debug"), "{new}");
+        assert!(
+            new.ends_with("/></properties></icegrid>") && !new.contains("debug"),
+            "{new}"
+        );
         // Escaped differently from ElementTree (&#34;): no edit.
         let other = source.replace("&quot;", "&#34;");
         let doc = xml::parse("c.xml", &other, None);
@@ -475,7 +579,10 @@ mod tests {
         let text = r#"[{"index": 0, "class": "a.B"}, "x,]", 3 , [1, [2]]]"#;
         let items = json_array_items(text).expect("an array");
         let got: Vec<&str> = items.iter().map(|r| &text[r.clone()]).collect();
-        assert_eq!(got, vec![r#"{"index": 0, "class": "a.B"}"#, r#""x,]""#, "3", "[1, [2]]"]);
+        assert_eq!(
+            got,
+            vec![r#"{"index": 0, "class": "a.B"}"#, r#""x,]""#, "3", "[1, [2]]"]
+        );
         let drop = |i| {
             let r = array_item_removal(&items, i).expect("exists");
             format!("{}{}", &text[..r.start], &text[r.end..])
@@ -493,8 +600,15 @@ mod tests {
         let path = dir.path().join("web.properties");
         std::fs::write(&path, "omero.web.prefix=/omero/\n").expect("written");
         write_file(&path, "omero.web.prefix=/omero\n").expect("replaced");
-        assert_eq!(std::fs::read_to_string(&path).expect("readable"), "omero.web.prefix=/omero\n");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("listable").filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("readable"),
+            "omero.web.prefix=/omero\n"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("listable")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("web.properties")]);
     }
 

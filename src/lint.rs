@@ -47,7 +47,11 @@ pub fn lint_with(document: Document, release: Version, filter: &Filter, options:
     findings.extend(rules::check_with(&document, &config, options));
     findings.retain(|f| filter.keeps(f.code()) && !suppressed(&document, f));
     findings.sort_by_key(|f| (f.span.map_or(usize::MAX, |s| s.start), f.code()));
-    Linted { document, config, findings }
+    Linted {
+        document,
+        config,
+        findings,
+    }
 }
 
 /// A document's source with the fixes of its reported findings applied.
@@ -67,10 +71,12 @@ pub fn fix(linted: &Linted) -> Option<Fixed> {
     let mut accepted: Vec<&Fix> = Vec::new();
     let mut deferred = 0;
     for fix in linted.findings.iter().filter_map(|f| f.fix.as_ref()) {
-        let clashes = fix
-            .edits
-            .iter()
-            .any(|e| accepted.iter().flat_map(|a| a.edits.iter()).any(|a| edit::overlaps(a.span, e.span)));
+        let clashes = fix.edits.iter().any(|e| {
+            accepted
+                .iter()
+                .flat_map(|a| a.edits.iter())
+                .any(|a| edit::overlaps(a.span, e.span))
+        });
         if clashes {
             deferred += 1;
         } else {
@@ -83,7 +89,11 @@ pub fn fix(linted: &Linted) -> Option<Fixed> {
     let edits: Vec<Edit> = accepted.iter().flat_map(|f| f.edits.iter().cloned()).collect();
     // Accepted edits never overlap, and rules build them inside the source.
     let source = edit::apply(&linted.document.source, &edits).ok()?;
-    Some(Fixed { source, applied: accepted.iter().map(|f| f.description.clone()).collect(), deferred })
+    Some(Fixed {
+        source,
+        applied: accepted.iter().map(|f| f.description.clone()).collect(),
+        deferred,
+    })
 }
 
 fn suppressed(document: &Document, finding: &Finding) -> bool {
@@ -102,7 +112,11 @@ mod tests {
     use crate::source::properties;
 
     fn codes(text: &str, filter: &Filter) -> Vec<&'static str> {
-        lint(properties::parse("p", text), catalog().latest, filter).findings.iter().map(|f| f.code()).collect()
+        lint(properties::parse("p", text), catalog().latest, filter)
+            .findings
+            .iter()
+            .map(|f| f.code())
+            .collect()
     }
 
     #[test]
@@ -118,22 +132,46 @@ mod tests {
         let text = "omero.web.force_script_name=/omero/\nomero.web.apps=[\"figure\"]\n";
         let linted = lint(properties::parse("p", text), catalog().latest, &Filter::default());
         let fixed = fix(&linted).expect("two fixes");
-        assert_eq!(fixed.source, "omero.web.prefix=/omero\nomero.web.apps=[\"omero_figure\"]\n");
+        assert_eq!(
+            fixed.source,
+            "omero.web.prefix=/omero\nomero.web.apps=[\"omero_figure\"]\n"
+        );
         assert_eq!(fixed.applied.len(), 3);
-        let silenced = format!("# omeroconf: ignore[AP001]\n{}", text.lines().nth(1).unwrap_or_default());
+        let silenced = format!(
+            "# omeroconf: ignore[AP001]\n{}",
+            text.lines().nth(1).unwrap_or_default()
+        );
         let linted = lint(properties::parse("p", &silenced), catalog().latest, &Filter::default());
         assert_eq!(fix(&linted), None);
-        let linted = lint(properties::parse("p", text), catalog().latest, &Filter { select: vec!["PA".into()], ignore: vec![] });
-        assert_eq!(fix(&linted).map(|f| f.source), Some("omero.web.force_script_name=/omero\nomero.web.apps=[\"figure\"]\n".to_string()));
+        let linted = lint(
+            properties::parse("p", text),
+            catalog().latest,
+            &Filter {
+                select: vec!["PA".into()],
+                ignore: vec![],
+            },
+        );
+        assert_eq!(
+            fix(&linted).map(|f| f.source),
+            Some("omero.web.force_script_name=/omero\nomero.web.apps=[\"figure\"]\n".to_string())
+        );
     }
 
     #[test]
     fn toml_suppressions_and_fixes() {
         let text = "[omero.web]\nstatic_url = \"/omero/static/\"\n# omeroconf: ignore[PA002]\nprefix = \"/omero/\"\n";
-        let linted = lint(crate::source::toml::parse("web.toml", text), catalog().latest, &Filter::default());
+        let linted = lint(
+            crate::source::toml::parse("web.toml", text),
+            catalog().latest,
+            &Filter::default(),
+        );
         assert!(linted.findings.is_empty(), "{:?}", linted.findings);
         let text = "[omero.web]\nstatic_url = \"/omero/static/\"\nprefix = \"/omero/\"  # served under /omero\n";
-        let linted = lint(crate::source::toml::parse("web.toml", text), catalog().latest, &Filter::default());
+        let linted = lint(
+            crate::source::toml::parse("web.toml", text),
+            catalog().latest,
+            &Filter::default(),
+        );
         let fixed = fix(&linted).expect("fixable");
         assert_eq!(fixed.source, text.replace("\"/omero/\"  #", "\"/omero\"  #"));
     }
@@ -142,7 +180,25 @@ mod tests {
     fn select_and_ignore_by_prefix() {
         let text = "omero.web.debug=yes\nomero.web.debgu=true\n";
         assert_eq!(codes(text, &Filter::default()), vec!["TY006", "KY001"]);
-        assert_eq!(codes(text, &Filter { select: vec!["ky".into()], ignore: vec![] }), vec!["KY001"]);
-        assert_eq!(codes(text, &Filter { select: vec![], ignore: vec!["TY006".into()] }), vec!["KY001"]);
+        assert_eq!(
+            codes(
+                text,
+                &Filter {
+                    select: vec!["ky".into()],
+                    ignore: vec![]
+                }
+            ),
+            vec!["KY001"]
+        );
+        assert_eq!(
+            codes(
+                text,
+                &Filter {
+                    select: vec![],
+                    ignore: vec!["TY006".into()]
+                }
+            ),
+            vec!["KY001"]
+        );
     }
 }

@@ -5,8 +5,8 @@ use clap_complete::Shell;
 use omeroconf::catalog::{catalog, Version};
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::Format;
-use omeroconf::lint::{self, Filter, Linted};
 use omeroconf::emit::{self, runtime::Runtime, Refusal};
+use omeroconf::lint::{self, Filter, Linted};
 use omeroconf::source::env::EnvStyle;
 use omeroconf::{atomic, report, rules, source};
 use std::io::{IsTerminal, Read, Write};
@@ -14,7 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "omeroconf", version, about = "Check OMERO.web configuration before OMERO.web reads it")]
+#[command(
+    name = "omeroconf",
+    version,
+    about = "Check OMERO.web configuration before OMERO.web reads it"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -324,8 +328,16 @@ fn parse_env_style(text: &str) -> Result<EnvStyle, String> {
 fn parse_version(text: &str) -> Result<Version, String> {
     let version = Version::parse(text).ok_or_else(|| format!("`{text}` is not a release number such as 5.33.2"))?;
     if catalog().release(version).is_none() {
-        let known = catalog().releases.iter().map(|r| r.version.to_string()).collect::<Vec<_>>();
-        return Err(format!("omeroconf knows OMERO.web {} to {}, not {version}", known[0], known[known.len() - 1]));
+        let known = catalog()
+            .releases
+            .iter()
+            .map(|r| r.version.to_string())
+            .collect::<Vec<_>>();
+        return Err(format!(
+            "omeroconf knows OMERO.web {} to {}, not {version}",
+            known[0],
+            known[known.len() - 1]
+        ));
     }
     Ok(version)
 }
@@ -356,7 +368,10 @@ fn main() -> ExitCode {
             None => write_out(&omeroconf::schema::render()),
             Some(release) => {
                 let schema = omeroconf::schema::generate(Some(release));
-                write_out(&format!("{}\n", serde_json::to_string_pretty(&schema).unwrap_or_default()))
+                write_out(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&schema).unwrap_or_default()
+                ))
             }
         },
         Command::Completions { shell } => {
@@ -385,14 +400,20 @@ const STDIN_NAME: &str = "<stdin>";
 fn read_text(path: &Path) -> Result<String, String> {
     let bytes = if path == Path::new("-") {
         let mut bytes = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         bytes
     } else {
         std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
     };
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        format!("{} is not UTF-8 text (invalid byte at offset {at}); OMERO reads configuration as UTF-8", display_name(path))
+        format!(
+            "{} is not UTF-8 text (invalid byte at offset {at}); OMERO reads configuration as UTF-8",
+            display_name(path)
+        )
     })
 }
 
@@ -439,10 +460,16 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<Format>)>, String> {
 }
 
 fn walk(dir: &Path, inputs: &mut Vec<(PathBuf, Option<Format>)>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for path in entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if path.is_dir() {
             if !SKIPPED_DIRS.contains(&name.as_str()) {
                 walk(&path, inputs)?;
@@ -450,7 +477,9 @@ fn walk(dir: &Path, inputs: &mut Vec<(PathBuf, Option<Format>)>) -> std::io::Res
             continue;
         }
         // Unreadable or binary files are not configuration: skip them here.
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         if let Some(format) = source::recognise(&path, &text) {
             inputs.push((path, Some(format)));
         }
@@ -466,12 +495,19 @@ enum Outcome {
     Unreadable(String),
 }
 
-fn lint_input(path: &Path, recognised: Option<Format>, args: &LintArgs, lint_one: &(dyn Fn(omeroconf::document::Document) -> Linted + Sync)) -> Outcome {
+fn lint_input(
+    path: &Path,
+    recognised: Option<Format>,
+    args: &LintArgs,
+    lint_one: &(dyn Fn(omeroconf::document::Document) -> Linted + Sync),
+) -> Outcome {
     let text = match read_text(path) {
         Ok(text) => text,
         Err(message) => return Outcome::Unreadable(message),
     };
-    let format = recognised.or(args.input.from).unwrap_or_else(|| source::detect(path, &text));
+    let format = recognised
+        .or(args.input.from)
+        .unwrap_or_else(|| source::detect(path, &text));
     if format == Format::Script && !source::runs_omero(&text) {
         return Outcome::Skipped;
     }
@@ -480,7 +516,11 @@ fn lint_input(path: &Path, recognised: Option<Format>, args: &LintArgs, lint_one
 }
 
 /// Lints every input on all cores; results come back in input order.
-fn lint_all(inputs: &[(PathBuf, Option<Format>)], args: &LintArgs, lint_one: &(dyn Fn(omeroconf::document::Document) -> Linted + Sync)) -> Vec<Outcome> {
+fn lint_all(
+    inputs: &[(PathBuf, Option<Format>)],
+    args: &LintArgs,
+    lint_one: &(dyn Fn(omeroconf::document::Document) -> Linted + Sync),
+) -> Vec<Outcome> {
     // A thread for one input only adds a wait for the scheduler (and
     // asking for the core count reads the cgroup files).
     let workers = match inputs.len() {
@@ -494,17 +534,29 @@ fn lint_all(inputs: &[(PathBuf, Option<Format>)], args: &LintArgs, lint_one: &(d
     std::thread::scope(|scope| {
         let handles: Vec<_> = inputs
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|(p, f)| lint_input(p, *f, args, lint_one)).collect::<Vec<_>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(p, f)| lint_input(p, *f, args, lint_one))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|_| vec![Outcome::Unreadable("internal error: a lint worker panicked".into())]))
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec![Outcome::Unreadable("internal error: a lint worker panicked".into())])
+            })
             .collect()
     })
 }
 
 fn run_lint(args: &LintArgs) -> u8 {
-    let filter = Filter { select: args.select.clone(), ignore: args.ignore.clone() };
+    let filter = Filter {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
     let options = rules::Options { cores: args.cores };
     let lint_one = |document| lint::lint_with(document, args.input.omero_web_version, &filter, &options);
     let inputs = match expand(&args.files) {
@@ -515,7 +567,14 @@ fn run_lint(args: &LintArgs) -> u8 {
         }
     };
     if inputs.is_empty() {
-        eprintln!("note: no configuration file omeroconf recognises in {}", args.files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "note: no configuration file omeroconf recognises in {}",
+            args.files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         return OK;
     }
     let mut results: Vec<(Linted, PathBuf)> = Vec::new();
@@ -543,7 +602,11 @@ fn run_lint(args: &LintArgs) -> u8 {
         return show_fixes(args, &linted, &paths, &lint_one, unreadable);
     }
     if args.fix {
-        linted = linted.into_iter().zip(&paths).map(|(l, path)| apply_fixes(args, l, path, &lint_one)).collect();
+        linted = linted
+            .into_iter()
+            .zip(&paths)
+            .map(|(l, path)| apply_fixes(args, l, path, &lint_one))
+            .collect();
     }
     let text = match args.format {
         ReportFormat::Json => format!("{}\n", report::json::render(&linted)),
@@ -592,7 +655,10 @@ fn show_fixes(
         let (old, new) = if args.show_secrets {
             (l.document.source.clone(), fixed.source)
         } else {
-            (report::masked_source(&l.document, &l.config), report::masked_source(&after.document, &after.config))
+            (
+                report::masked_source(&l.document, &l.config),
+                report::masked_source(&after.document, &after.config),
+            )
         };
         text.push_str(&omeroconf::edit::unified_diff(&l.document.path, &old, &new));
     }
@@ -607,13 +673,22 @@ fn show_fixes(
 }
 
 /// `--fix`: writes the fixed text in place and lints it again.
-fn apply_fixes(args: &LintArgs, linted: Linted, path: &Path, lint_one: &dyn Fn(omeroconf::document::Document) -> Linted) -> Linted {
+fn apply_fixes(
+    args: &LintArgs,
+    linted: Linted,
+    path: &Path,
+    lint_one: &dyn Fn(omeroconf::document::Document) -> Linted,
+) -> Linted {
     let Some(fixed) = lint::fix(&linted) else { return linted };
     if let Err(e) = omeroconf::edit::write_file(path, &fixed.source) {
         eprintln!("error: cannot write {}: {e}", path.display());
         return linted;
     }
-    let left = if fixed.deferred > 0 { format!("; {} more after another run", fixed.deferred) } else { String::new() };
+    let left = if fixed.deferred > 0 {
+        format!("; {} more after another run", fixed.deferred)
+    } else {
+        String::new()
+    };
     eprintln!("fixed {} problem(s) in {}{left}", fixed.applied.len(), path.display());
     lint_one(parse_input(path, fixed.source, None, &args.input))
 }
@@ -622,9 +697,16 @@ fn summary(linted: &[Linted]) -> String {
     let count = |s| linted.iter().map(|l| l.count(s)).sum::<usize>();
     let (errors, warnings, infos) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
     if errors + warnings + infos == 0 {
-        return format!("{} file{} checked: no problems found\n", linted.len(), if linted.len() == 1 { "" } else { "s" });
+        return format!(
+            "{} file{} checked: no problems found\n",
+            linted.len(),
+            if linted.len() == 1 { "" } else { "s" }
+        );
     }
-    format!("{errors} error(s), {warnings} warning(s), {infos} info(s) in {} file(s)\n", linted.len())
+    format!(
+        "{errors} error(s), {warnings} warning(s), {infos} info(s) in {} file(s)\n",
+        linted.len()
+    )
 }
 
 fn run_convert(args: &ConvertArgs) -> u8 {
@@ -638,17 +720,30 @@ fn run_convert(args: &ConvertArgs) -> u8 {
     if let Err(refusal) = emit::readable(&document) {
         return refused(&refusal);
     }
-    let linted = lint::lint(document, args.input.omero_web_version, &Filter { select: vec!["IN".into()], ignore: vec![] });
+    let linted = lint::lint(
+        document,
+        args.input.omero_web_version,
+        &Filter {
+            select: vec!["IN".into()],
+            ignore: vec![],
+        },
+    );
     for finding in linted.findings.iter().filter(|f| f.severity == Severity::Error) {
         eprintln!("warning: {}: {}", linted.document.path, finding.message);
     }
-    let options = emit::WriteOptions { force: args.force, mask_secrets: args.mask_secrets };
+    let options = emit::WriteOptions {
+        force: args.force,
+        mask_secrets: args.mask_secrets,
+    };
     let written = match emit::write(&linted.config, args.to, options) {
         Ok(written) => written,
         Err(refusal) => return refused(&refusal),
     };
     for key in &written.altered {
-        eprintln!("warning: {key}: written altered, the {} format cannot carry its value exactly", args.to);
+        eprintln!(
+            "warning: {key}: written altered, the {} format cannot carry its value exactly",
+            args.to
+        );
     }
     for warning in &written.warnings {
         eprintln!("warning: {warning}");
@@ -709,9 +804,13 @@ fn run_emit(target: &EmitTarget) -> u8 {
                 GunicornStyle::Conf => emit::gunicorn::Style::Conf,
             },
         ),
-        EmitTarget::Systemd(a) => {
-            emit::systemd::render(&runtime, &emit::systemd::Options { user: a.user.clone(), venv: a.venv.clone() })
-        }
+        EmitTarget::Systemd(a) => emit::systemd::render(
+            &runtime,
+            &emit::systemd::Options {
+                user: a.user.clone(),
+                venv: a.venv.clone(),
+            },
+        ),
     };
     match text {
         Ok(text) => write_out(&text),
@@ -725,7 +824,12 @@ fn diff_release(version: Option<Version>, venv: Option<&Path>) -> Result<Version
         (Some(version), _) => Ok(version),
         (None, Some(venv)) => {
             let release = omeroconf::diff::installed_release(venv)?;
-            catalog().release(release).map(|r| r.version).ok_or_else(|| format!("{} has omero-web {release}, which omeroconf does not know", venv.display()))
+            catalog().release(release).map(|r| r.version).ok_or_else(|| {
+                format!(
+                    "{} has omero-web {release}, which omeroconf does not know",
+                    venv.display()
+                )
+            })
         }
         (None, None) => Ok(catalog().latest),
     }
@@ -734,7 +838,13 @@ fn diff_release(version: Option<Version>, venv: Option<&Path>) -> Result<Version
 fn run_diff(args: &DiffArgs) -> u8 {
     let side = |path: &Path, version, venv: Option<&PathBuf>| -> Result<(String, omeroconf::resolve::Config), String> {
         let release = diff_release(version, venv.map(PathBuf::as_path))?;
-        let input = InputArgs { from: args.from, omero_web_version: release, vars: args.vars.clone(), profile: None, env_style: None };
+        let input = InputArgs {
+            from: args.from,
+            omero_web_version: release,
+            vars: args.vars.clone(),
+            profile: None,
+            env_style: None,
+        };
         let file = omeroconf::diff::config_file(path);
         let document = load(&file, &input)?;
         emit::readable(&document).map_err(|r| r.to_string())?;
@@ -742,7 +852,10 @@ fn run_diff(args: &DiffArgs) -> u8 {
     };
     let sides = side(&args.old, args.old_version, args.old_venv.as_ref())
         .and_then(|old| Ok((old, side(&args.new, args.new_version, args.new_venv.as_ref())?)));
-    let options = omeroconf::diff::Options { effective: args.effective, show_secrets: args.show_secrets };
+    let options = omeroconf::diff::Options {
+        effective: args.effective,
+        show_secrets: args.show_secrets,
+    };
     let result = sides.and_then(|((old_name, old), (new_name, new))| {
         let mut report = omeroconf::diff::diff(&old, &new, options)?;
         if let Some(venv) = &args.new_venv {
@@ -769,7 +882,13 @@ fn run_diff(args: &DiffArgs) -> u8 {
 }
 
 fn run_migrate(args: &MigrateArgs) -> u8 {
-    let input = InputArgs { from: args.from, omero_web_version: args.to_version, vars: args.vars.clone(), profile: args.profile.clone(), env_style: None };
+    let input = InputArgs {
+        from: args.from,
+        omero_web_version: args.to_version,
+        vars: args.vars.clone(),
+        profile: args.profile.clone(),
+        env_style: None,
+    };
     let planned = load(&args.file, &input).and_then(|document| {
         emit::readable(&document).map_err(|r| r.to_string())?;
         let migration = omeroconf::migrate::plan(&document, args.from_version, args.to_version)?;
@@ -787,7 +906,13 @@ fn run_migrate(args: &MigrateArgs) -> u8 {
     let status = if migration.is_empty() { OK } else { FINDINGS };
     if let Some(path) = &args.output {
         let format = args.to.unwrap_or(document.format);
-        let written = match migration.write(format, emit::WriteOptions { force: args.force, mask_secrets: false }) {
+        let written = match migration.write(
+            format,
+            emit::WriteOptions {
+                force: args.force,
+                mask_secrets: false,
+            },
+        ) {
             Ok(written) => written,
             Err(refusal) => {
                 eprintln!("error: {refusal}");
@@ -818,7 +943,11 @@ fn run_migrate(args: &MigrateArgs) -> u8 {
         }
         return match omeroconf::migrate::write_in_place(&args.file, &document.source, &text) {
             Ok(backup) => {
-                eprintln!("migrated {} (the original is in {})", args.file.display(), backup.display());
+                eprintln!(
+                    "migrated {} (the original is in {})",
+                    args.file.display(),
+                    backup.display()
+                );
                 write_out(&migration.render(&document.path, args.show_secrets)).max(status)
             }
             Err(message) => {
@@ -829,17 +958,35 @@ fn run_migrate(args: &MigrateArgs) -> u8 {
     }
     let mut text = migration.render(&document.path, args.show_secrets);
     let masked = |doc: &omeroconf::document::Document, config: &omeroconf::resolve::Config| {
-        if args.show_secrets { doc.source.clone() } else { report::masked_source(doc, config) }
+        if args.show_secrets {
+            doc.source.clone()
+        } else {
+            report::masked_source(doc, config)
+        }
     };
     match &edited {
         Ok((_, after, config)) => {
-            text.push_str(&omeroconf::edit::unified_diff(&document.path, &masked(&document, &migration.source), &masked(after, config)));
+            text.push_str(&omeroconf::edit::unified_diff(
+                &document.path,
+                &masked(&document, &migration.source),
+                &masked(after, config),
+            ));
         }
         Err(why) => {
-            text.push_str(&format!("note: {why}; --write is not possible, --output FILE --to FORMAT is\n"));
-            let options = emit::WriteOptions { force: true, mask_secrets: !args.show_secrets };
-            let old = emit::write(&migration.source, emit::DIFF_FORMAT, options).map(|w| w.text).unwrap_or_default();
-            let new = migration.write(emit::DIFF_FORMAT, options).map(|w| w.text).unwrap_or_default();
+            text.push_str(&format!(
+                "note: {why}; --write is not possible, --output FILE --to FORMAT is\n"
+            ));
+            let options = emit::WriteOptions {
+                force: true,
+                mask_secrets: !args.show_secrets,
+            };
+            let old = emit::write(&migration.source, emit::DIFF_FORMAT, options)
+                .map(|w| w.text)
+                .unwrap_or_default();
+            let new = migration
+                .write(emit::DIFF_FORMAT, options)
+                .map(|w| w.text)
+                .unwrap_or_default();
             text.push_str(&omeroconf::edit::unified_diff(&document.path, &old, &new));
         }
     }
@@ -865,7 +1012,10 @@ fn write_out(text: &str) -> u8 {
 }
 
 fn run_rules() -> u8 {
-    let mut text = format!("{:<6}  {:<26}  {:<8}  {:<3}  SUMMARY\n", "CODE", "NAME", "SEVERITY", "FIX");
+    let mut text = format!(
+        "{:<6}  {:<26}  {:<8}  {:<3}  SUMMARY\n",
+        "CODE", "NAME", "SEVERITY", "FIX"
+    );
     for rule in rules::RULES {
         text.push_str(&format!(
             "{:<6}  {:<26}  {:<8}  {:<3}  {}\n",
@@ -881,7 +1031,11 @@ fn run_rules() -> u8 {
 
 fn run_explain(topic: &str) -> u8 {
     if let Some(rule) = rules::find(topic) {
-        let fix = if rule.fix { "; `omeroconf lint --fix` can repair it" } else { "" };
+        let fix = if rule.fix {
+            "; `omeroconf lint --fix` can repair it"
+        } else {
+            ""
+        };
         return write_out(&format!(
             "{} ({}): {}\n\nSeverity: {}{fix}\n\n{}\n\nExample:\n{}\n\nInstead:\n{}\n",
             rule.code,

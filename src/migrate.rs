@@ -29,25 +29,44 @@ pub enum Action {
     Value { key: String, value: String, why: String },
     /// The stored list is an old default plus `additions`; `value` is the
     /// target's default plus the additions.
-    Unfreeze { key: String, additions: Vec<String>, value: String, why: String },
+    Unfreeze {
+        key: String,
+        additions: Vec<String>,
+        value: String,
+        why: String,
+    },
 }
 
 impl Action {
     pub fn key(&self) -> &str {
         match self {
-            Action::Rename { key, .. } | Action::Remove { key, .. } | Action::Value { key, .. } | Action::Unfreeze { key, .. } => key,
+            Action::Rename { key, .. }
+            | Action::Remove { key, .. }
+            | Action::Value { key, .. }
+            | Action::Unfreeze { key, .. } => key,
         }
     }
 
     fn describe(&self, show_secrets: bool) -> String {
-        let show = |key: &str, value: &str| if show_secrets { value.to_string() } else { secrets::mask_value(key, value) };
+        let show = |key: &str, value: &str| {
+            if show_secrets {
+                value.to_string()
+            } else {
+                secrets::mask_value(key, value)
+            }
+        };
         match self {
             Action::Rename { key, to, why } => format!("rename    {key} -> {to}: {why}"),
             Action::Remove { key, why } => format!("remove    {key}: {why}"),
             Action::Value { key, value, why } => format!("value     {key} = {}: {why}", show(key, value)),
-            Action::Unfreeze { key, additions, why, .. } => {
+            Action::Unfreeze {
+                key, additions, why, ..
+            } => {
                 let items: Vec<String> = additions.iter().map(|a| show(key, a)).collect();
-                format!("unfreeze  {key}: {why}; keeps only [{}] (append --set)", items.join(", "))
+                format!(
+                    "unfreeze  {key}: {why}; keeps only [{}] (append --set)",
+                    items.join(", ")
+                )
             }
         }
     }
@@ -89,21 +108,45 @@ pub fn plan(document: &Document, from: Option<Version>, to: Version) -> Result<M
         return Err(format!("the source release {from} is newer than the target {to}"));
     }
     let source = resolve::resolve(document, from);
-    let stored = source.stored().map_err(|keys| format!("the value of {} is unknown until the script runs", keys.join(", ")))?;
-    let mut migration =
-        Migration { from, to, actions: Vec::new(), notes: Vec::new(), stored: IndexMap::new(), appends: IndexMap::new(), source };
+    let stored = source
+        .stored()
+        .map_err(|keys| format!("the value of {} is unknown until the script runs", keys.join(", ")))?;
+    let mut migration = Migration {
+        from,
+        to,
+        actions: Vec::new(),
+        notes: Vec::new(),
+        stored: IndexMap::new(),
+        appends: IndexMap::new(),
+        source,
+    };
     for (key, value) in &stored {
         // A list a script builds by appending to the unset key starts from
         // the running release's default: only a stored list can be frozen.
-        let literal = document.operations.iter().find(|op| op.key == *key).is_some_and(|op| op.kind == OpKind::Set);
-        let Some(key) = migration.key_in_target(key, &stored) else { continue };
+        let literal = document
+            .operations
+            .iter()
+            .find(|op| op.key == *key)
+            .is_some_and(|op| op.kind == OpKind::Set);
+        let Some(key) = migration.key_in_target(key, &stored) else {
+            continue;
+        };
         let mut value = value.clone();
         if let Some((fixed, why)) = fix_value(&key, &value, to) {
-            migration.actions.push(Action::Value { key: key.clone(), value: fixed.clone(), why });
+            migration.actions.push(Action::Value {
+                key: key.clone(),
+                value: fixed.clone(),
+                why,
+            });
             value = fixed;
         }
         if let Some((additions, refreshed, why)) = frozen(&key, &value, to).filter(|_| literal) {
-            migration.actions.push(Action::Unfreeze { key: key.clone(), additions: additions.clone(), value: refreshed.clone(), why });
+            migration.actions.push(Action::Unfreeze {
+                key: key.clone(),
+                additions: additions.clone(),
+                value: refreshed.clone(),
+                why,
+            });
             migration.appends.insert(key.clone(), additions);
             value = refreshed;
         }
@@ -117,28 +160,44 @@ impl Migration {
     /// The key `key` is stored under in the target, recording a rename or
     /// removal; `None` when the target does not read it.
     fn key_in_target(&mut self, key: &str, stored: &IndexMap<String, String>) -> Option<String> {
-        let Some(property) = catalog().property(key) else { return Some(key.to_string()) };
+        let Some(property) = catalog().property(key) else {
+            return Some(key.to_string());
+        };
         let (from, to) = (self.from, self.to);
-        let remove = |why: String| Action::Remove { key: key.to_string(), why };
+        let remove = |why: String| Action::Remove {
+            key: key.to_string(),
+            why,
+        };
         if property.is_deprecated() {
-            let successor = property.deprecated_by.as_deref().filter(|s| catalog().property(s).is_some());
+            let successor = property
+                .deprecated_by
+                .as_deref()
+                .filter(|s| catalog().property(s).is_some());
             match successor {
                 Some(s) if stored.contains_key(s) => {
-                    self.actions.push(remove(format!("deprecated; {s} is also set and wins")));
+                    self.actions
+                        .push(remove(format!("deprecated; {s} is also set and wins")));
                     None
                 }
                 Some(s) => {
                     let why = if property.deprecated_honoured {
                         format!("deprecated; OMERO.web still reads it as {s}, so the new name keeps the behaviour")
                     } else {
-                        self.notes.push(format!("{key} was silently ignored; as {s} its value takes effect"));
+                        self.notes
+                            .push(format!("{key} was silently ignored; as {s} its value takes effect"));
                         format!("deprecated and ignored by OMERO.web; {s} is the key it reads")
                     };
-                    self.actions.push(Action::Rename { key: key.to_string(), to: s.to_string(), why });
+                    self.actions.push(Action::Rename {
+                        key: key.to_string(),
+                        to: s.to_string(),
+                        why,
+                    });
                     Some(s.to_string())
                 }
                 None => {
-                    self.actions.push(remove("deprecated without a successor; it was silently ignored before".to_string()));
+                    self.actions.push(remove(
+                        "deprecated without a successor; it was silently ignored before".to_string(),
+                    ));
                     None
                 }
             }
@@ -148,8 +207,11 @@ impl Migration {
             } else {
                 format!("it was silently ignored already in {from}")
             };
-            let removed = property.until.map_or_else(String::new, |u| format!(" (removed in {u})"));
-            self.actions.push(remove(format!("OMERO.web {to} does not read it{removed}; {before}")));
+            let removed = property
+                .until
+                .map_or_else(String::new, |u| format!(" (removed in {u})"));
+            self.actions
+                .push(remove(format!("OMERO.web {to} does not read it{removed}; {before}")));
             None
         } else {
             Some(key.to_string())
@@ -158,8 +220,24 @@ impl Migration {
 
     /// The configuration the target reads, for emitting and for checks.
     pub fn target_config(&self) -> Config {
-        let entries = self.stored.iter().map(|(k, v)| (k.clone(), Entry { value: crate::document::Value::Known(v.clone()), op: 0 })).collect();
-        Config { release: self.to, entries, findings: Vec::new() }
+        let entries = self
+            .stored
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    Entry {
+                        value: crate::document::Value::Known(v.clone()),
+                        op: 0,
+                    },
+                )
+            })
+            .collect();
+        Config {
+            release: self.to,
+            entries,
+            findings: Vec::new(),
+        }
     }
 
     /// Anything to do or to know.
@@ -193,11 +271,23 @@ impl Migration {
         }
         let mut written = emit::write(&config, format, options)?;
         if script {
-            let command = if format == Format::Script { "omero config" } else { "config" };
+            let command = if format == Format::Script {
+                "omero config"
+            } else {
+                "config"
+            };
             for (key, items) in &self.appends {
                 for item in items {
-                    let item = if options.mask_secrets { secrets::mask_value(key, item) } else { item.clone() };
-                    written.text.push_str(&format!("{command} append --set {} {}\n", emit::script::quote(key), emit::script::quote(&item)));
+                    let item = if options.mask_secrets {
+                        secrets::mask_value(key, item)
+                    } else {
+                        item.clone()
+                    };
+                    written.text.push_str(&format!(
+                        "{command} append --set {} {}\n",
+                        emit::script::quote(key),
+                        emit::script::quote(&item)
+                    ));
                 }
             }
         }
@@ -207,7 +297,11 @@ impl Migration {
     /// The document's source with the plan applied as span-preserving
     /// edits, checked by reading it back with `reparse`; `Err` says what
     /// cannot be edited in place.
-    pub fn edit_in_place(&self, document: &Document, reparse: &dyn Fn(&str) -> Document) -> Result<(String, Document, Config), String> {
+    pub fn edit_in_place(
+        &self,
+        document: &Document,
+        reparse: &dyn Fn(&str) -> Document,
+    ) -> Result<(String, Document, Config), String> {
         let mut edits: Vec<Edit> = Vec::new();
         let mut stuck: Vec<String> = Vec::new();
         let mut value_done: Vec<&str> = Vec::new();
@@ -244,7 +338,11 @@ impl Migration {
         let config = resolve::resolve(&after, self.to);
         // Values Python reads the same were left as written, so compare them as Python does.
         let matches = config.stored().is_ok_and(|stored| {
-            stored.len() == self.stored.len() && stored.iter().zip(&self.stored).all(|((k, v), (k2, v2))| k == k2 && same_text(v, v2))
+            stored.len() == self.stored.len()
+                && stored
+                    .iter()
+                    .zip(&self.stored)
+                    .all(|((k, v), (k2, v2))| k == k2 && same_text(v, v2))
         });
         if !matches {
             return Err("the edited file would not store the migrated values".to_string());
@@ -265,7 +363,11 @@ impl Migration {
 
     /// The one `set` in the document that stores `key` (after renames, the
     /// key it had in the source), and the value it stores.
-    fn single_set<'d>(&'d self, document: &'d Document, key: &str) -> Option<(&'d crate::document::Operation, &'d str)> {
+    fn single_set<'d>(
+        &'d self,
+        document: &'d Document,
+        key: &str,
+    ) -> Option<(&'d crate::document::Operation, &'d str)> {
         let original = self
             .actions
             .iter()
@@ -301,7 +403,12 @@ fn fix_value(key: &str, value: &str, to: Version) -> Option<(String, String)> {
                     *name = rename.new.clone();
                 }
             }
-            (!renamed.is_empty()).then(|| (json::dumps(&PyJson::Array(apps)), format!("renamed apps: {}", renamed.join("; "))))
+            (!renamed.is_empty()).then(|| {
+                (
+                    json::dumps(&PyJson::Array(apps)),
+                    format!("renamed apps: {}", renamed.join("; ")),
+                )
+            })
         }
         ("omero.web.caches", Some(PyJson::Object(mut aliases))) => {
             let mut why = Vec::new();
@@ -312,10 +419,20 @@ fn fix_value(key: &str, value: &str, to: Version) -> Option<(String, String)> {
             (!why.is_empty()).then(|| (json::dumps(&PyJson::Object(aliases)), why.join("; ")))
         }
         ("omero.web.application_server", _) if value.starts_with("fastcgi") => {
-            let allowed = catalog().property(key).and_then(|p| p.enforced_values.as_ref()).is_some_and(|v| v.iter().any(|a| a == value));
-            (!allowed).then(|| ("wsgi-tcp".to_string(), format!("OMERO.web {to} has no FastCGI server; gunicorn (wsgi-tcp) replaces it")))
+            let allowed = catalog()
+                .property(key)
+                .and_then(|p| p.enforced_values.as_ref())
+                .is_some_and(|v| v.iter().any(|a| a == value));
+            (!allowed).then(|| {
+                (
+                    "wsgi-tcp".to_string(),
+                    format!("OMERO.web {to} has no FastCGI server; gunicorn (wsgi-tcp) replaces it"),
+                )
+            })
         }
-        ("omero.web.csrf_trusted_origins", Some(PyJson::Array(mut origins))) if catalog().django_from(to, Version(4, 0, 0)) != DjangoFrom::Never => {
+        ("omero.web.csrf_trusted_origins", Some(PyJson::Array(mut origins)))
+            if catalog().django_from(to, Version(4, 0, 0)) != DjangoFrom::Never =>
+        {
             let mut fixed = Vec::new();
             for origin in origins.iter_mut() {
                 let PyJson::Str(text) = origin else { continue };
@@ -325,7 +442,13 @@ fn fix_value(key: &str, value: &str, to: Version) -> Option<(String, String)> {
                 }
             }
             (!fixed.is_empty()).then(|| {
-                (json::dumps(&PyJson::Array(origins)), format!("Django 4 and later need a scheme: https:// added to {}", fixed.join(", ")))
+                (
+                    json::dumps(&PyJson::Array(origins)),
+                    format!(
+                        "Django 4 and later need a scheme: https:// added to {}",
+                        fixed.join(", ")
+                    ),
+                )
             })
         }
         _ => None,
@@ -336,7 +459,10 @@ fn fix_value(key: &str, value: &str, to: Version) -> Option<(String, String)> {
 fn fix_cache(alias: &str, members: &mut [(String, PyJson)], to: Version) -> Vec<String> {
     let mut why = Vec::new();
     let text = |members: &[(String, PyJson)], name: &str| {
-        members.iter().find(|(k, _)| k == name).and_then(|(_, v)| if let PyJson::Str(s) = v { Some(s.clone()) } else { None })
+        members
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| if let PyJson::Str(s) = v { Some(s.clone()) } else { None })
     };
     let set = |members: &mut [(String, PyJson)], name: &str, value: String| {
         if let Some((_, v)) = members.iter_mut().find(|(k, _)| k == name) {
@@ -346,7 +472,9 @@ fn fix_cache(alias: &str, members: &mut [(String, PyJson)], to: Version) -> Vec<
     let backend = text(members, "BACKEND").unwrap_or_default();
     let successor = match backend.as_str() {
         "redis_cache.RedisCache" | "redis_cache.cache.RedisCache" => Some("django_redis.cache.RedisCache"),
-        "django.core.cache.backends.memcached.MemcachedCache" if catalog().django_from(to, Version(4, 1, 0)) != DjangoFrom::Never => {
+        "django.core.cache.backends.memcached.MemcachedCache"
+            if catalog().django_from(to, Version(4, 1, 0)) != DjangoFrom::Never =>
+        {
             Some("django.core.cache.backends.memcached.PyMemcacheCache")
         }
         _ => None,
@@ -357,7 +485,8 @@ fn fix_cache(alias: &str, members: &mut [(String, PyJson)], to: Version) -> Vec<
     }
     // OMERO.web's `redis` extra installs django-redis 5, which needs URLs, from 5.14.0 on.
     let redis = text(members, "BACKEND").is_some_and(|b| b.ends_with("RedisCache"));
-    if let Some(location) = text(members, "LOCATION").filter(|l| redis && to >= Version(5, 14, 0) && !l.contains("://")) {
+    if let Some(location) = text(members, "LOCATION").filter(|l| redis && to >= Version(5, 14, 0) && !l.contains("://"))
+    {
         why.push(format!("{alias}: the location is now a redis:// URL"));
         set(members, "LOCATION", redis_url(&location));
     }
@@ -368,8 +497,12 @@ fn fix_cache(alias: &str, members: &mut [(String, PyJson)], to: Version) -> Vec<
 /// the additions, the target's default plus them, and why.
 fn frozen(key: &str, value: &str, to: Version) -> Option<(Vec<String>, String, String)> {
     let property = catalog().property(key).filter(|p| p.append_starts_from_default())?;
-    let Ok(PyJson::Array(stored)) = json::loads(value) else { return None };
-    let Some(Ok(PyJson::Array(target))) = property.default_in(to).as_str().map(json::loads) else { return None };
+    let Ok(PyJson::Array(stored)) = json::loads(value) else {
+        return None;
+    };
+    let Some(Ok(PyJson::Array(target))) = property.default_in(to).as_str().map(json::loads) else {
+        return None;
+    };
     // The longest known default the stored list starts with.
     let (release, default) = known_defaults(property, to)
         .into_iter()
@@ -384,22 +517,40 @@ fn frozen(key: &str, value: &str, to: Version) -> Option<(Vec<String>, String, S
         }
     }
     let why = format!("holds the default of OMERO.web {release}, frozen there by `omero config append`");
-    Some((additions.iter().map(json::dumps).collect(), json::dumps(&PyJson::Array(refreshed)), why))
+    Some((
+        additions.iter().map(json::dumps).collect(),
+        json::dumps(&PyJson::Array(refreshed)),
+        why,
+    ))
 }
 
 /// Every distinct default list of a key up to `to`, with the first release
 /// (or legacy release range) that had it.
 fn known_defaults(property: &Property, to: Version) -> Vec<(String, Vec<PyJson>)> {
     let mut out: Vec<(String, Vec<PyJson>)> = Vec::new();
-    let legacy = catalog().legacy_defaults.iter().filter(|l| l.key == property.key).map(|l| (l.releases.clone(), l.default.clone()));
+    let legacy = catalog()
+        .legacy_defaults
+        .iter()
+        .filter(|l| l.key == property.key)
+        .map(|l| (l.releases.clone(), l.default.clone()));
     let released = catalog()
         .releases
         .iter()
         .filter(|r| r.version <= to && property.in_release(r.version))
-        .filter_map(|r| Some((r.version.to_string(), property.default_in(r.version).as_str()?.to_string())));
+        .filter_map(|r| {
+            Some((
+                r.version.to_string(),
+                property.default_in(r.version).as_str()?.to_string(),
+            ))
+        });
     for (release, text) in legacy.chain(released) {
-        let Ok(PyJson::Array(items)) = json::loads(&text) else { continue };
-        if !out.iter().any(|(_, d)| d.len() == items.len() && d.iter().zip(&items).all(|(a, b)| a.py_eq(b))) {
+        let Ok(PyJson::Array(items)) = json::loads(&text) else {
+            continue;
+        };
+        if !out
+            .iter()
+            .any(|(_, d)| d.len() == items.len() && d.iter().zip(&items).all(|(a, b)| a.py_eq(b)))
+        {
             out.push((release, items));
         }
     }
@@ -470,18 +621,38 @@ mod tests {
 
     #[test]
     fn source_release_is_the_oldest_with_every_key() {
-        assert_eq!(oldest_release(["omero.web.debug", "x.y"].into_iter()), catalog().oldest());
-        assert_eq!(oldest_release(["omero.web.csrf_trusted_origins"].into_iter()), Version(5, 22, 0));
-        assert_eq!(oldest_release(["omero.web.webgateway_cache", "omero.web.time_zone"].into_iter()), Version(5, 10, 0));
+        assert_eq!(
+            oldest_release(["omero.web.debug", "x.y"].into_iter()),
+            catalog().oldest()
+        );
+        assert_eq!(
+            oldest_release(["omero.web.csrf_trusted_origins"].into_iter()),
+            Version(5, 22, 0)
+        );
+        assert_eq!(
+            oldest_release(["omero.web.webgateway_cache", "omero.web.time_zone"].into_iter()),
+            Version(5, 10, 0)
+        );
     }
 
     #[test]
     fn deprecated_and_removed_keys() {
-        let m = planned("omero.web.force_script_name=/omero\nomero.web.email_host=smtp\nomero.web.webgateway_cache=x\n", None);
+        let m = planned(
+            "omero.web.force_script_name=/omero\nomero.web.email_host=smtp\nomero.web.webgateway_cache=x\n",
+            None,
+        );
         let keys: Vec<&str> = m.stored.keys().map(String::as_str).collect();
         assert_eq!(keys, vec!["omero.web.prefix", "omero.mail.host"]);
-        assert!(m.notes.iter().any(|n| n.starts_with("omero.web.email_host was silently ignored")), "{:?}", m.notes);
-        assert!(matches!(&m.actions[2], Action::Remove { key, why } if key == "omero.web.webgateway_cache" && why.contains("5.26.0")));
+        assert!(
+            m.notes
+                .iter()
+                .any(|n| n.starts_with("omero.web.email_host was silently ignored")),
+            "{:?}",
+            m.notes
+        );
+        assert!(
+            matches!(&m.actions[2], Action::Remove { key, why } if key == "omero.web.webgateway_cache" && why.contains("5.26.0"))
+        );
         let both = planned("omero.web.force_script_name=/omero\nomero.web.prefix=/web\n", None);
         assert_eq!(both.stored.get("omero.web.prefix").map(String::as_str), Some("/web"));
     }
@@ -498,26 +669,59 @@ mod tests {
         assert_eq!(get("omero.web.apps"), Some("[\"omero_figure\", \"omero_iviewer\"]"));
         assert_eq!(get("omero.web.application_server"), Some("wsgi-tcp"));
         assert_eq!(get("omero.web.caches"), Some("{\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://127.0.0.1:6379/1\"}}"));
-        assert_eq!(get("omero.web.csrf_trusted_origins"), Some("[\"https://a.org\", \"https://b.org\"]"));
+        assert_eq!(
+            get("omero.web.csrf_trusted_origins"),
+            Some("[\"https://a.org\", \"https://b.org\"]")
+        );
     }
 
     #[test]
     fn frozen_lists_keep_only_the_additions() {
-        let default = catalog().property("omero.web.open_with").map(|p| p.default_in(Version(5, 6, 0)).as_str().unwrap_or_default().to_string()).unwrap_or_default();
-        let Ok(PyJson::Array(mut items)) = json::loads(&default) else { panic!("a list default") };
+        let default = catalog()
+            .property("omero.web.open_with")
+            .map(|p| p.default_in(Version(5, 6, 0)).as_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        let Ok(PyJson::Array(mut items)) = json::loads(&default) else {
+            panic!("a list default")
+        };
         items.push(PyJson::Str("mine".into()));
-        let m = planned(&format!("omero.web.open_with={}\n", json::dumps(&PyJson::Array(items))), Some(Version(5, 6, 0)));
-        assert_eq!(m.appends.get("omero.web.open_with"), Some(&vec!["\"mine\"".to_string()]));
+        let m = planned(
+            &format!("omero.web.open_with={}\n", json::dumps(&PyJson::Array(items))),
+            Some(Version(5, 6, 0)),
+        );
+        assert_eq!(
+            m.appends.get("omero.web.open_with"),
+            Some(&vec!["\"mine\"".to_string()])
+        );
         // A list that does not start with a default is the user's own.
         let own = planned("omero.web.open_with=[[\"x\", \"y\"]]\n", None);
         assert!(own.appends.is_empty());
         // A pre-5.6 default (schema/legacy-defaults.json) is recognised too.
-        let legacy = catalog().legacy_defaults.iter().find(|l| l.key == "omero.web.ui.top_links").map(|l| l.default.clone()).unwrap_or_default();
-        let Ok(PyJson::Array(mut links)) = json::loads(&legacy) else { panic!("a list default") };
-        links.push(PyJson::Array(vec![PyJson::Str("Figure".into()), PyJson::Str("figure_index".into())]));
-        let m = planned(&format!("omero.web.ui.top_links={}\n", json::dumps(&PyJson::Array(links))), None);
-        assert_eq!(m.appends.get("omero.web.ui.top_links"), Some(&vec!["[\"Figure\", \"figure_index\"]".to_string()]));
-        assert!(m.stored.get("omero.web.ui.top_links").is_some_and(|v| v.contains("https://help.openmicroscopy.org/")));
+        let legacy = catalog()
+            .legacy_defaults
+            .iter()
+            .find(|l| l.key == "omero.web.ui.top_links")
+            .map(|l| l.default.clone())
+            .unwrap_or_default();
+        let Ok(PyJson::Array(mut links)) = json::loads(&legacy) else {
+            panic!("a list default")
+        };
+        links.push(PyJson::Array(vec![
+            PyJson::Str("Figure".into()),
+            PyJson::Str("figure_index".into()),
+        ]));
+        let m = planned(
+            &format!("omero.web.ui.top_links={}\n", json::dumps(&PyJson::Array(links))),
+            None,
+        );
+        assert_eq!(
+            m.appends.get("omero.web.ui.top_links"),
+            Some(&vec!["[\"Figure\", \"figure_index\"]".to_string()])
+        );
+        assert!(m
+            .stored
+            .get("omero.web.ui.top_links")
+            .is_some_and(|v| v.contains("https://help.openmicroscopy.org/")));
         // A script appending to the unset key is not frozen: it starts from the running release's default.
         let doc = crate::source::parse(
             "setup.sh",
@@ -531,9 +735,23 @@ mod tests {
     #[test]
     fn sessions_and_platform_notes() {
         let m = planned("omero.web.debug=false\n", Some(Version(5, 29, 3)));
-        assert!(m.notes.iter().any(|n| n.contains("every user logs in again")), "{:?}", m.notes);
-        assert!(m.notes.iter().any(|n| n.starts_with("omero.web.session_serializer is not set")), "{:?}", m.notes);
-        assert!(m.notes.iter().any(|n| n.contains("needs Python >=3.10,<3.15")), "{:?}", m.notes);
+        assert!(
+            m.notes.iter().any(|n| n.contains("every user logs in again")),
+            "{:?}",
+            m.notes
+        );
+        assert!(
+            m.notes
+                .iter()
+                .any(|n| n.starts_with("omero.web.session_serializer is not set")),
+            "{:?}",
+            m.notes
+        );
+        assert!(
+            m.notes.iter().any(|n| n.contains("needs Python >=3.10,<3.15")),
+            "{:?}",
+            m.notes
+        );
         let current = planned("omero.web.debug=false\n", Some(catalog().latest));
         assert!(current.is_empty());
     }

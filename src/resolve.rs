@@ -52,12 +52,20 @@ impl Config {
     /// The stored properties as plain strings; `Err` lists keys whose value
     /// is unknown.
     pub fn stored(&self) -> Result<IndexMap<String, String>, Vec<String>> {
-        let unknown: Vec<String> =
-            self.entries.iter().filter(|(_, e)| e.value.known().is_none()).map(|(k, _)| k.clone()).collect();
+        let unknown: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(_, e)| e.value.known().is_none())
+            .map(|(k, _)| k.clone())
+            .collect();
         if !unknown.is_empty() {
             return Err(unknown);
         }
-        Ok(self.entries.iter().filter_map(|(k, e)| Some((k.clone(), e.value.known()?.to_string()))).collect())
+        Ok(self
+            .entries
+            .iter()
+            .filter_map(|(k, e)| Some((k.clone(), e.value.known()?.to_string())))
+            .collect())
     }
 }
 
@@ -70,7 +78,11 @@ struct Failure {
 
 impl Failure {
     fn new(rc: u32, message: impl Into<String>) -> Failure {
-        Failure { rc, message: message.into(), help: None }
+        Failure {
+            rc,
+            message: message.into(),
+            help: None,
+        }
     }
 
     fn help(mut self, help: impl Into<String>) -> Failure {
@@ -85,7 +97,13 @@ const TRACEBACK: u32 = 1;
 pub fn resolve(doc: &Document, release: Version) -> Config {
     // config.xml holds whatever keys it holds: no command checks them there.
     let checks_keys = doc.format != Format::Xml;
-    let mut state = State { release, entries: IndexMap::new(), failing: IndexMap::new(), unchecked: IndexSet::new(), checks_keys };
+    let mut state = State {
+        release,
+        entries: IndexMap::new(),
+        failing: IndexMap::new(),
+        unchecked: IndexSet::new(),
+        checks_keys,
+    };
     let mut findings = Vec::new();
 
     if doc.format == Format::Properties {
@@ -95,7 +113,11 @@ pub fn resolve(doc: &Document, release: Version) -> Config {
                 "`omero config load` stops at this line and applies none of the file; \
                  remove the spaces around `=` or the illegal characters",
             ));
-            return Config { release, entries: IndexMap::new(), findings };
+            return Config {
+                release,
+                entries: IndexMap::new(),
+                findings,
+            };
         }
     }
 
@@ -120,7 +142,11 @@ pub fn resolve(doc: &Document, release: Version) -> Config {
             Ok(()) => findings.extend(set_with_equals(op)),
         }
     }
-    Config { release, entries: state.entries, findings }
+    Config {
+        release,
+        entries: state.entries,
+        findings,
+    }
 }
 
 struct State {
@@ -188,8 +214,13 @@ impl State {
 
     /// Keeps `failing` current for a key written or removed.
     fn revalidate(&mut self, key: &str) {
-        let Some(property) = catalog().property(key) else { return };
-        let in_mappings = matches!(property.section, Section::Internal | Section::Custom | Section::Development);
+        let Some(property) = catalog().property(key) else {
+            return;
+        };
+        let in_mappings = matches!(
+            property.section,
+            Section::Internal | Section::Custom | Section::Development
+        );
         if !in_mappings || !property.in_release(self.release) {
             return;
         }
@@ -213,16 +244,31 @@ impl State {
     /// module to import.
     fn web_default(&mut self, key: &str) -> Result<Vec<PyJson>, Failure> {
         self.check_written();
-        let module_failure = || self.module_failure().map(|f| (f.key.to_string(), f.rejection.to_string()));
-        let failure = self.failing.first().map(|(k, v)| (k.clone(), v.clone())).or_else(module_failure);
+        let module_failure = || {
+            self.module_failure()
+                .map(|f| (f.key.to_string(), f.rejection.to_string()))
+        };
+        let failure = self
+            .failing
+            .first()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .or_else(module_failure);
         if let Some((bad, why)) = &failure {
             return Err(Failure::new(
                 514,
-                format!("Cannot retrieve default value for property {key}: OMERO.web's settings do not load ({bad}: {})", secrets::mask_message(bad, why)),
+                format!(
+                    "Cannot retrieve default value for property {key}: OMERO.web's settings do not load ({bad}: {})",
+                    secrets::mask_message(bad, why)
+                ),
             )
-            .help(format!("fix `{bad}` first: OMERO reads its settings to find the default list of `{key}`")));
+            .help(format!(
+                "fix `{bad}` first: OMERO reads its settings to find the default list of `{key}`"
+            )));
         }
-        if !catalog().property(key).is_some_and(|p| p.append_starts_from_default() && p.in_release(self.release)) {
+        if !catalog()
+            .property(key)
+            .is_some_and(|p| p.append_starts_from_default() && p.in_release(self.release))
+        {
             return Ok(Vec::new());
         }
         let default = default_text(&self.entries, key, self.release);
@@ -248,7 +294,12 @@ impl State {
             }))
         };
         let mut values = Vec::with_capacity(4);
-        for key in ["omero.web.apps", "omero.web.middleware", "omero.web.django_additional_settings", "omero.web.server_list"] {
+        for key in [
+            "omero.web.apps",
+            "omero.web.middleware",
+            "omero.web.django_additional_settings",
+            "omero.web.server_list",
+        ] {
             values.push(match parsed(key) {
                 Some(Ok(value)) => Some(value),
                 Some(Err(failure)) => return Some(failure),
@@ -266,22 +317,31 @@ impl State {
 
     /// The stored list of a set key (510 not JSON, 511 not a list), `None` when unknown.
     fn stored_list(&self, key: &str) -> Result<Option<Vec<PyJson>>, Failure> {
-        let Some(entry) = self.entries.get(key) else { return Ok(Some(Vec::new())) };
-        let Some(text) = entry.value.known() else { return Ok(None) };
+        let Some(entry) = self.entries.get(key) else {
+            return Ok(Some(Vec::new()));
+        };
+        let Some(text) = entry.value.known() else {
+            return Ok(None);
+        };
         match json::loads_with_max_depth(text, json::CLI_MAX_DEPTH) {
             Ok(PyJson::Array(items)) => Ok(Some(items)),
             Ok(_) => Err(Failure::new(511, format!("Property {key} is not a list"))),
-            Err(_) => Err(Failure::new(510, "No JSON object could be decoded")
-                .help(format!("the stored value of `{key}` is not JSON, so it cannot be appended to or removed from"))),
+            Err(_) => Err(Failure::new(510, "No JSON object could be decoded").help(format!(
+                "the stored value of `{key}` is not JSON, so it cannot be appended to or removed from"
+            ))),
         }
     }
 
     fn argument(op: &Operation) -> Result<Option<PyJson>, Failure> {
-        let Some(text) = op.value.as_ref().and_then(Value::known) else { return Ok(None) };
-        json::loads_with_max_depth(text, json::CLI_MAX_DEPTH).map(Some).map_err(|e| {
-            Failure::new(TRACEBACK, format!("the value is not JSON ({e})"))
-                .help("quote JSON strings twice: '\"omero_iviewer\"'")
-        })
+        let Some(text) = op.value.as_ref().and_then(Value::known) else {
+            return Ok(None);
+        };
+        json::loads_with_max_depth(text, json::CLI_MAX_DEPTH)
+            .map(Some)
+            .map_err(|e| {
+                Failure::new(TRACEBACK, format!("the value is not JSON ({e})"))
+                    .help("quote JSON strings twice: '\"omero_iviewer\"'")
+            })
     }
 
     /// The list `append` or `remove` starts from: the stored list; for an
@@ -305,8 +365,15 @@ impl State {
     /// the stored value's reason.
     fn unknown_result(&self, op: &Operation) -> Value {
         let from_argument = op.value.clone().filter(|v| v.known().is_none());
-        let from_stored = || self.entries.get(&op.key).map(|e| e.value.clone()).filter(|v| v.known().is_none());
-        from_argument.or_else(from_stored).unwrap_or(Value::Unknown(crate::document::Unknown::CommandSubstitution))
+        let from_stored = || {
+            self.entries
+                .get(&op.key)
+                .map(|e| e.value.clone())
+                .filter(|v| v.known().is_none())
+        };
+        from_argument
+            .or_else(from_stored)
+            .unwrap_or(Value::Unknown(crate::document::Unknown::CommandSubstitution))
     }
 
     fn append(&mut self, index: usize, op: &Operation, unique: bool) -> Result<(), Failure> {
@@ -335,7 +402,10 @@ impl State {
             return Ok(());
         };
         let Some(position) = json::position_in(&list, &item) else {
-            return Err(Failure::new(513, format!("{} is not defined in {key}", json::dumps(&item))));
+            return Err(Failure::new(
+                513,
+                format!("{} is not defined in {key}", json::dumps(&item)),
+            ));
         };
         list.remove(position);
         self.write(key, Value::Known(json::dumps(&PyJson::Array(list))), index);
@@ -366,13 +436,17 @@ fn default_text(entries: &IndexMap<String, Entry>, key: &str, release: Version) 
 
 /// omero-py's `assert_valid_property_name`: only ASCII letters, digits, `.`, `_`, `-`.
 pub fn valid_key(key: &str) -> bool {
-    key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    key.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 fn illegal_key(op: &Operation) -> Finding {
-    Finding::new(&input::ILLEGAL_KEY, format!("illegal property name `{}`", op.key.escape_debug()))
-        .key(op.key.clone())
-        .at(op.key_span, "only letters, digits, `.`, `_` and `-` are allowed")
+    Finding::new(
+        &input::ILLEGAL_KEY,
+        format!("illegal property name `{}`", op.key.escape_debug()),
+    )
+    .key(op.key.clone())
+    .at(op.key_span, "only letters, digits, `.`, `_` and `-` are allowed")
 }
 
 /// `skipped`: how many later commands never run because the script stops here.
@@ -385,11 +459,17 @@ fn command_failed(op: &Operation, failure: Failure, skipped: Option<usize>) -> F
         (_, Some(n)) => format!("the script stops here and the {n} later `omero` command(s) never run"),
     };
     if failure.rc == 506 {
-        return illegal_key(op).help(format!("`omero config set` exits with status 250 here and stores nothing; {consequence}"));
+        return illegal_key(op).help(format!(
+            "`omero config set` exits with status 250 here and stores nothing; {consequence}"
+        ));
     }
     let mut finding = Finding::new(
         &input::COMMAND_FAILS,
-        format!("`omero config {}` fails: {} (exit status {status}); {consequence}", op.kind.verb(), failure.message),
+        format!(
+            "`omero config {}` fails: {} (exit status {status}); {consequence}",
+            op.kind.verb(),
+            failure.message
+        ),
     )
     .key(op.key.clone())
     .at(op.value_span.join(op.key_span), "this command fails");
@@ -410,10 +490,16 @@ fn set_with_equals(op: &Operation) -> Option<Finding> {
     let (key, value) = op.key.split_once('=')?;
     let stores_nothing = matches!(op.kind, OpKind::Unset) || op.key.ends_with('=') || op.kind == OpKind::Set;
     stores_nothing.then(|| {
-        Finding::new(&input::ILLEGAL_KEY, format!("`{}` contains `=`, so nothing is stored", op.key.escape_debug()))
-            .key(op.key.clone())
-            .at(op.key_span, "`=` is not allowed in a property name")
-            .help(format!("write `omero config set {key} {}`", if value.is_empty() { "VALUE" } else { value }))
+        Finding::new(
+            &input::ILLEGAL_KEY,
+            format!("`{}` contains `=`, so nothing is stored", op.key.escape_debug()),
+        )
+        .key(op.key.clone())
+        .at(op.key_span, "`=` is not allowed in a property name")
+        .help(format!(
+            "write `omero config set {key} {}`",
+            if value.is_empty() { "VALUE" } else { value }
+        ))
     })
 }
 
@@ -444,7 +530,11 @@ mod tests {
 
     #[test]
     fn append_to_unset_custom_key_starts_from_its_default() {
-        let config = run(vec![op(OpKind::Append { unique: false }, "omero.web.ui.top_links", Some(r#"["GitHub", "https://github.com/ome"]"#))]);
+        let config = run(vec![op(
+            OpKind::Append { unique: false },
+            "omero.web.ui.top_links",
+            Some(r#"["GitHub", "https://github.com/ome"]"#),
+        )]);
         let stored = config.get("omero.web.ui.top_links").unwrap_or_default();
         assert!(stored.starts_with(r#"[["Data", "webindex""#), "{stored}");
         assert!(stored.ends_with(r#"["GitHub", "https://github.com/ome"]]"#), "{stored}");
@@ -453,7 +543,11 @@ mod tests {
     #[test]
     fn append_to_internal_or_other_keys_starts_empty() {
         let config = run(vec![
-            op(OpKind::Append { unique: false }, "omero.web.allowed_hosts", Some(r#""example.org""#)),
+            op(
+                OpKind::Append { unique: false },
+                "omero.web.allowed_hosts",
+                Some(r#""example.org""#),
+            ),
             op(OpKind::Append { unique: false }, "omero.client.x", Some("1")),
         ]);
         assert_eq!(config.get("omero.web.allowed_hosts"), Some(r#"["example.org"]"#));
@@ -475,7 +569,11 @@ mod tests {
     fn append_fails_while_another_value_breaks_settings() {
         let config = run(vec![
             op(OpKind::Set, "omero.web.page_size", Some("ten")),
-            op(OpKind::Append { unique: false }, "omero.web.apps", Some(r#""omero_iviewer""#)),
+            op(
+                OpKind::Append { unique: false },
+                "omero.web.apps",
+                Some(r#""omero_iviewer""#),
+            ),
         ]);
         assert_eq!(config.get("omero.web.apps"), None);
         assert_eq!(config.findings.len(), 1);
@@ -486,20 +584,41 @@ mod tests {
     #[test]
     fn append_fails_while_the_module_code_after_the_parsers_fails() {
         for (key, value, failing) in [
-            ("omero.web.server_list", r#"{"h": 4064}"#, "omero.web.server_list: IndexError"),
-            ("omero.web.middleware", r#"[{"class": "a.B"}]"#, "omero.web.middleware: KeyError"),
-            ("omero.web.django_additional_settings", r#"[["A"]]"#, "omero.web.django_additional_settings: ValueError"),
+            (
+                "omero.web.server_list",
+                r#"{"h": 4064}"#,
+                "omero.web.server_list: IndexError",
+            ),
+            (
+                "omero.web.middleware",
+                r#"[{"class": "a.B"}]"#,
+                "omero.web.middleware: KeyError",
+            ),
+            (
+                "omero.web.django_additional_settings",
+                r#"[["A"]]"#,
+                "omero.web.django_additional_settings: ValueError",
+            ),
             ("omero.web.apps", "5", "omero.web.apps: TypeError"),
             // The default server list embeds the host unescaped.
             ("Ice.Default.Host", r#"a"b"#, "omero.web.server_list: ValueError"),
         ] {
             let config = run(vec![
                 op(OpKind::Set, key, Some(value)),
-                op(OpKind::Append { unique: false }, "omero.web.open_with", Some(r#"["A", "a"]"#)),
+                op(
+                    OpKind::Append { unique: false },
+                    "omero.web.open_with",
+                    Some(r#"["A", "a"]"#),
+                ),
             ]);
             assert_eq!(config.get("omero.web.open_with"), None, "{key}");
             let messages: Vec<&str> = config.findings.iter().map(|f| f.message.as_str()).collect();
-            assert!(messages.iter().any(|m| m.contains("Cannot retrieve default value") && m.contains(failing)), "{key}: {messages:?}");
+            assert!(
+                messages
+                    .iter()
+                    .any(|m| m.contains("Cannot retrieve default value") && m.contains(failing)),
+                "{key}: {messages:?}"
+            );
         }
     }
 
@@ -509,7 +628,11 @@ mod tests {
             op(OpKind::Set, "omero.web.middleware", Some("{broken")),
             op(OpKind::Append { unique: false }, "omero.web.middleware", Some("{}")),
             op(OpKind::Remove, "omero.client.x", Some("1")),
-            op(OpKind::Append { unique: false }, "omero.web.apps", Some("omero_iviewer")),
+            op(
+                OpKind::Append { unique: false },
+                "omero.web.apps",
+                Some("omero_iviewer"),
+            ),
             op(OpKind::Set, "bad key", Some("x")),
         ]);
         assert_eq!(config.get("omero.web.middleware"), Some("{broken"));
@@ -541,12 +664,21 @@ mod tests {
         assert_eq!(config.get("a"), Some("1"));
         assert_eq!(config.get("b"), None, "the script stopped before this");
         assert_eq!(config.findings.len(), 2, "status 0 of the undefined remove goes on");
-        assert!(config.findings[1].message.contains("the script stops here and the 1 later"), "{}", config.findings[1].message);
+        assert!(
+            config.findings[1]
+                .message
+                .contains("the script stops here and the 1 later"),
+            "{}",
+            config.findings[1].message
+        );
     }
 
     #[test]
     fn and_or_guards_follow_the_last_exit_status() {
-        let guarded = |kind, key, value, wanted| Operation { runs_if_previous: Some(wanted), ..op(kind, key, value) };
+        let guarded = |kind, key, value, wanted| Operation {
+            runs_if_previous: Some(wanted),
+            ..op(kind, key, value)
+        };
         let config = run(vec![
             op(OpKind::Remove, "omero.web.apps", Some(r#""missing""#)),
             guarded(OpKind::Set, "skipped", Some("1"), true),
@@ -578,7 +710,10 @@ mod tests {
     #[test]
     fn properties_file_with_illegal_key_applies_nothing() {
         let mut doc = Document::new("p", Format::Properties, "");
-        doc.operations = vec![op(OpKind::Set, "omero.web.debug", Some("true")), op(OpKind::Set, "omero.web.prefix ", Some(" /x"))];
+        doc.operations = vec![
+            op(OpKind::Set, "omero.web.debug", Some("true")),
+            op(OpKind::Set, "omero.web.prefix ", Some(" /x")),
+        ];
         let config = resolve(&doc, catalog().latest);
         assert!(config.entries.is_empty());
         assert_eq!(config.findings[0].code(), "IN006");

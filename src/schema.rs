@@ -32,7 +32,9 @@ pub fn value_schema(property: &Property) -> Json {
         ValueType::Int => json!({"type": ["integer", "string"]}),
         ValueType::Enum => json!({"enum": property.enforced_values.clone().unwrap_or_default()}),
         ValueType::Json => match &property.shape {
-            Some(s) => json!({"anyOf": [shape::to_json_schema(s), {"type": "string", "description": "the JSON text itself"}]}),
+            Some(s) => {
+                json!({"anyOf": [shape::to_json_schema(s), {"type": "string", "description": "the JSON text itself"}]})
+            }
             None => json!({}),
         },
         ValueType::String | ValueType::Path | ValueType::Regex | ValueType::Timezone => json!({"type": "string"}),
@@ -68,12 +70,16 @@ pub fn generate(release: Option<Version>) -> Json {
 }
 
 fn insert(level: &mut Map<String, Json>, path: &[String], leaf: Json) {
-    let Some((first, rest)) = path.split_first() else { return };
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
     if rest.is_empty() {
         level.insert(first.clone(), leaf);
         return;
     }
-    let node = level.entry(first.clone()).or_insert_with(|| json!({"type": "object", "properties": {}}));
+    let node = level
+        .entry(first.clone())
+        .or_insert_with(|| json!({"type": "object", "properties": {}}));
     if let Some(Json::Object(children)) = node.get_mut("properties") {
         insert(children, rest, leaf);
     }
@@ -102,7 +108,9 @@ pub struct Violation {
 /// Validates a nested TOML/JSON instance with the `jsonschema` crate.
 pub fn validate(instance: &Json) -> Vec<Violation> {
     let schema = generate(None);
-    let Ok(validator) = jsonschema::draft202012::new(&schema) else { return Vec::new() };
+    let Ok(validator) = jsonschema::draft202012::new(&schema) else {
+        return Vec::new();
+    };
     validator
         .iter_errors(instance)
         .map(|error| Violation {
@@ -126,8 +134,14 @@ mod tests {
     #[test]
     fn keys_that_are_also_prefixes_stay_quoted() {
         assert_eq!(toml_path("omero.web.debug"), vec!["omero", "web", "debug"]);
-        assert_eq!(toml_path("omero.web.application_server.port"), vec!["omero", "web", "application_server.port"]);
-        assert_eq!(toml_path("omero.web.admins.email_subject_prefix"), vec!["omero", "web", "admins.email_subject_prefix"]);
+        assert_eq!(
+            toml_path("omero.web.application_server.port"),
+            vec!["omero", "web", "application_server.port"]
+        );
+        assert_eq!(
+            toml_path("omero.web.admins.email_subject_prefix"),
+            vec!["omero", "web", "admins.email_subject_prefix"]
+        );
     }
 
     #[test]
@@ -140,7 +154,8 @@ mod tests {
 
     #[test]
     fn validation_reports_wrong_types_with_their_path() {
-        let instance = json!({"omero": {"web": {"debug": 3, "apps": ["omero_iviewer"], "application_server": "wsgi_tcp"}}});
+        let instance =
+            json!({"omero": {"web": {"debug": 3, "apps": ["omero_iviewer"], "application_server": "wsgi_tcp"}}});
         let violations = validate(&instance);
         let paths: Vec<String> = violations.iter().map(|v| v.path.join(".")).collect();
         assert!(paths.contains(&"omero.web.debug".to_string()), "{paths:?}");

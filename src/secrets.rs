@@ -13,7 +13,9 @@ pub fn is_secret_key(key: &str) -> bool {
         return property.secret;
     }
     let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
-    let looks_secret = ["pass", "pwd", "secret", "token", "apikey", "api_key", "credential"].iter().any(|w| last.contains(w));
+    let looks_secret = ["pass", "pwd", "secret", "token", "apikey", "api_key", "credential"]
+        .iter()
+        .any(|w| last.contains(w));
     // A misspelt secret key is as secret as the key it was meant to be.
     looks_secret || catalog().closest_is_secret(key)
 }
@@ -140,15 +142,22 @@ mod tests {
 
     #[test]
     fn masks_passwords_inside_values() {
-        let caches = r#"{"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://:hunter2@redis:6379/0"}}"#;
+        let caches =
+            r#"{"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://:hunter2@redis:6379/0"}}"#;
         assert_eq!(
             mask_value("omero.web.caches", caches),
             r#"{"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://:********@redis:6379/0"}}"#
         );
         let databases = r#"{"default": {"ENGINE": "x", "PASSWORD": "s3cret"}}"#;
-        assert_eq!(mask_value("omero.web.databases", databases), r#"{"default": {"ENGINE": "x", "PASSWORD": "********"}}"#);
+        assert_eq!(
+            mask_value("omero.web.databases", databases),
+            r#"{"default": {"ENGINE": "x", "PASSWORD": "********"}}"#
+        );
         let extra = r#"[["EMAIL_HOST_PASSWORD", "pw"], ["X", "y"]]"#;
-        assert_eq!(mask_value("omero.web.django_additional_settings", extra), r#"[["EMAIL_HOST_PASSWORD", "********"], ["X", "y"]]"#);
+        assert_eq!(
+            mask_value("omero.web.django_additional_settings", extra),
+            r#"[["EMAIL_HOST_PASSWORD", "********"], ["X", "y"]]"#
+        );
         assert_eq!(mask_value("omero.web.public.password", "abc"), MASK);
         assert_eq!(mask_value("omero.web.prefix", "/omero"), "/omero");
     }

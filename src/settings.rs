@@ -59,7 +59,11 @@ pub struct Rejection {
 
 impl Rejection {
     pub fn new(exception: Exception, message: impl Into<String>) -> Self {
-        Rejection { exception, message: message.into(), offset: None }
+        Rejection {
+            exception,
+            message: message.into(),
+            offset: None,
+        }
     }
 }
 
@@ -85,16 +89,18 @@ pub fn parse(property: &Property, release: Version, raw: &str) -> Result<Parsed,
         "check_threading" => parse_int(raw),
         "json.loads" => parse_json(raw).map(Parsed::Json),
         "config_list_to_dict" => parse_config_list(raw),
-        "re.compile" => python::re::check(raw).map(|_| Parsed::Str(raw.to_string())).map_err(|e| Rejection {
-            exception: match e.kind {
-                ReErrorKind::Value => Exception::ValueError,
-                ReErrorKind::Overflow => Exception::OverflowError,
-                ReErrorKind::Recursion => Exception::RecursionError,
-                ReErrorKind::Error => Exception::RegexError,
-            },
-            offset: e.byte_offset,
-            message: e.to_string(),
-        }),
+        "re.compile" => python::re::check(raw)
+            .map(|_| Parsed::Str(raw.to_string()))
+            .map_err(|e| Rejection {
+                exception: match e.kind {
+                    ReErrorKind::Value => Exception::ValueError,
+                    ReErrorKind::Overflow => Exception::OverflowError,
+                    ReErrorKind::Recursion => Exception::RecursionError,
+                    ReErrorKind::Error => Exception::RegexError,
+                },
+                offset: e.byte_offset,
+                message: e.to_string(),
+            }),
         "str_slash" => Ok(Parsed::Str(if raw.is_empty() || raw.ends_with('/') {
             raw.to_string()
         } else {
@@ -106,7 +112,10 @@ pub fn parse(property: &Property, release: Version, raw: &str) -> Result<Parsed,
             if allowed.iter().any(|v| v == raw) {
                 Ok(Parsed::Str(raw.to_string()))
             } else {
-                Err(Rejection::new(Exception::ValueError, format!("not one of: {}", allowed.join(", "))))
+                Err(Rejection::new(
+                    Exception::ValueError,
+                    format!("not one of: {}", allowed.join(", ")),
+                ))
             }
         }
         "check_timezone" => match catalog().time_zone(raw) {
@@ -126,7 +135,11 @@ fn parse_int(raw: &str) -> Result<Parsed, Rejection> {
 
 fn parse_json(raw: &str) -> Result<PyJson, Rejection> {
     python::json::loads(raw).map_err(|e| Rejection {
-        exception: if e.is_value_error() { Exception::ValueError } else { Exception::RecursionError },
+        exception: if e.is_value_error() {
+            Exception::ValueError
+        } else {
+            Exception::RecursionError
+        },
         offset: Some(e.byte_offset),
         message: e.to_string(),
     })
@@ -137,7 +150,10 @@ fn parse_config_list(raw: &str) -> Result<Parsed, Rejection> {
     let value = parse_json(raw)?;
     if let PyJson::Array(items) = &value {
         if items.iter().any(|i| !matches!(i, PyJson::Object(_))) {
-            return Err(Rejection::new(Exception::AttributeError, "every item must be a JSON object"));
+            return Err(Rejection::new(
+                Exception::AttributeError,
+                "every item must be a JSON object",
+            ));
         }
     }
     Ok(Parsed::Json(value))
@@ -195,7 +211,12 @@ type ModuleCheck = fn(&PyJson) -> Result<(), Rejection>;
 /// The checks settings.py runs on parsed values after processing the
 /// mappings, in its order; each fails the whole import.
 pub fn module_checks(inputs: ModuleInputs<'_>) -> Vec<ModuleFailure> {
-    let ModuleInputs { apps, middleware, extra, servers } = inputs;
+    let ModuleInputs {
+        apps,
+        middleware,
+        extra,
+        servers,
+    } = inputs;
     let mut out = Vec::new();
     let checks: [(&'static str, Option<&PyJson>, ModuleCheck); 4] = [
         ("omero.web.apps", apps, check_apps),
@@ -231,7 +252,10 @@ fn iterate(value: &PyJson) -> Result<Vec<PyJson>, Rejection> {
         PyJson::Array(items) => Ok(items.clone()),
         PyJson::Object(pairs) => Ok(pairs.iter().map(|(k, _)| PyJson::Str(k.clone())).collect()),
         PyJson::Str(s) => Ok(s.chars().map(|c| PyJson::Str(c.to_string())).collect()),
-        other => Err(Rejection::new(Exception::TypeError, format!("'{}' object is not iterable", type_name(other)))),
+        other => Err(Rejection::new(
+            Exception::TypeError,
+            format!("'{}' object is not iterable", type_name(other)),
+        )),
     }
 }
 
@@ -243,9 +267,18 @@ fn subscript<'a>(value: &'a PyJson, name: &str) -> Result<&'a PyJson, Rejection>
             .find(|(k, _)| k == name)
             .map(|(_, v)| v)
             .ok_or_else(|| Rejection::new(Exception::KeyError, format!("'{name}'"))),
-        PyJson::Str(_) => Err(Rejection::new(Exception::TypeError, "string indices must be integers, not 'str'")),
-        PyJson::Array(_) => Err(Rejection::new(Exception::TypeError, "list indices must be integers or slices, not str")),
-        other => Err(Rejection::new(Exception::TypeError, format!("'{}' object is not subscriptable", type_name(other)))),
+        PyJson::Str(_) => Err(Rejection::new(
+            Exception::TypeError,
+            "string indices must be integers, not 'str'",
+        )),
+        PyJson::Array(_) => Err(Rejection::new(
+            Exception::TypeError,
+            "list indices must be integers or slices, not str",
+        )),
+        other => Err(Rejection::new(
+            Exception::TypeError,
+            format!("'{}' object is not subscriptable", type_name(other)),
+        )),
     }
 }
 
@@ -280,7 +313,11 @@ fn check_middleware(value: &PyJson) -> Result<(), Rejection> {
             let other = if *bad == kinds[0] { kinds[0] } else { bad };
             return Err(Rejection::new(
                 Exception::TypeError,
-                format!("'<' not supported between instances of '{}' and '{}'", python_type(other), python_type(kinds[0])),
+                format!(
+                    "'<' not supported between instances of '{}' and '{}'",
+                    python_type(other),
+                    python_type(kinds[0])
+                ),
             ));
         }
     }
@@ -311,8 +348,12 @@ fn python_type(kind: &str) -> &str {
 /// `for k, v in DJANGO_ADDITIONAL_SETTINGS: setattr(module, k, v)`.
 fn check_additional_settings(value: &PyJson) -> Result<(), Rejection> {
     for item in iterate(value)? {
-        let parts = iterate(&item)
-            .map_err(|_| Rejection::new(Exception::TypeError, format!("cannot unpack non-iterable {} object", type_name(&item))))?;
+        let parts = iterate(&item).map_err(|_| {
+            Rejection::new(
+                Exception::TypeError,
+                format!("cannot unpack non-iterable {} object", type_name(&item)),
+            )
+        })?;
         if parts.len() != 2 {
             return Err(Rejection::new(
                 Exception::ValueError,
@@ -348,14 +389,22 @@ fn check_server_list(value: &PyJson) -> Result<(), Rejection> {
         match &parts[1] {
             PyJson::Int(_) | PyJson::Bool(_) => {}
             PyJson::Float(f) if f.is_finite() => {}
-            PyJson::Float(_) => return Err(Rejection::new(Exception::ValueError, "cannot convert float NaN or infinity to integer")),
+            PyJson::Float(_) => {
+                return Err(Rejection::new(
+                    Exception::ValueError,
+                    "cannot convert float NaN or infinity to integer",
+                ))
+            }
             PyJson::Str(s) => {
                 python::int::parse_int(s).map_err(|e| Rejection::new(Exception::ValueError, e.to_string()))?;
             }
             other => {
                 return Err(Rejection::new(
                     Exception::TypeError,
-                    format!("int() argument must be a string, a bytes-like object or a real number, not '{}'", type_name(other)),
+                    format!(
+                        "int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                        type_name(other)
+                    ),
                 ))
             }
         }
@@ -369,7 +418,11 @@ mod tests {
 
     #[test]
     fn apps_must_be_iterable_and_never_relative() {
-        let check = |text: &str| python::json::loads(text).ok().map(|v| check_apps(&v).map_err(|r| r.exception));
+        let check = |text: &str| {
+            python::json::loads(text)
+                .ok()
+                .map(|v| check_apps(&v).map_err(|r| r.exception))
+        };
         assert_eq!(check(r#"["omero_iviewer", 1, null, "a b"]"#), Some(Ok(())));
         assert_eq!(check(r#""abc""#), Some(Ok(())));
         assert_eq!(check("5"), Some(Err(Exception::TypeError)));

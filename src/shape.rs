@@ -43,7 +43,10 @@ fn walk(shape: &Shape, value: &PyJson, path: String, out: &mut Vec<Mismatch>) {
         }
         return;
     }
-    out.push(Mismatch { path: if path.is_empty() { "the value".to_string() } else { path }, expected: describe(shape) });
+    out.push(Mismatch {
+        path: if path.is_empty() { "the value".to_string() } else { path },
+        expected: describe(shape),
+    });
 }
 
 /// Whether the outer level of `value` fits `shape` (members are walked separately).
@@ -54,7 +57,9 @@ fn matches(shape: &Shape, value: &PyJson) -> bool {
         (Shape::Scalar(Scalar::Int), PyJson::Int(_)) => true,
         (Shape::Scalar(Scalar::Number), PyJson::Int(_) | PyJson::Float(_)) => true,
         (Shape::Scalar(Scalar::Bool), PyJson::Bool(_)) => true,
-        (Shape::List { lengths, .. }, PyJson::Array(items)) => lengths.as_ref().is_none_or(|l| l.contains(&items.len())),
+        (Shape::List { lengths, .. }, PyJson::Array(items)) => {
+            lengths.as_ref().is_none_or(|l| l.contains(&items.len()))
+        }
         (Shape::Tuple { min, .. }, PyJson::Array(items)) => items.len() >= *min,
         (Shape::Object { required, .. }, PyJson::Object(pairs)) => {
             required.iter().all(|r| pairs.iter().any(|(name, _)| name == r))
@@ -86,12 +91,25 @@ pub fn describe(shape: &Shape) -> String {
             let parts: Vec<String> = tuple
                 .iter()
                 .enumerate()
-                .map(|(i, s)| if i < *min { describe(s) } else { format!("optionally {}", describe(s)) })
+                .map(|(i, s)| {
+                    if i < *min {
+                        describe(s)
+                    } else {
+                        format!("optionally {}", describe(s))
+                    }
+                })
                 .collect();
             format!("a list [{}]", parts.join(", "))
         }
         Shape::Object { required, .. } if required.is_empty() => "a JSON object".into(),
-        Shape::Object { required, .. } => format!("a JSON object with {}", required.iter().map(|r| format!("\"{r}\"")).collect::<Vec<_>>().join(" and ")),
+        Shape::Object { required, .. } => format!(
+            "a JSON object with {}",
+            required
+                .iter()
+                .map(|r| format!("\"{r}\""))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
         Shape::OneOf { one_of } => one_of.iter().map(describe).collect::<Vec<_>>().join(" or "),
     }
 }
@@ -117,7 +135,11 @@ pub fn to_json_schema(shape: &Shape) -> Json {
             "prefixItems": tuple.iter().map(to_json_schema).collect::<Vec<_>>(),
             "minItems": min,
         }),
-        Shape::Object { object, required, values } => {
+        Shape::Object {
+            object,
+            required,
+            values,
+        } => {
             let properties: serde_json::Map<String, Json> =
                 object.iter().map(|(k, s)| (k.clone(), to_json_schema(s))).collect();
             let mut schema = json!({"type": "object", "properties": properties});
@@ -140,16 +162,25 @@ mod tests {
     use crate::python::json::loads;
 
     fn mismatches(key: &str, text: &str) -> Vec<String> {
-        let shape = catalog().property(key).and_then(|p| p.shape.as_ref()).expect("key has a shape");
+        let shape = catalog()
+            .property(key)
+            .and_then(|p| p.shape.as_ref())
+            .expect("key has a shape");
         let value = loads(text).expect("test value is JSON");
-        check(shape, &value).into_iter().map(|m| format!("{}: {}", m.path, m.expected)).collect()
+        check(shape, &value)
+            .into_iter()
+            .map(|m| format!("{}: {}", m.path, m.expected))
+            .collect()
     }
 
     #[test]
     fn middleware_entries_need_index_and_class() {
         assert!(mismatches("omero.web.middleware", r#"[{"index": 1, "class": "a.B"}]"#).is_empty());
         assert_eq!(
-            mismatches("omero.web.middleware", r#"[{"index": 1, "class": "a.B"}, {"class": "c.D"}]"#),
+            mismatches(
+                "omero.web.middleware",
+                r#"[{"index": 1, "class": "a.B"}, {"class": "c.D"}]"#
+            ),
             vec!["[1]: a JSON object with \"index\" and \"class\""]
         );
         assert_eq!(
@@ -160,10 +191,21 @@ mod tests {
 
     #[test]
     fn string_lists_and_fixed_lengths() {
-        assert_eq!(mismatches("omero.web.apps", r#"["omero_iviewer", 3]"#), vec!["[1]: a string"]);
-        assert!(mismatches("omero.web.secure_proxy_ssl_header", r#"["HTTP_X_FORWARDED_PROTO", "https"]"#).is_empty());
+        assert_eq!(
+            mismatches("omero.web.apps", r#"["omero_iviewer", 3]"#),
+            vec!["[1]: a string"]
+        );
+        assert!(mismatches(
+            "omero.web.secure_proxy_ssl_header",
+            r#"["HTTP_X_FORWARDED_PROTO", "https"]"#
+        )
+        .is_empty());
         assert_eq!(mismatches("omero.web.secure_proxy_ssl_header", r#"["https"]"#).len(), 1);
-        assert!(mismatches("omero.web.server_list", r#"[["localhost", "4064", "omero"], ["h", 4064]]"#).is_empty());
+        assert!(mismatches(
+            "omero.web.server_list",
+            r#"[["localhost", "4064", "omero"], ["h", 4064]]"#
+        )
+        .is_empty());
         assert_eq!(mismatches("omero.web.server_list", r#"[["localhost"]]"#).len(), 1);
     }
 }

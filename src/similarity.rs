@@ -8,7 +8,11 @@
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     if a.is_ascii() && b.is_ascii() {
         let (a, b) = (a.as_bytes(), b.as_bytes());
-        let sim = if a.len() <= 64 && b.len() <= 64 { short_ascii_jaro(a, b) } else { jaro(a, b) };
+        let sim = if a.len() <= 64 && b.len() <= 64 {
+            short_ascii_jaro(a, b)
+        } else {
+            jaro(a, b)
+        };
         winkler(a, b, sim)
     } else {
         let a: Vec<char> = a.chars().collect();
@@ -40,12 +44,18 @@ impl<'a> Query<'a> {
 
     /// `jaro_winkler(query, other)` if it can exceed `floor`, else `None`.
     pub fn score_above(&self, other: &str, floor: f64) -> Option<f64> {
-        let score = if self.bound(other) > floor { jaro_winkler(self.text, other) } else { return None };
+        let score = if self.bound(other) > floor {
+            jaro_winkler(self.text, other)
+        } else {
+            return None;
+        };
         (score > floor).then_some(score)
     }
 
     fn bound(&self, other: &str) -> f64 {
-        let Some(counts) = self.counts.as_ref().filter(|_| other.is_ascii()) else { return 1.0 };
+        let Some(counts) = self.counts.as_ref().filter(|_| other.is_ascii()) else {
+            return 1.0;
+        };
         let (a, b) = (self.text.as_bytes(), other.as_bytes());
         if let Some(sim) = empty_case(a.len(), b.len()) {
             return sim;
@@ -181,7 +191,9 @@ mod tests {
         (0..400)
             .map(|_| {
                 let len = (next() % 70) as usize;
-                (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect()
+                (0..len)
+                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                    .collect()
             })
             .collect()
     }
@@ -196,14 +208,26 @@ mod tests {
             assert_eq!(jaro_winkler(&a, &b), strsim::jaro_winkler(&a, &b), "{a:?} {b:?}");
         }
         for pair in words.windows(2) {
-            for (a, b) in [(pair[0].clone(), pair[1].clone()), (pair[0].replace('é', "e"), pair[1].replace('é', "e"))] {
+            for (a, b) in [
+                (pair[0].clone(), pair[1].clone()),
+                (pair[0].replace('é', "e"), pair[1].replace('é', "e")),
+            ] {
                 let query = Query::new(&a);
                 let exact = jaro_winkler(&a, &b);
                 assert!(query.bound(&b) >= exact, "{a:?} {b:?}");
-                assert_eq!(query.score_above(&b, 0.5), (exact > 0.5).then_some(exact), "{a:?} {b:?}");
+                assert_eq!(
+                    query.score_above(&b, 0.5),
+                    (exact > 0.5).then_some(exact),
+                    "{a:?} {b:?}"
+                );
             }
         }
-        for (a, b) in [("omero.web.sesion_cookie_age", "omero.web.session_cookie_age"), ("", ""), ("a", ""), ("Europe/Londn", "Europe/London")] {
+        for (a, b) in [
+            ("omero.web.sesion_cookie_age", "omero.web.session_cookie_age"),
+            ("", ""),
+            ("a", ""),
+            ("Europe/Londn", "Europe/London"),
+        ] {
             assert_eq!(jaro_winkler(a, b), strsim::jaro_winkler(a, b), "{a:?} {b:?}");
         }
     }

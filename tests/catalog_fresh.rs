@@ -9,9 +9,15 @@ use std::process::Command;
 fn committed_catalog_is_generated_from_the_reference() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let reference = root.join("../shared/reference");
-    let has_pytz = Command::new("python3").args(["-c", "import pytz"]).status().is_ok_and(|s| s.success());
+    let has_pytz = Command::new("python3")
+        .args(["-c", "import pytz"])
+        .status()
+        .is_ok_and(|s| s.success());
     if !reference.is_dir() || !has_pytz {
-        assert!(std::env::var_os("CI").is_none(), "CI needs ../shared/reference and python3 with pytz");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs ../shared/reference and python3 with pytz"
+        );
         eprintln!("skipped: needs ../shared/reference and python3 with pytz");
         return;
     }

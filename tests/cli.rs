@@ -12,28 +12,57 @@ fn json_report_has_the_documented_shape() {
     let output = omeroconf(&["lint", "--format", "json", "examples/properties.backup"]);
     assert_eq!(output.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
-    let top: Vec<&str> = report.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let top: Vec<&str> = report
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
     assert_eq!(top, vec!["version", "files", "summary"]);
     assert_eq!(report["version"], 1);
     assert_eq!(report["files"][0]["path"], "examples/properties.backup");
     let first = &report["files"][0]["diagnostics"][0];
-    let fields: Vec<&str> = first.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-    assert_eq!(fields, vec!["code", "severity", "key", "message", "line", "column", "end_line", "end_column", "help"]);
+    let fields: Vec<&str> = first
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        fields,
+        vec![
+            "code",
+            "severity",
+            "key",
+            "message",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "help"
+        ]
+    );
     assert_eq!(first["code"], "IN005");
     assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(7), Some(27)));
-    let errors = report["files"][0]["diagnostics"].as_array().map_or(0, |d| d.iter().filter(|d| d["severity"] == "error").count());
+    let errors = report["files"][0]["diagnostics"]
+        .as_array()
+        .map_or(0, |d| d.iter().filter(|d| d["severity"] == "error").count());
     assert_eq!(report["summary"]["errors"].as_u64(), Some(errors as u64));
 }
 
 #[test]
 fn exit_status_follows_severity() {
     let (_dir, clean) = temp_file("clean.properties", b"omero.web.debug=false\nomero.web.prefix=/omero\n");
-    assert_eq!(omeroconf(&["lint", clean.to_str().unwrap_or_default()]).status.code(), Some(0));
+    assert_eq!(
+        omeroconf(&["lint", clean.to_str().unwrap_or_default()]).status.code(),
+        Some(0)
+    );
     let (_dir, warn) = temp_file("warn.properties", b"omero.web.debug=yes\n");
     let path = warn.to_str().unwrap_or_default();
     assert_eq!(omeroconf(&["lint", path]).status.code(), Some(0));
     assert_eq!(omeroconf(&["lint", "--deny-warnings", path]).status.code(), Some(1));
-    assert_eq!(omeroconf(&["lint", "--ignore", "TY006", "--deny-warnings", path]).status.code(), Some(0));
+    assert_eq!(
+        omeroconf(&["lint", "--ignore", "TY006", "--deny-warnings", path])
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -51,7 +80,10 @@ fn unreadable_input_is_a_usage_error() {
 
 #[test]
 fn nul_bytes_and_crlf_are_handled() {
-    let (_dir, nul) = temp_file("nul.properties", b"omero.web.top_logo=a\x00b\r\nomero.web.debug=true\r\n");
+    let (_dir, nul) = temp_file(
+        "nul.properties",
+        b"omero.web.top_logo=a\x00b\r\nomero.web.debug=true\r\n",
+    );
     let output = omeroconf(&["lint", "--format", "json", nul.to_str().unwrap_or_default()]);
     assert_eq!(output.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
@@ -61,7 +93,12 @@ fn nul_bytes_and_crlf_are_handled() {
 
 #[test]
 fn convert_prints_what_omero_stores() {
-    let output = omeroconf(&["convert", "--to", "json", "tests/differential/cases/continuation.properties"]);
+    let output = omeroconf(&[
+        "convert",
+        "--to",
+        "json",
+        "tests/differential/cases/continuation.properties",
+    ]);
     assert_eq!(output.status.code(), Some(0));
     let ours: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     let answer: serde_json::Value = serde_json::from_str(
@@ -74,7 +111,9 @@ fn convert_prints_what_omero_stores() {
 #[test]
 fn explain_and_rules() {
     let rules = stdout(&omeroconf(&["rules"]));
-    assert!(rules.lines().any(|l| l.starts_with("TY006") && l.contains("boolean-means-false")));
+    assert!(rules
+        .lines()
+        .any(|l| l.starts_with("TY006") && l.contains("boolean-means-false")));
     let explained = omeroconf(&["explain", "ty006"]);
     assert_eq!(explained.status.code(), Some(0));
     assert!(stdout(&explained).contains("omero config set omero.web.public.enabled true"));
@@ -105,7 +144,10 @@ fn directories_are_searched_and_scripts_without_omero_skipped() {
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines[0].contains("deploy/docker-compose.yml:5:31: warning[TY006]"), "{text}");
+    assert!(
+        lines[0].contains("deploy/docker-compose.yml:5:31: warning[TY006]"),
+        "{text}"
+    );
     assert!(lines[1].contains("deploy/web.env:1:32: error[TY001]"), "{text}");
     assert_eq!(output.status.code(), Some(1));
     // A script that runs no omero command is skipped quietly.
@@ -134,13 +176,28 @@ fn omeroconf_with_stdin(args: &[&str], input: &str) -> Output {
 
 #[test]
 fn stdin_and_the_ci_formats() {
-    let output = omeroconf_with_stdin(&["lint", "--from", "env", "--format", "short", "-"], "CONFIG_omero_web_debug=yes\n");
-    assert_eq!(stdout(&output), "<stdin>:1:24: warning[TY006] omero.web.debug: `yes` is read as False\n");
-    let output = omeroconf_with_stdin(&["lint", "--from", "env", "--format", "github", "-"], "CONFIG_omero_web_debug=yes\n");
-    assert!(stdout(&output).starts_with("::warning file=<stdin>,line=1,endLine=1,col=24,endColumn=27,title=TY006 (boolean-means-false)::"));
+    let output = omeroconf_with_stdin(
+        &["lint", "--from", "env", "--format", "short", "-"],
+        "CONFIG_omero_web_debug=yes\n",
+    );
+    assert_eq!(
+        stdout(&output),
+        "<stdin>:1:24: warning[TY006] omero.web.debug: `yes` is read as False\n"
+    );
+    let output = omeroconf_with_stdin(
+        &["lint", "--from", "env", "--format", "github", "-"],
+        "CONFIG_omero_web_debug=yes\n",
+    );
+    assert!(stdout(&output).starts_with(
+        "::warning file=<stdin>,line=1,endLine=1,col=24,endColumn=27,title=TY006 (boolean-means-false)::"
+    ));
     // Not a terminal: the human report has no colour codes even without NO_COLOR.
     let output = omeroconf_with_stdin(&["lint", "--from", "env", "-"], "CONFIG_omero_web_debug=yes\n");
-    assert!(stdout(&output).contains("TY006") && !stdout(&output).contains('\u{1b}'), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("TY006") && !stdout(&output).contains('\u{1b}'),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]
@@ -157,7 +214,12 @@ fn completions_and_man_page_name_every_subcommand() {
         .filter(|name| *name != "help")
         .collect();
     assert!(subcommands.len() >= 7, "{subcommands:?}");
-    for generated in [vec!["completions", "bash"], vec!["completions", "zsh"], vec!["completions", "fish"], vec!["man"]] {
+    for generated in [
+        vec!["completions", "bash"],
+        vec!["completions", "zsh"],
+        vec!["completions", "fish"],
+        vec!["man"],
+    ] {
         let output = omeroconf(&generated);
         assert_eq!(output.status.code(), Some(0), "{generated:?}");
         let text = stdout(&output);

@@ -45,9 +45,40 @@ const KNOWN: &[&str] = &[
     "omero.web.public.password",
 ];
 const PIECES: &[&str] = &[
-    "", "plain", "'", "\"", "\\", "é", "日本", " ", "\t", "\n", "\r\n", "#", "=", "-", "$HOME", "%", "true", "false",
-    "4080", "05", "[\"omero_iviewer\"]", "[1, 2.5, true]", "{\"a\": {\"b\": [\"c\"]}}", "{\"a\": null}", "[]", "]]>",
-    "&amp;", "<x>", "\u{1}", "\u{85}", "\u{a0}", "'''", "\"\"\"", "\\n",
+    "",
+    "plain",
+    "'",
+    "\"",
+    "\\",
+    "é",
+    "日本",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "#",
+    "=",
+    "-",
+    "$HOME",
+    "%",
+    "true",
+    "false",
+    "4080",
+    "05",
+    "[\"omero_iviewer\"]",
+    "[1, 2.5, true]",
+    "{\"a\": {\"b\": [\"c\"]}}",
+    "{\"a\": null}",
+    "[]",
+    "]]>",
+    "&amp;",
+    "<x>",
+    "\u{1}",
+    "\u{85}",
+    "\u{a0}",
+    "'''",
+    "\"\"\"",
+    "\\n",
 ];
 
 /// A configuration with keys that are both a value and a prefix, known
@@ -58,7 +89,10 @@ fn generate(rng: &mut Rng) -> Stored {
         let key = if rng.below(3) == 0 {
             rng.pick(KNOWN).to_string()
         } else {
-            (0..1 + rng.below(4)).map(|_| rng.pick(SEGMENTS)).collect::<Vec<_>>().join(".")
+            (0..1 + rng.below(4))
+                .map(|_| rng.pick(SEGMENTS))
+                .collect::<Vec<_>>()
+                .join(".")
         };
         let value: String = (0..rng.below(4)).map(|_| rng.pick(PIECES)).collect();
         if rng.below(4) == 0 {
@@ -74,7 +108,9 @@ fn generate(rng: &mut Rng) -> Stored {
 fn read_back(text: &str, format: Format) -> Result<Stored, String> {
     let document = source::parse("converted", text, format, &source::Options::default());
     let config = resolve::resolve(&document, catalog().latest);
-    config.stored().map_err(|unknown| format!("unknown values for {unknown:?}"))
+    config
+        .stored()
+        .map_err(|unknown| format!("unknown values for {unknown:?}"))
 }
 
 fn write(stored: &Stored, format: Format, force: bool) -> Result<Written, Refusal> {
@@ -83,8 +119,14 @@ fn write(stored: &Stored, format: Format, force: bool) -> Result<Written, Refusa
         Format::Omero => emit::omero::write(stored, force),
         Format::Script => emit::script::write(stored, force),
         Format::Xml => emit::xml::write(stored, "Thu Jan  1 00:00:00 1970", force),
-        Format::Toml => Ok(Written { text: emit::toml::write(stored), ..Written::default() }),
-        Format::Json => Ok(Written { text: emit::json::write(stored), ..Written::default() }),
+        Format::Toml => Ok(Written {
+            text: emit::toml::write(stored),
+            ..Written::default()
+        }),
+        Format::Json => Ok(Written {
+            text: emit::json::write(stored),
+            ..Written::default()
+        }),
         Format::Env => Ok(emit::env::write(stored)),
         Format::Ansible => Ok(emit::ansible::write(stored)),
         Format::Compose => Err(Refusal::new("compose is not written")),
@@ -92,7 +134,14 @@ fn write(stored: &Stored, format: Format, force: bool) -> Result<Written, Refusa
 }
 
 /// The formats omeroconf reads itself.
-const READABLE: [Format; 6] = [Format::Properties, Format::Omero, Format::Script, Format::Xml, Format::Toml, Format::Json];
+const READABLE: [Format; 6] = [
+    Format::Properties,
+    Format::Omero,
+    Format::Script,
+    Format::Xml,
+    Format::Toml,
+    Format::Json,
+];
 
 #[test]
 fn generated_configurations_survive_every_format() {
@@ -116,12 +165,18 @@ fn generated_configurations_survive_every_format() {
                 }
                 Err(refusal) => {
                     let key = refusal.key.clone().unwrap_or_default();
-                    assert!(stored.contains_key(&key) && refusal.message.contains(&key), "round {round}, {format}: {refusal}");
+                    assert!(
+                        stored.contains_key(&key) && refusal.message.contains(&key),
+                        "round {round}, {format}: {refusal}"
+                    );
                     count.1 += 1;
                     // With force, every key comes back exactly or is reported.
                     let forced = write(&stored, format, true).map_err(|r| r.to_string());
                     let written = forced.unwrap_or_else(|e| panic!("round {round}, {format} --force: {e}"));
-                    assert!(written.altered.contains(&key), "round {round}, {format}: {key} not reported");
+                    assert!(
+                        written.altered.contains(&key),
+                        "round {round}, {format}: {key} not reported"
+                    );
                     let back = read_back(&written.text, format).unwrap_or_default();
                     for (k, v) in &stored {
                         assert!(
@@ -139,7 +194,11 @@ fn generated_configurations_survive_every_format() {
         assert!(*carried > 100, "{format}: only {carried} round trips");
     }
     assert!(counts["properties"].1 > 0 && counts["omero"].1 > 0 && counts["xml"].1 > 0);
-    assert_eq!((counts["json"].1, counts["toml"].1), (0, 0), "JSON and TOML carry every string");
+    assert_eq!(
+        (counts["json"].1, counts["toml"].1),
+        (0, 0),
+        "JSON and TOML carry every string"
+    );
 }
 
 #[test]
@@ -154,14 +213,19 @@ fn values_that_cannot_be_carried_name_their_key() {
     for (format, value) in cases {
         let stored: Stored = [("omero.web.x".to_string(), value.to_string())].into_iter().collect();
         let refusal = write(&stored, format, false).err();
-        assert_eq!(refusal.and_then(|r| r.key).as_deref(), Some("omero.web.x"), "{format}: {value:?}");
+        assert_eq!(
+            refusal.and_then(|r| r.key).as_deref(),
+            Some("omero.web.x"),
+            "{format}: {value:?}"
+        );
     }
 }
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/convert");
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap_or_else(|e| panic!("{name}: {e}; run scripts/record_convert_fixtures.sh"))
+    std::fs::read_to_string(format!("{FIXTURES}/{name}"))
+        .unwrap_or_else(|e| panic!("{name}: {e}; run scripts/record_convert_fixtures.sh"))
 }
 
 fn map(text: &str) -> Stored {
@@ -177,21 +241,52 @@ fn omero_reads_back_what_omeroconf_writes() {
     for name in ["tricky", "multiline"] {
         let input = map(&fixture(&format!("{name}.json")));
         let xml = write(&input, Format::Xml, false).map(|w| w.text).unwrap_or_default();
-        assert_eq!(xml, fixture(&format!("{name}.xml")), "{name}.xml differs from ConfigXml.save()");
-        assert_eq!(map(&fixture(&format!("{name}.xml.readback.json"))), input, "{name}: ConfigXml read back");
-        assert_eq!(read_back(&xml, Format::Xml).ok(), Some(input.clone()), "{name}: omeroconf read back the xml");
+        assert_eq!(
+            xml,
+            fixture(&format!("{name}.xml")),
+            "{name}.xml differs from ConfigXml.save()"
+        );
+        assert_eq!(
+            map(&fixture(&format!("{name}.xml.readback.json"))),
+            input,
+            "{name}: ConfigXml read back"
+        );
+        assert_eq!(
+            read_back(&xml, Format::Xml).ok(),
+            Some(input.clone()),
+            "{name}: omeroconf read back the xml"
+        );
 
         let script = write(&input, Format::Script, false).map(|w| w.text).unwrap_or_default();
-        assert_eq!(script, fixture(&format!("{name}.sh")), "{name}.sh is not what OMERO ran; re-record");
-        assert_eq!(map(&fixture(&format!("{name}.sh.readback.json"))), input, "{name}: omero config set read back");
+        assert_eq!(
+            script,
+            fixture(&format!("{name}.sh")),
+            "{name}.sh is not what OMERO ran; re-record"
+        );
+        assert_eq!(
+            map(&fixture(&format!("{name}.sh.readback.json"))),
+            input,
+            "{name}: omero config set read back"
+        );
 
         let path = format!("{FIXTURES}/{name}.omero");
         match write(&input, Format::Omero, false) {
             Ok(written) => {
-                assert_eq!(written.text, fixture(&format!("{name}.omero")), "{name}.omero changed; re-record");
-                assert_eq!(map(&fixture(&format!("{name}.omero.readback.json"))), input, "{name}: shlex read back");
+                assert_eq!(
+                    written.text,
+                    fixture(&format!("{name}.omero")),
+                    "{name}.omero changed; re-record"
+                );
+                assert_eq!(
+                    map(&fixture(&format!("{name}.omero.readback.json"))),
+                    input,
+                    "{name}: shlex read back"
+                );
             }
-            Err(_) => assert!(!std::path::Path::new(&path).exists(), "{name}.omero recorded but now refused"),
+            Err(_) => assert!(
+                !std::path::Path::new(&path).exists(),
+                "{name}.omero recorded but now refused"
+            ),
         }
     }
 }

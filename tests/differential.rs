@@ -51,43 +51,74 @@ fn answer_of(path: &Path) -> Option<Value> {
 }
 
 fn check(path: &Path) -> Outcome {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut outcome = Outcome { name: name.clone(), problems: Default::default() };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut outcome = Outcome {
+        name: name.clone(),
+        problems: Default::default(),
+    };
     let Some(answer) = answer_of(path) else {
         outcome.problems[0].push("no recorded answer; run scripts/record_differential.py".to_string());
         return outcome;
     };
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let format = source::detect(path, &text);
-    let options = source::Options { base_dir: path.parent().map(Path::to_path_buf), ..Default::default() };
+    let options = source::Options {
+        base_dir: path.parent().map(Path::to_path_buf),
+        ..Default::default()
+    };
     let document = source::parse(&name, &text, format, &options);
     let linted = lint(document, catalog().latest, &Filter::default());
-    outcome.problems = [stored(&linted, &answer), rejected(&linted, &answer), nginx(&linted, &answer), gunicorn(&linted, &answer)];
+    outcome.problems = [
+        stored(&linted, &answer),
+        rejected(&linted, &answer),
+        nginx(&linted, &answer),
+        gunicorn(&linted, &answer),
+    ];
     outcome
 }
 
 fn stored(linted: &Linted, answer: &Value) -> Vec<String> {
     // The oracle leaves out the keys config.xml keeps for itself.
     let ours: Vec<(String, String)> = match linted.config.stored() {
-        Ok(stored) => stored.into_iter().filter(|(k, _)| k != "omero.config.version" && k != "omero.config.profile").collect(),
+        Ok(stored) => stored
+            .into_iter()
+            .filter(|(k, _)| k != "omero.config.version" && k != "omero.config.profile")
+            .collect(),
         Err(unknown) => return vec![format!("unknown values for {unknown:?}")],
     };
     let theirs: Vec<(String, String)> = answer["stored"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
         .unwrap_or_default();
     if ours == theirs {
         return Vec::new();
     }
-    vec![format!("stored properties differ:\n  omeroconf: {ours:?}\n  OMERO:     {theirs:?}")]
+    vec![format!(
+        "stored properties differ:\n  omeroconf: {ours:?}\n  OMERO:     {theirs:?}"
+    )]
 }
 
 fn rejected(linted: &Linted, answer: &Value) -> Vec<String> {
     // Apps are not installed in the oracle, so their keys are never judged there.
-    let judged = |key: &str| catalog().property(key).is_none_or(|p| !matches!(p.section, Section::App(_)));
+    let judged = |key: &str| {
+        catalog()
+            .property(key)
+            .is_none_or(|p| !matches!(p.section, Section::App(_)))
+    };
     // `--per-key` also runs the parsers of deprecated keys, which the real
     // import never does; only the import's own failure counts for them.
-    let deprecated = |key: &str| catalog().property(key).is_some_and(|p| p.section == Section::Deprecated);
+    let deprecated = |key: &str| {
+        catalog()
+            .property(key)
+            .is_some_and(|p| p.section == Section::Deprecated)
+    };
     let mut theirs: BTreeSet<String> = answer["rejected"]
         .as_object()
         .map(|m| m.keys().filter(|k| !deprecated(k)).cloned().collect())
@@ -104,7 +135,9 @@ fn rejected(linted: &Linted, answer: &Value) -> Vec<String> {
     if ours == theirs {
         return Vec::new();
     }
-    vec![format!("rejected keys differ:\n  omeroconf: {ours:?}\n  OMERO:     {theirs:?}")]
+    vec![format!(
+        "rejected keys differ:\n  omeroconf: {ours:?}\n  OMERO:     {theirs:?}"
+    )]
 }
 
 fn runtime(linted: &Linted) -> Result<Runtime, Refusal> {
@@ -117,7 +150,9 @@ fn compare(what: &str, ours: Result<String, Refusal>, theirs: Option<&str>, refu
         (Ok(ours), Some(theirs)) if ours == theirs => Vec::new(),
         (Ok(ours), Some(theirs)) => vec![format!(
             "{what} differs:\n{}",
-            similar::TextDiff::from_lines(theirs, &ours).unified_diff().header("OMERO", "omeroconf")
+            similar::TextDiff::from_lines(theirs, &ours)
+                .unified_diff()
+                .header("OMERO", "omeroconf")
         )],
         (Ok(_), None) => vec![format!("{what}: OMERO refused ({refusal}), omeroconf wrote it")],
         (Err(refusal), Some(_)) => vec![format!("{what}: OMERO writes it, omeroconf refused: {refusal}")],
@@ -127,7 +162,12 @@ fn compare(what: &str, ours: Result<String, Refusal>, theirs: Option<&str>, refu
 
 fn nginx(linted: &Linted, answer: &Value) -> Vec<String> {
     let ours = runtime(linted).and_then(|rt| nginx::render(&rt, nginx::Kind::Nginx, &nginx::Options::default()));
-    compare("nginx", ours, answer["nginx"]["text"].as_str(), &answer["nginx"]["refused"])
+    compare(
+        "nginx",
+        ours,
+        answer["nginx"]["text"].as_str(),
+        &answer["nginx"]["refused"],
+    )
 }
 
 fn gunicorn(linted: &Linted, answer: &Value) -> Vec<String> {
@@ -162,13 +202,31 @@ fn omeroconf_agrees_with_the_real_omero() {
         .collect();
     // Straight to stderr: libtest captures print! and eprint!, and the
     // figure belongs in every `cargo test` log.
-    let figure = format!("differential agreement: {agreeing}/{total} cases ({:.1}%); {}\n", percent(agreeing), aspects.join(", "));
+    let figure = format!(
+        "differential agreement: {agreeing}/{total} cases ({:.1}%); {}\n",
+        percent(agreeing),
+        aspects.join(", ")
+    );
     let _ = std::io::stderr().write_all(figure.as_bytes());
     let failures: Vec<String> = outcomes
         .iter()
         .filter(|o| !o.agrees())
-        .map(|o| format!("{}: {}", o.name, o.problems.iter().flatten().cloned().collect::<Vec<_>>().join("\n")))
+        .map(|o| {
+            format!(
+                "{}: {}",
+                o.name,
+                o.problems.iter().flatten().cloned().collect::<Vec<_>>().join("\n")
+            )
+        })
         .collect();
-    assert!(total >= 300, "the corpus is too small: {total} cases; the issue asks for several hundred");
-    assert!(failures.is_empty(), "{} of {total} cases disagree:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        total >= 300,
+        "the corpus is too small: {total} cases; the issue asks for several hundred"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases disagree:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

@@ -29,10 +29,17 @@ fn cases() -> Vec<Case> {
         .into_iter()
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let line = text.lines().next().and_then(|l| l.strip_prefix("# emit:")).unwrap_or_default();
+            let line = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# emit:"))
+                .unwrap_or_default();
             let words: Vec<&str> = line.split_whitespace().collect();
             let mut case = Case {
-                name: path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+                name: path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 path: path.clone(),
                 omerodir: DEFAULT_OMERODIR.to_string(),
                 nginx: nginx::Options::default(),
@@ -72,16 +79,30 @@ fn compare(suffix: &str, emit: impl Fn(&Case) -> Result<String, Refusal>) -> (us
             (Ok(expected), Ok(actual)) => failures.push(format!(
                 "{}.{suffix} differs:\n{}",
                 case.name,
-                similar::TextDiff::from_lines(&expected, &actual).unified_diff().header("OMERO", "omeroconf")
+                similar::TextDiff::from_lines(&expected, &actual)
+                    .unified_diff()
+                    .header("OMERO", "omeroconf")
             )),
-            (Ok(_), Err(refusal)) => failures.push(format!("{}.{suffix}: OMERO writes it, omeroconf refused: {refusal}", case.name)),
-            (Err(_), Ok(_)) if refused.exists() => {
-                failures.push(format!("{}.{suffix}: OMERO refused ({}), omeroconf wrote it", case.name, read(&refused)))
-            }
+            (Ok(_), Err(refusal)) => failures.push(format!(
+                "{}.{suffix}: OMERO writes it, omeroconf refused: {refusal}",
+                case.name
+            )),
+            (Err(_), Ok(_)) if refused.exists() => failures.push(format!(
+                "{}.{suffix}: OMERO refused ({}), omeroconf wrote it",
+                case.name,
+                read(&refused)
+            )),
             (Err(_), Err(refusal)) if refused.exists() => {
-                assert!(refusal.key.is_some(), "{}.{suffix}: the refusal names no key: {refusal}", case.name);
+                assert!(
+                    refusal.key.is_some(),
+                    "{}.{suffix}: the refusal names no key: {refusal}",
+                    case.name
+                );
             }
-            _ => failures.push(format!("{}.{suffix}: nothing recorded; run scripts/record_emit_fixtures.sh", case.name)),
+            _ => failures.push(format!(
+                "{}.{suffix}: nothing recorded; run scripts/record_emit_fixtures.sh",
+                case.name
+            )),
         }
     }
     (identical, failures)
@@ -94,28 +115,39 @@ fn read(path: &Path) -> String {
 fn check(suffix: &str, emit: impl Fn(&Case) -> Result<String, Refusal>) {
     let (identical, failures) = compare(suffix, emit);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(identical >= 8, "only {identical} {suffix} outputs compared; the issue asks for at least 8");
+    assert!(
+        identical >= 8,
+        "only {identical} {suffix} outputs compared; the issue asks for at least 8"
+    );
     println!("{suffix}: {identical} outputs byte-identical to OMERO's");
 }
 
 #[test]
 fn nginx_is_byte_identical_to_omero() {
-    check("nginx", |case| nginx::render(&runtime(case)?, nginx::Kind::Nginx, &case.nginx));
+    check("nginx", |case| {
+        nginx::render(&runtime(case)?, nginx::Kind::Nginx, &case.nginx)
+    });
 }
 
 #[test]
 fn nginx_location_is_byte_identical_to_omero() {
-    check("nginx-location", |case| nginx::render(&runtime(case)?, nginx::Kind::Location, &case.nginx));
+    check("nginx-location", |case| {
+        nginx::render(&runtime(case)?, nginx::Kind::Location, &case.nginx)
+    });
 }
 
 #[test]
 fn nginx_development_is_byte_identical_to_omero() {
-    check("nginx-development", |case| nginx::render(&runtime(case)?, nginx::Kind::Development, &case.nginx));
+    check("nginx-development", |case| {
+        nginx::render(&runtime(case)?, nginx::Kind::Development, &case.nginx)
+    });
 }
 
 #[test]
 fn gunicorn_command_is_word_for_word_omeros() {
-    check("gunicorn", |case| gunicorn::render(&runtime(case)?, gunicorn::Style::Argv));
+    check("gunicorn", |case| {
+        gunicorn::render(&runtime(case)?, gunicorn::Style::Argv)
+    });
 }
 
 #[test]
@@ -130,8 +162,12 @@ fn refusals_never_quote_a_secret() {
             .collect();
         let messages = [
             runtime(&case).err(),
-            runtime(&case).ok().and_then(|rt| nginx::render(&rt, nginx::Kind::Nginx, &case.nginx).err()),
-            runtime(&case).ok().and_then(|rt| gunicorn::render(&rt, gunicorn::Style::Conf).err()),
+            runtime(&case)
+                .ok()
+                .and_then(|rt| nginx::render(&rt, nginx::Kind::Nginx, &case.nginx).err()),
+            runtime(&case)
+                .ok()
+                .and_then(|rt| gunicorn::render(&rt, gunicorn::Style::Conf).err()),
         ];
         for message in messages.into_iter().flatten().map(|r| r.message) {
             assert!(!secrets.iter().any(|s| message.contains(s)), "{}: {message}", case.name);
@@ -162,12 +198,20 @@ fn nginx_test(nginx: &Path, prefix: &Path, conf: &Path) -> Result<(), String> {
 /// nginx itself, or `None` when it is absent outside CI (in CI, where
 /// scripts/test.sh installs it, its absence fails the test).
 fn find_nginx() -> Option<PathBuf> {
-    let found = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists());
+    let found = [
+        "/usr/sbin/nginx",
+        "/usr/bin/nginx",
+        "/usr/local/sbin/nginx",
+        "/usr/local/nginx/sbin/nginx",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists());
     if found.is_none() {
-        assert!(std::env::var_os("CI").is_none(), "CI is set but nginx is not installed (scripts/test.sh installs it)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but nginx is not installed (scripts/test.sh installs it)"
+        );
         eprintln!("SKIPPED: nginx is not installed, so emitted nginx files were not checked with `nginx -t`");
     }
     found
@@ -197,14 +241,19 @@ fn emitted_nginx_files_pass_nginx_t() -> Result<(), Box<dyn std::error::Error>> 
             .map(|t| format!("    {t}_temp_path {temp}/{t};\n"))
             .concat();
         for kind in [nginx::Kind::Nginx, nginx::Kind::Location, nginx::Kind::Development] {
-            let Ok(text) = nginx::render(&rt, kind, &case.nginx) else { continue };
+            let Ok(text) = nginx::render(&rt, kind, &case.nginx) else {
+                continue;
+            };
             let emitted = root.join(kind.name());
             std::fs::write(&emitted, &text)?;
             let conf = match kind {
                 nginx::Kind::Development => emitted.clone(),
                 nginx::Kind::Nginx | nginx::Kind::Location => {
                     let include = match kind {
-                        nginx::Kind::Location => format!("    server {{\n        listen 8081;\n        include {};\n    }}\n", emitted.display()),
+                        nginx::Kind::Location => format!(
+                            "    server {{\n        listen 8081;\n        include {};\n    }}\n",
+                            emitted.display()
+                        ),
                         _ => format!("    include {};\n", emitted.display()),
                     };
                     let wrapper = root.join(format!("{}.conf", kind.name()));
@@ -217,7 +266,11 @@ fn emitted_nginx_files_pass_nginx_t() -> Result<(), Box<dyn std::error::Error>> 
             };
             match nginx_test(&nginx, root, &conf) {
                 Ok(()) => checked += 1,
-                Err(output) => failures.push(format!("{}.{}: nginx -t failed:\n{output}\n{text}", case.name, kind.name())),
+                Err(output) => failures.push(format!(
+                    "{}.{}: nginx -t failed:\n{output}\n{text}",
+                    case.name,
+                    kind.name()
+                )),
             }
         }
     }
@@ -234,9 +287,14 @@ fn emitted_nginx_files_pass_nginx_t() -> Result<(), Box<dyn std::error::Error>> 
 fn gunicorn_conf_exports_the_script_name_omero_exports() {
     let mut compared = 0;
     for case in cases() {
-        let Ok(conf) = runtime(&case).and_then(|rt| gunicorn::render(&rt, gunicorn::Style::Conf)) else { continue };
+        let Ok(conf) = runtime(&case).and_then(|rt| gunicorn::render(&rt, gunicorn::Style::Conf)) else {
+            continue;
+        };
         let env = std::fs::read_to_string(Path::new(DIR).join(format!("{}.gunicorn.env", case.name))).ok();
-        let exported = conf.lines().find_map(|l| l.strip_prefix("raw_env = ['")).and_then(|rest| rest.split('\'').next());
+        let exported = conf
+            .lines()
+            .find_map(|l| l.strip_prefix("raw_env = ['"))
+            .and_then(|rest| rest.split('\'').next());
         assert_eq!(exported, env.as_deref().map(str::trim), "{}", case.name);
         compared += 1;
     }

@@ -24,7 +24,12 @@ fn path_str(path: &Path) -> &str {
 /// The names in a directory, to show that no temporary file was left.
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
     names
@@ -34,10 +39,18 @@ fn names(dir: &Path) -> Vec<String> {
 fn invalid_utf8_is_a_usage_error_in_every_command() {
     let (_dir, path) = temp_file("web.sh", b"omero config set omero.web.top_logo caf\xe9\n");
     let path = path_str(&path);
-    for args in [vec!["lint", path], vec!["convert", "--to", "json", path], vec!["emit", "nginx", path]] {
+    for args in [
+        vec!["lint", path],
+        vec!["convert", "--to", "json", path],
+        vec!["emit", "nginx", path],
+    ] {
         let output = omeroconf(&args);
         assert_status(&output, 2);
-        assert!(stderr(&output).contains("is not UTF-8 text (invalid byte at offset 39)"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("is not UTF-8 text (invalid byte at offset 39)"),
+            "{}",
+            stderr(&output)
+        );
         assert!(output.stdout.is_empty());
     }
 }
@@ -56,8 +69,14 @@ fn nul_bytes_in_every_input_format() {
         let (_dir, path) = temp_file(name, content);
         let output = omeroconf(&["lint", "--format", "json", path_str(&path)]);
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
-        let codes = report["files"][0]["diagnostics"].as_array().map(|d| d.iter().map(|d| d["code"].to_string()).collect::<Vec<_>>());
-        assert!(codes.is_some_and(|c| !c.is_empty()), "{name}: the NUL byte is reported: {}", stdout(&output));
+        let codes = report["files"][0]["diagnostics"]
+            .as_array()
+            .map(|d| d.iter().map(|d| d["code"].to_string()).collect::<Vec<_>>());
+        assert!(
+            codes.is_some_and(|c| !c.is_empty()),
+            "{name}: the NUL byte is reported: {}",
+            stdout(&output)
+        );
         assert_status(&output, 1);
     }
 }
@@ -65,14 +84,24 @@ fn nul_bytes_in_every_input_format() {
 #[test]
 fn crlf_line_ends_are_read_as_newlines() {
     for (name, content) in [
-        ("web.properties", &b"omero.web.debug=true\r\nomero.web.prefix=/omero\r\n"[..]),
-        ("web.sh", b"#!/bin/bash\r\nomero config set omero.web.debug true\r\nomero config set omero.web.prefix /omero\r\n"),
+        (
+            "web.properties",
+            &b"omero.web.debug=true\r\nomero.web.prefix=/omero\r\n"[..],
+        ),
+        (
+            "web.sh",
+            b"#!/bin/bash\r\nomero config set omero.web.debug true\r\nomero config set omero.web.prefix /omero\r\n",
+        ),
     ] {
         let (_dir, path) = temp_file(name, content);
         let output = omeroconf(&["convert", "--to", "json", path_str(&path)]);
         assert_status(&output, 0);
         let stored: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
-        assert_eq!(stored, serde_json::json!({"omero.web.debug": "true", "omero.web.prefix": "/omero"}), "{name}");
+        assert_eq!(
+            stored,
+            serde_json::json!({"omero.web.debug": "true", "omero.web.prefix": "/omero"}),
+            "{name}"
+        );
     }
 }
 
@@ -98,7 +127,10 @@ fn big_script(lines: usize) -> String {
         text.push_str(&match i % 4 {
             0 => format!("omero config set omero.web.server_list '[[\"localhost\", 4064, \"omero{i}\"]]'\n"),
             1 => format!("echo step {i}\n"),
-            2 => format!("omero config set omero.web.debug {}\n", if i % 8 == 2 { "true" } else { "yes" }),
+            2 => format!(
+                "omero config set omero.web.debug {}\n",
+                if i % 8 == 2 { "true" } else { "yes" }
+            ),
             _ => format!("# comment {i}\n"),
         });
     }
@@ -113,7 +145,12 @@ fn a_million_line_script_is_linted() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
     // Rules judge what is stored at the end: the last `debug` value, `yes`.
     assert_eq!(report["summary"]["warnings"].as_u64(), Some(1), "{}", report["summary"]);
-    assert_eq!(report["files"][0]["diagnostics"][0]["line"].as_u64(), Some(999_999), "{}", report["files"][0]);
+    assert_eq!(
+        report["files"][0]["diagnostics"][0]["line"].as_u64(),
+        Some(999_999),
+        "{}",
+        report["files"][0]
+    );
 }
 
 #[test]
@@ -130,7 +167,10 @@ fn json_nested_ten_thousand_deep_is_a_syntax_error() {
 
 #[test]
 fn catastrophic_url_filter_is_reported_not_run() {
-    let (_dir, path) = temp_file("re.properties", b"omero.web.public.url_filter=^(a+)+$\nomero.web.public.enabled=true\n");
+    let (_dir, path) = temp_file(
+        "re.properties",
+        b"omero.web.public.url_filter=^(a+)+$\nomero.web.public.enabled=true\n",
+    );
     let output = omeroconf(&["lint", "--format", "json", path_str(&path)]);
     assert_status(&output, 0);
     assert!(stdout(&output).contains("\"code\":\"PU007\""), "{}", stdout(&output));
@@ -144,14 +184,29 @@ fn missing_files_and_directories_are_usage_errors() {
     // `lint` searches a directory: an empty one is no error, only a note.
     let empty = omeroconf(&["lint", folder]);
     assert_status(&empty, 0);
-    assert!(stderr(&empty).contains("no configuration file omeroconf recognises"), "{}", stderr(&empty));
+    assert!(
+        stderr(&empty).contains("no configuration file omeroconf recognises"),
+        "{}",
+        stderr(&empty)
+    );
     assert!(empty.stdout.is_empty());
     for (input, why) in [(folder, "Is a directory"), (path_str(&missing), "No such file")] {
-        let commands = if input == folder { vec![] } else { vec![vec!["lint", input]] };
-        for args in commands.into_iter().chain([vec!["convert", "--to", "xml", input], vec!["emit", "gunicorn", input]]) {
+        let commands = if input == folder {
+            vec![]
+        } else {
+            vec![vec!["lint", input]]
+        };
+        for args in commands
+            .into_iter()
+            .chain([vec!["convert", "--to", "xml", input], vec!["emit", "gunicorn", input]])
+        {
             let output = omeroconf(&args);
             assert_status(&output, 2);
-            assert!(stderr(&output).contains(&format!("cannot read {input}: {why}")), "{}", stderr(&output));
+            assert!(
+                stderr(&output).contains(&format!("cannot read {input}: {why}")),
+                "{}",
+                stderr(&output)
+            );
             assert!(output.stdout.is_empty());
         }
     }
@@ -177,7 +232,10 @@ fn a_write_failing_half_way_leaves_the_original_and_no_temporary_file() {
         out.write_all(b"<icegrid>half")?;
         Err(std::io::Error::other("disk full"))
     });
-    assert!(matches!(result, Err(atomic::WriteError::Io(ref e)) if e.to_string() == "disk full"), "{result:?}");
+    assert!(
+        matches!(result, Err(atomic::WriteError::Io(ref e)) if e.to_string() == "disk full"),
+        "{result:?}"
+    );
     assert_eq!(std::fs::read_to_string(&target).ok().as_deref(), Some("original\n"));
     assert_eq!(names(dir.path()), vec!["config.xml"]);
     // Without an original, nothing appears at all.

@@ -20,8 +20,15 @@ fn linted(path: &str) -> Linted {
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     let text = std::fs::read_to_string(&full).expect("fixture exists");
     let format = source::detect(Path::new(path), &text);
-    let options = source::Options { base_dir: full.parent().map(Path::to_path_buf), ..source::Options::default() };
-    lint(source::parse(path, &text, format, &options), catalog().latest, &Filter::default())
+    let options = source::Options {
+        base_dir: full.parent().map(Path::to_path_buf),
+        ..source::Options::default()
+    };
+    lint(
+        source::parse(path, &text, format, &options),
+        catalog().latest,
+        &Filter::default(),
+    )
 }
 
 #[test]
@@ -45,7 +52,10 @@ fn ansible_inventory() {
     // What the role writes: YAML 1.1 numbers and booleans, JSON with Python's separators.
     assert_eq!(linted.config.get("omero.web.page_size"), Some("128"));
     assert_eq!(linted.config.get("omero.web.public.enabled"), Some("true"));
-    assert_eq!(linted.config.get("omero.web.server_list"), Some(r#"[["omero.example.org", 4064, "production"]]"#));
+    assert_eq!(
+        linted.config.get("omero.web.server_list"),
+        Some(r#"[["omero.example.org", 4064, "production"]]"#)
+    );
     assert_eq!(linted.config.get("omero.web.prefix"), Some("/web"));
     insta::assert_snapshot!(report::short::render(&[linted]));
 }
@@ -61,11 +71,17 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     // The rtm.5 file's `run.language` pattern has a stray `]` that the draft-04
     // meta-schema's `format: regex` rejects; omeroconf never writes `language`,
     // so the pattern is replaced by the one the field documents (`en`, `en-US`).
-    let schema_text = schema_text.replace("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    let schema_text = schema_text.replace(
+        "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
+        "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$",
+    );
     let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema is JSON");
     let validator = jsonschema::draft4::new(&schema).expect("the schema compiles");
     let log = sarif_log();
-    let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // The validator does reject a broken log (the test can fail).
     let mut broken = log.clone();
@@ -84,7 +100,11 @@ fn sarif_has_every_field_github_code_scanning_requires() {
     let rules = driver["rules"].as_array().expect("rules");
     assert_eq!(rules.len(), omeroconf::rules::RULES.len());
     for rule in rules {
-        assert!(rule["id"].is_string() && rule["shortDescription"]["text"].is_string() && rule["fullDescription"]["text"].is_string());
+        assert!(
+            rule["id"].is_string()
+                && rule["shortDescription"]["text"].is_string()
+                && rule["fullDescription"]["text"].is_string()
+        );
         assert!(rule["help"]["text"].is_string() && rule["defaultConfiguration"]["level"].is_string());
     }
     let results = run["results"].as_array().expect("results");
@@ -95,7 +115,10 @@ fn sarif_has_every_field_github_code_scanning_requires() {
         assert!(result["message"]["text"].as_str().is_some_and(|t| !t.is_empty()));
         let location = &result["locations"][0]["physicalLocation"];
         let uri = location["artifactLocation"]["uri"].as_str().expect("uri");
-        assert!(uri.starts_with("tests/fixtures/integrations/") && !uri.contains('\\'), "{uri}");
+        assert!(
+            uri.starts_with("tests/fixtures/integrations/") && !uri.contains('\\'),
+            "{uri}"
+        );
         let region = &location["region"];
         for field in ["startLine", "startColumn", "endLine", "endColumn"] {
             assert!(region[field].as_u64().is_some_and(|n| n >= 1), "{field} in {region}");
@@ -104,7 +127,13 @@ fn sarif_has_every_field_github_code_scanning_requires() {
     // A finding's region is where the short report points.
     let short = report::short::render(&[linted(FIXTURES[0])]);
     let first = &results[0]["locations"][0]["physicalLocation"]["region"];
-    assert!(short.starts_with(&format!("{}:{}:{}:", FIXTURES[0], first["startLine"], first["startColumn"])), "{short}");
+    assert!(
+        short.starts_with(&format!(
+            "{}:{}:{}:",
+            FIXTURES[0], first["startLine"], first["startColumn"]
+        )),
+        "{short}"
+    );
 }
 
 #[test]
@@ -114,8 +143,13 @@ fn toml_schema_line_points_at_the_committed_schema() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/omero-web.toml");
     let text = std::fs::read_to_string(&example).expect("example exists");
     let first = text.lines().next().unwrap_or_default();
-    let path = first.strip_prefix("#:schema ").expect("the first line is a #:schema directive");
-    let schema_path = example.parent().map(|dir| dir.join(path)).expect("the example has a directory");
+    let path = first
+        .strip_prefix("#:schema ")
+        .expect("the first line is a #:schema directive");
+    let schema_path = example
+        .parent()
+        .map(|dir| dir.join(path))
+        .expect("the example has a directory");
     let schema = std::fs::read_to_string(&schema_path).expect("the #:schema path resolves");
     assert_eq!(schema, omeroconf::schema::committed());
     let schema: serde_json::Value = serde_json::from_str(&schema).expect("schema is JSON");

@@ -12,7 +12,14 @@ fn report(path: &str, release: Version) -> String {
     let format = source::detect(Path::new(path), &text);
     let document = source::parse(path, &text, format, &source::Options::default());
     let linted = lint(document, release, &Filter::default());
-    render(&linted, &Options { show_secrets: false, color: false, max_per_file: 50 })
+    render(
+        &linted,
+        &Options {
+            show_secrets: false,
+            color: false,
+            max_per_file: 50,
+        },
+    )
 }
 
 #[test]
@@ -39,9 +46,21 @@ fn toml_on_an_old_release() {
 #[test]
 fn findings_beyond_the_cap_are_counted() {
     let text: String = (0..60).map(|i| format!("omero.web.debug{i}=true\n")).collect();
-    let document = source::parse("many.properties", &text, omeroconf::document::Format::Properties, &source::Options::default());
+    let document = source::parse(
+        "many.properties",
+        &text,
+        omeroconf::document::Format::Properties,
+        &source::Options::default(),
+    );
     let linted = lint(document, catalog().latest, &Filter::default());
-    let shown = render(&linted, &Options { show_secrets: false, color: false, max_per_file: 5 });
+    let shown = render(
+        &linted,
+        &Options {
+            show_secrets: false,
+            color: false,
+            max_per_file: 5,
+        },
+    );
     assert_eq!(shown.matches("KY001").count(), 5);
     assert!(shown.contains("... and 55 more findings in many.properties"));
 }

@@ -15,7 +15,12 @@ fn facts() -> serde_json::Value {
 }
 
 fn findings(text: &str) -> Vec<Finding> {
-    lint(properties::parse("web.properties", text), catalog().latest, &Filter::default()).findings
+    lint(
+        properties::parse("web.properties", text),
+        catalog().latest,
+        &Filter::default(),
+    )
+    .findings
 }
 
 fn has(findings: &[Finding], code: &str, severity: Severity) -> bool {
@@ -27,10 +32,23 @@ fn appending_a_middleware_twice_lists_it_twice() {
     let facts = facts();
     let fact = &facts["middleware_appended_twice"];
     let stored = fact["stored"]["omero.web.middleware"].as_str().unwrap_or_default();
-    let omero: Vec<&str> = fact["derived_middleware"].as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
-    assert_eq!(omero.iter().filter(|c| **c == "whitenoise.middleware.WhiteNoiseMiddleware").count(), 2);
+    let omero: Vec<&str> = fact["derived_middleware"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        omero
+            .iter()
+            .filter(|c| **c == "whitenoise.middleware.WhiteNoiseMiddleware")
+            .count(),
+        2
+    );
     // omeroconf derives the same Django MIDDLEWARE and reports the repetition.
-    let ours = json::loads(stored).ok().as_ref().and_then(middleware::derived).unwrap_or_default();
+    let ours = json::loads(stored)
+        .ok()
+        .as_ref()
+        .and_then(middleware::derived)
+        .unwrap_or_default();
     assert_eq!(ours, omero);
     let found = findings(&format!("omero.web.middleware={stored}\n"));
     let dup = found.iter().find(|f| f.code() == "MW003").expect("MW003 reported");
@@ -43,7 +61,9 @@ fn a_trailing_slash_in_the_prefix_breaks_every_url() {
     assert_eq!(facts["prefix_trailing_slash"]["gunicorn_script_name"], "/omero/");
     assert_eq!(facts["django"]["prefix_trailing_slash"]["resolves"], false);
     assert_eq!(facts["django"]["prefix"]["resolves"], true);
-    let text = facts["prefix_trailing_slash"]["properties"].as_str().unwrap_or_default();
+    let text = facts["prefix_trailing_slash"]["properties"]
+        .as_str()
+        .unwrap_or_default();
     assert!(has(&findings(text), "PA002", Severity::Error));
 }
 
@@ -54,8 +74,16 @@ fn request_paths_include_the_prefix() {
     assert_eq!(path, "/omero/webclient/");
     let public = "omero.web.prefix=/omero\nomero.web.static_url=/omero/static/\nomero.web.public.enabled=true\n\
 omero.web.public.user=public\nomero.web.public.password=pw\n";
-    assert!(has(&findings(&format!("{public}omero.web.public.url_filter=^/webclient/\n")), "PU008", Severity::Warning));
-    assert!(findings(&format!("{public}omero.web.public.url_filter=^/omero/webclient/$\n")).iter().all(|f| !f.code().starts_with("PU")));
+    assert!(has(
+        &findings(&format!("{public}omero.web.public.url_filter=^/webclient/\n")),
+        "PU008",
+        Severity::Warning
+    ));
+    assert!(
+        findings(&format!("{public}omero.web.public.url_filter=^/omero/webclient/$\n"))
+            .iter()
+            .all(|f| !f.code().starts_with("PU"))
+    );
 }
 
 #[test]
@@ -64,11 +92,19 @@ fn django_5_2_no_longer_has_what_old_configurations_name() {
     let django = &facts["django"];
     assert!(django["django_version"].as_str().is_some_and(|v| v.starts_with("5.2")));
     assert_eq!(django["pickle_serializer"], false);
-    assert!(has(&findings("omero.web.session_serializer=django.contrib.sessions.serializers.PickleSerializer\n"), "VR001", Severity::Error));
+    assert!(has(
+        &findings("omero.web.session_serializer=django.contrib.sessions.serializers.PickleSerializer\n"),
+        "VR001",
+        Severity::Error
+    ));
     assert_eq!(django["memcached_cache"], false);
     let memcached = "omero.web.caches={\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.MemcachedCache\", \"LOCATION\": \"127.0.0.1:11211\"}}\n";
     assert!(has(&findings(memcached), "SE003", Severity::Error));
     assert_eq!(django["staticfiles_storage_setting"], false);
     assert_eq!(facts["pipeline_staticfile_storage_setting"], "STATICFILES_STORAGE");
-    assert!(has(&findings("omero.web.pipeline_staticfile_storage=pipeline.storage.PipelineManifestStorage\n"), "VR002", Severity::Warning));
+    assert!(has(
+        &findings("omero.web.pipeline_staticfile_storage=pipeline.storage.PipelineManifestStorage\n"),
+        "VR002",
+        Severity::Warning
+    ));
 }

@@ -7,7 +7,11 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn omeroconf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_omeroconf")).args(args).env("NO_COLOR", "1").output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
 }
 
 fn stdout(output: &Output) -> String {
@@ -20,7 +24,11 @@ fn rules_lists_every_rule() {
     assert!(output.status.success());
     let text = stdout(&output);
     for rule in RULES {
-        assert!(text.lines().any(|l| l.starts_with(rule.code) && l.contains(rule.name)), "{} missing", rule.code);
+        assert!(
+            text.lines().any(|l| l.starts_with(rule.code) && l.contains(rule.name)),
+            "{} missing",
+            rule.code
+        );
     }
 }
 
@@ -30,7 +38,11 @@ fn explain_works_for_every_rule_and_every_key() {
         let output = omeroconf(&["explain", rule.code]);
         assert!(output.status.success(), "{}", rule.code);
         let text = stdout(&output);
-        assert!(text.contains(rule.explanation) && text.contains("Example:") && text.contains("Instead:"), "{}", rule.code);
+        assert!(
+            text.contains(rule.explanation) && text.contains("Example:") && text.contains("Instead:"),
+            "{}",
+            rule.code
+        );
     }
     for property in &catalog().properties {
         let output = omeroconf(&["explain", &property.key]);
@@ -40,7 +52,8 @@ fn explain_works_for_every_rule_and_every_key() {
     assert_eq!(omeroconf(&["explain", "omero.web.debgu"]).status.code(), Some(2));
 }
 
-const FIXABLE: &str = "omero.web.public.password=Secret-Pa55\nomero.web.prefix=/omero/\nomero.web.static_url=/omero/static/\n";
+const FIXABLE: &str =
+    "omero.web.public.password=Secret-Pa55\nomero.web.prefix=/omero/\nomero.web.static_url=/omero/static/\n";
 
 fn temp_file(dir: &Path, text: &str) -> String {
     let path = dir.join("web.properties");
@@ -55,11 +68,20 @@ fn diff_shows_fixes_with_secrets_masked_and_writes_nothing() {
     let output = omeroconf(&["lint", "--diff", &path]);
     assert_eq!(output.status.code(), Some(1), "there are fixes to apply");
     let diff = stdout(&output);
-    assert!(diff.contains("-omero.web.prefix=/omero/\n+omero.web.prefix=/omero\n"), "{diff}");
+    assert!(
+        diff.contains("-omero.web.prefix=/omero/\n+omero.web.prefix=/omero\n"),
+        "{diff}"
+    );
     assert!(!diff.contains("Secret-Pa55"), "{diff}");
     assert!(diff.contains("omero.web.public.password=***********"), "{diff}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("web.properties")).expect("readable"), FIXABLE);
-    let clean = temp_file(dir.path(), "omero.web.prefix=/omero\nomero.web.static_url=/omero/static/\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("web.properties")).expect("readable"),
+        FIXABLE
+    );
+    let clean = temp_file(
+        dir.path(),
+        "omero.web.prefix=/omero\nomero.web.static_url=/omero/static/\n",
+    );
     let output = omeroconf(&["lint", "--diff", &clean]);
     assert_eq!(output.status.code(), Some(0));
     assert!(stdout(&output).is_empty());
@@ -85,6 +107,9 @@ fn cores_is_a_lint_option() {
     let with = stdout(&omeroconf(&["lint", "--cores", "2", "--format", "json", &path]));
     assert!(with.contains("\"GU001\""), "{with}");
     let without = stdout(&omeroconf(&["lint", "--format", "json", &path]));
-    assert!(!without.contains("\"GU001\"") && without.contains("\"GU002\""), "{without}");
+    assert!(
+        !without.contains("\"GU001\"") && without.contains("\"GU002\""),
+        "{without}"
+    );
     assert_eq!(omeroconf(&["lint", "--cores", "0", &path]).status.code(), Some(2));
 }

@@ -30,7 +30,9 @@ fn reports_of(path: &str) -> Vec<(String, Output)> {
     for target in ["nginx", "nginx-location", "nginx-development", "gunicorn", "systemd"] {
         runs.push(vec!["emit", target, path]);
     }
-    runs.into_iter().map(|args| (args.join(" "), omeroconf(&args))).collect()
+    runs.into_iter()
+        .map(|args| (args.join(" "), omeroconf(&args)))
+        .collect()
 }
 
 fn assert_no_canary(what: &str, output: &Output) {
@@ -64,7 +66,10 @@ fn reports_never_show_secrets_in_any_input_format() {
         let reports = reports_of(&path);
         let lint = stdout(&reports[0].1);
         assert!(lint.contains("pasword"), "{format}: the typo is reported: {lint}");
-        assert!(stdout(&reports[2].1).contains("+++"), "{format}: --diff has a fix to show");
+        assert!(
+            stdout(&reports[2].1).contains("+++"),
+            "{format}: --diff has a fix to show"
+        );
         for (what, output) in &reports {
             assert_no_canary(what, output);
         }
@@ -94,7 +99,11 @@ fn error_messages_of_convert_and_emit_never_show_secrets() {
     for to in ["properties", "omero"] {
         let output = omeroconf(&["convert", "--to", to, path]);
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-        assert!(stderr(&output).contains("omero.web.public.password"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("omero.web.public.password"),
+            "{}",
+            stderr(&output)
+        );
         assert_no_canary(&format!("convert --to {to}"), &output);
         // With --force the file carries the values; the warnings do not.
         let forced = omeroconf(&["convert", "--to", to, "--force", path]);
@@ -103,14 +112,23 @@ fn error_messages_of_convert_and_emit_never_show_secrets() {
     }
     for (what, output) in reports_of(path).iter().skip(3) {
         assert_eq!(output.status.code(), Some(1), "{what}: {}", stderr(output));
-        assert!(stderr(output).contains("omero.web.caches"), "{what}: {}", stderr(output));
+        assert!(
+            stderr(output).contains("omero.web.caches"),
+            "{what}: {}",
+            stderr(output)
+        );
         assert_no_canary(what, output);
     }
 }
 
 #[test]
 fn explain_of_secret_keys_shows_no_value() {
-    for topic in ["omero.web.secret_key", "omero.web.public.password", "omero.web.caches", "SC001"] {
+    for topic in [
+        "omero.web.secret_key",
+        "omero.web.public.password",
+        "omero.web.caches",
+        "SC001",
+    ] {
         let output = omeroconf(&["explain", topic]);
         assert_eq!(output.status.code(), Some(0), "{topic}");
         assert_no_canary(&format!("explain {topic}"), &output);

@@ -12,14 +12,27 @@ pub fn write(stored: &IndexMap<String, String>) -> Written {
     for (key, value) in stored {
         if value.contains(['\n', '\r']) {
             // The role's `.omero` file is read one line at a time by `omero load`.
-            warnings.push(format!("{key}: the role cannot write a value with a line break (omero load reads one line per command)"));
-            text.push_str(&format!("  # {} has a line break in its value; see the warning\n", quoted(key)));
+            warnings.push(format!(
+                "{key}: the role cannot write a value with a line break (omero load reads one line per command)"
+            ));
+            text.push_str(&format!(
+                "  # {} has a line break in its value; see the warning\n",
+                quoted(key)
+            ));
             continue;
         }
-        let unsafe_tag = if value.contains("{{") || value.contains("{%") || value.contains("{#") { "!unsafe " } else { "" };
+        let unsafe_tag = if value.contains("{{") || value.contains("{%") || value.contains("{#") {
+            "!unsafe "
+        } else {
+            ""
+        };
         text.push_str(&format!("  {}: {unsafe_tag}{}\n", quoted(key), quoted(value)));
     }
-    Written { text, warnings, ..Written::default() }
+    Written {
+        text,
+        warnings,
+        ..Written::default()
+    }
 }
 
 /// A YAML double-quoted scalar: always a string, any character escaped.
@@ -59,7 +72,11 @@ mod tests {
         assert_eq!(written.warnings.len(), 1);
         let doc = parse("vars.yml", &written.text);
         assert!(doc.findings.is_empty(), "{:?}\n{}", doc.findings, written.text);
-        let read: Vec<(&str, &str)> = doc.operations.iter().map(|o| (o.key.as_str(), o.value.as_ref().and_then(Value::known).unwrap_or("?"))).collect();
+        let read: Vec<(&str, &str)> = doc
+            .operations
+            .iter()
+            .map(|o| (o.key.as_str(), o.value.as_ref().and_then(Value::known).unwrap_or("?")))
+            .collect();
         let expected: Vec<(&str, &str)> = stored.iter().take(5).map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(read, expected);
     }

@@ -21,13 +21,19 @@ pub fn write(stored: &IndexMap<String, String>) -> Written {
             continue;
         };
         if value.contains(['\n', '\r']) {
-            warnings.push(format!("{key}: an env file cannot hold a value with a line break; set it in a mounted .omero file"));
+            warnings.push(format!(
+                "{key}: an env file cannot hold a value with a line break; set it in a mounted .omero file"
+            ));
             text.push_str(&format!("# {name} has a line break in its value; see the warning\n"));
             continue;
         }
         text.push_str(&format!("{name}={value}\n"));
     }
-    Written { text, warnings, ..Written::default() }
+    Written {
+        text,
+        warnings,
+        ..Written::default()
+    }
 }
 
 #[cfg(test)]
@@ -47,9 +53,17 @@ mod tests {
         ]);
         let written = write(&stored);
         assert_eq!(written.warnings.len(), 2);
-        assert!(written.warnings[0].contains("`CONFIG_omero_x_y` would set `omero.x_y`"), "{:?}", written.warnings);
+        assert!(
+            written.warnings[0].contains("`CONFIG_omero_x_y` would set `omero.x_y`"),
+            "{:?}",
+            written.warnings
+        );
         let doc = parse("web.env", &written.text, EnvStyle::Docker);
-        let read: Vec<(&str, &str)> = doc.operations.iter().map(|o| (o.key.as_str(), o.value.as_ref().and_then(Value::known).unwrap_or("?"))).collect();
+        let read: Vec<(&str, &str)> = doc
+            .operations
+            .iter()
+            .map(|o| (o.key.as_str(), o.value.as_ref().and_then(Value::known).unwrap_or("?")))
+            .collect();
         let expected: Vec<(&str, &str)> = stored.iter().take(3).map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(read, expected);
     }

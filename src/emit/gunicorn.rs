@@ -72,7 +72,10 @@ pub fn command(runtime: &Runtime) -> Result<Vec<String>, Refusal> {
     let class = runtime.text("omero.web.wsgi_worker_class")?.unwrap_or_default();
     let class_flags = match class.as_str() {
         "sync" => format!("--threads {}", runtime.int("omero.web.wsgi_threads")?),
-        "gevent" => format!("--worker-connections {} --worker-class gevent", runtime.int("omero.web.wsgi_worker_connections")?),
+        "gevent" => format!(
+            "--worker-connections {} --worker-class gevent",
+            runtime.int("omero.web.wsgi_worker_connections")?
+        ),
         other => {
             return Err(Refusal::at(
                 "omero.web.wsgi_worker_class",
@@ -94,7 +97,11 @@ pub fn command(runtime: &Runtime) -> Result<Vec<String>, Refusal> {
         extra = runtime.text("omero.web.wsgi_args")?.unwrap_or_default(),
     );
     // Python's `str.split()`: any run of Unicode whitespace separates words.
-    Ok(line.split(python::is_space).filter(|w| !w.is_empty()).map(str::to_string).collect())
+    Ok(line
+        .split(python::is_space)
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect())
 }
 
 /// The command in the requested style.
@@ -129,7 +136,9 @@ fn conf(words: &[String], script_name: Option<&str>) -> Result<String, Refusal> 
     while let Some(word) = rest.next() {
         if !word.starts_with('-') || word == "-" {
             if let Some(first) = application {
-                return Err(refuse_conf(format!("gunicorn would get two application names, `{first}` and `{word}`")));
+                return Err(refuse_conf(format!(
+                    "gunicorn would get two application names, `{first}` and `{word}`"
+                )));
             }
             application = Some(word);
             continue;
@@ -148,7 +157,10 @@ fn conf(words: &[String], script_name: Option<&str>) -> Result<String, Refusal> 
             (_, attached) => {
                 let text = match attached {
                     Some(text) => text.to_string(),
-                    None => rest.next().ok_or_else(|| refuse_conf(format!("`{word}` needs a value")))?.to_string(),
+                    None => rest
+                        .next()
+                        .ok_or_else(|| refuse_conf(format!("`{word}` needs a value")))?
+                        .to_string(),
                 };
                 match setting.kind {
                     Kind::Int => Value::Int(
@@ -165,7 +177,8 @@ fn conf(words: &[String], script_name: Option<&str>) -> Result<String, Refusal> 
         };
         values.insert(setting.name, value);
     }
-    let application = application.ok_or_else(|| refuse_conf("no application name is left on the command line".to_string()))?;
+    let application =
+        application.ok_or_else(|| refuse_conf("no application name is left on the command line".to_string()))?;
     values.insert("wsgi_app", Value::Text(application.to_string()));
 
     let mut out = format!(
@@ -206,8 +219,10 @@ fn find(word: &str) -> Result<(&'static Setting, Option<&str>), Refusal> {
         }
         return Err(refuse_conf(format!("gunicorn has no option `{word}`")));
     }
-    let candidates: Vec<&Setting> =
-        settings.iter().filter(|s| s.flags.iter().any(|f| f.starts_with("--") && f.starts_with(flag))).collect();
+    let candidates: Vec<&Setting> = settings
+        .iter()
+        .filter(|s| s.flags.iter().any(|f| f.starts_with("--") && f.starts_with(flag)))
+        .collect();
     match candidates.as_slice() {
         [only] => Ok((only, attached)),
         [] => Err(refuse_conf(format!("gunicorn has no option `{word}`"))),
@@ -216,7 +231,10 @@ fn find(word: &str) -> Result<(&'static Setting, Option<&str>), Refusal> {
 }
 
 fn refuse_conf(why: String) -> Refusal {
-    Refusal::at("omero.web.wsgi_args", format!("omero.web.wsgi_args: {why}; use --style argv"))
+    Refusal::at(
+        "omero.web.wsgi_args",
+        format!("omero.web.wsgi_args: {why}; use --style argv"),
+    )
 }
 
 #[cfg(test)]
@@ -264,15 +282,27 @@ mod tests {
         ] {
             let refusal = render_text(&format!("omero.web.wsgi_args={args}\n"), Style::Conf).err();
             let message = refusal.map(|r| r.message).unwrap_or_default();
-            assert!(message.contains(why) && message.contains("omero.web.wsgi_args"), "{args}: {message}");
+            assert!(
+                message.contains(why) && message.contains("omero.web.wsgi_args"),
+                "{args}: {message}"
+            );
         }
     }
 
     #[test]
     fn only_sync_and_gevent_workers_under_wsgi_tcp() {
         let refused = |text: &str| render_text(text, Style::Argv).err().and_then(|r| r.key);
-        assert_eq!(refused("omero.web.wsgi_worker_class=eventlet\n").as_deref(), Some("omero.web.wsgi_worker_class"));
-        assert_eq!(refused("omero.web.application_server=development\n").as_deref(), Some("omero.web.application_server"));
-        assert_eq!(refused("omero.web.application_server=wsgi\n").as_deref(), Some("omero.web.application_server"));
+        assert_eq!(
+            refused("omero.web.wsgi_worker_class=eventlet\n").as_deref(),
+            Some("omero.web.wsgi_worker_class")
+        );
+        assert_eq!(
+            refused("omero.web.application_server=development\n").as_deref(),
+            Some("omero.web.application_server")
+        );
+        assert_eq!(
+            refused("omero.web.application_server=wsgi\n").as_deref(),
+            Some("omero.web.application_server")
+        );
     }
 }

@@ -40,11 +40,17 @@ pub struct Refusal {
 
 impl Refusal {
     pub fn new(message: impl Into<String>) -> Refusal {
-        Refusal { key: None, message: message.into() }
+        Refusal {
+            key: None,
+            message: message.into(),
+        }
     }
 
     pub fn at(key: impl Into<String>, message: impl Into<String>) -> Refusal {
-        Refusal { key: Some(key.into()), message: message.into() }
+        Refusal {
+            key: Some(key.into()),
+            message: message.into(),
+        }
     }
 }
 
@@ -81,7 +87,13 @@ pub struct Written {
 
 /// A value a format cannot carry: refused, or with `force` written as the
 /// format allows and reported.
-pub(crate) fn not_carried(key: &str, why: &str, format: Format, force: bool, altered: &mut Vec<String>) -> Result<(), Refusal> {
+pub(crate) fn not_carried(
+    key: &str,
+    why: &str,
+    format: Format,
+    force: bool,
+    altered: &mut Vec<String>,
+) -> Result<(), Refusal> {
     if force {
         altered.push(key.to_string());
         return Ok(());
@@ -101,20 +113,34 @@ pub fn write(config: &Config, format: Format, options: WriteOptions) -> Result<W
         Format::Omero => omero::write(&stored, options.force),
         Format::Properties => properties::write(&stored, options.force),
         Format::Xml => xml::write(&stored, &xml::generated_now(), options.force),
-        Format::Toml => Ok(Written { text: toml::write(&stored), ..Written::default() }),
-        Format::Json => Ok(Written { text: json::write(&stored), ..Written::default() }),
+        Format::Toml => Ok(Written {
+            text: toml::write(&stored),
+            ..Written::default()
+        }),
+        Format::Json => Ok(Written {
+            text: json::write(&stored),
+            ..Written::default()
+        }),
         Format::Env => Ok(env::write(&stored)),
         Format::Ansible => Ok(ansible::write(&stored)),
-        Format::Compose => Err(Refusal::new("omeroconf does not write compose files; convert --to env and use it as env_file")),
+        Format::Compose => Err(Refusal::new(
+            "omeroconf does not write compose files; convert --to env and use it as env_file",
+        )),
     }
 }
 
 /// Refuses a document that could not be read as a whole: a conversion or
 /// a deployment file from part of it would silently lack the rest.
 pub fn readable(document: &crate::document::Document) -> Result<(), Refusal> {
-    let unread = document.findings.iter().find(|f| f.code() == crate::rules::input::SYNTAX_ERROR.code);
+    let unread = document
+        .findings
+        .iter()
+        .find(|f| f.code() == crate::rules::input::SYNTAX_ERROR.code);
     match unread {
-        Some(finding) => Err(Refusal::new(format!("{} cannot be read as a whole: {}", document.path, finding.message))),
+        Some(finding) => Err(Refusal::new(format!(
+            "{} cannot be read as a whole: {}",
+            document.path, finding.message
+        ))),
         None => Ok(()),
     }
 }
@@ -132,7 +158,10 @@ pub fn stored(config: &Config) -> Result<IndexMap<String, String>, Refusal> {
 }
 
 fn masked(stored: &IndexMap<String, String>) -> IndexMap<String, String> {
-    stored.iter().map(|(k, v)| (k.clone(), crate::secrets::mask_value(k, v))).collect()
+    stored
+        .iter()
+        .map(|(k, v)| (k.clone(), crate::secrets::mask_value(k, v)))
+        .collect()
 }
 
 /// Test helper: a stored configuration from `(key, value)` pairs.

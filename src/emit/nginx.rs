@@ -49,7 +49,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { http: None, servername: "$hostname".to_string(), max_body_size: "0".to_string() }
+        Options {
+            http: None,
+            servername: "$hostname".to_string(),
+            max_body_size: "0".to_string(),
+        }
     }
 }
 
@@ -79,18 +83,35 @@ pub fn render(runtime: &Runtime, kind: Kind, options: &Options) -> Result<String
     let values = values(runtime, kind, options)?;
     let upstream_name = format!("omeroweb{}", values.prefix_name);
     let upstream = |pad: &str| {
-        format!("{pad}upstream {upstream_name} {{\n{pad}    server {} fail_timeout=0;\n{pad}}}\n", values.address)
+        format!(
+            "{pad}upstream {upstream_name} {{\n{pad}    server {} fail_timeout=0;\n{pad}}}\n",
+            values.address
+        )
     };
     let root = &values.root;
     Ok(match kind {
         Kind::Nginx => {
-            let server = server(&values, options, "", &options.servername, None, &locations(&values, &upstream_name, "    "));
+            let server = server(
+                &values,
+                options,
+                "",
+                &options.servername,
+                None,
+                &locations(&values, &upstream_name, "    "),
+            );
             format!("{}\n{server}\n", upstream(""))
         }
         Kind::Location => format!("{LOCATION_HEADER}\n{}\n", locations(&values, &values.address, "")),
         Kind::Development => {
             let temp = format!("{root}/var/nginx_tmp");
-            let server = server(&values, options, "    ", "_", Some(&temp), &locations(&values, &upstream_name, "        "));
+            let server = server(
+                &values,
+                options,
+                "    ",
+                "_",
+                Some(&temp),
+                &locations(&values, &upstream_name, "        "),
+            );
             format!(
                 "{header}\n\nhttp {{\n    \
                  access_log    {root}/var/log/nginx_access.log;\n    \
@@ -116,7 +137,9 @@ pub fn warnings(runtime: &Runtime) -> Result<Vec<String>, Refusal> {
                  unset the prefix to serve OMERO.web at /"
             ));
         } else if !prefix.starts_with('/') {
-            out.push(format!("omero.web.prefix `{prefix}` does not start with `/`, so its location never matches a request"));
+            out.push(format!(
+                "omero.web.prefix `{prefix}` does not start with `/`, so its location never matches a request"
+            ));
         }
     }
     let static_url = runtime.text("omero.web.static_url")?.unwrap_or_default();
@@ -158,11 +181,21 @@ fn values(runtime: &Runtime, kind: Kind, options: &Options) -> Result<Values, Re
     let script_name = runtime.script_name()?;
     let prefix_name = script_name.as_deref().map_or_else(String::new, |prefix| {
         // Python's `re.sub(r"\W", "", prefix)`: keep word characters only.
-        format!("_{}", prefix.chars().filter(|c| c.is_alphanumeric() || *c == '_').collect::<String>())
+        format!(
+            "_{}",
+            prefix
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == '_')
+                .collect::<String>()
+        )
     });
     Ok(Values {
         root: runtime.omerodir.clone(),
-        static_url: runtime.text("omero.web.static_url")?.unwrap_or_default().trim_end_matches('/').to_string(),
+        static_url: runtime
+            .text("omero.web.static_url")?
+            .unwrap_or_default()
+            .trim_end_matches('/')
+            .to_string(),
         static_root: runtime.text("omero.web.static_root")?.unwrap_or_default(),
         script_name: script_name.map_or_else(|| "/".to_string(), |s| s.trim_end_matches('/').to_string()),
         prefix_name,
@@ -177,9 +210,14 @@ fn values(runtime: &Runtime, kind: Kind, options: &Options) -> Result<Values, Re
 /// but a list of strings.
 fn extra_config(runtime: &Runtime) -> Result<String, Refusal> {
     let key = "omero.web.nginx_server_extra_config";
-    let Some(value) = runtime.json(key)?.filter(truthy) else { return Ok(String::new()) };
+    let Some(value) = runtime.json(key)?.filter(truthy) else {
+        return Ok(String::new());
+    };
     let crash = |why: String| {
-        Refusal::at(key, format!("{key}: {why}; `omero web config` crashes with a TypeError, so it must be a list of strings"))
+        Refusal::at(
+            key,
+            format!("{key}: {why}; `omero web config` crashes with a TypeError, so it must be a list of strings"),
+        )
     };
     let PyJson::Array(items) = value else {
         return Err(crash("the value is not a JSON list".to_string()));
@@ -198,7 +236,14 @@ fn extra_config(runtime: &Runtime) -> Result<String, Refusal> {
 /// The server block of `nginx` and `nginx-development` (indented by `pad`
 /// there, `locations` already indented); the extra configuration lines go in
 /// verbatim, unindented.
-fn server(values: &Values, options: &Options, pad: &str, servername: &str, temp: Option<&str>, locations: &str) -> String {
+fn server(
+    values: &Values,
+    options: &Options,
+    pad: &str,
+    servername: &str,
+    temp: Option<&str>,
+    locations: &str,
+) -> String {
     let temp = temp.map_or_else(String::new, |t| format!("{pad}    proxy_temp_path {t};\n"));
     format!(
         "{pad}server {{\n{pad}    listen {http};\n{pad}    server_name {servername};\n{temp}\n{pad}    sendfile on;\n\
@@ -213,7 +258,14 @@ fn server(values: &Values, options: &Options, pad: &str, servername: &str, temp:
 /// `pad` (values go in as they are, line breaks and all); `proxy` is the
 /// upstream name or the application server's address.
 fn locations(values: &Values, proxy: &str, pad: &str) -> String {
-    let Values { root, static_url, static_root, script_name, prefix_name: p, .. } = values;
+    let Values {
+        root,
+        static_url,
+        static_root,
+        script_name,
+        prefix_name: p,
+        ..
+    } = values;
     let lines = [
         "# maintenance page serve from here".to_string(),
         format!("location @maintenance{p} {{"),
@@ -243,7 +295,16 @@ fn locations(values: &Values, proxy: &str, pad: &str) -> String {
         format!("    try_files $uri @proxy_to_app{p};"),
         "}".to_string(),
     ];
-    lines.iter().map(|line| if line.is_empty() { "\n".to_string() } else { format!("{pad}{line}\n") }).collect()
+    lines
+        .iter()
+        .map(|line| {
+            if line.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("{pad}{line}\n")
+            }
+        })
+        .collect()
 }
 
 const LOCATION_HEADER: &str = "# These location blocks should be included in your server configuration
@@ -284,8 +345,15 @@ mod tests {
 
     #[test]
     fn warns_about_locations_nginx_cannot_use() -> Result<(), Refusal> {
-        let count = |text: &str| from_properties(text, "/srv/web").and_then(|rt| warnings(&rt)).map(|w| w.len());
-        assert_eq!(count("omero.web.prefix=/omero\nomero.web.static_url=/omero/static/\n")?, 0);
+        let count = |text: &str| {
+            from_properties(text, "/srv/web")
+                .and_then(|rt| warnings(&rt))
+                .map(|w| w.len())
+        };
+        assert_eq!(
+            count("omero.web.prefix=/omero\nomero.web.static_url=/omero/static/\n")?,
+            0
+        );
         assert_eq!(count("omero.web.prefix=/\n")?, 1);
         assert_eq!(count("omero.web.prefix=omero\n")?, 1);
         assert_eq!(count("omero.web.static_url=https://cdn.example.org/static/\n")?, 1);
@@ -298,10 +366,18 @@ mod tests {
         let mut document = crate::document::Document::new("t.sh", crate::document::Format::Script, "");
         let span = crate::document::Span::default();
         let value = crate::document::Value::Known("/two\nlines/".to_string());
-        document.operations.push(crate::document::Operation::set("omero.web.static_url", span, value, span));
+        document.operations.push(crate::document::Operation::set(
+            "omero.web.static_url",
+            span,
+            value,
+            span,
+        ));
         let runtime = Runtime::load(&document, crate::catalog::catalog().latest, "/srv/web")?;
         let text = render(&runtime, Kind::Nginx, &Options::default())?;
-        assert!(text.contains("\n    location /two\nlines {\n        alias /srv/web/var/static;\n"), "{text}");
+        assert!(
+            text.contains("\n    location /two\nlines {\n        alias /srv/web/var/static;\n"),
+            "{text}"
+        );
         Ok(())
     }
 }

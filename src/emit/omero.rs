@@ -11,7 +11,9 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
     let mut text = String::from("# Load with `omero load FILE` as the OMERO.web user, with OMERODIR set.\n");
     let mut altered = Vec::new();
     for (key, value) in stored {
-        let Some(mut value) = argument(key, value, Format::Omero, force, &mut altered)? else { continue };
+        let Some(mut value) = argument(key, value, Format::Omero, force, &mut altered)? else {
+            continue;
+        };
         if value.contains(['\n', '\r']) {
             not_carried(key, "every command is one line", Format::Omero, force, &mut altered)?;
             value = value.replace("\r\n", " ").replace(['\n', '\r'], " ");
@@ -19,7 +21,11 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
         // Always `--`: a key or value may start with `-`.
         text.push_str(&format!("config set -- {} {}\n", quote(key), quote(&value)));
     }
-    Ok(Written { text, altered, warnings: Vec::new() })
+    Ok(Written {
+        text,
+        altered,
+        warnings: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -32,7 +38,10 @@ mod tests {
         assert_eq!(write(&stored, false).err().and_then(|r| r.key).as_deref(), Some("b"));
         let written = write(&stored, true).ok();
         let text = written.as_ref().map(|w| w.text.as_str()).unwrap_or_default();
-        assert!(text.ends_with("config set -- a 'it'\"'\"'s'\nconfig set -- b 'x y'\n"), "{text}");
+        assert!(
+            text.ends_with("config set -- a 'it'\"'\"'s'\nconfig set -- b 'x y'\n"),
+            "{text}"
+        );
         assert_eq!(written.map(|w| w.altered), Some(vec!["b".to_string()]));
     }
 }

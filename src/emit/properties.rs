@@ -14,21 +14,43 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
     for (key, value) in stored {
         let mut value = value.clone();
         if value.contains(['\n', '\r']) {
-            not_carried(key, "a line break ends the line", Format::Properties, force, &mut altered)?;
+            not_carried(
+                key,
+                "a line break ends the line",
+                Format::Properties,
+                force,
+                &mut altered,
+            )?;
             value = value.replace("\r\n", " ").replace(['\n', '\r'], " ");
         }
         if value.ends_with(python::is_space) {
-            not_carried(key, "trailing whitespace is stripped", Format::Properties, force, &mut altered)?;
+            not_carried(
+                key,
+                "trailing whitespace is stripped",
+                Format::Properties,
+                force,
+                &mut altered,
+            )?;
             value = value.trim_end_matches(python::is_space).to_string();
         }
         if value.ends_with('\\') {
-            not_carried(key, "a trailing `\\` joins the next line", Format::Properties, force, &mut altered)?;
+            not_carried(
+                key,
+                "a trailing `\\` joins the next line",
+                Format::Properties,
+                force,
+                &mut altered,
+            )?;
             value = value.trim_end_matches('\\').to_string();
         }
         text.push_str(&format!("{key}={value}\n"));
     }
     altered.dedup();
-    Ok(Written { text, altered, warnings: Vec::new() })
+    Ok(Written {
+        text,
+        altered,
+        warnings: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -43,6 +65,13 @@ mod tests {
             assert_eq!(refusal.and_then(|r| r.key).as_deref(), Some("omero.web.x"), "{value:?}");
         }
         let written = write(&map(&[("a", "x\\ "), ("b", " kept")]), true).ok();
-        assert_eq!(written, Some(Written { text: "a=x\nb= kept\n".into(), altered: vec!["a".into()], warnings: Vec::new() }));
+        assert_eq!(
+            written,
+            Some(Written {
+                text: "a=x\nb= kept\n".into(),
+                altered: vec!["a".into()],
+                warnings: Vec::new()
+            })
+        );
     }
 }

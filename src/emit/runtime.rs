@@ -19,8 +19,9 @@ use indexmap::IndexMap;
 
 /// Lint codes that model a rejection by OMERO.web's settings import (as
 /// errors): a configuration with one of them does not load at all.
-pub const OMERO_REJECTS: [&str; 10] =
-    ["TY001", "TY002", "TY003", "TY004", "TY005", "TY007", "TY010", "TY012", "MW001", "MW002"];
+pub const OMERO_REJECTS: [&str; 10] = [
+    "TY001", "TY002", "TY003", "TY004", "TY005", "TY007", "TY010", "TY012", "MW001", "MW002",
+];
 
 /// OMERO.web's view of a configuration, for one OMERODIR.
 #[derive(Debug, Clone)]
@@ -56,9 +57,16 @@ impl Runtime {
                 finding.message,
                 finding.code()
             );
-            return Err(Refusal { key: finding.key, message });
+            return Err(Refusal {
+                key: finding.key,
+                message,
+            });
         }
-        Ok(Runtime { omerodir: omerodir.to_string(), release: config.release, stored })
+        Ok(Runtime {
+            omerodir: omerodir.to_string(),
+            release: config.release,
+            stored,
+        })
     }
 
     /// The value OMERO.web's settings hold for `key`: the stored string or
@@ -86,7 +94,9 @@ impl Runtime {
         match default {
             serde_json::Value::Null => None,
             serde_json::Value::String(text) => Some(match text.strip_prefix("$OMERODIR/") {
-                Some(rest) => rest.split('/').fold(self.omerodir.clone(), |dir, part| join(&dir, part)),
+                Some(rest) => rest
+                    .split('/')
+                    .fold(self.omerodir.clone(), |dir, part| join(&dir, part)),
                 None => text.clone(),
             }),
             other => Some(other.to_string()),
@@ -162,7 +172,12 @@ fn imported_apps(stored: &IndexMap<String, String>) -> Vec<&'static str> {
     catalog()
         .apps
         .iter()
-        .filter(|app| app.settings_at_import && listed.iter().any(|item| matches!(item, PyJson::Str(s) if *s == app.module)))
+        .filter(|app| {
+            app.settings_at_import
+                && listed
+                    .iter()
+                    .any(|item| matches!(item, PyJson::Str(s) if *s == app.module))
+        })
         .map(|app| app.module.as_str())
         .collect()
 }
@@ -203,7 +218,10 @@ mod tests {
     fn defaults_come_from_the_catalog_through_the_parsers() -> Result<(), Refusal> {
         let rt = runtime("omero.web.application_server.port=04090\n")?;
         assert_eq!(rt.application_address()?, "127.0.0.1:4090");
-        assert_eq!(rt.text("omero.web.static_root")?.as_deref(), Some("/srv/web/var/static"));
+        assert_eq!(
+            rt.text("omero.web.static_root")?.as_deref(),
+            Some("/srv/web/var/static")
+        );
         assert_eq!(rt.text("omero.web.static_url")?.as_deref(), Some("/static/"));
         assert_eq!(rt.script_name()?, None);
         assert_eq!(rt.pid_file(), "/srv/web//var/django.pid");
@@ -212,7 +230,10 @@ mod tests {
 
     #[test]
     fn the_prefix_wins_over_its_deprecated_key() -> Result<(), Refusal> {
-        assert_eq!(runtime("omero.web.force_script_name=/old\n")?.script_name()?.as_deref(), Some("/old"));
+        assert_eq!(
+            runtime("omero.web.force_script_name=/old\n")?.script_name()?.as_deref(),
+            Some("/old")
+        );
         let both = runtime("omero.web.force_script_name=/old\nomero.web.prefix=\n")?;
         assert_eq!(both.script_name()?.as_deref(), Some(""));
         Ok(())
@@ -221,11 +242,20 @@ mod tests {
     #[test]
     fn refuses_what_omero_web_refuses_without_quoting_secrets() {
         let refusal = runtime("omero.web.wsgi_workers=four\n").err();
-        assert_eq!(refusal.as_ref().and_then(|r| r.key.as_deref()), Some("omero.web.wsgi_workers"));
+        assert_eq!(
+            refusal.as_ref().and_then(|r| r.key.as_deref()),
+            Some("omero.web.wsgi_workers")
+        );
         let refusal = runtime("# omeroconf: ignore[TY002]\nomero.web.caches={\"default\": \"redis://:pw@x\"\n").err();
         let message = refusal.map(|r| r.message).unwrap_or_default();
-        assert!(message.contains("omero.web.caches") && !message.contains("pw@"), "{message}");
-        assert!(runtime("omero.web.debug=yes\n").is_ok(), "a warning does not stop OMERO.web");
+        assert!(
+            message.contains("omero.web.caches") && !message.contains("pw@"),
+            "{message}"
+        );
+        assert!(
+            runtime("omero.web.debug=yes\n").is_ok(),
+            "a warning does not stop OMERO.web"
+        );
     }
 
     #[test]
@@ -241,7 +271,9 @@ mod tests {
 
     #[test]
     fn python_truth_and_join() {
-        assert!(!truthy(&PyJson::Array(vec![])) && truthy(&PyJson::Str("x".into())) && !truthy(&PyJson::Int("0".into())));
+        assert!(
+            !truthy(&PyJson::Array(vec![])) && truthy(&PyJson::Str("x".into())) && !truthy(&PyJson::Int("0".into()))
+        );
         assert_eq!(join("/a/", "b"), "/a/b");
         assert_eq!(join("/a", "/b"), "/b");
     }

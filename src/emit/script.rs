@@ -15,10 +15,19 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
     );
     let mut altered = Vec::new();
     for (key, value) in stored {
-        let Some(value) = argument(key, value, Format::Script, force, &mut altered)? else { continue };
-        text.push_str(&format!("omero config set {}\n", set_arguments(key, &value, bash_quote)));
+        let Some(value) = argument(key, value, Format::Script, force, &mut altered)? else {
+            continue;
+        };
+        text.push_str(&format!(
+            "omero config set {}\n",
+            set_arguments(key, &value, bash_quote)
+        ));
     }
-    Ok(Written { text, altered, warnings: Vec::new() })
+    Ok(Written {
+        text,
+        altered,
+        warnings: Vec::new(),
+    })
 }
 
 /// The value as a command argument, or `None` when the key cannot be set
@@ -44,7 +53,11 @@ pub(crate) fn argument(
 /// `KEY VALUE` quoted for the shell, with `--` first when either starts
 /// with `-` (argparse would take it for an option).
 pub(crate) fn set_arguments(key: &str, value: &str, quote: fn(&str) -> String) -> String {
-    let separator = if key.starts_with('-') || value.starts_with('-') { "-- " } else { "" };
+    let separator = if key.starts_with('-') || value.starts_with('-') {
+        "-- "
+    } else {
+        ""
+    };
     format!("{separator}{} {}", quote(key), quote(value))
 }
 

@@ -20,20 +20,34 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { user: "omero-web".to_string(), venv: "/opt/omero/web/venv3".to_string() }
+        Options {
+            user: "omero-web".to_string(),
+            venv: "/opt/omero/web/venv3".to_string(),
+        }
     }
 }
 
 /// The unit file, `omero-web.service`.
 pub fn render(runtime: &Runtime, options: &Options) -> Result<String, Refusal> {
     gunicorn::command(runtime)?;
-    for (what, path) in [("--omerodir", runtime.omerodir.as_str()), ("--venv", options.venv.as_str())] {
+    for (what, path) in [
+        ("--omerodir", runtime.omerodir.as_str()),
+        ("--venv", options.venv.as_str()),
+    ] {
         if !path.starts_with('/') {
-            return Err(Refusal::new(format!("{what} must be an absolute path for systemd, not `{path}`")));
+            return Err(Refusal::new(format!(
+                "{what} must be an absolute path for systemd, not `{path}`"
+            )));
         }
     }
-    if let Some(bad) = [&options.user, &options.venv, &runtime.omerodir].into_iter().find(|v| v.contains(['\n', '\r'])) {
-        return Err(Refusal::new(format!("{} cannot hold a line break in a unit file", bad.escape_debug())));
+    if let Some(bad) = [&options.user, &options.venv, &runtime.omerodir]
+        .into_iter()
+        .find(|v| v.contains(['\n', '\r']))
+    {
+        return Err(Refusal::new(format!(
+            "{} cannot hold a line break in a unit file",
+            bad.escape_debug()
+        )));
     }
     if options.user.is_empty() || options.user.contains(char::is_whitespace) {
         return Err(Refusal::new(format!("`{}` is not a user name", options.user)));
@@ -102,14 +116,32 @@ mod tests {
 
     #[test]
     fn unit_follows_the_pid_file_and_the_venv() -> Result<(), Refusal> {
-        let options = Options { user: "web".into(), venv: "/opt/my venv/".into() };
+        let options = Options {
+            user: "web".into(),
+            venv: "/opt/my venv/".into(),
+        };
         let text = unit("", "/srv/100%/OMERO.web", &options)?;
         assert!(text.contains("\nType=forking\n"), "{text}");
-        assert!(text.contains("\nPIDFile=/srv/100%%/OMERO.web/var/django.pid\n"), "{text}");
-        assert!(text.contains("\nEnvironment=\"OMERODIR=/srv/100%%/OMERO.web\"\n"), "{text}");
-        assert!(text.contains("\nEnvironment=\"PATH=/opt/my venv/bin:/usr/local/sbin:"), "{text}");
-        assert!(text.contains("\nExecStart=\"/opt/my venv/bin/omero\" web start\n"), "{text}");
-        assert!(text.contains("\nExecStop=\"/opt/my venv/bin/omero\" web stop\n"), "{text}");
+        assert!(
+            text.contains("\nPIDFile=/srv/100%%/OMERO.web/var/django.pid\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nEnvironment=\"OMERODIR=/srv/100%%/OMERO.web\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nEnvironment=\"PATH=/opt/my venv/bin:/usr/local/sbin:"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nExecStart=\"/opt/my venv/bin/omero\" web start\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nExecStop=\"/opt/my venv/bin/omero\" web stop\n"),
+            "{text}"
+        );
         assert!(text.contains("\nUser=web\n"), "{text}");
         Ok(())
     }
@@ -119,7 +151,15 @@ mod tests {
         let defaults = Options::default();
         assert!(unit("omero.web.application_server=development\n", "/srv/w", &defaults).is_err());
         assert!(unit("", "relative/dir", &defaults).is_err());
-        assert!(unit("", "/srv/w", &Options { user: "a b".into(), ..Options::default() }).is_err());
+        assert!(unit(
+            "",
+            "/srv/w",
+            &Options {
+                user: "a b".into(),
+                ..Options::default()
+            }
+        )
+        .is_err());
         assert!(unit("", "/srv/w", &defaults).is_ok());
     }
 }

@@ -17,7 +17,9 @@ pub fn write(stored: &IndexMap<String, String>) -> String {
     let mut document = DocumentMut::new();
     for (key, raw) in stored {
         let path = path(key, &keys);
-        let Some((name, parents)) = path.split_last() else { continue };
+        let Some((name, parents)) = path.split_last() else {
+            continue;
+        };
         // `path` never puts a value where a table goes; were it to, the
         // whole key at the top level still reads back the same.
         match descend(document.as_table_mut(), parents) {
@@ -31,7 +33,9 @@ pub fn write(stored: &IndexMap<String, String>) -> String {
 /// The table at `parents`, made (implicit) where missing; `None` when a
 /// value is in the way.
 fn descend<'a>(table: &'a mut Table, parents: &[String]) -> Option<&'a mut Table> {
-    let Some((first, rest)) = parents.split_first() else { return Some(table) };
+    let Some((first, rest)) = parents.split_first() else {
+        return Some(table);
+    };
     let child = table.entry(first).or_insert_with(|| {
         let mut child = Table::new();
         child.set_implicit(true);
@@ -65,7 +69,11 @@ fn typed(key: &str, raw: &str) -> Value {
     let value_type = catalog().property(key).map(|p| p.value_type);
     let exact = match value_type {
         Some(ValueType::Bool) if raw == "true" || raw == "false" => Some(Value::from(raw == "true")),
-        Some(ValueType::Int) => raw.parse::<i64>().ok().filter(|n| n.to_string() == raw).map(Value::from),
+        Some(ValueType::Int) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|n| n.to_string() == raw)
+            .map(Value::from),
         Some(ValueType::Json) => json::loads(raw)
             .ok()
             .filter(|v| matches!(v, PyJson::Array(_) | PyJson::Object(_)) && json::dumps(v) == raw)

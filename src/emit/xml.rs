@@ -19,12 +19,24 @@ pub fn write(stored: &IndexMap<String, String>, generated: &str, force: bool) ->
     let mut properties = String::new();
     for (key, value) in stored {
         if BOOKKEEPING.contains(&key.as_str()) {
-            not_carried(key, "config.xml manages this key itself", Format::Xml, force, &mut altered)?;
+            not_carried(
+                key,
+                "config.xml manages this key itself",
+                Format::Xml,
+                force,
+                &mut altered,
+            )?;
             continue;
         }
         let mut value = value.clone();
         if key.chars().any(|c| !is_xml_char(c)) || value.chars().any(|c| !is_xml_char(c)) {
-            not_carried(key, "XML 1.0 cannot hold control characters other than tab and line breaks", Format::Xml, force, &mut altered)?;
+            not_carried(
+                key,
+                "XML 1.0 cannot hold control characters other than tab and line breaks",
+                Format::Xml,
+                force,
+                &mut altered,
+            )?;
             value.retain(is_xml_char);
         }
         let key: String = key.chars().filter(|c| is_xml_char(*c)).collect();
@@ -38,7 +50,11 @@ pub fn write(stored: &IndexMap<String, String>, generated: &str, force: bool) ->
          <properties id=\"default\">{version}{properties}</properties><include file=\"templates.xml\" /></icegrid>",
         profile = property("omero.config.profile", "default"),
     );
-    Ok(Written { text, altered, warnings: Vec::new() })
+    Ok(Written {
+        text,
+        altered,
+        warnings: Vec::new(),
+    })
 }
 
 fn property(name: &str, value: &str) -> String {
@@ -71,9 +87,13 @@ fn is_xml_char(c: char) -> bool {
 /// The current time as `time.ctime()` prints it (UTC), or the time in
 /// `SOURCE_DATE_EPOCH` so that builds can be reproduced.
 pub fn generated_now() -> String {
-    let from_env = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok());
+    let from_env = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok());
     let seconds = from_env.unwrap_or_else(|| {
-        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
     });
     ctime(seconds)
 }
@@ -81,7 +101,9 @@ pub fn generated_now() -> String {
 /// `time.ctime(seconds)` in UTC: `Thu Jan  1 00:00:00 1970`.
 fn ctime(seconds: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let days = seconds.div_euclid(86_400);
     let time = seconds.rem_euclid(86_400);
     // Howard Hinnant's civil_from_days.
@@ -118,9 +140,14 @@ mod tests {
     #[test]
     fn refuses_what_xml_cannot_hold() {
         let stored = crate::emit::stored_from(&[("a", "x\u{1}y")]);
-        assert_eq!(write(&stored, "X", false).err().and_then(|r| r.key).as_deref(), Some("a"));
+        assert_eq!(
+            write(&stored, "X", false).err().and_then(|r| r.key).as_deref(),
+            Some("a")
+        );
         let forced = write(&stored, "X", true).ok();
-        assert!(forced.as_ref().is_some_and(|w| w.text.contains("value=\"xy\"") && w.altered == ["a"]));
+        assert!(forced
+            .as_ref()
+            .is_some_and(|w| w.text.contains("value=\"xy\"") && w.altered == ["a"]));
         let stored = crate::emit::stored_from(&[("omero.config.version", "5.1.0")]);
         assert!(write(&stored, "X", false).is_err());
     }

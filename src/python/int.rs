@@ -110,9 +110,7 @@ pub fn parse_int(text: &str) -> Result<String, IntError> {
     }
     if digits.len() > INT_MAX_STR_DIGITS {
         return Err(IntError {
-            kind: IntErrorKind::TooManyDigits {
-                digits: digits.len(),
-            },
+            kind: IntErrorKind::TooManyDigits { digits: digits.len() },
             message: format!(
                 "Exceeds the limit ({INT_MAX_STR_DIGITS} digits) for integer string \
                  conversion: value has {} digits; use sys.set_int_max_str_digits() \
@@ -245,16 +243,9 @@ mod tests {
                     );
                     if get(case, "import_error").is_some() {
                         // settings.py: "Invalid %s (%s = %r). %s. %s"
-                        let prefix = format!(
-                            "Invalid PAGE (omero.web.page_size = {}). {}. ",
-                            repr_str(&input),
-                            err
-                        );
+                        let prefix = format!("Invalid PAGE (omero.web.page_size = {}). {}. ", repr_str(&input), err);
                         let wrapped = text(case, "import_error");
-                        assert!(
-                            wrapped.starts_with(&prefix),
-                            "{name}: {wrapped} vs {prefix}"
-                        );
+                        assert!(wrapped.starts_with(&prefix), "{name}: {wrapped} vs {prefix}");
                     }
                 }
                 other => panic!("{name}: bad ok field {other:?}"),
@@ -318,10 +309,7 @@ mod tests {
                 "\u{2028}\u{3000}\u{200b}\u{378}\u{4e00}",
                 "'\\u2028\\u3000\\u200b\\u0378\u{4e00}'",
             ),
-            (
-                "\u{1F600}\u{E0001}\u{10FFFF}",
-                "'\u{1F600}\\U000e0001\\U0010ffff'",
-            ),
+            ("\u{1F600}\u{E0001}\u{10FFFF}", "'\u{1F600}\\U000e0001\\U0010ffff'"),
         ];
         for (s, want) in cases {
             assert_eq!(repr_str(s), want, "{s:?}");
@@ -332,8 +320,8 @@ mod tests {
     fn tables_agree_with_python() {
         use super::super::tables::{decimal_value, is_printable, is_space};
         for c in [
-            '\t', '\u{b}', '\u{1c}', '\u{1f}', ' ', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}',
-            '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
+            '\t', '\u{b}', '\u{1c}', '\u{1f}', ' ', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}', '\u{200a}', '\u{2028}',
+            '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
         ] {
             assert!(is_space(c), "{c:?}");
         }
@@ -385,9 +373,7 @@ mod tests {
         ];
         let mut seed: u64 = 7;
         for _ in 0..20_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let n = (seed >> 59) as usize;
             let s: String = (0..n)
                 .map(|i| pieces[((seed >> (i % 8 * 4)) as usize + i) % pieces.len()])

@@ -210,19 +210,14 @@ impl Parser<'_> {
     }
 
     fn matches_at(&self, i: usize, word: &str) -> bool {
-        word.chars()
-            .enumerate()
-            .all(|(k, w)| self.at(i + k) == Some(w))
+        word.chars().enumerate().all(|(k, w)| self.at(i + k) == Some(w))
     }
 
     /// `json.loads`: BOM check, leading whitespace, one value, then only
     /// whitespace ("Extra data" otherwise).
     fn document(&self) -> Result<PyJson, Fail> {
         if self.at(0) == Some('\u{feff}') {
-            return Err(decode_error(
-                "Unexpected UTF-8 BOM (decode using utf-8-sig)",
-                0,
-            ));
+            return Err(decode_error("Unexpected UTF-8 BOM (decode using utf-8-sig)", 0));
         }
         let (value, end) = self.value(self.skip_ws(0))?;
         let end = self.skip_ws(end);
@@ -348,10 +343,7 @@ impl Parser<'_> {
     /// `"key"`, optional whitespace, `:`, optional whitespace.
     fn key(&self, idx: &mut usize) -> Result<String, Fail> {
         if self.at(*idx) != Some('"') {
-            return Err(decode_error(
-                "Expecting property name enclosed in double quotes",
-                *idx,
-            ));
+            return Err(decode_error("Expecting property name enclosed in double quotes", *idx));
         }
         let (key, next) = self.string(*idx + 1)?;
         let i = self.skip_ws(next);
@@ -424,12 +416,7 @@ impl Parser<'_> {
                 idx = e_start;
             }
         }
-        let text: String = self
-            .chars
-            .get(start..idx)
-            .unwrap_or_default()
-            .iter()
-            .collect();
+        let text: String = self.chars.get(start..idx).unwrap_or_default().iter().collect();
         if is_float {
             // Both CPython and Rust round correctly; overflow gives inf.
             return match text.parse::<f64>() {
@@ -650,11 +637,7 @@ fn write_json_str(out: &mut String, s: &str) {
             0x20..=0x7E => out.extend(char::from_u32(cp)),
             0x10000.. => {
                 let v = cp - 0x10000;
-                out.push_str(&format!(
-                    "\\u{:04x}\\u{:04x}",
-                    0xD800 + (v >> 10),
-                    0xDC00 + (v & 0x3FF)
-                ));
+                out.push_str(&format!("\\u{:04x}\\u{:04x}", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF)));
             }
             _ => out.push_str(&format!("\\u{cp:04x}")),
         }
@@ -727,11 +710,7 @@ pub fn float_repr(f: f64) -> String {
             out.push('.');
             out.push_str(rest);
         }
-        out.push_str(&format!(
-            "e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        ));
+        out.push_str(&format!("e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs()));
     }
     out
 }
@@ -913,18 +892,11 @@ pub(crate) mod tests {
             (PyJson::Null, PyJson::Null) => true,
             (PyJson::Bool(x), PyJson::Bool(y)) => x == y,
             (PyJson::Int(x), PyJson::Int(y)) => x == y,
-            (PyJson::Float(x), PyJson::Float(y)) => {
-                x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
-            }
+            (PyJson::Float(x), PyJson::Float(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
             (PyJson::Str(x), PyJson::Str(y)) => x == y,
-            (PyJson::Array(x), PyJson::Array(y)) => {
-                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| identical(p, q))
-            }
+            (PyJson::Array(x), PyJson::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| identical(p, q)),
             (PyJson::Object(x), PyJson::Object(y)) => {
-                x.len() == y.len()
-                    && x.iter()
-                        .zip(y)
-                        .all(|((k, p), (l, q))| k == l && identical(p, q))
+                x.len() == y.len() && x.iter().zip(y).all(|((k, p), (l, q))| k == l && identical(p, q))
             }
             _ => false,
         }
@@ -941,10 +913,7 @@ pub(crate) mod tests {
             if flag(case, "ok") {
                 let value = got.unwrap_or_else(|e| panic!("{name}: oracle accepted, we said {e}"));
                 if let Some(expected) = get(case, "value") {
-                    assert!(
-                        identical(&value, expected),
-                        "{name}: {value:?} != {expected:?}"
-                    );
+                    assert!(identical(&value, expected), "{name}: {value:?} != {expected:?}");
                 }
             } else {
                 let err = match got {
@@ -959,10 +928,7 @@ pub(crate) mod tests {
                         super::super::int::repr_str(&input),
                         err
                     );
-                    assert!(
-                        wrapped.starts_with(&prefix),
-                        "{name}: {wrapped} vs {prefix}"
-                    );
+                    assert!(wrapped.starts_with(&prefix), "{name}: {wrapped} vs {prefix}");
                 }
             }
             // `omero config append`: its own nesting limit, and the dumps text.
@@ -975,9 +941,7 @@ pub(crate) mod tests {
                 // json.dumps of the appended list overflowed; loads was fine.
                 assert!(got.is_ok(), "{name}: cli parsed it before dumps failed");
             } else {
-                let err = got
-                    .err()
-                    .unwrap_or_else(|| panic!("{name}: cli rejected it"));
+                let err = got.err().unwrap_or_else(|| panic!("{name}: cli rejected it"));
                 assert_eq!(err.python_type(), text(cli, "error_type"), "{name}");
                 assert_eq!(err.to_string(), text(cli, "message"), "{name}");
             }
@@ -995,11 +959,7 @@ pub(crate) mod tests {
             assert_eq!(found.is_some(), flag(&case, "found"), "{case:?}");
             if let Some(i) = found {
                 list.remove(i);
-                assert_eq!(
-                    dumps(&PyJson::Array(list)),
-                    text(&case, "after"),
-                    "{case:?}"
-                );
+                assert_eq!(dumps(&PyJson::Array(list)), text(&case, "after"), "{case:?}");
             }
         }
     }
@@ -1015,10 +975,7 @@ pub(crate) mod tests {
                 "[1, 2.5, \"x\", null, true, false]",
                 "[1, 2.5, \"x\", null, true, false]",
             ),
-            (
-                "{\"a\":{\"b\":[]},\"c\":{}}",
-                "{\"a\": {\"b\": []}, \"c\": {}}",
-            ),
+            ("{\"a\":{\"b\":[]},\"c\":{}}", "{\"a\": {\"b\": []}, \"c\": {}}"),
             (
                 "[1e16, 1e15, 1e-5, 1e-4, 123.0, 1E2, -0.0, 5e-324]",
                 "[1e+16, 1000000000000000.0, 1e-05, 0.0001, 123.0, 100.0, -0.0, 5e-324]",
@@ -1031,18 +988,12 @@ pub(crate) mod tests {
                 "\"\\u0000\\u001f\\u007f\\u0080\\u00e9\\u2028\\uffff\"",
                 "\"\\u0000\\u001f\\u007f\\u0080\\u00e9\\u2028\\uffff\"",
             ),
-            (
-                "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
-                "\"\\\"\\\\/\\b\\f\\n\\r\\t\"",
-            ),
+            ("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\\"\\\\/\\b\\f\\n\\r\\t\""),
             ("\"\u{1F600}\"", "\"\\ud83d\\ude00\""),
             ("\"\\ud800x\\udfff\"", "\"\\ud800x\\udfff\""),
             ("{\"\\udc00\": \"\\ufdd0\"}", "{\"\\udc00\": \"\\ufdd0\"}"),
             ("-0", "0"),
-            (
-                "100000000000000000000000000001",
-                "100000000000000000000000000001",
-            ),
+            ("100000000000000000000000000001", "100000000000000000000000000001"),
         ];
         for (input, want) in cases {
             assert_eq!(dumps(&py(input)), want, "{input}");
@@ -1118,9 +1069,7 @@ pub(crate) mod tests {
         };
         let cps: Vec<u32> = py_code_points(&s).collect();
         assert_eq!(cps, [0x61, 0x10000, 0xDBFF, 0xFDD0]);
-        let PyJson::Str(lone) = py("\"\\ud800\"") else {
-            panic!()
-        };
+        let PyJson::Str(lone) = py("\"\\ud800\"") else { panic!() };
         assert_eq!(lone, "\u{FDD0}\u{F0000}");
         // A real U+FDD0 followed by a real U+F0000 is not a surrogate.
         let PyJson::Str(real) = py("\"\u{FDD0}\u{F0000}\"") else {
@@ -1162,8 +1111,7 @@ pub(crate) mod tests {
         assert!(loads_with_max_depth("1", 0).is_ok());
         assert!(loads_with_max_depth("[]", 0).is_err());
         // The cap keeps huge limits from building values too deep to drop.
-        let err =
-            loads_with_max_depth(&deep(MAX_SUPPORTED_DEPTH + 1), usize::MAX).expect_err("cap");
+        let err = loads_with_max_depth(&deep(MAX_SUPPORTED_DEPTH + 1), usize::MAX).expect_err("cap");
         assert_eq!(err.pos, MAX_SUPPORTED_DEPTH);
         let v = loads_with_max_depth(&deep(MAX_SUPPORTED_DEPTH), usize::MAX).expect("at the cap");
         assert_eq!(dumps(&v).len(), 2 * MAX_SUPPORTED_DEPTH);
@@ -1179,10 +1127,7 @@ pub(crate) mod tests {
             loads_with_max_depth("[[x", 1).unwrap_err().kind,
             JsonErrorKind::Recursion
         );
-        assert_eq!(
-            loads_with_max_depth("[x[", 1).unwrap_err().kind,
-            JsonErrorKind::Decode
-        );
+        assert_eq!(loads_with_max_depth("[x[", 1).unwrap_err().kind, JsonErrorKind::Decode);
     }
 
     #[test]
@@ -1195,17 +1140,12 @@ pub(crate) mod tests {
         assert!(err.is_value_error());
         assert_eq!(err.pos, 4);
         // Floats have no digit limit.
-        assert!(matches!(
-            py(&format!("1.{}", "1".repeat(5000))),
-            PyJson::Float(_)
-        ));
+        assert!(matches!(py(&format!("1.{}", "1".repeat(5000))), PyJson::Float(_)));
     }
 
     /// Tiny deterministic generator: no dependencies.
     fn lcg(seed: &mut u64) -> u64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         *seed >> 33
     }
 

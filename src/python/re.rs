@@ -637,14 +637,8 @@ fn node_width(node: &Node, groupwidths: &[Option<Width>]) -> Width {
             (lo, hi)
         }
         NodeKind::Group { body, .. } | NodeKind::Atomic(body) => node_width(body, groupwidths),
-        NodeKind::Repeat { min, max, body, .. } => {
-            repeat_width(node_width(body, groupwidths), *min, *max)
-        }
-        NodeKind::Backref(g) => groupwidths
-            .get(*g as usize)
-            .copied()
-            .flatten()
-            .unwrap_or((0, 0)),
+        NodeKind::Repeat { min, max, body, .. } => repeat_width(node_width(body, groupwidths), *min, *max),
+        NodeKind::Backref(g) => groupwidths.get(*g as usize).copied().flatten().unwrap_or((0, 0)),
         NodeKind::Cond { yes, no, .. } => {
             let y = node_width(yes, groupwidths);
             match no {
@@ -681,13 +675,7 @@ impl State {
         self.groupwidths.len()
     }
     fn checkgroup(&self, gid: u64) -> bool {
-        (gid as usize) < self.groups()
-            && self
-                .groupwidths
-                .get(gid as usize)
-                .copied()
-                .flatten()
-                .is_some()
+        (gid as usize) < self.groups() && self.groupwidths.get(gid as usize).copied().flatten().is_some()
     }
     fn checklookbehindgroup(&self, gid: u64, src: &Tokenizer) -> PResult<()> {
         if let Some(lb) = self.lookbehindgroups {
@@ -803,12 +791,7 @@ impl<'a> Parser<'a> {
             } else {
                 "maximum recursion depth exceeded while calling a Python object"
             };
-            return Err(ReError::new(
-                self.src.s,
-                msg.into(),
-                None,
-                ReErrorKind::Recursion,
-            ));
+            return Err(ReError::new(self.src.s, msg.into(), None, ReErrorKind::Recursion));
         }
         let seq_start = self.src.tell();
         let mut sub: Vec<Item> = Vec::new();
@@ -884,10 +867,7 @@ impl<'a> Parser<'a> {
                 });
             } else if c == '[' {
                 let node = self.parse_class(start)?;
-                sub.push(Item {
-                    node,
-                    width: (1, 1),
-                });
+                sub.push(Item { node, width: (1, 1) });
             } else if matches!(c, '*' | '+' | '?' | '{') {
                 self.parse_repeat(c, start, &mut sub)?;
             } else if c == '.' {
@@ -903,10 +883,7 @@ impl<'a> Parser<'a> {
                     width: (1, 1),
                 });
             } else if c == '(' {
-                if self
-                    .parse_group(start, verbose, frames, &mut sub)?
-                    .is_some()
-                {
+                if self.parse_group(start, verbose, frames, &mut sub)?.is_some() {
                     // Global flags: only allowed before anything else.
                     if !first || !sub.is_empty() {
                         return Err(self.err(
@@ -917,11 +894,7 @@ impl<'a> Parser<'a> {
                     verbose = self.st.flags & Flags::VERBOSE != 0;
                 }
             } else if c == '^' || c == '$' {
-                let a = if c == '^' {
-                    Assertion::Start
-                } else {
-                    Assertion::End
-                };
+                let a = if c == '^' { Assertion::Start } else { Assertion::End };
                 let span = Span {
                     start,
                     end: self.src.tell(),
@@ -946,10 +919,7 @@ impl<'a> Parser<'a> {
         let nodes: Vec<Node> = sub.into_iter().map(|i| i.node).collect();
         let node = Node {
             kind: NodeKind::Seq(nodes),
-            span: Span {
-                start: seq_start,
-                end,
-            },
+            span: Span { start: seq_start, end },
         };
         Ok((node, w))
     }
@@ -991,10 +961,7 @@ impl<'a> Parser<'a> {
                     hi = lo.clone();
                 }
                 if !self.src.matches('}')? {
-                    let span = Span {
-                        start,
-                        end: start + 1,
-                    };
+                    let span = Span { start, end: start + 1 };
                     sub.push(Item {
                         node: Node {
                             kind: NodeKind::Literal('{' as u32),
@@ -1013,9 +980,7 @@ impl<'a> Parser<'a> {
                 if !hi.is_empty() {
                     max = self.repeat_number(&hi)?;
                     if max < min {
-                        return Err(
-                            self.err("min repeat greater than max repeat", self.src.tell() - here)
-                        );
+                        return Err(self.err("min repeat greater than max repeat", self.src.tell() - here));
                     }
                 }
                 (min, max)
@@ -1085,13 +1050,7 @@ impl<'a> Parser<'a> {
 
     /// `(`: groups, assertions, conditionals, comments, flags.
     /// Returns `Some(())` for global flags, which the caller validates.
-    fn parse_group(
-        &mut self,
-        start: usize,
-        verbose: bool,
-        frames: u32,
-        sub: &mut Vec<Item>,
-    ) -> PResult<Option<()>> {
+    fn parse_group(&mut self, start: usize, verbose: bool, frames: u32, sub: &mut Vec<Item>) -> PResult<Option<()>> {
         let mut capture = true;
         let mut atomic = false;
         let mut name: Option<String> = None;
@@ -1112,9 +1071,7 @@ impl<'a> Parser<'a> {
                         self.checkgroupname(&n, 1)?;
                         let nlen = n.chars().count();
                         let Some(&gid) = self.st.groupdict.get(&n) else {
-                            return Err(
-                                self.err(format!("unknown group name {}", repr_str(&n)), nlen + 1)
-                            );
+                            return Err(self.err(format!("unknown group name {}", repr_str(&n)), nlen + 1));
                         };
                         if !self.st.checkgroup(u64::from(gid)) {
                             return Err(self.err("cannot refer to an open group", nlen + 1));
@@ -1143,17 +1100,14 @@ impl<'a> Parser<'a> {
                         let Some(c2) = self.src.get()? else {
                             return Err(self.err("unexpected end of pattern", 0));
                         };
-                        return Err(
-                            self.err(format!("unknown extension ?P{}", c2.text()), c2.len() + 2)
-                        );
+                        return Err(self.err(format!("unknown extension ?P{}", c2.text()), c2.len() + 2));
                     }
                 }
                 Tk::C(':') => capture = false,
                 Tk::C('#') => {
                     loop {
                         if self.src.next.is_none() {
-                            return Err(self
-                                .err("missing ), unterminated comment", self.src.tell() - start));
+                            return Err(self.err("missing ), unterminated comment", self.src.tell() - start));
                         }
                         if self.src.get()? == Some(Tk::C(')')) {
                             break;
@@ -1172,10 +1126,7 @@ impl<'a> Parser<'a> {
                         match c2 {
                             Tk::C(k @ ('=' | '!')) => kind_char = k,
                             other => {
-                                return Err(self.err(
-                                    format!("unknown extension ?<{}", other.text()),
-                                    other.len() + 2,
-                                ))
+                                return Err(self.err(format!("unknown extension ?<{}", other.text()), other.len() + 2))
                             }
                         }
                         behind = true;
@@ -1189,10 +1140,7 @@ impl<'a> Parser<'a> {
                         self.st.lookbehindgroups = None;
                     }
                     if !self.src.matches(')')? {
-                        return Err(self.err(
-                            "missing ), unterminated subpattern",
-                            self.src.tell() - start,
-                        ));
+                        return Err(self.err("missing ), unterminated subpattern", self.src.tell() - start));
                     }
                     let span = Span {
                         start,
@@ -1206,10 +1154,7 @@ impl<'a> Parser<'a> {
                         },
                         span,
                     };
-                    sub.push(Item {
-                        node,
-                        width: (0, 0),
-                    });
+                    sub.push(Item { node, width: (0, 0) });
                     return Ok(None);
                 }
                 Tk::C('(') => {
@@ -1220,21 +1165,16 @@ impl<'a> Parser<'a> {
                     capture = false;
                     atomic = true;
                 }
-                Tk::C(c) if c == '-' || Flags::from_letter(c).is_some() => {
-                    match self.parse_flags(c)? {
-                        None => return Ok(Some(())),
-                        Some((a, d)) => {
-                            add = a;
-                            del = d;
-                            capture = false;
-                        }
+                Tk::C(c) if c == '-' || Flags::from_letter(c).is_some() => match self.parse_flags(c)? {
+                    None => return Ok(Some(())),
+                    Some((a, d)) => {
+                        add = a;
+                        del = d;
+                        capture = false;
                     }
-                }
+                },
                 other => {
-                    return Err(self.err(
-                        format!("unknown extension ?{}", other.text()),
-                        other.len() + 1,
-                    ));
+                    return Err(self.err(format!("unknown extension ?{}", other.text()), other.len() + 1));
                 }
             }
         }
@@ -1265,10 +1205,7 @@ impl<'a> Parser<'a> {
         let sub_verbose = (verbose || add & Flags::VERBOSE != 0) && del & Flags::VERBOSE == 0;
         let (body, width) = self.parse_sub(sub_verbose, false, frames + 1)?;
         if !self.src.matches(')')? {
-            return Err(self.err(
-                "missing ), unterminated subpattern",
-                self.src.tell() - start,
-            ));
+            return Err(self.err("missing ), unterminated subpattern", self.src.tell() - start));
         }
         if let Some(g) = group {
             if let Some(slot) = self.st.groupwidths.get_mut(g) {
@@ -1300,13 +1237,7 @@ impl<'a> Parser<'a> {
         Ok(None)
     }
 
-    fn parse_conditional(
-        &mut self,
-        start: usize,
-        verbose: bool,
-        frames: u32,
-        sub: &mut Vec<Item>,
-    ) -> PResult<()> {
+    fn parse_conditional(&mut self, start: usize, verbose: bool, frames: u32, sub: &mut Vec<Item>) -> PResult<()> {
         let condname = self.src.getuntil(')', "group name")?;
         let clen = condname.chars().count();
         let condgroup: u64;
@@ -1314,10 +1245,7 @@ impl<'a> Parser<'a> {
             match self.st.groupdict.get(&condname) {
                 Some(&g) => condgroup = u64::from(g),
                 None => {
-                    return Err(self.err(
-                        format!("unknown group name {}", repr_str(&condname)),
-                        clen + 1,
-                    ));
+                    return Err(self.err(format!("unknown group name {}", repr_str(&condname)), clen + 1));
                 }
             }
         } else {
@@ -1329,10 +1257,7 @@ impl<'a> Parser<'a> {
                 PyInt::TooManyDigits | PyInt::Negative => return Err(self.err(bad(), clen + 1)),
                 PyInt::Zero => return Err(self.err("bad group number", clen + 1)),
                 PyInt::Big => {
-                    return Err(self.err(
-                        format!("invalid group reference {}", py_int_text(&condname)),
-                        clen + 1,
-                    ));
+                    return Err(self.err(format!("invalid group reference {}", py_int_text(&condname)), clen + 1));
                 }
                 PyInt::Value(g) => {
                     if g >= MAXGROUPS {
@@ -1349,10 +1274,7 @@ impl<'a> Parser<'a> {
                 let pos = self.src.tell() - clen - 1;
                 self.st.warnings.push(ReWarning {
                     category: "DeprecationWarning",
-                    message: format!(
-                        "bad character in group name {} at position {pos}",
-                        repr_str(&condname)
-                    ),
+                    message: format!("bad character in group name {} at position {pos}", repr_str(&condname)),
                     position: pos,
                 });
             }
@@ -1368,10 +1290,7 @@ impl<'a> Parser<'a> {
             }
         }
         if !self.src.matches(')')? {
-            return Err(self.err(
-                "missing ), unterminated subpattern",
-                self.src.tell() - start,
-            ));
+            return Err(self.err("missing ), unterminated subpattern", self.src.tell() - start));
         }
         // condgroup < MAXGROUPS fits in u32.
         let group = u32::try_from(condgroup).unwrap_or(u32::MAX);
@@ -1412,17 +1331,11 @@ impl<'a> Parser<'a> {
                 let c = ch.plain().unwrap_or('\0');
                 let flag = Flags::from_letter(c).unwrap_or(0);
                 if c == 'L' {
-                    return Err(self.err(
-                        "bad inline flags: cannot use 'L' flag with a str pattern",
-                        0,
-                    ));
+                    return Err(self.err("bad inline flags: cannot use 'L' flag with a str pattern", 0));
                 }
                 add |= flag;
                 if flag & Flags::TYPE != 0 && add & Flags::TYPE != flag {
-                    return Err(self.err(
-                        "bad inline flags: flags 'a', 'u' and 'L' are incompatible",
-                        0,
-                    ));
+                    return Err(self.err("bad inline flags: flags 'a', 'u' and 'L' are incompatible", 0));
                 }
                 let Some(next) = self.src.get()? else {
                     return Err(self.err("missing -, : or )", 0));
@@ -1454,10 +1367,7 @@ impl<'a> Parser<'a> {
             loop {
                 let flag = ch.plain().and_then(Flags::from_letter).unwrap_or(0);
                 if flag & Flags::TYPE != 0 {
-                    return Err(self.err(
-                        "bad inline flags: cannot turn off flags 'a', 'u' and 'L'",
-                        0,
-                    ));
+                    return Err(self.err("bad inline flags: cannot turn off flags 'a', 'u' and 'L'", 0));
                 }
                 del |= flag;
                 let Some(next) = self.src.get()? else {
@@ -1605,10 +1515,9 @@ impl<'a> Parser<'a> {
                         self.st.unresolved.push((name, span));
                         Some(UNRESOLVED_CHAR)
                     }),
-                    NameLookup::Invalid => Err(self.err(
-                        format!("undefined character name {}", repr_str(&name)),
-                        nlen + 4,
-                    )),
+                    NameLookup::Invalid => {
+                        Err(self.err(format!("undefined character name {}", repr_str(&name)), nlen + 4))
+                    }
                 };
             }
             _ => return Ok(None),
@@ -1759,9 +1668,7 @@ fn category_escape(c: char) -> Option<Category> {
 fn parse_small_decimal(digits: &str) -> u64 {
     let mut v: u64 = 0;
     for d in digits.bytes() {
-        v = v
-            .saturating_mul(10)
-            .saturating_add(u64::from(d.wrapping_sub(b'0')));
+        v = v.saturating_mul(10).saturating_add(u64::from(d.wrapping_sub(b'0')));
     }
     v
 }
@@ -1869,8 +1776,7 @@ fn unicode_regex(
     cell: &'static OnceLock<Option<fancy_regex::Regex>>,
     pat: &str,
 ) -> Option<&'static fancy_regex::Regex> {
-    cell.get_or_init(|| fancy_regex::Regex::new(pat).ok())
-        .as_ref()
+    cell.get_or_init(|| fancy_regex::Regex::new(pat).ok()).as_ref()
 }
 
 /// `str.isidentifier()`. Uses the regex crate's Unicode tables, which may be
@@ -1922,11 +1828,7 @@ enum NameLookup {
 /// are exact; other well-formed names are `Unknown`; the rest `Invalid`.
 fn lookup_char_name(name: &str) -> NameLookup {
     if let Some(hex) = name.strip_prefix("CJK UNIFIED IDEOGRAPH-") {
-        if (hex.len() == 4 || hex.len() == 5)
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
-        {
+        if (hex.len() == 4 || hex.len() == 5) && hex.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)) {
             let v = u32::from_str_radix(hex, 16).unwrap_or(0);
             if CJK_UNIFIED.iter().any(|&(lo, hi)| (lo..=hi).contains(&v)) {
                 return NameLookup::Found(v);
@@ -1942,13 +1844,9 @@ fn lookup_char_name(name: &str) -> NameLookup {
     }
     let upper = name.to_ascii_uppercase();
     // Algorithmic names only match in upper case; 3.11 has no Tangut names.
-    if [
-        "CJK UNIFIED IDEOGRAPH-",
-        "HANGUL SYLLABLE ",
-        "TANGUT IDEOGRAPH-",
-    ]
-    .iter()
-    .any(|p| upper.starts_with(p))
+    if ["CJK UNIFIED IDEOGRAPH-", "HANGUL SYLLABLE ", "TANGUT IDEOGRAPH-"]
+        .iter()
+        .any(|p| upper.starts_with(p))
     {
         return NameLookup::Invalid;
     }
@@ -1972,16 +1870,15 @@ fn lookup_char_name(name: &str) -> NameLookup {
 /// CPython's `find_syllable`: longest jamo short name first.
 fn hangul_syllable(s: &str) -> Option<u32> {
     const L: [&str; 19] = [
-        "G", "GG", "N", "D", "DD", "R", "M", "B", "BB", "S", "SS", "", "J", "JJ", "C", "K", "T",
-        "P", "H",
+        "G", "GG", "N", "D", "DD", "R", "M", "B", "BB", "S", "SS", "", "J", "JJ", "C", "K", "T", "P", "H",
     ];
     const V: [&str; 21] = [
-        "A", "AE", "YA", "YAE", "EO", "E", "YEO", "YE", "O", "WA", "WAE", "OE", "YO", "U", "WEO",
-        "WE", "WI", "YU", "EU", "YI", "I",
+        "A", "AE", "YA", "YAE", "EO", "E", "YEO", "YE", "O", "WA", "WAE", "OE", "YO", "U", "WEO", "WE", "WI", "YU",
+        "EU", "YI", "I",
     ];
     const T: [&str; 28] = [
-        "", "G", "GG", "GS", "N", "NJ", "NH", "D", "L", "LG", "LM", "LB", "LS", "LT", "LP", "LH",
-        "M", "B", "BS", "S", "SS", "NG", "J", "C", "K", "T", "P", "H",
+        "", "G", "GG", "GS", "N", "NJ", "NH", "D", "L", "LG", "LM", "LB", "LS", "LT", "LP", "LH", "M", "B", "BS", "S",
+        "SS", "NG", "J", "C", "K", "T", "P", "H",
     ];
     fn find(s: &str, table: &[&str]) -> Option<(usize, usize)> {
         let mut best: Option<(usize, usize)> = None;
@@ -2271,9 +2168,7 @@ fn with_stack<T: Send>(depth: usize, f: impl FnOnce() -> T + Send) -> Option<T> 
     let cell = std::sync::Mutex::new(Some(f));
     std::thread::scope(|s| {
         let job = || cell.lock().ok().and_then(|mut g| g.take()).map(|f| f());
-        let spawned = std::thread::Builder::new()
-            .stack_size(BIG_STACK)
-            .spawn_scoped(s, job);
+        let spawned = std::thread::Builder::new().stack_size(BIG_STACK).spawn_scoped(s, job);
         match spawned {
             Ok(h) => h.join().ok().flatten(),
             // No thread: running inline is all that is left.
@@ -2380,9 +2275,7 @@ fn compile_checks(node: &Node, flags: Flags, gw: &[Option<Width>], chars: &[char
             }
             Ok(())
         }
-        NodeKind::Group { body, add, del, .. } => {
-            compile_checks(body, flags.combine(*add, *del), gw, chars)
-        }
+        NodeKind::Group { body, add, del, .. } => compile_checks(body, flags.combine(*add, *del), gw, chars),
         NodeKind::Atomic(body) => compile_checks(body, flags, gw, chars),
         NodeKind::Cond { yes, no, .. } => {
             compile_checks(yes, flags, gw, chars)?;
@@ -2425,7 +2318,8 @@ impl std::error::Error for TranslateError {}
 const UNI_WORD: &str = r"\p{L}\p{N}_";
 const ASCII_WORD: &str = "0-9A-Za-z_";
 /// Python's `\s` for str patterns (`str.isspace()`), and its ASCII form.
-const UNI_SPACE: &str = r"\t-\r\u{1C}-\u{20}\u{85}\u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}";
+const UNI_SPACE: &str =
+    r"\t-\r\u{1C}-\u{20}\u{85}\u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}";
 const ASCII_SPACE: &str = r"\t-\r\u{20}";
 const ANY_CHAR: &str = r"[\u{0}-\u{10FFFF}]";
 
@@ -2541,11 +2435,7 @@ fn ascii_case_extra(lo: u32, hi: u32, out: &mut String) {
     for (a, b, delta) in [(0x41u32, 0x5Au32, 32i64), (0x61, 0x7A, -32)] {
         let (x, y) = (lo.max(a), hi.min(b));
         if x <= y {
-            push_range(
-                (i64::from(x) + delta) as u32,
-                (i64::from(y) + delta) as u32,
-                out,
-            );
+            push_range((i64::from(x) + delta) as u32, (i64::from(y) + delta) as u32, out);
         }
     }
 }
@@ -2618,20 +2508,11 @@ fn word_class(flags: Flags) -> String {
 fn is_atom(n: &Node) -> bool {
     matches!(
         n.kind,
-        NodeKind::Literal(_)
-            | NodeKind::Any
-            | NodeKind::Class(_)
-            | NodeKind::Backref(_)
-            | NodeKind::Atomic(_)
+        NodeKind::Literal(_) | NodeKind::Any | NodeKind::Class(_) | NodeKind::Backref(_) | NodeKind::Atomic(_)
     ) || matches!(n.kind, NodeKind::Group { index: Some(_), .. })
 }
 
-fn emit(
-    node: &Node,
-    flags: Flags,
-    gw: &[Option<Width>],
-    out: &mut String,
-) -> Result<(), TranslateError> {
+fn emit(node: &Node, flags: Flags, gw: &[Option<Width>], out: &mut String) -> Result<(), TranslateError> {
     match &node.kind {
         NodeKind::Literal(v) => {
             let v = *v;
@@ -2681,9 +2562,7 @@ fn emit(
                 Assertion::End => out.push_str("(?=\\n?\\z)"),
                 Assertion::EndText => out.push_str("\\z"),
                 // CPython 3.11: neither \b nor \B matches in an empty string.
-                Assertion::WordBoundary => {
-                    out.push_str(&format!("(?:(?<={w})(?!{w})|(?<!{w})(?={w}))"))
-                }
+                Assertion::WordBoundary => out.push_str(&format!("(?:(?<={w})(?!{w})|(?<!{w})(?={w}))")),
                 Assertion::NotWordBoundary => out.push_str(&format!(
                     "(?:(?<={w})(?={w})|(?<!{w})(?!{w})(?:(?<={ANY_CHAR})|(?={ANY_CHAR})))"
                 )),
@@ -2705,11 +2584,7 @@ fn emit(
             out.push(')');
         }
         NodeKind::Group {
-            index,
-            add,
-            del,
-            body,
-            ..
+            index, add, del, body, ..
         } => {
             let inner = flags.combine(*add, *del);
             if index.is_some() {
@@ -2726,11 +2601,7 @@ fn emit(
             emit(body, flags, gw, out)?;
             out.push(')');
         }
-        NodeKind::Look {
-            behind,
-            negative,
-            body,
-        } => {
+        NodeKind::Look { behind, negative, body } => {
             out.push_str(match (behind, negative) {
                 (false, false) => "(?=",
                 (false, true) => "(?!",
@@ -2740,23 +2611,14 @@ fn emit(
             emit(body, flags, gw, out)?;
             out.push(')');
         }
-        NodeKind::Repeat {
-            min,
-            max,
-            mode,
-            body,
-        } => {
+        NodeKind::Repeat { min, max, mode, body } => {
             if node_width(body, gw).1 == 0 {
                 // fancy-regex refuses to repeat a zero-width item; repeating it
                 // changes nothing beyond whether it runs at all.
                 if *min > 0 {
                     return emit(body, flags, gw, out);
                 }
-                out.push_str(if *mode == RepeatMode::Lazy {
-                    "(?:|"
-                } else {
-                    "(?:"
-                });
+                out.push_str(if *mode == RepeatMode::Lazy { "(?:|" } else { "(?:" });
                 emit(body, flags, gw, out)?;
                 out.push_str(if *mode == RepeatMode::Lazy { ")" } else { "|)" });
                 return Ok(());
@@ -2768,9 +2630,7 @@ fn emit(
             // A non-capturing group is emitted without parentheses: look inside.
             let mut inner = body.as_ref();
             while let NodeKind::Group {
-                index: None,
-                body: b,
-                ..
+                index: None, body: b, ..
             } = &inner.kind
             {
                 inner = b;
@@ -2818,9 +2678,9 @@ fn emit(
         }
         NodeKind::Cond { group, yes, no } => {
             let yes_empty = matches!(&yes.kind, NodeKind::Seq(v) if v.is_empty());
-            let no_empty = no.as_ref().is_none_or(
-                |n| matches!(&n.kind, NodeKind::Seq(v) if v.is_empty()),
-            );
+            let no_empty = no
+                .as_ref()
+                .is_none_or(|n| matches!(&n.kind, NodeKind::Seq(v) if v.is_empty()));
             if yes_empty && no_empty {
                 // Matches the empty string either way.
                 return Ok(());
@@ -3008,11 +2868,7 @@ impl CSet {
             opaque: false,
         };
         if hi >= 0x80 {
-            s.other = if lo == hi {
-                Self::char_class(lo)
-            } else {
-                NA_ALL
-            };
+            s.other = if lo == hi { Self::char_class(lo) } else { NA_ALL };
         }
         if icase {
             let upper = s.ascii & (((1u128 << 26) - 1) << 0x41);
@@ -3038,11 +2894,7 @@ impl CSet {
         let space = CSet {
             ascii: Self::ascii_range(0x09, 0x0D)
                 | (1u128 << 0x20)
-                | if ascii {
-                    0
-                } else {
-                    Self::ascii_range(0x1C, 0x1F)
-                },
+                | if ascii { 0 } else { Self::ascii_range(0x1C, 0x1F) },
             other: if ascii { 0 } else { NA_SPACE },
             opaque: false,
         };
@@ -3294,13 +3146,7 @@ impl<'p> NfaBuilder<'p> {
         self.concat(frags)
     }
 
-    fn lower_in(
-        &mut self,
-        node: &'p Node,
-        flags: Flags,
-        tail_can_fail: bool,
-        path: &mut Vec<(usize, usize)>,
-    ) -> Frag {
+    fn lower_in(&mut self, node: &'p Node, flags: Flags, tail_can_fail: bool, path: &mut Vec<(usize, usize)>) -> Frag {
         if self.too_big {
             return Frag::empty();
         }
@@ -3378,12 +3224,7 @@ impl<'p> NfaBuilder<'p> {
                 path.pop();
                 union_frags(vec![y, n])
             }
-            NodeKind::Repeat {
-                min,
-                max,
-                mode,
-                body,
-            } => {
+            NodeKind::Repeat { min, max, mode, body } => {
                 if *mode == RepeatMode::Possessive {
                     self.sub_roots.push((body, flags));
                     let set = CSet {
@@ -3465,10 +3306,7 @@ impl<'p> NfaBuilder<'p> {
         let mut prefix: Vec<&'p Node> = Vec::new();
         let mut k = 0;
         while let Some(head) = items.first().and_then(|v| v.get(k)).copied() {
-            if items
-                .iter()
-                .all(|v| v.get(k).is_some_and(|n| py_item_eq(n, head)))
-            {
+            if items.iter().all(|v| v.get(k).is_some_and(|n| py_item_eq(n, head))) {
                 prefix.push(head);
                 k += 1;
             } else {
@@ -3499,9 +3337,7 @@ impl<'p> NfaBuilder<'p> {
                     NodeKind::Class(c) => c.items.iter().fold(CSet::EMPTY, |acc, it| {
                         acc.union(match *it {
                             ClassItem::Range(lo, hi) => CSet::range(lo, hi, icase),
-                            ClassItem::Cat(cat) => {
-                                CSet::category(cat, flags.contains(Flags::ASCII))
-                            }
+                            ClassItem::Cat(cat) => CSet::category(cat, flags.contains(Flags::ASCII)),
                         })
                     }),
                     _ => CSet::EMPTY,
@@ -3548,12 +3384,10 @@ impl<'p> NfaBuilder<'p> {
                 }
             }
             NodeKind::Assert(_) | NodeKind::Look { .. } => CSet::EMPTY,
-            NodeKind::Seq(v) | NodeKind::Alt(v) => v
-                .iter()
-                .fold(CSet::EMPTY, |acc, n| acc.union(self.reach_set(n, flags))),
-            NodeKind::Group { add, del, body, .. } => {
-                self.reach_set(body, flags.combine(*add, *del))
+            NodeKind::Seq(v) | NodeKind::Alt(v) => {
+                v.iter().fold(CSet::EMPTY, |acc, n| acc.union(self.reach_set(n, flags)))
             }
+            NodeKind::Group { add, del, body, .. } => self.reach_set(body, flags.combine(*add, *del)),
             NodeKind::Atomic(b) | NodeKind::Repeat { body: b, .. } => self.reach_set(b, flags),
             NodeKind::Cond { yes, no, .. } => {
                 let y = self.reach_set(yes, flags);
@@ -3583,11 +3417,7 @@ fn union_frags(frags: Vec<Frag>) -> Frag {
 /// pair or two distinct parallel edges. Only `edges` are considered.
 /// Returns the two positions witnessing it (equal for parallel edges) and a
 /// preference rank, or `None` (also when the product grows too large).
-fn eda_witness(
-    b: &NfaBuilder,
-    edges: std::ops::Range<usize>,
-    work: &mut usize,
-) -> Option<(usize, usize, u8)> {
+fn eda_witness(b: &NfaBuilder, edges: std::ops::Range<usize>, work: &mut usize) -> Option<(usize, usize, u8)> {
     let n = b.positions.len();
     let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); n];
     for i in edges {
@@ -3621,11 +3451,7 @@ fn eda_witness(
             for &e2 in &out_edges[q] {
                 let (_, p2, _) = b.edges[e1];
                 let (_, q2, _) = b.edges[e2];
-                if b.positions[p2]
-                    .set
-                    .intersect(b.positions[q2].set)
-                    .is_empty()
-                {
+                if b.positions[p2].set.intersect(b.positions[q2].set).is_empty() {
                     continue;
                 }
                 // The product is symmetric: keep pairs ordered.
@@ -3709,9 +3535,7 @@ fn eda_witness(
 fn find_exponential(b: &NfaBuilder, src: &[char]) -> Option<Risk> {
     let mut work = 0usize;
     eda_witness(b, 0..b.edges.len(), &mut work)?;
-    let mut order: Vec<usize> = (0..b.repeats.len())
-        .filter(|&r| b.repeats[r].tail_can_fail)
-        .collect();
+    let mut order: Vec<usize> = (0..b.repeats.len()).filter(|&r| b.repeats[r].tail_can_fail).collect();
     order.sort_by_key(|&r| {
         let s = b.repeats[r].span;
         (usize::MAX - (s.end - s.start), s.start)
@@ -3738,9 +3562,7 @@ fn find_exponential(b: &NfaBuilder, src: &[char]) -> Option<Risk> {
             RiskKind::NestedQuantifier => {
                 "repeats a sub-pattern that can itself match the same characters in several ways"
             }
-            RiskKind::OverlappingAlternatives => {
-                "repeats alternatives that can match the same text"
-            }
+            RiskKind::OverlappingAlternatives => "repeats alternatives that can match the same text",
             RiskKind::OverlappingSequence => "repeats items that can pass characters to each other",
         };
         let explanation = format!(
@@ -3758,8 +3580,7 @@ fn find_exponential(b: &NfaBuilder, src: &[char]) -> Option<Risk> {
 }
 
 fn branches_differ(a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
-    a.iter()
-        .any(|&(id, i)| b.iter().any(|&(id2, j)| id == id2 && i != j))
+    a.iter().any(|&(id, i)| b.iter().any(|&(id2, j)| id == id2 && i != j))
 }
 
 /// Iterative Tarjan: component index for every node.
@@ -3865,16 +3686,10 @@ mod tests {
             }
             let want_str = c["str"].as_str().unwrap_or_default();
             match got {
-                Ok(p)
-                    if !p.unresolved_names().is_empty()
-                        && want_str.starts_with("undefined character name") =>
-                {
+                Ok(p) if !p.unresolved_names().is_empty() && want_str.starts_with("undefined character name") => {
                     gaps.push(pat.clone());
                 }
-                Ok(_) => failures.push(format!(
-                    "{:?}: OMERO rejects ({want_str}), we accept",
-                    short(&pat)
-                )),
+                Ok(_) => failures.push(format!("{:?}: OMERO rejects ({want_str}), we accept", short(&pat))),
                 Err(e) => {
                     let pos = c["position"].as_u64().map(|p| p as usize);
                     if e.python_type() != c["type"].as_str().unwrap_or_default()
@@ -3909,12 +3724,7 @@ mod tests {
     fn validity_fixture_is_big_enough() {
         let all = cases(VALIDITY);
         assert!(all.len() >= 40);
-        assert!(
-            all.iter()
-                .filter(|c| c["accepted"] == Value::Bool(false))
-                .count()
-                >= 25
-        );
+        assert!(all.iter().filter(|c| c["accepted"] == Value::Bool(false)).count() >= 25);
     }
 
     #[test]
@@ -3923,12 +3733,9 @@ mod tests {
         for c in cases(MATCHES) {
             let pat = c["pattern"].as_str().expect("pattern");
             let subject = c["subject"].as_str().expect("subject");
-            let want: Option<(usize, usize)> = c["span"].as_array().map(|a| {
-                (
-                    a[0].as_u64().unwrap_or(0) as usize,
-                    a[1].as_u64().unwrap_or(0) as usize,
-                )
-            });
+            let want: Option<(usize, usize)> = c["span"]
+                .as_array()
+                .map(|a| (a[0].as_u64().unwrap_or(0) as usize, a[1].as_u64().unwrap_or(0) as usize));
             let p = match check(pat) {
                 Ok(p) => p,
                 Err(e) => {
@@ -4043,10 +3850,7 @@ mod tests {
         assert_eq!(p.group_names(), &[("year".to_string(), 1)]);
         assert!(p.flags().contains(Flags::IGNORECASE | Flags::UNICODE));
         assert_eq!(p.warnings().len(), 1);
-        assert_eq!(
-            p.warnings()[0].message,
-            "Possible nested set at position 27"
-        );
+        assert_eq!(p.warnings()[0].message, "Possible nested set at position 27");
         let a = check("(?a)x").expect("valid");
         assert!(a.flags().contains(Flags::ASCII) && !a.flags().contains(Flags::UNICODE));
     }

@@ -25,7 +25,10 @@ pub fn render(files: &[Linted]) -> String {
                     properties.push(format!("endColumn={end_col}"));
                 }
             }
-            properties.push(format!("title={}", property(&format!("{} ({})", finding.code(), finding.rule.name))));
+            properties.push(format!(
+                "title={}",
+                property(&format!("{} ({})", finding.code(), finding.rule.name))
+            ));
             let mut message = finding.message.clone();
             if let Some(help) = &finding.help {
                 message.push_str("\nhelp: ");
@@ -56,7 +59,11 @@ mod tests {
 
     #[test]
     fn annotations_escape_their_properties_and_message() {
-        let linted = lint(properties::parse("a,b:c.properties", "omero.web.debug=yes\n"), catalog().latest, &Filter::default());
+        let linted = lint(
+            properties::parse("a,b:c.properties", "omero.web.debug=yes\n"),
+            catalog().latest,
+            &Filter::default(),
+        );
         let text = render(&[linted]);
         assert!(
             text.starts_with("::warning file=a%2Cb%3Ac.properties,line=1,endLine=1,col=17,endColumn=20,title=TY006 (boolean-means-false)::"),

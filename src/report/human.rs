@@ -3,7 +3,10 @@
 
 use crate::diagnostic::{Finding, Severity};
 use crate::lint::Linted;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, NamedSource,
+    SourceCode, SourceSpan, SpanContents,
+};
 use std::fmt;
 
 pub struct Options {
@@ -44,8 +47,16 @@ impl Indexed {
 
 impl SourceCode for Indexed {
     /// miette's own reading of the span, from shortly before it.
-    fn read_span<'a>(&'a self, span: &SourceSpan, before: usize, after: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let line = self.line_starts.partition_point(|&start| start <= span.offset()).saturating_sub(1);
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= span.offset())
+            .saturating_sub(1);
         // One line more than the context: miette looks at the character
         // before a span, which may end the line before.
         let first = line.saturating_sub(before + 1);
@@ -90,7 +101,11 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let fix = self.finding.fix.as_ref().map(|f| format!("`omeroconf lint --fix` can {}", f.description));
+        let fix = self
+            .finding
+            .fix
+            .as_ref()
+            .map(|f| format!("`omeroconf lint --fix` can {}", f.description));
         match (&self.finding.help, fix) {
             (Some(help), Some(fix)) => Some(Box::new(format!("{help}\n{fix}"))),
             (Some(help), None) => Some(Box::new(help)),
@@ -106,7 +121,11 @@ impl Diagnostic for Rendered<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.finding.span?;
         let primary = LabeledSpan::new_primary_with_span(self.finding.label.clone(), span.range());
-        let related = self.finding.related.iter().map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span.range()));
+        let related = self
+            .finding
+            .related
+            .iter()
+            .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span.range()));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
@@ -119,12 +138,24 @@ pub fn render(linted: &Linted, options: &Options) -> String {
         super::masked_source(&linted.document, &linted.config)
     };
     let source = NamedSource::new(linted.document.path.clone(), Indexed::new(text));
-    let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1).with_width(100);
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(1)
+        .with_width(100);
     let mut out = String::new();
     for finding in linted.findings.iter().take(options.max_per_file) {
         // Writing into a String cannot fail.
-        let _ = handler.render_report(&mut out, &Rendered { finding, source: &source });
+        let _ = handler.render_report(
+            &mut out,
+            &Rendered {
+                finding,
+                source: &source,
+            },
+        );
         out.push('\n');
     }
     let hidden = linted.findings.len().saturating_sub(options.max_per_file);
@@ -156,7 +187,9 @@ mod tests {
                     let theirs = text.read_span(&span, before, after);
                     match (ours, theirs) {
                         (Ok(ours), Ok(theirs)) => {
-                            let facts = |c: &dyn SpanContents| (c.data().to_vec(), *c.span(), c.line(), c.column(), c.line_count());
+                            let facts = |c: &dyn SpanContents| {
+                                (c.data().to_vec(), *c.span(), c.line(), c.column(), c.line_count())
+                            };
                             assert_eq!(facts(&*ours), facts(&*theirs), "{offset} {len} {before} {after}");
                         }
                         (ours, theirs) => assert_eq!(ours.is_ok(), theirs.is_ok(), "{offset} {len} {before} {after}"),

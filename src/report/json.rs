@@ -67,9 +67,17 @@ pub fn render(files: &[Linted]) -> String {
                     }
                 })
                 .collect();
-            File { path: &linted.document.path, diagnostics }
+            File {
+                path: &linted.document.path,
+                diagnostics,
+            }
         })
         .collect();
     // Serialising plain structs with string keys cannot fail.
-    serde_json::to_string(&Report { version: 1, files, summary }).unwrap_or_default()
+    serde_json::to_string(&Report {
+        version: 1,
+        files,
+        summary,
+    })
+    .unwrap_or_default()
 }

@@ -46,7 +46,9 @@ pub fn masked_source(document: &Document, config: &Config) -> String {
     };
     let mut secret_texts: Vec<String> = Vec::new();
     for op in &document.operations {
-        let Some(value) = op.value.as_ref().and_then(|v| v.known()) else { continue };
+        let Some(value) = op.value.as_ref().and_then(|v| v.known()) else {
+            continue;
+        };
         let ranges = secrets::secret_ranges(&op.key, value);
         if ranges.is_empty() {
             continue;
@@ -57,7 +59,11 @@ pub fn masked_source(document: &Document, config: &Config) -> String {
         secret_texts.extend(ranges.into_iter().map(|r| value[r].to_string()));
     }
     for entry in config.entries.iter().filter_map(|(k, e)| Some((k, e.value.known()?))) {
-        secret_texts.extend(secrets::secret_ranges(entry.0, entry.1).into_iter().map(|r| entry.1[r].to_string()));
+        secret_texts.extend(
+            secrets::secret_ranges(entry.0, entry.1)
+                .into_iter()
+                .map(|r| entry.1[r].to_string()),
+        );
     }
     // Secrets also appear where the file defines them (a shell variable, a
     // continuation line): mask every occurrence long enough to be specific.

@@ -115,7 +115,10 @@ mod tests {
     #[test]
     fn uris_are_relative_and_encoded() {
         assert_eq!(relative_uri("./deploy/web config.env", None), "deploy/web%20config.env");
-        assert_eq!(relative_uri("/repo/deploy/web.env", Some(Path::new("/repo"))), "deploy/web.env");
+        assert_eq!(
+            relative_uri("/repo/deploy/web.env", Some(Path::new("/repo"))),
+            "deploy/web.env"
+        );
         assert_eq!(relative_uri("deploy\\web.env", None), "deploy/web.env");
         assert_eq!(relative_uri("café.env", None), "caf%C3%A9.env");
     }

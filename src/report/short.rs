@@ -35,8 +35,15 @@ mod tests {
 
     #[test]
     fn one_line_per_finding_with_position() {
-        let linted = lint(properties::parse("web.properties", "omero.web.page_size=100\nomero.web.debug=yes\n"), catalog().latest, &Filter::default());
+        let linted = lint(
+            properties::parse("web.properties", "omero.web.page_size=100\nomero.web.debug=yes\n"),
+            catalog().latest,
+            &Filter::default(),
+        );
         let text = render(&[linted]);
-        assert_eq!(text, "web.properties:2:17: warning[TY006] omero.web.debug: `yes` is read as False\n");
+        assert_eq!(
+            text,
+            "web.properties:2:17: warning[TY006] omero.web.debug: `yes` is read as False\n"
+        );
     }
 }

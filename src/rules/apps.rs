@@ -74,7 +74,8 @@ new default entries (links, panes, middleware) never reach the site. Compare wit
 explain KEY` and update the copied entries, or unset the key and append your own entries again.",
     example: "omero.web.ui.top_links=[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], \
 [\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"http://help.openmicroscopy.org/\"]]",
-    fixed_example: "omero.web.ui.top_links=[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], \
+    fixed_example:
+        "omero.web.ui.top_links=[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], \
 [\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"https://help.openmicroscopy.org/\", \
 {\"title\": \"Open OMERO user guide in a new tab\", \"target\": \"new\"}]]",
     fix: false,
@@ -104,7 +105,12 @@ const DEFAULT_LISTS: &[(&str, Identity)] = &[
 ];
 
 /// Where a UI list names apps: which items of an entry to look at.
-const UI_LISTS: &[&str] = &["omero.web.ui.top_links", "omero.web.ui.right_plugins", "omero.web.ui.center_plugins", "omero.web.open_with"];
+const UI_LISTS: &[&str] = &[
+    "omero.web.ui.top_links",
+    "omero.web.ui.right_plugins",
+    "omero.web.ui.center_plugins",
+    "omero.web.open_with",
+];
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     let listed = strings(ctx.json(APPS).as_ref());
@@ -122,9 +128,17 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
 /// The string items of a JSON list, with their positions.
 fn strings(value: Option<&PyJson>) -> Vec<(usize, String)> {
     match value {
-        Some(PyJson::Array(items)) => {
-            items.iter().enumerate().filter_map(|(i, v)| if let PyJson::Str(s) = v { Some((i, s.clone())) } else { None }).collect()
-        }
+        Some(PyJson::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                if let PyJson::Str(s) = v {
+                    Some((i, s.clone()))
+                } else {
+                    None
+                }
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -134,7 +148,8 @@ fn module_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|part| {
             let mut chars = part.chars();
-            chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+            chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                && chars.all(|c| c.is_alphanumeric() || c == '_')
         })
 }
 
@@ -144,12 +159,25 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
         if let Some(rename) = catalog.app_renames.iter().find(|r| r.old == *name) {
             let quoted_old = format!("\"{}\"", rename.old);
             let fix = (ctx.item_text(APPS, *index) == Some(quoted_old.as_str()))
-                .then(|| ctx.replace_item_fix(APPS, *index, &format!("\"{}\"", rename.new), format!("rename {} to {}", rename.old, rename.new)))
+                .then(|| {
+                    ctx.replace_item_fix(
+                        APPS,
+                        *index,
+                        &format!("\"{}\"", rename.new),
+                        format!("rename {} to {}", rename.old, rename.new),
+                    )
+                })
                 .flatten();
-            let finding = Finding::new(&RENAMED_APP, format!("{APPS}: `{name}` is now the module `{}` ({})", rename.new, rename.source))
-                .key(APPS)
-                .help(format!("write \"{}\"", rename.new))
-                .fix(fix);
+            let finding = Finding::new(
+                &RENAMED_APP,
+                format!(
+                    "{APPS}: `{name}` is now the module `{}` ({})",
+                    rename.new, rename.source
+                ),
+            )
+            .key(APPS)
+            .help(format!("write \"{}\"", rename.new))
+            .fix(fix);
             out.push(ctx.at_item(APPS, *index, "old module name", finding));
         } else if !module_name(name) {
             let module = name.replace('-', "_");
@@ -157,18 +185,32 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
                 .apps
                 .iter()
                 .find(|a| a.distribution == *name || a.module == module)
-                .map_or_else(|| "use the module name the app's documentation gives".to_string(), |a| format!("write \"{}\"", a.module));
-            let finding = Finding::new(&NOT_A_MODULE, format!("{APPS}: `{name}` is not a Python module name; Django cannot import it"))
-                .key(APPS)
-                .help(suggestion);
+                .map_or_else(
+                    || "use the module name the app's documentation gives".to_string(),
+                    |a| format!("write \"{}\"", a.module),
+                );
+            let finding = Finding::new(
+                &NOT_A_MODULE,
+                format!("{APPS}: `{name}` is not a Python module name; Django cannot import it"),
+            )
+            .key(APPS)
+            .help(suggestion);
             out.push(ctx.at_item(APPS, *index, "not importable", finding));
         } else if !catalog.apps.iter().any(|a| a.module == *name) && !OTHER_DJANGO_APPS.contains(&name.as_str()) {
-            let close = catalog.apps.iter().find(|a| crate::similarity::jaro_winkler(&a.module, name) > 0.9);
+            let close = catalog
+                .apps
+                .iter()
+                .find(|a| crate::similarity::jaro_winkler(&a.module, name) > 0.9);
             let help = close.map_or_else(
                 || "make sure the app is installed in OMERO.web's Python environment".to_string(),
                 |a| format!("did you mean \"{}\"?", a.module),
             );
-            let finding = Finding::new(&UNKNOWN_APP, format!("{APPS}: omeroconf does not know the app `{name}`")).key(APPS).help(help);
+            let finding = Finding::new(
+                &UNKNOWN_APP,
+                format!("{APPS}: omeroconf does not know the app `{name}`"),
+            )
+            .key(APPS)
+            .help(help);
             out.push(ctx.at_item(APPS, *index, "unknown app", finding));
         }
     }
@@ -193,7 +235,12 @@ fn entry_texts(parts: &[PyJson]) -> Vec<&str> {
     let mut texts: Vec<&str> = parts.iter().take(2).filter_map(as_str).collect();
     for part in parts.iter().skip(1) {
         if let PyJson::Object(members) = part {
-            texts.extend(members.iter().filter(|(k, _)| k == "viewname" || k == "script_url").filter_map(|(_, v)| as_str(v)));
+            texts.extend(
+                members
+                    .iter()
+                    .filter(|(k, _)| k == "viewname" || k == "script_url")
+                    .filter_map(|(_, v)| as_str(v)),
+            );
         }
     }
     texts
@@ -207,25 +254,35 @@ fn as_str(value: &PyJson) -> Option<&str> {
 }
 
 fn plugins(ctx: &LintContext, key: &str, listed: &[(usize, String)], out: &mut Vec<Finding>) {
-    let Some(PyJson::Array(entries)) = ctx.json(key) else { return };
+    let Some(PyJson::Array(entries)) = ctx.json(key) else {
+        return;
+    };
     let installed = |module: &str| {
-        listed.iter().any(|(_, name)| {
-            name == module || catalog().app_renames.iter().any(|r| r.old == *name && r.new == module)
-        })
+        listed
+            .iter()
+            .any(|(_, name)| name == module || catalog().app_renames.iter().any(|r| r.old == *name && r.new == module))
     };
     for (index, entry) in entries.iter().enumerate() {
         let PyJson::Array(parts) = entry else { continue };
         let label = parts.first().and_then(as_str).unwrap_or_default();
-        let Some(app) = app_of(&entry_texts(parts)) else { continue };
+        let Some(app) = app_of(&entry_texts(parts)) else {
+            continue;
+        };
         if installed(&app.module) {
             continue;
         }
         let finding = Finding::new(
             &PLUGIN_APP_MISSING,
-            format!("{key}: the entry `{label}` belongs to the app {}, which {APPS} does not list", app.module),
+            format!(
+                "{key}: the entry `{label}` belongs to the app {}, which {APPS} does not list",
+                app.module
+            ),
         )
         .key(key)
-        .help(format!("omero config append {APPS} '\"{}\"' (after pip install {})", app.module, app.distribution));
+        .help(format!(
+            "omero config append {APPS} '\"{}\"' (after pip install {})",
+            app.module, app.distribution
+        ));
         out.push(ctx.at_item(key, index, "needs an app that is not installed", finding));
     }
 }
@@ -233,20 +290,30 @@ fn plugins(ctx: &LintContext, key: &str, listed: &[(usize, String)], out: &mut V
 fn identity_of(entry: &PyJson, identity: Identity) -> Option<&str> {
     match (identity, entry) {
         (Identity::First, PyJson::Array(parts)) => parts.first().and_then(as_str),
-        (Identity::Member(name), PyJson::Object(members)) => members.iter().find(|(k, _)| k == name).and_then(|(_, v)| as_str(v)),
+        (Identity::Member(name), PyJson::Object(members)) => {
+            members.iter().find(|(k, _)| k == name).and_then(|(_, v)| as_str(v))
+        }
         _ => None,
     }
 }
 
 fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Finding>) {
-    let Some(PyJson::Array(stored)) = ctx.json(key) else { return };
-    let default = ctx.property(key).and_then(|p| p.default_in(ctx.release()).as_str().map(str::to_string));
-    let Some(Ok(PyJson::Array(defaults))) = default.as_deref().map(json::loads) else { return };
+    let Some(PyJson::Array(stored)) = ctx.json(key) else {
+        return;
+    };
+    let default = ctx
+        .property(key)
+        .and_then(|p| p.default_in(ctx.release()).as_str().map(str::to_string));
+    let Some(Ok(PyJson::Array(defaults))) = default.as_deref().map(json::loads) else {
+        return;
+    };
     let mut matched = 0;
     let mut changed = Vec::new();
     let mut missing = Vec::new();
     for entry in &defaults {
-        let Some(id) = identity_of(entry, identity) else { continue };
+        let Some(id) = identity_of(entry, identity) else {
+            continue;
+        };
         match stored.iter().find(|s| identity_of(s, identity) == Some(id)) {
             Some(copy) => {
                 matched += 1;
@@ -263,13 +330,33 @@ fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Findin
     }
     let mut parts = Vec::new();
     if !changed.is_empty() {
-        parts.push(format!("{} differ{} from the current default", changed.join(", "), if changed.len() == 1 { "s" } else { "" }));
+        parts.push(format!(
+            "{} differ{} from the current default",
+            changed.join(", "),
+            if changed.len() == 1 { "s" } else { "" }
+        ));
     }
     if !missing.is_empty() {
-        parts.push(format!("{} of the current default {} missing", missing.join(", "), if missing.len() == 1 { "is" } else { "are" }));
+        parts.push(format!(
+            "{} of the current default {} missing",
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
+        ));
     }
-    out.push(ctx.on_value(&FROZEN_DEFAULT, key, format!("{key} holds a copy of OMERO.web's default list: {} in {}", parts.join("; "), ctx.release()))
-        .help(format!("compare with `omeroconf explain {key}` and update the copied entries")));
+    out.push(
+        ctx.on_value(
+            &FROZEN_DEFAULT,
+            key,
+            format!(
+                "{key} holds a copy of OMERO.web's default list: {} in {}",
+                parts.join("; "),
+                ctx.release()
+            ),
+        )
+        .help(format!(
+            "compare with `omeroconf explain {key}` and update the copied entries"
+        )),
+    );
 }
 
 #[cfg(test)]
@@ -282,8 +369,14 @@ mod tests {
         let found = findings(text);
         let renamed = found.iter().find(|f| f.code() == "AP001").expect("reported");
         let fix = renamed.fix.as_ref().expect("literal value");
-        assert_eq!(crate::edit::apply(text, &fix.edits).expect("applies"), "omero.web.apps=[\"omero_iviewer\", \"omero_figure\"]\n");
-        assert_eq!(codes("omero.web.apps=[\"omero_webtagging_autotag\"]\n", "AP"), vec!["AP001"]);
+        assert_eq!(
+            crate::edit::apply(text, &fix.edits).expect("applies"),
+            "omero.web.apps=[\"omero_iviewer\", \"omero_figure\"]\n"
+        );
+        assert_eq!(
+            codes("omero.web.apps=[\"omero_webtagging_autotag\"]\n", "AP"),
+            vec!["AP001"]
+        );
         assert!(codes("omero.web.apps=[\"omero_iviewer\", \"omero_figure\"]\n", "AP").is_empty());
     }
 
@@ -293,7 +386,9 @@ mod tests {
         let bad = found.iter().find(|f| f.code() == "AP002").expect("reported");
         assert_eq!(bad.help.as_deref(), Some("write \"omero_iviewer\""));
         let typo = findings("omero.web.apps=[\"omero_iviewr\"]\n");
-        assert!(typo.iter().any(|f| f.code() == "AP003" && f.help.as_deref() == Some("did you mean \"omero_iviewer\"?")));
+        assert!(typo
+            .iter()
+            .any(|f| f.code() == "AP003" && f.help.as_deref() == Some("did you mean \"omero_iviewer\"?")));
         assert!(codes("omero.web.apps=[\"corsheaders\"]\n", "AP").is_empty());
     }
 
@@ -307,7 +402,11 @@ mod tests {
         let viewer = "omero.web.open_with=[[\"omero_iviewer\", \"omero_iviewer_index\", {\"script_url\": \"omero_iviewer/openwith.js\"}]]\n";
         assert_eq!(codes(viewer, "AP"), vec!["AP004"]);
         // OMERO.web's own entries and unknown apps are not judged.
-        assert!(codes("omero.web.ui.right_plugins=[[\"ROIs\", \"webtest/right_plugin.rois.js.html\", \"image_roi_tab\"]]\n", "AP").is_empty());
+        assert!(codes(
+            "omero.web.ui.right_plugins=[[\"ROIs\", \"webtest/right_plugin.rois.js.html\", \"image_roi_tab\"]]\n",
+            "AP"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -321,6 +420,8 @@ mod tests {
         // A list of one's own is no copy of the default.
         assert!(codes("omero.web.ui.top_links=[[\"Data\", \"webindex\"]]\n", "AP").is_empty());
         let panes = "omero.web.ui.metadata_panes=[{\"name\": \"tag\", \"label\": \"Tags\", \"index\": 1}, {\"name\": \"map\", \"label\": \"Key-Value Pairs\", \"index\": 2}]\n";
-        assert!(findings(panes).iter().any(|f| f.code() == "AP005" && f.message.contains("`table`")));
+        assert!(findings(panes)
+            .iter()
+            .any(|f| f.code() == "AP005" && f.message.contains("`table`")));
     }
 }

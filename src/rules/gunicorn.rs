@@ -40,7 +40,8 @@ pub static THREADS_IGNORED: Rule = Rule {
     explanation: "`omero web start` passes `--threads` only to sync workers. With the gevent \
 worker class the value is ignored; concurrency comes from `wsgi_worker_connections` instead.",
     example: "omero config set omero.web.wsgi_worker_class gevent\nomero config set omero.web.wsgi_threads 8",
-    fixed_example: "omero config set omero.web.wsgi_worker_class gevent\nomero config set omero.web.wsgi_worker_connections 1000",
+    fixed_example:
+        "omero config set omero.web.wsgi_worker_class gevent\nomero config set omero.web.wsgi_worker_connections 1000",
     fix: false,
 };
 
@@ -132,7 +133,8 @@ pub static ARGS_QUOTES: Rule = Rule {
 stay part of the arguments and a quoted value with spaces becomes several arguments. Only \
 options whose values have no spaces can be given in `wsgi_args`.",
     example: "omero config set omero.web.wsgi_args \"--access-logformat '%(h)s %(r)s'\"",
-    fixed_example: "omero config set omero.web.wsgi_args \"--access-logfile /opt/omero/web/OMERO.web/var/log/access.log\"",
+    fixed_example:
+        "omero config set omero.web.wsgi_args \"--access-logfile /opt/omero/web/OMERO.web/var/log/access.log\"",
     fix: false,
 };
 
@@ -166,21 +168,45 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     ranges(ctx, gevent, out);
     workers(ctx, gevent, out);
     if gevent && ctx.is_set(THREADS) && ctx.int(THREADS).is_some_and(|t| t != 1) {
-        out.push(ctx.on_key(&THREADS_IGNORED, THREADS, format!("{THREADS} is ignored: OMERO passes --threads only to sync workers"))
-            .help(format!("remove it; tune {CONNECTIONS} for gevent")));
+        out.push(
+            ctx.on_key(
+                &THREADS_IGNORED,
+                THREADS,
+                format!("{THREADS} is ignored: OMERO passes --threads only to sync workers"),
+            )
+            .help(format!("remove it; tune {CONNECTIONS} for gevent")),
+        );
     }
     if !gevent && ctx.is_set(CONNECTIONS) {
-        out.push(ctx.on_key(&CONNECTIONS_IGNORED, CONNECTIONS, format!("{CONNECTIONS} is ignored: OMERO passes it only to gevent workers"))
-            .help(format!("remove it, or use {THREADS} with sync workers")));
+        out.push(
+            ctx.on_key(
+                &CONNECTIONS_IGNORED,
+                CONNECTIONS,
+                format!("{CONNECTIONS} is ignored: OMERO passes it only to gevent workers"),
+            )
+            .help(format!("remove it, or use {THREADS} with sync workers")),
+        );
     }
     let max_requests = ctx.int(MAX_REQUESTS_KEY).unwrap_or(0);
     if gevent && max_requests > 0 {
-        out.push(ctx.on_value(&GEVENT_MAX_REQUESTS, MAX_REQUESTS_KEY, format!("gevent workers restart after {max_requests} requests and drop the requests in flight"))
-            .help(format!("omero config set {MAX_REQUESTS_KEY} 0")));
+        out.push(
+            ctx.on_value(
+                &GEVENT_MAX_REQUESTS,
+                MAX_REQUESTS_KEY,
+                format!("gevent workers restart after {max_requests} requests and drop the requests in flight"),
+            )
+            .help(format!("omero config set {MAX_REQUESTS_KEY} 0")),
+        );
     }
     if !gevent && (1..100).contains(&max_requests) {
-        out.push(ctx.on_value(&MAX_REQUESTS, MAX_REQUESTS_KEY, format!("workers restart after every {max_requests} requests"))
-            .help("use 0 (never restart) or a value in the thousands"));
+        out.push(
+            ctx.on_value(
+                &MAX_REQUESTS,
+                MAX_REQUESTS_KEY,
+                format!("workers restart after every {max_requests} requests"),
+            )
+            .help("use 0 (never restart) or a value in the thousands"),
+        );
     }
     if ctx.is_set(TIMEOUT_KEY) {
         let why = match ctx.int(TIMEOUT_KEY) {
@@ -189,7 +215,10 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             _ => None,
         };
         if let Some(why) = why {
-            out.push(ctx.on_value(&TIMEOUT, TIMEOUT_KEY, format!("{TIMEOUT_KEY}: {why}")).help("OMERO's default of 60 suits most sites"));
+            out.push(
+                ctx.on_value(&TIMEOUT, TIMEOUT_KEY, format!("{TIMEOUT_KEY}: {why}"))
+                    .help("OMERO's default of 60 suits most sites"),
+            );
         }
     }
     wsgi_args(ctx, out);
@@ -197,7 +226,12 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
 
 /// Values gunicorn itself refuses.
 fn ranges(ctx: &LintContext, gevent: bool, out: &mut Vec<Finding>) {
-    let passed = [WORKERS, if gevent { CONNECTIONS } else { THREADS }, TIMEOUT_KEY, MAX_REQUESTS_KEY];
+    let passed = [
+        WORKERS,
+        if gevent { CONNECTIONS } else { THREADS },
+        TIMEOUT_KEY,
+        MAX_REQUESTS_KEY,
+    ];
     for key in passed.into_iter().filter(|k| ctx.is_set(k)) {
         let Some(value) = ctx.int(key) else { continue };
         let why = if value < 0 {
@@ -207,26 +241,49 @@ fn ranges(ctx: &LintContext, gevent: bool, out: &mut Vec<Finding>) {
         } else {
             continue;
         };
-        out.push(ctx.on_value(&NOT_POSITIVE, key, format!("{key} is {value}: {why}")).help("use a positive number"));
+        out.push(
+            ctx.on_value(&NOT_POSITIVE, key, format!("{key} is {value}: {why}"))
+                .help("use a positive number"),
+        );
     }
 }
 
 fn workers(ctx: &LintContext, gevent: bool, out: &mut Vec<Finding>) {
-    let Some(workers) = ctx.int(WORKERS).filter(|w| *w > 0) else { return };
+    let Some(workers) = ctx.int(WORKERS).filter(|w| *w > 0) else {
+        return;
+    };
     match ctx.options.cores {
         Some(cores) => {
             let advised = 2 * i64::from(cores) + 1;
             if workers > advised {
-                out.push(ctx.on_value(&WORKERS_FOR_CORES, WORKERS, format!("{workers} workers for {cores} cores; (2 × cores) + 1 is {advised}"))
-                    .help(format!("omero config set {WORKERS} {advised}")));
+                out.push(
+                    ctx.on_value(
+                        &WORKERS_FOR_CORES,
+                        WORKERS,
+                        format!("{workers} workers for {cores} cores; (2 × cores) + 1 is {advised}"),
+                    )
+                    .help(format!("omero config set {WORKERS} {advised}")),
+                );
             } else if !gevent && workers < i64::from(cores) {
-                out.push(ctx.on_value(&WORKERS_FOR_CORES, WORKERS, format!("{workers} sync workers leave some of the {cores} cores idle"))
+                out.push(
+                    ctx.on_value(
+                        &WORKERS_FOR_CORES,
+                        WORKERS,
+                        format!("{workers} sync workers leave some of the {cores} cores idle"),
+                    )
                     .severity(Info)
-                    .help(format!("(2 × cores) + 1 is {advised}")));
+                    .help(format!("(2 × cores) + 1 is {advised}")),
+                );
             }
         }
-        None if workers > 12 => out.push(ctx.on_value(&TOO_MANY_WORKERS, WORKERS, format!("{workers} gunicorn workers, each with its own memory and OMERO sessions"))
-            .help("check the count with `omeroconf lint --cores N` for the server's core count")),
+        None if workers > 12 => out.push(
+            ctx.on_value(
+                &TOO_MANY_WORKERS,
+                WORKERS,
+                format!("{workers} gunicorn workers, each with its own memory and OMERO sessions"),
+            )
+            .help("check the count with `omeroconf lint --cores N` for the server's core count"),
+        ),
         None => {}
     }
 }
@@ -236,18 +293,38 @@ fn wsgi_args(ctx: &LintContext, out: &mut Vec<Finding>) {
     // `str.split()`: any run of whitespace separates arguments.
     let tokens: Vec<&str> = args.split_whitespace().collect();
     for (i, token) in tokens.iter().enumerate() {
-        let Some((flags, owner)) = MANAGED.iter().find(|(flags, _)| flags.iter().any(|f| names_flag(token, f))) else { continue };
-        let value = if token.contains('=') || (token.len() > 2 && !token.starts_with("--")) || matches!(*token, "-D" | "--daemon") {
+        let Some((flags, owner)) = MANAGED
+            .iter()
+            .find(|(flags, _)| flags.iter().any(|f| names_flag(token, f)))
+        else {
+            continue;
+        };
+        let value = if token.contains('=')
+            || (token.len() > 2 && !token.starts_with("--"))
+            || matches!(*token, "-D" | "--daemon")
+        {
             String::new()
         } else {
             tokens.get(i + 1).map(|v| format!(" {v}")).unwrap_or_default()
         };
-        out.push(ctx.on_value(&ARGS_MANAGED_FLAG, ARGS, format!("{ARGS}: `{token}{value}` overrides what {owner} sets"))
-            .help(format!("remove {} from {ARGS}; set {owner} instead", flags.join("/"))));
+        out.push(
+            ctx.on_value(
+                &ARGS_MANAGED_FLAG,
+                ARGS,
+                format!("{ARGS}: `{token}{value}` overrides what {owner} sets"),
+            )
+            .help(format!("remove {} from {ARGS}; set {owner} instead", flags.join("/"))),
+        );
     }
     if args.contains(['"', '\'']) {
-        out.push(ctx.on_value(&ARGS_QUOTES, ARGS, format!("{ARGS}: OMERO splits the arguments on whitespace, so gunicorn receives the quotes literally"))
-            .help("only options whose values contain no spaces work in wsgi_args"));
+        out.push(
+            ctx.on_value(
+                &ARGS_QUOTES,
+                ARGS,
+                format!("{ARGS}: OMERO splits the arguments on whitespace, so gunicorn receives the quotes literally"),
+            )
+            .help("only options whose values contain no spaces work in wsgi_args"),
+        );
     }
 }
 
@@ -267,7 +344,10 @@ mod tests {
     use crate::catalog::catalog;
 
     fn with_cores(text: &str, cores: u32) -> Vec<&'static str> {
-        codes_of(&findings_with(text, catalog().latest, &Options { cores: Some(cores) }), "GU")
+        codes_of(
+            &findings_with(text, catalog().latest, &Options { cores: Some(cores) }),
+            "GU",
+        )
     }
 
     #[test]
@@ -278,7 +358,9 @@ mod tests {
         // The machine running omeroconf is never assumed to be the server.
         assert!(codes("omero.web.wsgi_workers=16\n", "GU").contains(&"GU002"));
         assert!(codes("omero.web.wsgi_workers=12\n", "GU").is_empty());
-        assert!(with_cores("omero.web.wsgi_workers=20\n", 16).iter().all(|c| *c != "GU002"));
+        assert!(with_cores("omero.web.wsgi_workers=20\n", 16)
+            .iter()
+            .all(|c| *c != "GU002"));
     }
 
     #[test]
@@ -287,7 +369,11 @@ mod tests {
         assert_eq!(codes(gevent, "GU"), vec!["GU003"]);
         assert!(codes("omero.web.wsgi_threads=8\n", "GU").is_empty());
         assert_eq!(codes("omero.web.wsgi_worker_connections=2000\n", "GU"), vec!["GU004"]);
-        assert!(codes("omero.web.wsgi_worker_class=gevent\nomero.web.wsgi_worker_connections=2000\n", "GU").is_empty());
+        assert!(codes(
+            "omero.web.wsgi_worker_class=gevent\nomero.web.wsgi_worker_connections=2000\n",
+            "GU"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -295,7 +381,10 @@ mod tests {
         let gevent = "omero.web.wsgi_worker_class=gevent\nomero.web.application_server.max_requests=500\n";
         assert_eq!(codes(gevent, "GU"), vec!["GU005"]);
         assert!(codes("omero.web.application_server.max_requests=500\n", "GU").is_empty());
-        assert_eq!(codes("omero.web.application_server.max_requests=10\n", "GU"), vec!["GU007"]);
+        assert_eq!(
+            codes("omero.web.application_server.max_requests=10\n", "GU"),
+            vec!["GU007"]
+        );
         assert_eq!(codes("omero.web.wsgi_timeout=10\n", "GU"), vec!["GU006"]);
         assert_eq!(codes("omero.web.wsgi_timeout=0\n", "GU"), vec!["GU006"]);
         assert!(codes("omero.web.wsgi_timeout=120\n", "GU").is_empty());
@@ -306,19 +395,33 @@ mod tests {
         assert_eq!(codes("omero.web.wsgi_workers=0\n", "GU"), vec!["GU008"]);
         assert_eq!(codes("omero.web.wsgi_timeout=-1\n", "GU"), vec!["GU008"]);
         // Threads are not passed to gevent workers, so gunicorn never sees them.
-        assert_eq!(codes("omero.web.wsgi_worker_class=gevent\nomero.web.wsgi_threads=-1\n", "GU"), vec!["GU003"]);
+        assert_eq!(
+            codes("omero.web.wsgi_worker_class=gevent\nomero.web.wsgi_threads=-1\n", "GU"),
+            vec!["GU003"]
+        );
     }
 
     #[test]
     fn wsgi_args() {
         let found = codes("omero.web.wsgi_args=--workers=8 -t 120 --access-logfile -\n", "GU");
         assert_eq!(found, vec!["GU009", "GU009"]);
-        assert_eq!(codes("omero.web.wsgi_args=--access-logformat '%(h)s %(r)s'\n", "GU"), vec!["GU010"]);
-        assert!(codes("omero.web.wsgi_args=--access-logfile /var/log/omero/access.log --keep-alive 5\n", "GU").is_empty());
+        assert_eq!(
+            codes("omero.web.wsgi_args=--access-logformat '%(h)s %(r)s'\n", "GU"),
+            vec!["GU010"]
+        );
+        assert!(codes(
+            "omero.web.wsgi_args=--access-logfile /var/log/omero/access.log --keep-alive 5\n",
+            "GU"
+        )
+        .is_empty());
     }
 
     #[test]
     fn development_server_ignores_gunicorn_settings() {
-        assert!(!codes("omero.web.application_server=development\nomero.web.wsgi_workers=40\n", "GU").contains(&"GU002"));
+        assert!(!codes(
+            "omero.web.application_server=development\nomero.web.wsgi_workers=40\n",
+            "GU"
+        )
+        .contains(&"GU002"));
     }
 }

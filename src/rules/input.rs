@@ -40,7 +40,8 @@ pub static COMMAND_SUBSTITUTION: Rule = Rule {
     explanation: "`$(...)` and backquotes run a command when the script runs; omeroconf never \
 runs commands, so the value is unknown and rules that need it are skipped for that property.",
     example: "omero config set omero.web.secret_key \"$(openssl rand -hex 32)\"",
-    fixed_example: "# generated once and kept in a secrets store\nomero config set omero.web.secret_key \"$SECRET_KEY\"",
+    fixed_example:
+        "# generated once and kept in a secrets store\nomero config set omero.web.secret_key \"$SECRET_KEY\"",
     fix: false,
 };
 

@@ -69,26 +69,35 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
                 (_, Some(until)) => format!("was removed in {until}"),
                 _ => "is not part of it".to_string(),
             };
-            out.push(ctx.at_key(
-                key,
-                Finding::new(&NOT_IN_RELEASE, format!("{key} {when}; OMERO.web {release} ignores it"))
-                    .key(key)
-                    .help("remove it, or lint for the release you run with `--omero-web-version`"),
-            ));
+            out.push(
+                ctx.at_key(
+                    key,
+                    Finding::new(&NOT_IN_RELEASE, format!("{key} {when}; OMERO.web {release} ignores it"))
+                        .key(key)
+                        .help("remove it, or lint for the release you run with `--omero-web-version`"),
+                ),
+            );
             continue;
         }
         if property.is_deprecated() {
             let successor = property.deprecated_by.as_deref();
             let finding = if property.deprecated_honoured {
                 let successor_set = successor.is_some_and(|s| ctx.config.entries.contains_key(s));
-                let effect = if successor_set { "but the successor is also set and wins" } else { "and still honoured" };
+                let effect = if successor_set {
+                    "but the successor is also set and wins"
+                } else {
+                    "and still honoured"
+                };
                 // Renaming keeps the behaviour only while the successor is unset.
                 let fix = successor
                     .filter(|_| !successor_set)
                     .and_then(|s| ctx.rename_fix(key, s, format!("rename {key} to {s}")));
                 Finding::new(&DEPRECATED_HONOURED, format!("{key} is deprecated {effect}")).fix(fix)
             } else {
-                Finding::new(&DEPRECATED_IGNORED, format!("{key} is deprecated and OMERO.web ignores its value"))
+                Finding::new(
+                    &DEPRECATED_IGNORED,
+                    format!("{key} is deprecated and OMERO.web ignores its value"),
+                )
             };
             let help = match successor {
                 Some(s) => format!("use `{s}` instead"),
@@ -104,7 +113,10 @@ fn unknown(key: &str) -> Finding {
     let help = match suggestions.as_slice() {
         [] => "check the spelling against `omeroconf explain omero.web.` keys".to_string(),
         [one] => format!("did you mean `{one}`?"),
-        many => format!("did you mean one of: {}?", many.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+        many => format!(
+            "did you mean one of: {}?",
+            many.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ),
     };
     let web = key.starts_with("omero.web.");
     let message = if web {
@@ -112,7 +124,10 @@ fn unknown(key: &str) -> Finding {
     } else {
         format!("{key} is not read by OMERO.web")
     };
-    Finding::new(&UNKNOWN_KEY, message).severity(if web || !suggestions.is_empty() { Warning } else { Info }).key(key).help(help)
+    Finding::new(&UNKNOWN_KEY, message)
+        .severity(if web || !suggestions.is_empty() { Warning } else { Info })
+        .key(key)
+        .help(help)
 }
 
 #[cfg(test)]
@@ -125,7 +140,10 @@ mod tests {
         let found = findings(text);
         let deprecated = found.iter().find(|f| f.code() == "KY002").expect("reported");
         let fix = deprecated.fix.as_ref().expect("renamable");
-        assert_eq!(crate::edit::apply(text, &fix.edits).expect("applies"), "omero.web.prefix=/omero\n");
+        assert_eq!(
+            crate::edit::apply(text, &fix.edits).expect("applies"),
+            "omero.web.prefix=/omero\n"
+        );
         let both = findings("omero.web.force_script_name=/omero\nomero.web.prefix=/web\n");
         assert!(both.iter().any(|f| f.code() == "KY002" && f.fix.is_none()));
         let ignored = findings("omero.web.email_host=smtp.example.org\n");

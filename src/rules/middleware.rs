@@ -136,7 +136,13 @@ struct Entry<'a> {
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     let Some(value) = ctx.json(KEY) else { return };
     let PyJson::Array(items) = &value else { return };
-    if let Some(failure) = settings::module_checks(ModuleInputs { middleware: Some(&value), ..Default::default() }).into_iter().next() {
+    if let Some(failure) = settings::module_checks(ModuleInputs {
+        middleware: Some(&value),
+        ..Default::default()
+    })
+    .into_iter()
+    .next()
+    {
         out.extend(start_failure(ctx, items, &failure.rejection));
         return;
     }
@@ -155,7 +161,11 @@ fn entries(items: &[PyJson]) -> Vec<Entry<'_>> {
         .filter_map(|(position, item)| {
             let PyJson::Object(members) = item else { return None };
             let get = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| v);
-            Some(Entry { position, index: get("index")?, class: get("class")? })
+            Some(Entry {
+                position,
+                index: get("index")?,
+                class: get("class")?,
+            })
         })
         .collect()
 }
@@ -164,7 +174,12 @@ fn entries(items: &[PyJson]) -> Vec<Entry<'_>> {
 /// `None` when its settings would not load.
 pub fn derived(value: &PyJson) -> Option<Vec<String>> {
     let PyJson::Array(items) = value else { return None };
-    settings::module_checks(ModuleInputs { middleware: Some(value), ..Default::default() }).is_empty().then(|| sorted_classes(&entries(items)))
+    settings::module_checks(ModuleInputs {
+        middleware: Some(value),
+        ..Default::default()
+    })
+    .is_empty()
+    .then(|| sorted_classes(&entries(items)))
 }
 
 /// Findings for a list OMERO.web's settings import rejects.
@@ -173,17 +188,25 @@ fn start_failure(ctx: &LintContext, items: &[PyJson], rejection: &settings::Reje
         .iter()
         .enumerate()
         .filter_map(|(i, item)| {
-            let PyJson::Object(members) = item else { return Some((i, "is not an object".to_string())) };
-            let missing: Vec<&str> = ["index", "class"].into_iter().filter(|m| !members.iter().any(|(k, _)| k == m)).collect();
+            let PyJson::Object(members) = item else {
+                return Some((i, "is not an object".to_string()));
+            };
+            let missing: Vec<&str> = ["index", "class"]
+                .into_iter()
+                .filter(|m| !members.iter().any(|(k, _)| k == m))
+                .collect();
             (!missing.is_empty()).then(|| (i, format!("has no \"{}\"", missing.join("\" or \""))))
         })
         .collect();
     let raised = format!("OMERO.web raises {} and does not start", rejection.exception.name());
     if rejection.exception == Exception::TypeError && incomplete.is_empty() {
-        let finding = Finding::new(&INDEX_NOT_NUMBER, format!("{KEY}: the indices mix numbers and text ({raised})"))
-            .severity(Error)
-            .key(KEY)
-            .help("make every \"index\" a number");
+        let finding = Finding::new(
+            &INDEX_NOT_NUMBER,
+            format!("{KEY}: the indices mix numbers and text ({raised})"),
+        )
+        .severity(Error)
+        .key(KEY)
+        .help("make every \"index\" a number");
         return vec![ctx.at_value(KEY, finding)];
     }
     incomplete
@@ -202,8 +225,14 @@ fn text_indices(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
     if entries.len() < 2 || !entries.iter().all(|e| matches!(e.index, PyJson::Str(_))) {
         return;
     }
-    out.push(ctx.on_value(&INDEX_NOT_NUMBER, KEY, format!("{KEY}: every index is text, so the entries are sorted alphabetically (\"10\" before \"2\")"))
-        .help("write the indices as numbers"));
+    out.push(
+        ctx.on_value(
+            &INDEX_NOT_NUMBER,
+            KEY,
+            format!("{KEY}: every index is text, so the entries are sorted alphabetically (\"10\" before \"2\")"),
+        )
+        .help("write the indices as numbers"),
+    );
 }
 
 fn class_paths(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
@@ -213,9 +242,12 @@ fn class_paths(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
             PyJson::Str(class) => format!("`{class}` is not a dotted Python path"),
             _ => "the class is not text".to_string(),
         };
-        let finding = Finding::new(&CLASS_PATH, format!("{KEY}: {problem}; Django cannot import it and OMERO.web serves no page"))
-            .key(KEY)
-            .help("name the class with its full path, e.g. `whitenoise.middleware.WhiteNoiseMiddleware`");
+        let finding = Finding::new(
+            &CLASS_PATH,
+            format!("{KEY}: {problem}; Django cannot import it and OMERO.web serves no page"),
+        )
+        .key(KEY)
+        .help("name the class with its full path, e.g. `whitenoise.middleware.WhiteNoiseMiddleware`");
         out.push(ctx.at_item(KEY, entry.position, "not importable", finding));
     }
 }
@@ -233,10 +265,16 @@ fn duplicates(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
     let default_classes: Vec<String> = default_classes(ctx);
     for (n, later) in entries.iter().enumerate() {
         let PyJson::Str(class) = later.class else { continue };
-        let earlier = entries[..n].iter().find(|e| matches!(e.class, PyJson::Str(c) if c == class));
+        let earlier = entries[..n]
+            .iter()
+            .find(|e| matches!(e.class, PyJson::Str(c) if c == class));
         if let Some(first) = earlier {
             let identical = first.index.py_eq(later.index);
-            let in_default = if default_classes.contains(class) { "; OMERO.web's default list already has it" } else { "" };
+            let in_default = if default_classes.contains(class) {
+                "; OMERO.web's default list already has it"
+            } else {
+                ""
+            };
             let fix = identical
                 .then(|| ctx.drop_item_fix(KEY, later.position, format!("drop the repeated {class} entry")))
                 .flatten();
@@ -245,7 +283,11 @@ fn duplicates(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
                 format!("{KEY}: `{class}` is listed twice, so Django runs it twice on every request{in_default}"),
             )
             .key(KEY)
-            .help(if identical { "remove the repeated entry" } else { "keep one entry, at the index you mean" })
+            .help(if identical {
+                "remove the repeated entry"
+            } else {
+                "keep one entry, at the index you mean"
+            })
             .fix(fix);
             finding = ctx.at_item(KEY, later.position, "listed again here", finding);
             if let Some(span) = ctx.item_span(KEY, first.position) {
@@ -272,8 +314,12 @@ fn duplicates(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
 }
 
 fn default_classes(ctx: &LintContext) -> Vec<String> {
-    let default = ctx.property(KEY).and_then(|p| p.default_in(ctx.release()).as_str().map(str::to_string));
-    let Some(Ok(PyJson::Array(items))) = default.as_deref().map(crate::python::json::loads) else { return Vec::new() };
+    let default = ctx
+        .property(KEY)
+        .and_then(|p| p.default_in(ctx.release()).as_str().map(str::to_string));
+    let Some(Ok(PyJson::Array(items))) = default.as_deref().map(crate::python::json::loads) else {
+        return Vec::new();
+    };
     items
         .iter()
         .filter_map(|item| match item {
@@ -314,24 +360,55 @@ fn sorted_classes(entries: &[Entry]) -> Vec<String> {
 fn cors(ctx: &LintContext, order: &[String], out: &mut Vec<Finding>) {
     let position = |class: &str| order.iter().position(|c| c == class);
     if let Some(at) = position(CORS).filter(|at| *at > 0) {
-        out.push(ctx.on_value(&CORS_ORDER, KEY, format!("{KEY}: CorsMiddleware runs after `{}`, whose responses then lack CORS headers", order[at - 1]))
-            .help("give CorsMiddleware the lowest index"));
+        out.push(
+            ctx.on_value(
+                &CORS_ORDER,
+                KEY,
+                format!(
+                    "{KEY}: CorsMiddleware runs after `{}`, whose responses then lack CORS headers",
+                    order[at - 1]
+                ),
+            )
+            .help("give CorsMiddleware the lowest index"),
+        );
     }
     if let Some(at) = position(CORS_POST_CSRF).filter(|at| *at + 1 < order.len()) {
-        out.push(ctx.on_value(&CORS_ORDER, KEY, format!("{KEY}: CorsPostCsrfMiddleware runs before `{}`", order[at + 1]))
-            .help("give CorsPostCsrfMiddleware the highest index"));
+        out.push(
+            ctx.on_value(
+                &CORS_ORDER,
+                KEY,
+                format!("{KEY}: CorsPostCsrfMiddleware runs before `{}`", order[at + 1]),
+            )
+            .help("give CorsPostCsrfMiddleware the highest index"),
+        );
     }
     let whitelist = matches!(ctx.json(WHITELIST), Some(PyJson::Array(items)) if !items.is_empty());
     let allow_all = ctx.flag(ALLOW_ALL);
     let installed = position(CORS).is_some();
     if (whitelist || allow_all) && !installed {
         let key = if allow_all { ALLOW_ALL } else { WHITELIST };
-        out.push(ctx.on_value(&CORS_WITHOUT_MIDDLEWARE, key, format!("{key} has no effect: {CORS} is not in {KEY}"))
-            .help(format!("append {{\"index\": 0.5, \"class\": \"{CORS}\"}} to {KEY} and \"corsheaders\" to omero.web.apps")));
+        out.push(
+            ctx.on_value(
+                &CORS_WITHOUT_MIDDLEWARE,
+                key,
+                format!("{key} has no effect: {CORS} is not in {KEY}"),
+            )
+            .help(format!(
+                "append {{\"index\": 0.5, \"class\": \"{CORS}\"}} to {KEY} and \"corsheaders\" to omero.web.apps"
+            )),
+        );
     }
     if installed && !whitelist && !allow_all {
-        out.push(ctx.on_value(&CORS_MIDDLEWARE_UNUSED, KEY, format!("{KEY}: CorsMiddleware is installed but {WHITELIST} is empty, so it allows no origin"))
-            .help(format!("list the allowed origins in {WHITELIST}, or remove the middleware")));
+        out.push(
+            ctx.on_value(
+                &CORS_MIDDLEWARE_UNUSED,
+                KEY,
+                format!("{KEY}: CorsMiddleware is installed but {WHITELIST} is empty, so it allows no origin"),
+            )
+            .help(format!(
+                "list the allowed origins in {WHITELIST}, or remove the middleware"
+            )),
+        );
     }
 }
 
@@ -361,10 +438,19 @@ mod tests {
     #[test]
     fn index_types() {
         let mixed = findings(r#"omero.web.middleware=[{"index": "1", "class": "a.B"}, {"index": 2, "class": "c.D"}]"#);
-        assert!(mixed.iter().any(|f| f.code() == "MW002" && f.severity == crate::diagnostic::Severity::Error));
-        let text = findings(r#"omero.web.middleware=[{"index": "10", "class": "a.B"}, {"index": "2", "class": "c.D"}]"#);
-        assert!(text.iter().any(|f| f.code() == "MW002" && f.severity == crate::diagnostic::Severity::Warning));
-        assert!(!codes(r#"omero.web.middleware=[{"index": 0.5, "class": "a.B"}, {"index": 2, "class": "c.D"}]"#, "MW").contains(&"MW002"));
+        assert!(mixed
+            .iter()
+            .any(|f| f.code() == "MW002" && f.severity == crate::diagnostic::Severity::Error));
+        let text =
+            findings(r#"omero.web.middleware=[{"index": "10", "class": "a.B"}, {"index": "2", "class": "c.D"}]"#);
+        assert!(text
+            .iter()
+            .any(|f| f.code() == "MW002" && f.severity == crate::diagnostic::Severity::Warning));
+        assert!(!codes(
+            r#"omero.web.middleware=[{"index": 0.5, "class": "a.B"}, {"index": 2, "class": "c.D"}]"#,
+            "MW"
+        )
+        .contains(&"MW002"));
     }
 
     #[test]
@@ -377,7 +463,9 @@ mod tests {
         assert_eq!(fixed, middleware(WHITENOISE));
         assert_eq!(dup.related.len(), 1, "points at the first entry too");
         // Not identical: reported, no fix; a single entry: nothing.
-        let moved = middleware(&format!("{WHITENOISE}, {{\"index\": 9, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}}"));
+        let moved = middleware(&format!(
+            "{WHITENOISE}, {{\"index\": 9, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}}"
+        ));
         let found = findings(&moved);
         assert!(found.iter().any(|f| f.code() == "MW003" && f.fix.is_none()));
         assert!(!codes(&middleware(WHITENOISE), "MW").contains(&"MW003"));
@@ -387,25 +475,35 @@ mod tests {
     fn duplicate_of_a_default_class() {
         let text = middleware(r#", {"index": 7, "class": "django.middleware.common.CommonMiddleware"}"#);
         let found = findings(&text);
-        assert!(found.iter().any(|f| f.code() == "MW003" && f.message.contains("default list already has it")));
+        assert!(found
+            .iter()
+            .any(|f| f.code() == "MW003" && f.message.contains("default list already has it")));
     }
 
     #[test]
     fn duplicate_index() {
-        let text = middleware(r#", {"index": 0, "class": "whitenoise.middleware.WhiteNoiseMiddleware"}, {"index": 0, "class": "x.Y"}"#);
+        let text = middleware(
+            r#", {"index": 0, "class": "whitenoise.middleware.WhiteNoiseMiddleware"}, {"index": 0, "class": "x.Y"}"#,
+        );
         assert!(codes(&text, "MW").contains(&"MW004"));
         assert!(!codes(&middleware(WHITENOISE), "MW").contains(&"MW004"));
     }
 
     #[test]
     fn cors_order_and_settings() {
-        let cors_late = middleware(&format!("{WHITENOISE}, {{\"index\": 0.5, \"class\": \"corsheaders.middleware.CorsMiddleware\"}}"));
+        let cors_late = middleware(&format!(
+            "{WHITENOISE}, {{\"index\": 0.5, \"class\": \"corsheaders.middleware.CorsMiddleware\"}}"
+        ));
         let with_origins = format!("{cors_late}omero.web.cors_origin_whitelist=[\"https://viewer.example.org\"]\n");
         assert_eq!(codes(&with_origins, "MW"), vec!["MW005"]);
-        let cors_first = middleware(r#", {"index": 0, "class": "corsheaders.middleware.CorsMiddleware"}, {"index": 9, "class": "corsheaders.middleware.CorsPostCsrfMiddleware"}"#);
+        let cors_first = middleware(
+            r#", {"index": 0, "class": "corsheaders.middleware.CorsMiddleware"}, {"index": 9, "class": "corsheaders.middleware.CorsPostCsrfMiddleware"}"#,
+        );
         let ok = format!("{cors_first}omero.web.cors_origin_allow_all=false\nomero.web.cors_origin_whitelist=[\"https://viewer.example.org\"]\n");
         assert!(codes(&ok, "MW").is_empty(), "{:?}", codes(&ok, "MW"));
-        let post_early = middleware(r#", {"index": 0, "class": "corsheaders.middleware.CorsMiddleware"}, {"index": 5.5, "class": "corsheaders.middleware.CorsPostCsrfMiddleware"}"#);
+        let post_early = middleware(
+            r#", {"index": 0, "class": "corsheaders.middleware.CorsMiddleware"}, {"index": 5.5, "class": "corsheaders.middleware.CorsPostCsrfMiddleware"}"#,
+        );
         assert!(codes(&format!("{post_early}omero.web.cors_origin_allow_all=true\n"), "MW").contains(&"MW005"));
         // Settings without middleware, and the reverse.
         assert!(codes("omero.web.cors_origin_whitelist=[\"https://a.example.org\"]\n", "MW").contains(&"MW007"));

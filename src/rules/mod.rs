@@ -3,8 +3,8 @@
 //! `omeroconf rules`, `omeroconf explain`, the JSON report and (later) SARIF
 //! all read [`RULES`].
 
-pub use crate::diagnostic::Rule;
 use crate::catalog::{catalog, Property, Version};
+pub use crate::diagnostic::Rule;
 use crate::diagnostic::{Finding, Fix};
 use crate::document::{Document, OpKind, Operation, Span};
 use crate::edit;
@@ -164,7 +164,10 @@ impl LintContext<'_> {
 
     /// The operation that last wrote `key`.
     pub fn op(&self, key: &str) -> Option<&Operation> {
-        self.config.entries.get(key).and_then(|e| self.document.operations.get(e.op))
+        self.config
+            .entries
+            .get(key)
+            .and_then(|e| self.document.operations.get(e.op))
     }
 
     /// The stored value, else OMERO.web's default in the target release.
@@ -219,7 +222,10 @@ impl LintContext<'_> {
     pub fn value_fix(&self, key: &str, range: Range<usize>, replacement: &str, description: String) -> Option<Fix> {
         let (op, raw) = self.set_value(key)?;
         let edit = edit::replace_in_value(self.document, op, raw, range, replacement)?;
-        Some(Fix { description, edits: vec![edit] })
+        Some(Fix {
+            description,
+            edits: vec![edit],
+        })
     }
 
     /// A fix dropping item `index` of the JSON list stored in `key`.
@@ -247,7 +253,10 @@ impl LintContext<'_> {
     pub fn rename_fix(&self, key: &str, new_key: &str, description: String) -> Option<Fix> {
         let op = self.op(key)?;
         let edit = edit::rename_key(self.document, op, new_key)?;
-        Some(Fix { description, edits: vec![edit] })
+        Some(Fix {
+            description,
+            edits: vec![edit],
+        })
     }
 
     /// Points a finding at the value that last set `key`.
@@ -277,7 +286,11 @@ impl LintContext<'_> {
         span: fn(&crate::document::Operation) -> crate::document::Span,
         label: &str,
     ) -> Finding {
-        let op = self.config.entries.get(key).and_then(|e| self.document.operations.get(e.op));
+        let op = self
+            .config
+            .entries
+            .get(key)
+            .and_then(|e| self.document.operations.get(e.op));
         if let Some(op) = op {
             finding.span = Some(span(op));
             finding.label.get_or_insert_with(|| label.to_string());
@@ -293,7 +306,11 @@ pub fn check(document: &Document, config: &Config) -> Vec<Finding> {
 
 /// Runs every rule family with the deployment facts the user gave.
 pub fn check_with(document: &Document, config: &Config, options: &Options) -> Vec<Finding> {
-    let ctx = LintContext { document, config, options };
+    let ctx = LintContext {
+        document,
+        config,
+        options,
+    };
     let mut out = Vec::new();
     for check in CHECKS {
         check(&ctx, &mut out);
@@ -307,7 +324,10 @@ pub fn markdown_table() -> String {
     for rule in RULES {
         let summary = rule.summary.replace('|', "\\|");
         let fix = if rule.fix { "yes" } else { "" };
-        out.push_str(&format!("| {} | `{}` | {} | {fix} | {summary} |\n", rule.code, rule.name, rule.severity));
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {fix} | {summary} |\n",
+            rule.code, rule.name, rule.severity
+        ));
     }
     out
 }
@@ -335,7 +355,13 @@ pub(crate) mod testing {
     }
 
     pub fn findings_with(text: &str, release: Version, options: &Options) -> Vec<Finding> {
-        lint_with(properties::parse("web.properties", text), release, &Filter::default(), options).findings
+        lint_with(
+            properties::parse("web.properties", text),
+            release,
+            &Filter::default(),
+            options,
+        )
+        .findings
     }
 
     /// The codes starting with `prefix`, in report order.
@@ -344,7 +370,11 @@ pub(crate) mod testing {
     }
 
     pub fn codes_of(findings: &[Finding], prefix: &str) -> Vec<&'static str> {
-        findings.iter().map(Finding::code).filter(|c| c.starts_with(prefix)).collect()
+        findings
+            .iter()
+            .map(Finding::code)
+            .filter(|c| c.starts_with(prefix))
+            .collect()
     }
 }
 
@@ -380,8 +410,16 @@ mod tests {
             assert!(rule.summary.len() > 10, "{} lacks a summary", rule.code);
             assert!(rule.explanation.len() > 60, "{} lacks an explanation", rule.code);
             assert!(!rule.example.trim().is_empty(), "{} lacks an example", rule.code);
-            assert!(!rule.fixed_example.trim().is_empty(), "{} lacks a fixed example", rule.code);
-            assert_ne!(rule.example, rule.fixed_example, "{}: example equals its fix", rule.code);
+            assert!(
+                !rule.fixed_example.trim().is_empty(),
+                "{} lacks a fixed example",
+                rule.code
+            );
+            assert_ne!(
+                rule.example, rule.fixed_example,
+                "{}: example equals its fix",
+                rule.code
+            );
         }
     }
 }

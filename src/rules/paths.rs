@@ -96,33 +96,55 @@ fn prefix(ctx: &LintContext, out: &mut Vec<Finding>) {
         return;
     }
     if !raw.starts_with('/') {
-        out.push(ctx.on_value(&PREFIX_LEADING_SLASH, key, format!("{key}: `{raw}` does not start with `/`, so no request path matches it"))
-            .help(format!("write `/{raw}`")));
+        out.push(
+            ctx.on_value(
+                &PREFIX_LEADING_SLASH,
+                key,
+                format!("{key}: `{raw}` does not start with `/`, so no request path matches it"),
+            )
+            .help(format!("write `/{raw}`")),
+        );
     }
     if raw.ends_with('/') {
         let trimmed = raw.trim_end_matches('/');
         let (message, fix) = if trimmed.is_empty() {
-            ("`/` gives nginx a `location` without a path; remove the property to serve OMERO.web at the root".to_string(), None)
+            (
+                "`/` gives nginx a `location` without a path; remove the property to serve OMERO.web at the root"
+                    .to_string(),
+                None,
+            )
         } else {
             (
                 format!("`{raw}` ends with `/`: gunicorn strips it from request paths and Django then matches no URL"),
                 ctx.value_fix(key, trimmed.len()..raw.len(), "", format!("write {key} as `{trimmed}`")),
             )
         };
-        out.push(ctx.on_value(&PREFIX_TRAILING_SLASH, key, format!("{key}: {message}"))
-            .help(if trimmed.is_empty() { format!("remove {key}") } else { format!("write `{trimmed}`") })
-            .fix(fix));
+        out.push(
+            ctx.on_value(&PREFIX_TRAILING_SLASH, key, format!("{key}: {message}"))
+                .help(if trimmed.is_empty() {
+                    format!("remove {key}")
+                } else {
+                    format!("write `{trimmed}`")
+                })
+                .fix(fix),
+        );
     }
 }
 
 fn static_url(ctx: &LintContext, out: &mut Vec<Finding>) {
-    let Some(prefix) = effective_prefix(ctx).filter(|p| p.starts_with('/')) else { return };
+    let Some(prefix) = effective_prefix(ctx).filter(|p| p.starts_with('/')) else {
+        return;
+    };
     let Some(url) = ctx.effective(STATIC_URL) else { return };
     // A CDN or another host is a deliberate choice.
     if url.contains("://") || url.starts_with("//") || url.is_empty() {
         return;
     }
-    let with_slash = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
+    let with_slash = if url.ends_with('/') {
+        url.clone()
+    } else {
+        format!("{url}/")
+    };
     if with_slash.starts_with(&format!("{prefix}/")) {
         return;
     }
@@ -132,7 +154,11 @@ fn static_url(ctx: &LintContext, out: &mut Vec<Finding>) {
     )
     .key(STATIC_URL)
     .help(format!("omero config set {STATIC_URL} {prefix}/static/"));
-    let located = if ctx.is_set(STATIC_URL) { STATIC_URL } else { prefix_key(ctx).unwrap_or(PREFIX) };
+    let located = if ctx.is_set(STATIC_URL) {
+        STATIC_URL
+    } else {
+        prefix_key(ctx).unwrap_or(PREFIX)
+    };
     out.push(ctx.at_value(located, finding));
 }
 
@@ -142,24 +168,38 @@ fn templates(ctx: &LintContext, out: &mut Vec<Finding>) {
         return;
     }
     let apps: Vec<String> = match ctx.json("omero.web.apps") {
-        Some(PyJson::Array(items)) => items.iter().filter_map(|i| if let PyJson::Str(s) = i { Some(s.clone()) } else { None }).collect(),
+        Some(PyJson::Array(items)) => items
+            .iter()
+            .filter_map(|i| if let PyJson::Str(s) = i { Some(s.clone()) } else { None })
+            .collect(),
         _ => Vec::new(),
     };
     // Templates shipped by OMERO.web itself or by an installed app are found without template_dirs.
     let shipped = |name: &str| {
         let folder = name.split('/').next().unwrap_or_default();
-        ["webclient", "webgateway", "webadmin", "webredirect", "feedback"].contains(&folder) || apps.iter().any(|a| a == folder)
+        ["webclient", "webgateway", "webadmin", "webredirect", "feedback"].contains(&folder)
+            || apps.iter().any(|a| a == folder)
     };
     for key in [INDEX_TEMPLATE, "omero.web.base_include_template"] {
-        let Some(name) = ctx.config.get(key).filter(|n| !n.is_empty()) else { continue };
+        let Some(name) = ctx.config.get(key).filter(|n| !n.is_empty()) else {
+            continue;
+        };
         if shipped(name) {
             continue;
         }
-        out.push(ctx.on_value(&TEMPLATE_WITHOUT_DIRS, key, format!("{key}: Django cannot find `{name}` because {TEMPLATE_DIRS} is empty"))
-            .help(format!("add the directory that holds `{name}` to {TEMPLATE_DIRS}")));
+        out.push(
+            ctx.on_value(
+                &TEMPLATE_WITHOUT_DIRS,
+                key,
+                format!("{key}: Django cannot find `{name}` because {TEMPLATE_DIRS} is empty"),
+            )
+            .help(format!("add the directory that holds `{name}` to {TEMPLATE_DIRS}")),
+        );
     }
     let custom_index = match ctx.json("omero.web.login_redirect") {
-        Some(PyJson::Object(members)) => members.iter().any(|(k, v)| k == "viewname" && matches!(v, PyJson::Str(s) if s == "webindex_custom")),
+        Some(PyJson::Object(members)) => members
+            .iter()
+            .any(|(k, v)| k == "viewname" && matches!(v, PyJson::Str(s) if s == "webindex_custom")),
         _ => false,
     };
     if custom_index && !ctx.is_set(INDEX_TEMPLATE) {
@@ -174,7 +214,10 @@ mod tests {
 
     #[test]
     fn prefix_slashes() {
-        assert_eq!(codes("omero.web.prefix=omero\nomero.web.static_url=omero/static/\n", "PA"), vec!["PA001"]);
+        assert_eq!(
+            codes("omero.web.prefix=omero\nomero.web.static_url=omero/static/\n", "PA"),
+            vec!["PA001"]
+        );
         let text = "omero.web.prefix=/omero/\nomero.web.static_url=/omero/static/\n";
         let found = findings(text);
         let trailing = found.iter().find(|f| f.code() == "PA002").expect("reported");
@@ -187,23 +230,42 @@ mod tests {
 
     #[test]
     fn deprecated_prefix_key_counts_while_prefix_is_unset() {
-        assert!(codes("omero.web.force_script_name=/omero/\nomero.web.static_url=/omero/static/\n", "PA").contains(&"PA002"));
+        assert!(codes(
+            "omero.web.force_script_name=/omero/\nomero.web.static_url=/omero/static/\n",
+            "PA"
+        )
+        .contains(&"PA002"));
     }
 
     #[test]
     fn static_url_under_the_prefix() {
         assert_eq!(codes("omero.web.prefix=/omero\n", "PA"), vec!["PA003"]);
-        assert_eq!(codes("omero.web.prefix=/omero\nomero.web.static_url=/static/\n", "PA"), vec!["PA003"]);
+        assert_eq!(
+            codes("omero.web.prefix=/omero\nomero.web.static_url=/static/\n", "PA"),
+            vec!["PA003"]
+        );
         // OMERO appends the missing slash itself; a CDN is deliberate.
         assert!(codes("omero.web.prefix=/omero\nomero.web.static_url=/omero/static\n", "PA").is_empty());
-        assert!(codes("omero.web.prefix=/omero\nomero.web.static_url=https://cdn.example.org/omero/\n", "PA").is_empty());
-        assert!(codes("omero.web.prefix=/omero-test\nomero.web.static_url=/omero/static/\n", "PA").contains(&"PA003"));
+        assert!(codes(
+            "omero.web.prefix=/omero\nomero.web.static_url=https://cdn.example.org/omero/\n",
+            "PA"
+        )
+        .is_empty());
+        assert!(codes(
+            "omero.web.prefix=/omero-test\nomero.web.static_url=/omero/static/\n",
+            "PA"
+        )
+        .contains(&"PA003"));
     }
 
     #[test]
     fn templates_need_template_dirs() {
-        assert_eq!(codes("omero.web.index_template=mysite/index.html\n", "PA"), vec!["PA004"]);
-        let with_dirs = "omero.web.template_dirs=[\"/opt/omero/web/templates\"]\nomero.web.index_template=mysite/index.html\n";
+        assert_eq!(
+            codes("omero.web.index_template=mysite/index.html\n", "PA"),
+            vec!["PA004"]
+        );
+        let with_dirs =
+            "omero.web.template_dirs=[\"/opt/omero/web/templates\"]\nomero.web.index_template=mysite/index.html\n";
         assert!(codes(with_dirs, "PA").is_empty());
         let from_app = "omero.web.apps=[\"omero_gallery\"]\nomero.web.base_include_template=omero_gallery/base.html\n";
         assert!(codes(from_app, "PA").is_empty());

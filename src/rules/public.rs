@@ -116,7 +116,8 @@ pub static MISSES_PREFIX: Rule = Rule {
 webclient is `/omero/webclient/`, so `^/webclient/` never matches and public access serves no \
 page. Put the prefix into the filter.",
     example: "omero config set omero.web.prefix /omero\nomero config set omero.web.public.url_filter '^/webclient/'",
-    fixed_example: "omero config set omero.web.prefix /omero\nomero config set omero.web.public.url_filter '^/omero/webclient/'",
+    fixed_example:
+        "omero config set omero.web.prefix /omero\nomero config set omero.web.public.url_filter '^/omero/webclient/'",
     fix: false,
 };
 
@@ -139,9 +140,21 @@ static SENSITIVE: &[Family] = &[
         ],
         writes: false,
     },
-    Family { name: "script launching", paths: &["/webclient/script_run/1/"], writes: true },
-    Family { name: "webadmin", paths: &["/webadmin/", "/webadmin/myaccount/"], writes: false },
-    Family { name: "API writes", paths: &["/api/v0/m/save/", "/api/v0/m/images/1/"], writes: true },
+    Family {
+        name: "script launching",
+        paths: &["/webclient/script_run/1/"],
+        writes: true,
+    },
+    Family {
+        name: "webadmin",
+        paths: &["/webadmin/", "/webadmin/myaccount/"],
+        writes: false,
+    },
+    Family {
+        name: "API writes",
+        paths: &["/api/v0/m/save/", "/api/v0/m/images/1/"],
+        writes: true,
+    },
 ];
 
 /// Pages a public site typically opens: viewing, not downloading.
@@ -180,15 +193,30 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
         } else {
             "the default filter matches no page, so public access serves nothing"
         };
-        out.push(ctx.on_value(&INCOMPLETE, ENABLED, format!("public access is on but {} not set: {consequence}", list_keys(&missing)))
-            .help(format!("set {}", list_keys(&missing).replace(" is", "").replace(" are", ""))));
+        out.push(
+            ctx.on_value(
+                &INCOMPLETE,
+                ENABLED,
+                format!("public access is on but {} not set: {consequence}", list_keys(&missing)),
+            )
+            .help(format!(
+                "set {}",
+                list_keys(&missing).replace(" is", "").replace(" are", "")
+            )),
+        );
     }
     if ctx.is_set(USER) {
         admin_user(ctx, out);
     }
     if ctx.is_set(GET_ONLY) && !ctx.flag(GET_ONLY) {
-        out.push(ctx.on_value(&GET_ONLY_OFF, GET_ONLY, "the public user may send POST, PUT and DELETE requests".to_string())
-            .help("set omero.web.public.get_only to true unless an app needs public writes"));
+        out.push(
+            ctx.on_value(
+                &GET_ONLY_OFF,
+                GET_ONLY,
+                "the public user may send POST, PUT and DELETE requests".to_string(),
+            )
+            .help("set omero.web.public.get_only to true unless an app needs public writes"),
+        );
     }
     let Some(raw) = ctx.config.get(FILTER) else { return };
     let Ok(pattern) = re::check(raw) else { return };
@@ -221,46 +249,94 @@ fn admin_user(ctx: &LintContext, out: &mut Vec<Finding>) {
     } else {
         return;
     };
-    out.push(ctx.on_value(&ADMIN_USER, USER, format!("the public user is `{user}`: {why}, and every anonymous visitor acts as it"))
-        .help("use a dedicated user with no administrator rights, in a read-only group"));
+    out.push(
+        ctx.on_value(
+            &ADMIN_USER,
+            USER,
+            format!("the public user is `{user}`: {why}, and every anonymous visitor acts as it"),
+        )
+        .help("use a dedicated user with no administrator rights, in a read-only group"),
+    );
 }
 
 fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<Finding>) {
     if let Some(risk) = re::backtracking_risk(pattern) {
         let finding = Finding::new(
             &BACKTRACKING,
-            format!("the public URL filter can take exponential time in CPython: {}", risk.explanation),
+            format!(
+                "the public URL filter can take exponential time in CPython: {}",
+                risk.explanation
+            ),
         )
         .key(FILTER)
         .help("rewrite the repeated part so that each character can be matched only one way");
-        out.push(at_pattern(ctx, raw, risk.span.start, risk.span.end, "this part can backtrack exponentially", finding));
+        out.push(at_pattern(
+            ctx,
+            raw,
+            risk.span.start,
+            risk.span.end,
+            "this part can backtrack exponentially",
+            finding,
+        ));
     }
     if let Some((branches, first)) = unanchored_branches(pattern) {
         let shown: Vec<String> = branches.iter().map(|b| format!("`{b}`")).collect();
         let finding = Finding::new(
             &ANCHOR_FIRST_BRANCH,
-            format!("`^` anchors only the first alternative: {} match anywhere in the path", shown.join(", ")),
+            format!(
+                "`^` anchors only the first alternative: {} match anywhere in the path",
+                shown.join(", ")
+            ),
         )
         .key(FILTER)
-        .help(format!("group the alternatives after the anchor, e.g. `{}`", grouped(&first, &branches)));
-        out.push(at_pattern(ctx, raw, 0, raw.chars().count(), "the alternatives after the first are not anchored", finding));
+        .help(format!(
+            "group the alternatives after the anchor, e.g. `{}`",
+            grouped(&first, &branches)
+        ));
+        out.push(at_pattern(
+            ctx,
+            raw,
+            0,
+            raw.chars().count(),
+            "the alternatives after the first are not anchored",
+            finding,
+        ));
     }
     let Some(regex) = compile_filter(pattern) else { return };
     // `None`: the engine gave up, so say nothing rather than guess.
     let search = |path: &str| regex.is_match(path).ok();
     let prefix = paths::effective_prefix(ctx).unwrap_or_default();
     let under = |path: &str| format!("{prefix}{path}");
-    let all = || SENSITIVE.iter().flat_map(|f| f.paths.iter().copied()).chain(VIEWING.iter().copied());
-    let everything = all().chain(["/", "/anything/"]).all(|p| search(&under(p)) == Some(true));
+    let all = || {
+        SENSITIVE
+            .iter()
+            .flat_map(|f| f.paths.iter().copied())
+            .chain(VIEWING.iter().copied())
+    };
+    let everything = all()
+        .chain(["/", "/anything/"])
+        .all(|p| search(&under(p)) == Some(true));
     if everything {
-        out.push(ctx.on_value(&MATCHES_EVERYTHING, FILTER, "the public URL filter matches every URL, downloads and webadmin included")
-            .help("list the pages that should be public, e.g. `^/webclient/(?!download)`"));
+        out.push(
+            ctx.on_value(
+                &MATCHES_EVERYTHING,
+                FILTER,
+                "the public URL filter matches every URL, downloads and webadmin included",
+            )
+            .help("list the pages that should be public, e.g. `^/webclient/(?!download)`"),
+        );
         return;
     }
     let get_only = ctx.flag(GET_ONLY);
     let mut exposed = Vec::new();
     for family in SENSITIVE.iter().filter(|f| !(f.writes && get_only)) {
-        let hits: Vec<String> = family.paths.iter().copied().map(&under).filter(|p| search(p) == Some(true)).collect();
+        let hits: Vec<String> = family
+            .paths
+            .iter()
+            .copied()
+            .map(&under)
+            .filter(|p| search(p) == Some(true))
+            .collect();
         if !hits.is_empty() {
             exposed.push(format!("{} ({})", family.name, hits.join(", ")));
         }
@@ -305,7 +381,11 @@ fn at_pattern(ctx: &LintContext, raw: &str, start: usize, end: usize, label: &st
 /// with the first alternative's text.
 fn unanchored_branches(pattern: &Pattern) -> Option<(Vec<String>, String)> {
     let source: Vec<char> = pattern.source().chars().collect();
-    let text = |node: &Node| source.get(node.span.start..node.span.end).map(|c| c.iter().collect::<String>());
+    let text = |node: &Node| {
+        source
+            .get(node.span.start..node.span.end)
+            .map(|c| c.iter().collect::<String>())
+    };
     let mut node = pattern.root();
     loop {
         match &node.kind {
@@ -314,7 +394,9 @@ fn unanchored_branches(pattern: &Pattern) -> Option<(Vec<String>, String)> {
             _ => break,
         }
     }
-    let NodeKind::Alt(branches) = &node.kind else { return None };
+    let NodeKind::Alt(branches) = &node.kind else {
+        return None;
+    };
     let (first, rest) = branches.split_first()?;
     if !anchored(first) {
         return None;
@@ -344,7 +426,8 @@ fn grouped(first: &str, others: &[String]) -> String {
 mod tests {
     use super::super::testing::{codes, findings};
 
-    const BASE: &str = "omero.web.public.enabled=true\nomero.web.public.user=public-reader\nomero.web.public.password=s3cret-Pw\n";
+    const BASE: &str =
+        "omero.web.public.enabled=true\nomero.web.public.user=public-reader\nomero.web.public.password=s3cret-Pw\n";
 
     fn with_filter(filter: &str) -> String {
         format!("{BASE}omero.web.public.url_filter={filter}\n")
@@ -358,7 +441,9 @@ mod tests {
         assert!(pu[0].message.contains("omero.web.public.password"), "{}", pu[0].message);
         assert!(pu[0].message.contains("turns public access off"), "{}", pu[0].message);
         let only_filter = findings(BASE);
-        assert!(only_filter.iter().any(|f| f.code() == "PU001" && f.message.contains("matches no page")));
+        assert!(only_filter
+            .iter()
+            .any(|f| f.code() == "PU001" && f.message.contains("matches no page")));
         // Near misses: complete setup, or public access off.
         assert!(!codes(&with_filter("^/webclient/$"), "PU").contains(&"PU001"));
         assert!(codes("omero.web.public.enabled=false\nomero.web.public.user=public\n", "PU").is_empty());
@@ -368,7 +453,13 @@ mod tests {
     fn exposed_families_are_listed_with_paths() {
         let found = findings(&with_filter("^/webgateway/"));
         let exposed = found.iter().find(|f| f.code() == "PU002").expect("downloads exposed");
-        assert!(exposed.message.contains("downloads (/webgateway/archived_files/download/1/, /webgateway/download_as/1/)"), "{}", exposed.message);
+        assert!(
+            exposed
+                .message
+                .contains("downloads (/webgateway/archived_files/download/1/, /webgateway/download_as/1/)"),
+            "{}",
+            exposed.message
+        );
         assert!(!exposed.message.contains("webadmin"));
         // The lookahead from OMERO's documentation closes webgateway's downloads.
         let safe = with_filter("^/webgateway/(?!archived_files|download_as)");
@@ -382,7 +473,11 @@ mod tests {
         let open = format!("{filter}omero.web.public.get_only=false\n");
         let found = findings(&open);
         let exposed = found.iter().find(|f| f.code() == "PU002").expect("writes exposed");
-        assert!(exposed.message.contains("script launching (/webclient/script_run/1/)"), "{}", exposed.message);
+        assert!(
+            exposed.message.contains("script launching (/webclient/script_run/1/)"),
+            "{}",
+            exposed.message
+        );
         assert!(exposed.message.contains("API writes"), "{}", exposed.message);
         assert!(codes(&open, "PU").contains(&"PU005"));
     }
@@ -391,11 +486,16 @@ mod tests {
     fn matching_includes_the_prefix() {
         let root_filter = format!("omero.web.prefix=/omero\n{}", with_filter("^/webclient/"));
         assert!(codes(&root_filter, "PU").contains(&"PU008"));
-        let prefixed = format!("omero.web.prefix=/omero\n{}", with_filter("^/omero/webclient/(?!download)"));
+        let prefixed = format!(
+            "omero.web.prefix=/omero\n{}",
+            with_filter("^/omero/webclient/(?!download)")
+        );
         assert!(codes(&prefixed, "PU").is_empty(), "{:?}", codes(&prefixed, "PU"));
         // Exposure is judged on the prefixed path too.
         let exposing = format!("omero.web.prefix=/omero/\n{}", with_filter("^/omero/webgateway/"));
-        assert!(findings(&exposing).iter().any(|f| f.code() == "PU002" && f.message.contains("/omero/webgateway/archived_files")));
+        assert!(findings(&exposing)
+            .iter()
+            .any(|f| f.code() == "PU002" && f.message.contains("/omero/webgateway/archived_files")));
     }
 
     #[test]
@@ -403,7 +503,11 @@ mod tests {
         let found = findings(&with_filter("^/iviewer|webgateway|api"));
         let finding = found.iter().find(|f| f.code() == "PU003").expect("reported");
         assert!(finding.message.contains("`webgateway`, `api`"), "{}", finding.message);
-        assert!(finding.help.as_deref().unwrap_or_default().contains("^/(iviewer|webgateway|api)"));
+        assert!(finding
+            .help
+            .as_deref()
+            .unwrap_or_default()
+            .contains("^/(iviewer|webgateway|api)"));
         assert!(!codes(&with_filter("^/(iviewer|webgateway|api)/"), "PU").contains(&"PU003"));
         assert!(!codes(&with_filter("^/iviewer/|^/webgateway/"), "PU").contains(&"PU003"));
     }
@@ -425,7 +529,10 @@ mod tests {
             assert!(codes(&text, "PU").contains(&"PU006"), "{user}");
         }
         assert!(!codes(&with_filter("^/webclient/$"), "PU").contains(&"PU006"));
-        assert!(!codes("omero.web.public.user=root\n", "PU").contains(&"PU006"), "public access is off");
+        assert!(
+            !codes("omero.web.public.user=root\n", "PU").contains(&"PU006"),
+            "public access is off"
+        );
     }
 
     /// Patterns on which CPython's `re.search` runs for minutes on a short
@@ -438,7 +545,11 @@ mod tests {
             let risk = found.iter().find(|f| f.code() == "PU007");
             assert!(risk.is_some(), "{filter}");
         }
-        for filter in [r"^/[\w/]+$", r"^/webgateway/(?!archived_files)", r"^/(webclient|webgateway)/"] {
+        for filter in [
+            r"^/[\w/]+$",
+            r"^/webgateway/(?!archived_files)",
+            r"^/(webclient|webgateway)/",
+        ] {
             assert!(!codes(&with_filter(filter), "PU").contains(&"PU007"), "{filter}");
         }
     }
@@ -461,6 +572,8 @@ mod tests {
         assert_eq!(compile(r"^/webadmin/\Z").is_match("/webadmin/\n").ok(), Some(false));
         assert_eq!(compile(r"^/webadmin/$").is_match("/webadmin/\n").ok(), Some(true));
         let found = findings(&with_filter(r"^/webadmin/\Z"));
-        assert!(found.iter().any(|f| f.code() == "PU002" && f.message.contains("webadmin (/webadmin/)")));
+        assert!(found
+            .iter()
+            .any(|f| f.code() == "PU002" && f.message.contains("webadmin (/webadmin/)")));
     }
 }

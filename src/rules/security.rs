@@ -47,7 +47,8 @@ pub static SAMESITE_NONE_INSECURE: Rule = Rule {
 With `omero.web.session_cookie_samesite None` (or the CSRF one) and the matching `*_secure` \
 false, the browser drops the cookie, and logins or form posts fail.",
     example: "omero config set omero.web.session_cookie_samesite None",
-    fixed_example: "omero config set omero.web.session_cookie_samesite None\nomero config set omero.web.session_cookie_secure true",
+    fixed_example:
+        "omero config set omero.web.session_cookie_samesite None\nomero config set omero.web.session_cookie_secure true",
     fix: false,
 };
 
@@ -95,8 +96,14 @@ const ORIGINS: &str = "omero.web.csrf_trusted_origins";
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     if ctx.flag("omero.web.debug") {
-        out.push(ctx.on_value(&DEBUG_ON, "omero.web.debug", "debug mode shows settings and request data on error pages")
-            .help("omero config set omero.web.debug false"));
+        out.push(
+            ctx.on_value(
+                &DEBUG_ON,
+                "omero.web.debug",
+                "debug mode shows settings and request data on error pages",
+            )
+            .help("omero config set omero.web.debug false"),
+        );
     }
     let https = matches!(ctx.json(SSL_HEADER), Some(PyJson::Array(items)) if items.len() == 2);
     for cookie in ["session", "csrf"] {
@@ -109,13 +116,21 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             )
             .key(secure_key.clone())
             .help(format!("omero config set {secure_key} true"));
-            let at = if ctx.is_set(&secure_key) { secure_key.as_str() } else { SSL_HEADER };
+            let at = if ctx.is_set(&secure_key) {
+                secure_key.as_str()
+            } else {
+                SSL_HEADER
+            };
             out.push(ctx.at_value(at, finding));
         }
         let samesite_key = format!("omero.web.{cookie}_cookie_samesite");
-        let none = ctx.config.get(&samesite_key).is_some_and(|v| v.trim().eq_ignore_ascii_case("none"));
+        let none = ctx
+            .config
+            .get(&samesite_key)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("none"));
         if none && !secure {
-            let message = format!("{samesite_key} is None but {secure_key} is false: browsers reject the {cookie} cookie");
+            let message =
+                format!("{samesite_key} is None but {secure_key} is false: browsers reject the {cookie} cookie");
             out.push(
                 ctx.on_value(&SAMESITE_NONE_INSECURE, &samesite_key, message)
                     .help(format!("omero config set {secure_key} true (the site must be HTTPS)")),
@@ -124,8 +139,14 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     }
     origins(ctx, out);
     if ctx.flag("omero.web.cors_origin_allow_all") {
-        out.push(ctx.on_value(&CORS_ALLOW_ALL, "omero.web.cors_origin_allow_all", "any web site may read OMERO.web's responses in a visitor's browser")
-            .help("list the allowed sites in omero.web.cors_origin_whitelist"));
+        out.push(
+            ctx.on_value(
+                &CORS_ALLOW_ALL,
+                "omero.web.cors_origin_allow_all",
+                "any web site may read OMERO.web's responses in a visitor's browser",
+            )
+            .help("list the allowed sites in omero.web.cors_origin_whitelist"),
+        );
     }
     clear_text(ctx, out);
 }
@@ -137,16 +158,21 @@ fn origins(ctx: &LintContext, out: &mut Vec<Finding>) {
         // Django 3 compares host names, so an entry without a scheme is right there.
         DjangoFrom::Never => return,
     };
-    let Some(PyJson::Array(items)) = ctx.json(ORIGINS) else { return };
+    let Some(PyJson::Array(items)) = ctx.json(ORIGINS) else {
+        return;
+    };
     for (i, item) in items.iter().enumerate() {
         let PyJson::Str(origin) = item else { continue };
         if origin.contains("://") {
             continue;
         }
-        let finding = Finding::new(&ORIGIN_WITHOUT_SCHEME, format!("{ORIGINS}: `{origin}` has no scheme, so Django 4 and later never match it"))
-            .severity(severity)
-            .key(ORIGINS)
-            .help(format!("write `https://{origin}`"));
+        let finding = Finding::new(
+            &ORIGIN_WITHOUT_SCHEME,
+            format!("{ORIGINS}: `{origin}` has no scheme, so Django 4 and later never match it"),
+        )
+        .severity(severity)
+        .key(ORIGINS)
+        .help(format!("write `https://{origin}`"));
         out.push(ctx.at_item(ORIGINS, i, "no scheme", finding));
     }
 }
@@ -163,10 +189,16 @@ fn clear_text(ctx: &LintContext, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            Finding::new(&CLEAR_TEXT_SECRET, format!("{} is written in clear text in the script", op.key))
-                .key(op.key.clone())
-                .at(op.value_span, "readable by anyone who can read the script")
-                .help(format!("read it from the environment: omero config set {} \"$SECRET_VARIABLE\"", op.key)),
+            Finding::new(
+                &CLEAR_TEXT_SECRET,
+                format!("{} is written in clear text in the script", op.key),
+            )
+            .key(op.key.clone())
+            .at(op.value_span, "readable by anyone who can read the script")
+            .help(format!(
+                "read it from the environment: omero config set {} \"$SECRET_VARIABLE\"",
+                op.key
+            )),
         );
     }
 }
@@ -211,7 +243,9 @@ mod tests {
         assert_eq!(origin.severity, Severity::Error);
         assert_eq!(&text[origin.span.expect("located").range()], "\"omero.example.org\"");
         let straddling = findings_with(text, Version(5, 22, 0), &Default::default());
-        assert!(straddling.iter().any(|f| f.code() == "SC004" && f.severity == Severity::Warning));
+        assert!(straddling
+            .iter()
+            .any(|f| f.code() == "SC004" && f.severity == Severity::Warning));
         assert!(codes("omero.web.csrf_trusted_origins=[\"https://omero.example.org\"]\n", "SC").is_empty());
     }
 
@@ -229,14 +263,23 @@ mod tests {
 
     #[test]
     fn clear_text_secrets_only_in_scripts() {
-        let literal = Operation::set("omero.web.public.password", Span::new(0, 25), Value::Known("Pub1ic".into()), Span::new(26, 32));
+        let literal = Operation::set(
+            "omero.web.public.password",
+            Span::new(0, 25),
+            Value::Known("Pub1ic".into()),
+            Span::new(26, 32),
+        );
         let from_env = Operation::set(
             "omero.web.secret_key",
             Span::new(33, 53),
             Value::Unknown(Unknown::UnresolvedVariable("SECRET".into())),
             Span::new(54, 61),
         );
-        let linted = lint(script(vec![literal.clone(), from_env]), catalog().latest, &Filter::default());
+        let linted = lint(
+            script(vec![literal.clone(), from_env]),
+            catalog().latest,
+            &Filter::default(),
+        );
         let found: Vec<_> = linted.findings.iter().filter(|f| f.code() == "SC006").collect();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].span, Some(Span::new(26, 32)));

@@ -112,24 +112,41 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     sessions(ctx, out);
     cache_backends(ctx, out);
     if ctx.config.get("omero.web.application_server") == Some("development") {
-        out.push(ctx.on_value(&DEVELOPMENT_SERVER, "omero.web.application_server", "OMERO.web runs Django's single-threaded development server instead of gunicorn")
-            .help("use wsgi-tcp in production"));
+        out.push(
+            ctx.on_value(
+                &DEVELOPMENT_SERVER,
+                "omero.web.application_server",
+                "OMERO.web runs Django's single-threaded development server instead of gunicorn",
+            )
+            .help("use wsgi-tcp in production"),
+        );
     }
     if let Some(port) = ctx.int(PORT).filter(|p| !(1..=65535).contains(p)) {
-        out.push(ctx.on_value(&PORT_RANGE, PORT, format!("{PORT} is {port}; gunicorn cannot bind it")).help("use a port from 1 to 65535"));
+        out.push(
+            ctx.on_value(&PORT_RANGE, PORT, format!("{PORT} is {port}; gunicorn cannot bind it"))
+                .help("use a port from 1 to 65535"),
+        );
     }
     server_list(ctx, out);
 }
 
 /// `BACKEND` and `LOCATION` of each cache alias.
 fn caches(ctx: &LintContext) -> Vec<(String, String, Option<String>)> {
-    let Some(PyJson::Object(aliases)) = ctx.json(CACHES) else { return Vec::new() };
+    let Some(PyJson::Object(aliases)) = ctx.json(CACHES) else {
+        return Vec::new();
+    };
     aliases
         .iter()
         .filter_map(|(alias, settings)| {
             let PyJson::Object(members) = settings else { return None };
             let text = |name: &str| {
-                members.iter().find(|(k, _)| k == name).and_then(|(_, v)| if let PyJson::Str(s) = v { Some(s.clone()) } else { None })
+                members.iter().find(|(k, _)| k == name).and_then(|(_, v)| {
+                    if let PyJson::Str(s) = v {
+                        Some(s.clone())
+                    } else {
+                        None
+                    }
+                })
             };
             Some((alias.clone(), text("BACKEND")?, text("LOCATION")))
         })
@@ -143,22 +160,39 @@ fn sessions(ctx: &LintContext, out: &mut Vec<Finding>) {
         let default = caches(ctx).into_iter().find(|(alias, _, _)| alias == "default");
         let backend = default.map_or_else(String::new, |(_, backend, _)| backend);
         let problem = if backend.ends_with("DummyCache") || backend.is_empty() {
-            Some((Error, "the default cache is Django's DummyCache, which stores nothing, so nobody stays logged in"))
+            Some((
+                Error,
+                "the default cache is Django's DummyCache, which stores nothing, so nobody stays logged in",
+            ))
         } else if backend.ends_with("LocMemCache") {
             Some((Warning, "the default cache is a LocMemCache inside each worker, so users are logged out when another worker answers"))
         } else {
             None
         };
         if let Some((severity, why)) = problem {
-            out.push(ctx.on_value(&SESSIONS_IN_LOCAL_CACHE, ENGINE, format!("sessions are kept in the cache, but {why}"))
+            out.push(
+                ctx.on_value(
+                    &SESSIONS_IN_LOCAL_CACHE,
+                    ENGINE,
+                    format!("sessions are kept in the cache, but {why}"),
+                )
                 .severity(severity)
-                .help(format!("configure a shared cache (e.g. django_redis with a redis:// URL) as \"default\" in {CACHES}")));
+                .help(format!(
+                    "configure a shared cache (e.g. django_redis with a redis:// URL) as \"default\" in {CACHES}"
+                )),
+            );
         }
     }
     let databases = matches!(ctx.json("omero.web.databases"), Some(PyJson::Object(members)) if !members.is_empty());
     if (engine.ends_with(".db") || engine.ends_with(".cached_db")) && !databases {
-        out.push(ctx.on_value(&SESSIONS_NEED_DATABASE, ENGINE, format!("`{engine}` stores sessions in a database, but omero.web.databases defines none"))
-            .help("use django.contrib.sessions.backends.file, or a cache engine with a shared cache"));
+        out.push(
+            ctx.on_value(
+                &SESSIONS_NEED_DATABASE,
+                ENGINE,
+                format!("`{engine}` stores sessions in a database, but omero.web.databases defines none"),
+            )
+            .help("use django.contrib.sessions.backends.file, or a cache engine with a shared cache"),
+        );
     }
 }
 
@@ -201,7 +235,11 @@ fn cache_backends(ctx: &LintContext, out: &mut Vec<Finding>) {
             _ => None,
         };
         let Some((severity, why, help)) = problem else { continue };
-        out.push(ctx.on_value(&OLD_CACHE_BACKEND, CACHES, format!("{CACHES}[\"{alias}\"]: {why}")).severity(severity).help(help));
+        out.push(
+            ctx.on_value(&OLD_CACHE_BACKEND, CACHES, format!("{CACHES}[\"{alias}\"]: {why}"))
+                .severity(severity)
+                .help(help),
+        );
     }
 }
 
@@ -211,10 +249,18 @@ pub fn redis_url(location: &str) -> String {
 }
 
 fn server_list(ctx: &LintContext, out: &mut Vec<Finding>) {
-    let Some(PyJson::Array(servers)) = ctx.json(SERVER_LIST) else { return };
+    let Some(PyJson::Array(servers)) = ctx.json(SERVER_LIST) else {
+        return;
+    };
     if servers.is_empty() {
-        out.push(ctx.on_value(&SERVER_LIST_EMPTY, SERVER_LIST, "the server list is empty, so the login page offers no OMERO.server")
-            .help("list at least one [host, port, name] entry"));
+        out.push(
+            ctx.on_value(
+                &SERVER_LIST_EMPTY,
+                SERVER_LIST,
+                "the server list is empty, so the login page offers no OMERO.server",
+            )
+            .help("list at least one [host, port, name] entry"),
+        );
         return;
     }
     for (i, server) in servers.iter().enumerate() {
@@ -225,22 +271,38 @@ fn server_list(ctx: &LintContext, out: &mut Vec<Finding>) {
             _ => None,
         };
         if let Some(port) = port.filter(|p| !(1..=65535).contains(p)) {
-            let finding = Finding::new(&PORT_RANGE, format!("{SERVER_LIST}: entry {} has port {port}, which no server can listen on", i + 1))
-                .key(SERVER_LIST)
-                .help("OMERO.server listens on 4064 (4063 without SSL) by default");
+            let finding = Finding::new(
+                &PORT_RANGE,
+                format!(
+                    "{SERVER_LIST}: entry {} has port {port}, which no server can listen on",
+                    i + 1
+                ),
+            )
+            .key(SERVER_LIST)
+            .help("OMERO.server listens on 4064 (4063 without SSL) by default");
             out.push(ctx.at_item(SERVER_LIST, i, "port out of range", finding));
         }
     }
     if ctx.flag("omero.web.public.enabled") {
-        let Some(id) = ctx.int("omero.web.public.server_id") else { return };
+        let Some(id) = ctx.int("omero.web.public.server_id") else {
+            return;
+        };
         if id < 1 || id > servers.len() as i64 {
             let finding = Finding::new(
                 &PUBLIC_SERVER_ID,
-                format!("omero.web.public.server_id is {id}, but the server list has {} entr{}", servers.len(), if servers.len() == 1 { "y" } else { "ies" }),
+                format!(
+                    "omero.web.public.server_id is {id}, but the server list has {} entr{}",
+                    servers.len(),
+                    if servers.len() == 1 { "y" } else { "ies" }
+                ),
             )
             .key("omero.web.public.server_id")
             .help("server_id counts the entries of omero.web.server_list from 1");
-            let key = if ctx.is_set("omero.web.public.server_id") { "omero.web.public.server_id" } else { SERVER_LIST };
+            let key = if ctx.is_set("omero.web.public.server_id") {
+                "omero.web.public.server_id"
+            } else {
+                SERVER_LIST
+            };
             out.push(ctx.at_value(key, finding));
         }
     }
@@ -257,17 +319,28 @@ mod tests {
     #[test]
     fn cache_sessions_need_a_shared_cache() {
         let dummy = findings(CACHE_ENGINE);
-        assert!(dummy.iter().any(|f| f.code() == "SE001" && f.severity == Severity::Error));
+        assert!(dummy
+            .iter()
+            .any(|f| f.code() == "SE001" && f.severity == Severity::Error));
         let locmem = format!("{CACHE_ENGINE}omero.web.caches={{\"default\": {{\"BACKEND\": \"django.core.cache.backends.locmem.LocMemCache\"}}}}\n");
-        assert!(findings(&locmem).iter().any(|f| f.code() == "SE001" && f.severity == Severity::Warning));
+        assert!(findings(&locmem)
+            .iter()
+            .any(|f| f.code() == "SE001" && f.severity == Severity::Warning));
         let redis = format!("{CACHE_ENGINE}omero.web.caches={{\"default\": {{\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://127.0.0.1:6379/0\"}}}}\n");
         assert!(codes(&redis, "SE").is_empty());
-        assert!(codes("omero.web.caches={\"default\": {\"BACKEND\": \"django.core.cache.backends.locmem.LocMemCache\"}}\n", "SE").is_empty());
+        assert!(codes(
+            "omero.web.caches={\"default\": {\"BACKEND\": \"django.core.cache.backends.locmem.LocMemCache\"}}\n",
+            "SE"
+        )
+        .is_empty());
     }
 
     #[test]
     fn database_sessions_need_a_database() {
-        assert_eq!(codes("omero.web.session_engine=django.contrib.sessions.backends.db\n", "SE"), vec!["SE002"]);
+        assert_eq!(
+            codes("omero.web.session_engine=django.contrib.sessions.backends.db\n", "SE"),
+            vec!["SE002"]
+        );
         let with_db = "omero.web.session_engine=django.contrib.sessions.backends.db\nomero.web.databases={\"default\": {\"ENGINE\": \"django.db.backends.postgresql\", \"NAME\": \"omeroweb\"}}\n";
         assert!(codes(with_db, "SE").is_empty());
     }
@@ -275,13 +348,25 @@ mod tests {
     #[test]
     fn old_cache_backends_depend_on_the_release() {
         let memcached = "omero.web.caches={\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.MemcachedCache\", \"LOCATION\": \"127.0.0.1:11211\"}}\n";
-        assert!(findings(memcached).iter().any(|f| f.code() == "SE003" && f.severity == Severity::Error));
+        assert!(findings(memcached)
+            .iter()
+            .any(|f| f.code() == "SE003" && f.severity == Severity::Error));
         let old = findings_with(memcached, Version(5, 14, 0), &Default::default());
-        assert!(old.iter().any(|f| f.code() == "SE003" && f.severity == Severity::Warning));
+        assert!(old
+            .iter()
+            .any(|f| f.code() == "SE003" && f.severity == Severity::Warning));
         let host_port = "omero.web.caches={\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"127.0.0.1:6379:0\"}}\n";
         let found = findings(host_port);
         let finding = found.iter().find(|f| f.code() == "SE003").expect("reported");
-        assert!(finding.help.as_deref().unwrap_or_default().contains("redis://127.0.0.1:6379/0"), "{:?}", finding.help);
+        assert!(
+            finding
+                .help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("redis://127.0.0.1:6379/0"),
+            "{:?}",
+            finding.help
+        );
         assert!(codes("omero.web.caches={\"default\": {\"BACKEND\": \"redis_cache.RedisCache\", \"LOCATION\": \"127.0.0.1:6379\"}}\n", "SE").contains(&"SE003"));
         let current = "omero.web.caches={\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": \"127.0.0.1:11211\"}}\n";
         assert!(codes(current, "SE").is_empty());
@@ -292,18 +377,33 @@ mod tests {
         assert_eq!(codes("omero.web.application_server=development\n", "SE"), vec!["SE004"]);
         assert!(codes("omero.web.application_server=wsgi-tcp\n", "SE").is_empty());
         assert_eq!(codes("omero.web.application_server.port=80800\n", "SE"), vec!["SE005"]);
-        assert_eq!(codes("omero.web.server_list=[[\"omero.example.org\", 70000, \"omero\"]]\n", "SE"), vec!["SE005"]);
-        assert!(codes("omero.web.server_list=[[\"omero.example.org\", \"4064\", \"omero\"]]\n", "SE").is_empty());
+        assert_eq!(
+            codes(
+                "omero.web.server_list=[[\"omero.example.org\", 70000, \"omero\"]]\n",
+                "SE"
+            ),
+            vec!["SE005"]
+        );
+        assert!(codes(
+            "omero.web.server_list=[[\"omero.example.org\", \"4064\", \"omero\"]]\n",
+            "SE"
+        )
+        .is_empty());
     }
 
     #[test]
     fn server_list_and_public_server_id() {
         assert_eq!(codes("omero.web.server_list=[]\n", "SE"), vec!["SE006"]);
         let public = "omero.web.public.enabled=true\nomero.web.public.user=public\nomero.web.public.password=pw\nomero.web.public.url_filter=^/webclient/$\n";
-        let two = format!("{public}omero.web.server_list=[[\"a.example.org\", 4064, \"a\"], [\"b.example.org\", 4064, \"b\"]]\n");
+        let two = format!(
+            "{public}omero.web.server_list=[[\"a.example.org\", 4064, \"a\"], [\"b.example.org\", 4064, \"b\"]]\n"
+        );
         assert!(!codes(&format!("{two}omero.web.public.server_id=2\n"), "SE").contains(&"SE007"));
         assert!(codes_of(&findings(&format!("{two}omero.web.public.server_id=3\n")), "SE").contains(&"SE007"));
         assert!(codes(&format!("{public}omero.web.public.server_id=2\n"), "SE").contains(&"SE007"));
-        assert!(!codes("omero.web.public.server_id=2\n", "SE").contains(&"SE007"), "public access is off");
+        assert!(
+            !codes("omero.web.public.server_id=2\n", "SE").contains(&"SE007"),
+            "public access is off"
+        );
     }
 }

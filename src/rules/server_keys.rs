@@ -34,8 +34,16 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
         } else {
             "only OMERO.server reads it"
         };
-        out.push(ctx.on_key(&SERVER_SIDE_KEY, key, format!("{key} has no effect in OMERO.web's configuration: {how}"))
-            .help(format!("set it on the OMERO.server host: `omero config set {key} ...` with the server's OMERODIR")));
+        out.push(
+            ctx.on_key(
+                &SERVER_SIDE_KEY,
+                key,
+                format!("{key} has no effect in OMERO.web's configuration: {how}"),
+            )
+            .help(format!(
+                "set it on the OMERO.server host: `omero config set {key} ...` with the server's OMERODIR"
+            )),
+        );
     }
 }
 
@@ -48,7 +56,11 @@ mod tests {
         assert_eq!(codes("omero.client.viewer.roi_limit=5000\n", "SV"), vec!["SV001"]);
         assert_eq!(codes("omero.policy.binary_access=-read,-write\n", "SV"), vec!["SV001"]);
         // Read by OMERO.web itself.
-        assert!(codes("omero.master.host=omero.example.org\nomero.mail.host=smtp.example.org\n", "SV").is_empty());
+        assert!(codes(
+            "omero.master.host=omero.example.org\nomero.mail.host=smtp.example.org\n",
+            "SV"
+        )
+        .is_empty());
         assert!(codes("omero.web.debug=false\n", "SV").is_empty());
     }
 }

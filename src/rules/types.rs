@@ -193,26 +193,47 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
 fn rejected(ctx: &LintContext, property: &Property, raw: &str, rejection: &settings::Rejection) -> Finding {
     let key = property.key.as_str();
     let shown = secrets::mask_value(key, raw);
-    let (rule, what) = match (property.parser_in(ctx.config.release).unwrap_or_default(), rejection.exception) {
+    let (rule, what) = match (
+        property.parser_in(ctx.config.release).unwrap_or_default(),
+        rejection.exception,
+    ) {
         (_, Exception::RecursionError) => (&INVALID_JSON, "JSON nested too deeply for Python".to_string()),
-        ("check_threading", Exception::TypeError) => (&SETTING_CRASHES, "OMERO.web raises a TypeError for any value".to_string()),
+        ("check_threading", Exception::TypeError) => (
+            &SETTING_CRASHES,
+            "OMERO.web raises a TypeError for any value".to_string(),
+        ),
         ("str_not_empty", _) => (&EMPTY_REQUIRED, "the value is empty".to_string()),
         (_, Exception::AttributeError) => (&JSON_SHAPE, secrets::mask_message(key, &rejection.message)),
         _ => match property.value_type {
             ValueType::Int => (&INVALID_INT, format!("`{shown}` is not an integer")),
-            ValueType::Json => (&INVALID_JSON, format!("invalid JSON: {}", secrets::mask_message(key, &rejection.message))),
-            ValueType::Regex => (&INVALID_REGEX, format!("invalid regular expression: {}", rejection.message)),
-            ValueType::Timezone => (&UNKNOWN_TIME_ZONE, format!("pytz does not know the time zone `{shown}`")),
+            ValueType::Json => (
+                &INVALID_JSON,
+                format!("invalid JSON: {}", secrets::mask_message(key, &rejection.message)),
+            ),
+            ValueType::Regex => (
+                &INVALID_REGEX,
+                format!("invalid regular expression: {}", rejection.message),
+            ),
+            ValueType::Timezone => (
+                &UNKNOWN_TIME_ZONE,
+                format!("pytz does not know the time zone `{shown}`"),
+            ),
             _ => (&VALUE_NOT_ALLOWED, format!("`{shown}` is {}", rejection.message)),
         },
     };
     let mut finding = Finding::new(rule, format!("{key}: {what}")).severity(Error).key(key);
-    finding.label = Some(format!("OMERO.web raises {} here and does not start", rejection.exception.name()));
+    finding.label = Some(format!(
+        "OMERO.web raises {} here and does not start",
+        rejection.exception.name()
+    ));
     finding.help = Some(match rule.code {
         "TY001" => "write a whole number such as `4`".to_string(),
         "TY002" => "check quotes and brackets; JSON strings use double quotes".to_string(),
         "TY004" => close_time_zone(raw),
-        "TY005" => format!("use one of: {}", property.enforced_values.as_deref().unwrap_or_default().join(", ")),
+        "TY005" => format!(
+            "use one of: {}",
+            property.enforced_values.as_deref().unwrap_or_default().join(", ")
+        ),
         _ => rule.summary.to_string(),
     });
     finding
@@ -232,34 +253,52 @@ fn accepted(ctx: &LintContext, property: &Property, raw: &str, parsed: &Parsed, 
         (ValueType::Bool, Parsed::Bool(false)) => {
             let word = python::strip(raw).to_lowercase();
             if !matches!(word.as_str(), "false" | "0" | "f" | "") {
-                out.push(ctx.at_value(
-                    key,
-                    Finding::new(&BOOLEAN_MEANS_FALSE, format!("{key}: `{}` is read as False", raw.trim()))
+                out.push(
+                    ctx.at_value(
+                        key,
+                        Finding::new(
+                            &BOOLEAN_MEANS_FALSE,
+                            format!("{key}: `{}` is read as False", raw.trim()),
+                        )
                         .key(key)
                         .help("write `true` or `false`"),
-                ));
+                    ),
+                );
             }
         }
         (ValueType::Truthy, _) => {
             let word = python::strip(raw).to_lowercase();
             if matches!(word.as_str(), "false" | "0" | "no" | "off" | "f" | "n") {
-                out.push(ctx.at_value(
-                    key,
-                    Finding::new(&TRUTHY_STRING, format!("{key}: `{}` means True for this app flag", raw.trim()))
+                out.push(
+                    ctx.at_value(
+                        key,
+                        Finding::new(
+                            &TRUTHY_STRING,
+                            format!("{key}: `{}` means True for this app flag", raw.trim()),
+                        )
                         .key(key)
                         .help(format!("remove the property to turn it off: `omero config set {key}`")),
-                ));
+                    ),
+                );
             }
         }
         (ValueType::Timezone, _) => {
-            if let Some(canonical) = crate::catalog::catalog().time_zone(raw).filter(|c| *c != raw && raw != "UTC" && !raw.eq_ignore_ascii_case("utc")) {
-                out.push(ctx.at_value(
-                    key,
-                    Finding::new(&UNKNOWN_TIME_ZONE, format!("{key}: `{raw}` is spelled `{canonical}` in the tz database"))
+            if let Some(canonical) = crate::catalog::catalog()
+                .time_zone(raw)
+                .filter(|c| *c != raw && raw != "UTC" && !raw.eq_ignore_ascii_case("utc"))
+            {
+                out.push(
+                    ctx.at_value(
+                        key,
+                        Finding::new(
+                            &UNKNOWN_TIME_ZONE,
+                            format!("{key}: `{raw}` is spelled `{canonical}` in the tz database"),
+                        )
                         .severity(Warning)
                         .key(key)
                         .help(format!("write `{canonical}`: Django looks for the exact file name")),
-                ));
+                    ),
+                );
             }
         }
         (ValueType::Json, Parsed::Json(value)) => {
@@ -268,34 +307,55 @@ fn accepted(ctx: &LintContext, property: &Property, raw: &str, parsed: &Parsed, 
             if let Some(expected) = property.shape.as_ref().filter(|_| !middleware_list) {
                 let mismatches = shape::check(expected, value);
                 if let Some(first) = mismatches.first() {
-                    let more = if mismatches.len() > 1 { format!(" (and {} more)", mismatches.len() - 1) } else { String::new() };
-                    out.push(ctx.at_value(
-                        key,
-                        Finding::new(&JSON_SHAPE, format!("{key}: {} should be {}{more}", first.path, first.expected))
+                    let more = if mismatches.len() > 1 {
+                        format!(" (and {} more)", mismatches.len() - 1)
+                    } else {
+                        String::new()
+                    };
+                    out.push(
+                        ctx.at_value(
+                            key,
+                            Finding::new(
+                                &JSON_SHAPE,
+                                format!("{key}: {} should be {}{more}", first.path, first.expected),
+                            )
                             .key(key)
                             .help(format!("the value should be {}", shape::describe(expected))),
-                    ));
+                        ),
+                    );
                 }
             }
         }
         _ => {}
     }
     if let Some(advisory) = &property.advisory_values {
-        let fits = advisory
-            .values
-            .iter()
-            .any(|v| if advisory.case_sensitive { v == raw } else { v.eq_ignore_ascii_case(raw) });
+        let fits = advisory.values.iter().any(|v| {
+            if advisory.case_sensitive {
+                v == raw
+            } else {
+                v.eq_ignore_ascii_case(raw)
+            }
+        });
         let enforced = property.enforced_values.is_some();
         if !fits && !enforced || (!fits && property.key == "omero.web.application_server" && raw == "wsgi") {
-            out.push(ctx.at_value(
-                key,
-                Finding::new(&ADVISORY_VALUE, format!("{key}: `{}` is not one of {}", secrets::mask_value(key, raw), advisory.values.join(", ")))
+            out.push(
+                ctx.at_value(
+                    key,
+                    Finding::new(
+                        &ADVISORY_VALUE,
+                        format!(
+                            "{key}: `{}` is not one of {}",
+                            secrets::mask_value(key, raw),
+                            advisory.values.join(", ")
+                        ),
+                    )
                     .key(key)
                     .help(advisory.enforced_by.clone().map_or_else(
                         || format!("use one of: {}", advisory.values.join(", ")),
                         |by| format!("use one of: {} (checked by {by})", advisory.values.join(", ")),
                     )),
-            ));
+                ),
+            );
         }
     }
 }
@@ -314,19 +374,38 @@ fn placeholder(key: &str, raw: &str) -> Option<Finding> {
         let looks_filled = raw[start..].contains('>')
             && !inner.is_empty()
             && inner.len() <= 40
-            && inner.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' ' | '.'));
+            && inner
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' ' | '.'));
         looks_filled.then(|| format!("<{inner}>"))
     } else {
         None
     };
     let marker = marker
-        .or_else(|| ["changeme", "change_me", "replace_me", "xxxxxxxx"].iter().find(|w| lower.contains(*w)).map(|w| w.to_string()))
-        .or_else(|| ["$(", "${", "`"].iter().find(|w| raw.contains(*w)).map(|w| format!("{w}...")))?;
-    let shown = if secrets::is_secret_key(key) { "the value".to_string() } else { format!("`{marker}`") };
+        .or_else(|| {
+            ["changeme", "change_me", "replace_me", "xxxxxxxx"]
+                .iter()
+                .find(|w| lower.contains(*w))
+                .map(|w| w.to_string())
+        })
+        .or_else(|| {
+            ["$(", "${", "`"]
+                .iter()
+                .find(|w| raw.contains(*w))
+                .map(|w| format!("{w}..."))
+        })?;
+    let shown = if secrets::is_secret_key(key) {
+        "the value".to_string()
+    } else {
+        format!("`{marker}`")
+    };
     Some(
-        Finding::new(&PLACEHOLDER, format!("{key}: {shown} looks like a placeholder that was never filled in"))
-            .key(key)
-            .help("replace it with the real value; nothing expands it"),
+        Finding::new(
+            &PLACEHOLDER,
+            format!("{key}: {shown} looks like a placeholder that was never filled in"),
+        )
+        .key(key)
+        .help("replace it with the real value; nothing expands it"),
     )
 }
 
@@ -354,7 +433,11 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
     for failure in settings::module_checks(inputs) {
         let finding = Finding::new(
             &JSON_SHAPE,
-            format!("{}: OMERO.web fails to start: {}", failure.key, secrets::mask_message(failure.key, &failure.rejection.to_string())),
+            format!(
+                "{}: OMERO.web fails to start: {}",
+                failure.key,
+                secrets::mask_message(failure.key, &failure.rejection.to_string())
+            ),
         )
         .severity(Error)
         .key(failure.key)

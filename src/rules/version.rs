@@ -42,13 +42,24 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     let django = |version| catalog().django_from(release, version);
     if ctx.is_set(SERIALIZER) && ctx.config.get(SERIALIZER).map(str::trim) == Some(PICKLE) {
         let (severity, why) = match django(Version(5, 0, 0)) {
-            DjangoFrom::Always => (Error, format!("OMERO.web {release} runs on Django 5, which has no PickleSerializer: no session can load")),
-            DjangoFrom::Possibly => (Warning, format!("OMERO.web {release} may run on Django 5, which has no PickleSerializer")),
-            DjangoFrom::Never => (Info, "Django 5 removed PickleSerializer; switch before upgrading to OMERO.web 5.31 or later".to_string()),
+            DjangoFrom::Always => (
+                Error,
+                format!("OMERO.web {release} runs on Django 5, which has no PickleSerializer: no session can load"),
+            ),
+            DjangoFrom::Possibly => (
+                Warning,
+                format!("OMERO.web {release} may run on Django 5, which has no PickleSerializer"),
+            ),
+            DjangoFrom::Never => (
+                Info,
+                "Django 5 removed PickleSerializer; switch before upgrading to OMERO.web 5.31 or later".to_string(),
+            ),
         };
-        out.push(ctx.on_value(&PICKLE_SERIALIZER, SERIALIZER, format!("{SERIALIZER}: {why}"))
-            .severity(severity)
-            .help("use django.contrib.sessions.serializers.JSONSerializer (users log in again once)"));
+        out.push(
+            ctx.on_value(&PICKLE_SERIALIZER, SERIALIZER, format!("{SERIALIZER}: {why}"))
+                .severity(severity)
+                .help("use django.contrib.sessions.serializers.JSONSerializer (users log in again once)"),
+        );
     }
     if ctx.is_set(STORAGE) && django(Version(5, 1, 0)) == DjangoFrom::Always {
         out.push(ctx.on_key(&SETTING_WITHOUT_EFFECT, STORAGE, format!("{STORAGE} has no effect: OMERO.web {release} runs on Django 5.2, which no longer reads STATICFILES_STORAGE"))
@@ -75,7 +86,10 @@ mod tests {
     #[test]
     fn pickle_serializer_by_release() {
         assert_eq!(severities(PICKLE, catalog().latest), vec![("VR001", Severity::Error)]);
-        assert_eq!(severities(PICKLE, Version(5, 30, 0)), vec![("VR001", Severity::Warning)]);
+        assert_eq!(
+            severities(PICKLE, Version(5, 30, 0)),
+            vec![("VR001", Severity::Warning)]
+        );
         assert_eq!(severities(PICKLE, Version(5, 29, 3)), vec![("VR001", Severity::Info)]);
         let json = "omero.web.session_serializer=django.contrib.sessions.serializers.JSONSerializer\n";
         assert!(severities(json, catalog().latest).is_empty());
@@ -86,7 +100,10 @@ mod tests {
     #[test]
     fn staticfile_storage_without_effect_on_django_5_2() {
         let text = "omero.web.pipeline_staticfile_storage=pipeline.storage.PipelineManifestStorage\n";
-        assert_eq!(codes_of(&findings_with(text, catalog().latest, &Default::default()), "VR"), vec!["VR002"]);
+        assert_eq!(
+            codes_of(&findings_with(text, catalog().latest, &Default::default()), "VR"),
+            vec!["VR002"]
+        );
         assert!(codes_of(&findings_with(text, Version(5, 29, 3), &Default::default()), "VR").is_empty());
     }
 }

@@ -37,8 +37,10 @@ pub const VARIABLES: [&str; 6] = [
 
 pub fn parse(path: &str, source: &str) -> Document {
     let mut doc = Document::new(path, Format::Ansible, source);
-    let Some(documents) = yaml::parse_document(&mut doc, "Ansible reads variables files as YAML; check the indentation and quotes")
-    else {
+    let Some(documents) = yaml::parse_document(
+        &mut doc,
+        "Ansible reads variables files as YAML; check the indentation and quotes",
+    ) else {
         return doc;
     };
     let mut found: Vec<Option<(&Node, &Node)>> = vec![None; VARIABLES.len()];
@@ -55,7 +57,11 @@ pub fn parse(path: &str, source: &str) -> Document {
             _ => append_lists(&mut doc, value),
         }
     }
-    super::env::report_overridden(&mut doc, 0, "the role writes omero_web_config_set first, then the apps variables");
+    super::env::report_overridden(
+        &mut doc,
+        0,
+        "the role writes omero_web_config_set first, then the apps variables",
+    );
     super::suppress_from_previous_lines(&mut doc, |op| op.value_span);
     doc
 }
@@ -78,14 +84,23 @@ fn collect<'a>(node: &'a Node, found: &mut [Option<(&'a Node, &'a Node)>]) {
 }
 
 fn shape_error(doc: &mut Document, at: &Node, message: String, help: &str) {
-    doc.findings.push(Finding::new(&input::ROLE_TEMPLATE_FAILS, message).at(at.span(), "here").help(help.to_string()));
+    doc.findings.push(
+        Finding::new(&input::ROLE_TEMPLATE_FAILS, message)
+            .at(at.span(), "here")
+            .help(help.to_string()),
+    );
 }
 
 /// `config set KEY VALUE` for each entry: strings as they are, the rest as JSON.
 fn set_all(doc: &mut Document, name: &Node, dict: &Node) {
     let Node::Map { entries, .. } = dict else {
         let variable = name.as_str().unwrap_or_default();
-        return shape_error(doc, dict, format!("`{variable}` must be a dictionary of property: value"), "write one `key: value` per line under it");
+        return shape_error(
+            doc,
+            dict,
+            format!("`{variable}` must be a dictionary of property: value"),
+            "write one `key: value` per line under it",
+        );
     };
     for (key, value) in entries {
         let Some(property) = scalar_key(key) else { continue };
@@ -103,18 +118,35 @@ fn set_all(doc: &mut Document, name: &Node, dict: &Node) {
 fn append_each(doc: &mut Document, name: &Node, list: &Node, property: &str) {
     let Node::Seq { items, .. } = list else {
         let variable = name.as_str().unwrap_or_default();
-        return shape_error(doc, list, format!("`{variable}` must be a list"), "write one `- item` per line under it");
+        return shape_error(
+            doc,
+            list,
+            format!("`{variable}` must be a list"),
+            "write one `- item` per line under it",
+        );
     };
     for item in items {
         let stored = python_value(item).map(|v| pyjson::dumps(&v));
-        push(doc, OpKind::Append { unique: false }, property.to_string(), name.span(), item.span(), stored);
+        push(
+            doc,
+            OpKind::Append { unique: false },
+            property.to_string(),
+            name.span(),
+            item.span(),
+            stored,
+        );
     }
 }
 
 /// `[label, link, attrs | default({})]` for each top link.
 fn top_links(doc: &mut Document, name: &Node, list: &Node) {
     let Node::Seq { items, .. } = list else {
-        return shape_error(doc, list, "`omero_web_apps_top_links` must be a list".into(), "write one `- label: ...` item per link");
+        return shape_error(
+            doc,
+            list,
+            "`omero_web_apps_top_links` must be a list".into(),
+            "write one `- label: ...` item per link",
+        );
     };
     for item in items {
         let field = |f: &str| item.get(f).map(python_value);
@@ -129,7 +161,14 @@ fn top_links(doc: &mut Document, name: &Node, list: &Node) {
         };
         let attrs = field("attrs").unwrap_or(Ok(PyJson::Object(Vec::new())));
         let stored = label.and_then(|l| link.and_then(|k| attrs.map(|a| pyjson::dumps(&PyJson::Array(vec![l, k, a])))));
-        push(doc, OpKind::Append { unique: false }, "omero.web.ui.top_links".into(), name.span(), item.span(), stored);
+        push(
+            doc,
+            OpKind::Append { unique: false },
+            "omero.web.ui.top_links".into(),
+            name.span(),
+            item.span(),
+            stored,
+        );
     }
 }
 
@@ -167,7 +206,8 @@ fn surprising_numbers(doc: &mut Document, property: &str, node: &Node) {
     match node {
         Node::Scalar(s) if s.style == Style::Plain && s.tag.is_none() => {
             let digits = s.text.trim_start_matches(['+', '-']);
-            let octal = digits.len() > 1 && digits.starts_with('0') && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
+            let octal =
+                digits.len() > 1 && digits.starts_with('0') && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
             let sexagesimal = digits.contains(':');
             let n = match resolve_plain(&s.text) {
                 Ok(PyJson::Int(n)) => n,
@@ -179,10 +219,13 @@ fn surprising_numbers(doc: &mut Document, property: &str, node: &Node) {
             }
             let how = if octal { "an octal" } else { "a base-60" };
             doc.findings.push(
-                Finding::new(&input::YAML_NUMBER, format!("Ansible reads `{}` as {how} number: `{property}` gets {n}", s.text))
-                    .key(property)
-                    .at(s.span, format!("PyYAML reads this as {n}"))
-                    .help(format!("quote it (`\"{}\"`) to keep the text, or write {n}", s.text)),
+                Finding::new(
+                    &input::YAML_NUMBER,
+                    format!("Ansible reads `{}` as {how} number: `{property}` gets {n}", s.text),
+                )
+                .key(property)
+                .at(s.span, format!("PyYAML reads this as {n}"))
+                .help(format!("quote it (`\"{}\"`) to keep the text, or write {n}", s.text)),
             );
         }
         Node::Seq { items, .. } => items.iter().for_each(|i| surprising_numbers(doc, property, i)),
@@ -202,14 +245,23 @@ enum NotKnown {
     Timestamp(String),
 }
 
-fn push(doc: &mut Document, kind: OpKind, key: String, key_span: Span, value_span: Span, stored: Result<String, NotKnown>) {
+fn push(
+    doc: &mut Document,
+    kind: OpKind,
+    key: String,
+    key_span: Span,
+    value_span: Span,
+    stored: Result<String, NotKnown>,
+) {
     let value = match stored {
         Ok(text) => Value::Known(text),
         Err(NotKnown::Timestamp(text)) => {
             doc.findings.push(
                 Finding::new(
                     &input::VALUE_NOT_REPRESENTABLE,
-                    format!("PyYAML reads `{text}` as a timestamp, which the role writes as its ISO form, not as written"),
+                    format!(
+                        "PyYAML reads `{text}` as a timestamp, which the role writes as its ISO form, not as written"
+                    ),
                 )
                 .key(key.clone())
                 .at(value_span, "a timestamp to Ansible")
@@ -219,7 +271,9 @@ fn push(doc: &mut Document, kind: OpKind, key: String, key_span: Span, value_spa
         }
         Err(why) => {
             let message = match why {
-                NotKnown::Vault => format!("the value of `{key}` is encrypted with Ansible Vault and cannot be checked"),
+                NotKnown::Vault => {
+                    format!("the value of `{key}` is encrypted with Ansible Vault and cannot be checked")
+                }
                 _ => format!("the value of `{key}` is a Jinja expression, known only when the play runs"),
             };
             doc.findings.push(
@@ -241,7 +295,11 @@ fn push(doc: &mut Document, kind: OpKind, key: String, key_span: Span, value_spa
 fn python_value(node: &Node) -> Result<PyJson, NotKnown> {
     match node {
         Node::Scalar(scalar) => scalar_value(scalar),
-        Node::Seq { items, .. } => items.iter().map(python_value).collect::<Result<_, _>>().map(PyJson::Array),
+        Node::Seq { items, .. } => items
+            .iter()
+            .map(python_value)
+            .collect::<Result<_, _>>()
+            .map(PyJson::Array),
         Node::Map { entries, .. } => {
             let mut members: Vec<(String, PyJson)> = Vec::new();
             for (key, value) in entries {
@@ -326,7 +384,9 @@ fn yaml11_int(text: &str) -> Option<String> {
         }
         let mut value = parse_radix(head, 10)?;
         for part in parts {
-            let ok = (1..=2).contains(&part.len()) && part.chars().all(|c| c.is_ascii_digit()) && (part.len() == 1 || part.as_bytes()[0] <= b'5');
+            let ok = (1..=2).contains(&part.len())
+                && part.chars().all(|c| c.is_ascii_digit())
+                && (part.len() == 1 || part.as_bytes()[0] <= b'5');
             if !ok {
                 return None;
             }
@@ -342,7 +402,11 @@ fn yaml11_int(text: &str) -> Option<String> {
     } else {
         return None;
     };
-    Some(if negative && value != 0 { format!("-{value}") } else { value.to_string() })
+    Some(if negative && value != 0 {
+        format!("-{value}")
+    } else {
+        value.to_string()
+    })
 }
 
 fn parse_radix(digits: &str, radix: u32) -> Option<u128> {
@@ -363,7 +427,11 @@ fn yaml11_float(text: &str) -> Option<f64> {
         // Base 60 with a fraction: `1:30.5`.
         let mut parts: Vec<&str> = body.split(':').collect();
         let last = parts.pop()?;
-        if !last.contains('.') || parts.first().is_none_or(|p| !p.starts_with(|c: char| c.is_ascii_digit())) {
+        if !last.contains('.')
+            || parts
+                .first()
+                .is_none_or(|p| !p.starts_with(|c: char| c.is_ascii_digit()))
+        {
             return None;
         }
         let mut value = 0.0;
@@ -389,7 +457,13 @@ fn yaml11_float(text: &str) -> Option<f64> {
 
 fn is_date(text: &str) -> bool {
     let b = text.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && text.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && text
+            .chars()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// PyYAML's timestamp resolver: `YYYY-M-D` followed by a time, or a date.
@@ -398,7 +472,9 @@ fn is_timestamp(text: &str) -> bool {
         return true;
     }
     let mut parts = text.splitn(3, '-');
-    let (Some(year), Some(month), Some(rest)) = (parts.next(), parts.next(), parts.next()) else { return false };
+    let (Some(year), Some(month), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
     let day: String = rest.chars().take_while(char::is_ascii_digit).collect();
     let after = &rest[day.len()..];
     year.len() == 4
@@ -407,7 +483,11 @@ fn is_timestamp(text: &str) -> bool {
         && month.chars().all(|c| c.is_ascii_digit())
         && (1..=2).contains(&day.len())
         && after.starts_with(['T', 't', ' ', '\t'])
-        && after[1..].trim_start().chars().next().is_some_and(|c| c.is_ascii_digit())
+        && after[1..]
+            .trim_start()
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
         && after.contains(':')
 }
 
@@ -418,7 +498,13 @@ mod tests {
     fn stored(doc: &Document) -> Vec<(&str, String, String)> {
         doc.operations
             .iter()
-            .map(|o| (o.kind.verb(), o.key.clone(), o.value.as_ref().and_then(Value::known).unwrap_or("?").to_string()))
+            .map(|o| {
+                (
+                    o.kind.verb(),
+                    o.key.clone(),
+                    o.value.as_ref().and_then(Value::known).unwrap_or("?").to_string(),
+                )
+            })
             .collect()
     }
 
@@ -452,7 +538,10 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(json(text).as_deref(), Some(expected), "{text}");
         }
-        assert!(matches!(resolve_plain("2001-12-14 21:59:43.10 -5"), Err(NotKnown::Timestamp(_))));
+        assert!(matches!(
+            resolve_plain("2001-12-14 21:59:43.10 -5"),
+            Err(NotKnown::Timestamp(_))
+        ));
     }
 
     #[test]
@@ -476,7 +565,11 @@ mod tests {
         assert_eq!(
             stored(&doc),
             vec![
-                ("set", "omero.web.server_list".into(), r#"[["omero.example.org", 4064, "omero-example"]]"#.into()),
+                (
+                    "set",
+                    "omero.web.server_list".into(),
+                    r#"[["omero.example.org", 4064, "omero-example"]]"#.into()
+                ),
                 ("set", "omero.web.public.enabled".into(), "true".into()),
                 ("set", "omero.web.public.server_id".into(), "1".into()),
                 ("set", "omero.web.public.password".into(), "?".into()),
@@ -484,11 +577,16 @@ mod tests {
                 ("set", "omero.web.prefix".into(), "/omero".into()),
                 ("set", "omero.web.login_logo".into(), "yes".into()),
                 ("set", "omero.web.top_logo".into(), "null".into()),
-                ("set", "omero.web.ui.top_links".into(), r#"[["Data", "webindex"]]"#.into()),
+                (
+                    "set",
+                    "omero.web.ui.top_links".into(),
+                    r#"[["Data", "webindex"]]"#.into()
+                ),
                 (
                     "set",
                     "omero.web.caches".into(),
-                    r#"{"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300}}"#.into()
+                    r#"{"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300}}"#
+                        .into()
                 ),
                 ("set", "omero.web.public.user".into(), "café".into()),
             ]
@@ -527,14 +625,27 @@ mod tests {
                 ("set", "omero.web.apps".into(), r#"["omero_mapr"]"#.into()),
                 ("append", "omero.web.apps".into(), r#""omero_iviewer""#.into()),
                 ("append", "omero.web.apps".into(), r#""omero_figure""#.into()),
-                ("append", "omero.web.ui.top_links".into(), r#"["Figure", "figure_index", {"title": "Open Figure", "target": "_blank"}]"#.into()),
-                ("append", "omero.web.ui.top_links".into(), r#"["Help", {"viewname": "help"}, {}]"#.into()),
+                (
+                    "append",
+                    "omero.web.ui.top_links".into(),
+                    r#"["Figure", "figure_index", {"title": "Open Figure", "target": "_blank"}]"#.into()
+                ),
+                (
+                    "append",
+                    "omero.web.ui.top_links".into(),
+                    r#"["Help", {"viewname": "help"}, {}]"#.into()
+                ),
                 (
                     "append",
                     "omero.web.open_with".into(),
-                    r#"["omero_figure", "new_figure", {"supported_objects": ["images"], "label": "OMERO.figure"}]"#.into()
+                    r#"["omero_figure", "new_figure", {"supported_objects": ["images"], "label": "OMERO.figure"}]"#
+                        .into()
                 ),
-                ("set", "omero.web.viewer.view".into(), "omero_iviewer.views.index".into()),
+                (
+                    "set",
+                    "omero.web.viewer.view".into(),
+                    "omero_iviewer.views.index".into()
+                ),
             ]
         );
         assert!(doc.findings.is_empty(), "{:?}", doc.findings);

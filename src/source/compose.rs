@@ -17,8 +17,10 @@ pub const CONFIG_DIR: &str = "/opt/omero/web/config";
 
 pub fn parse(path: &str, source: &str, options: &Options) -> Document {
     let mut doc = Document::new(path, Format::Compose, source);
-    let Some(documents) = yaml::parse_document(&mut doc, "compose and Kubernetes files are YAML; check the indentation and quotes")
-    else {
+    let Some(documents) = yaml::parse_document(
+        &mut doc,
+        "compose and Kubernetes files are YAML; check the indentation and quotes",
+    ) else {
         return doc;
     };
     for node in &documents {
@@ -57,7 +59,9 @@ fn is_web(name: &str, service: &Node, environment: Option<&Node>) -> bool {
             .collect(),
         Node::Scalar(_) => Vec::new(),
     };
-    names.iter().any(|n| (n.starts_with(env::PREFIX) && n.contains("omero")) || *n == "OMEROHOST")
+    names
+        .iter()
+        .any(|n| (n.starts_with(env::PREFIX) && n.contains("omero")) || *n == "OMEROHOST")
 }
 
 fn compose_service(doc: &mut Document, service: &Node, options: &Options) {
@@ -71,11 +75,19 @@ fn compose_service(doc: &mut Document, service: &Node, options: &Options) {
             other => vec![other],
         };
         for file in files {
-            let name = file.as_str().or_else(|| file.get("path").and_then(Node::as_str)).unwrap_or("?");
+            let name = file
+                .as_str()
+                .or_else(|| file.get("path").and_then(Node::as_str))
+                .unwrap_or("?");
             doc.findings.push(
-                Finding::new(&input::EXTERNAL_SOURCE, format!("variables from the env_file `{name}` are not checked here"))
-                    .at(file.span(), "read by compose")
-                    .help(format!("lint it too: `omeroconf lint --env-style compose {name}`; `environment:` wins over it")),
+                Finding::new(
+                    &input::EXTERNAL_SOURCE,
+                    format!("variables from the env_file `{name}` are not checked here"),
+                )
+                .at(file.span(), "read by compose")
+                .help(format!(
+                    "lint it too: `omeroconf lint --env-style compose {name}`; `environment:` wins over it"
+                )),
             );
         }
     }
@@ -96,12 +108,17 @@ fn compose_service(doc: &mut Document, service: &Node, options: &Options) {
 fn map_variable(key: &Node, value: &Node) -> Option<Variable> {
     let name = key.as_str()?.to_string();
     let scalar = value.as_scalar();
-    let is_null = scalar.is_some_and(|s| s.style == Style::Plain && matches!(s.text.as_str(), "" | "~" | "null" | "Null" | "NULL"));
+    let is_null = scalar
+        .is_some_and(|s| s.style == Style::Plain && matches!(s.text.as_str(), "" | "~" | "null" | "Null" | "NULL"));
     let value_span = if is_null { key.span() } else { value.span() };
     Some(Variable {
         name,
         name_span: key.span(),
-        value: if is_null { None } else { Some(env::interpolate(scalar.map_or("", |s| s.text.as_str()))) },
+        value: if is_null {
+            None
+        } else {
+            Some(env::interpolate(scalar.map_or("", |s| s.text.as_str())))
+        },
         value_span,
         span: key.span().join(value_span),
     })
@@ -117,7 +134,10 @@ fn list_variable(item: &Node) -> Option<Variable> {
     };
     let name_span = Span::new(text_start, text_start + name.len());
     let value_span = match value {
-        Some(v) => Span::new(name_span.end + 1, (name_span.end + 1 + v.len()).min(scalar.span.end.max(name_span.end + 1))),
+        Some(v) => Span::new(
+            name_span.end + 1,
+            (name_span.end + 1 + v.len()).min(scalar.span.end.max(name_span.end + 1)),
+        ),
         None => name_span,
     };
     Some(Variable {
@@ -150,11 +170,18 @@ fn config_mounts(service: &Node) -> Vec<Mount> {
                     let mut parts = s.text.split(':');
                     (parts.next()?.to_string(), parts.next()?.to_string())
                 }
-                map => (map.get("source")?.as_str()?.to_string(), map.get("target")?.as_str()?.to_string()),
+                map => (
+                    map.get("source")?.as_str()?.to_string(),
+                    map.get("target")?.as_str()?.to_string(),
+                ),
             };
             let target = target.trim_end_matches('/').to_string();
             let inside = target == CONFIG_DIR || target.starts_with(&format!("{CONFIG_DIR}/"));
-            inside.then_some(Mount { source, target, span: volume.span() })
+            inside.then_some(Mount {
+                source,
+                target,
+                span: volume.span(),
+            })
         })
         .collect();
     // `omero load --glob` sorts the paths it finds.
@@ -194,7 +221,10 @@ fn mounted_file(doc: &mut Document, mount: &Mount, options: &Options) {
     let base = options.base_dir.clone().unwrap_or_default();
     let paths = mounted_paths(mount, &base);
     if paths.is_empty() {
-        doc.findings.push(external(mount, format!("nothing under `{}` was found to check", mount.source)));
+        doc.findings.push(external(
+            mount,
+            format!("nothing under `{}` was found to check", mount.source),
+        ));
     }
     for (host, shown, target) in paths {
         let parsed = std::fs::read_to_string(&host)
@@ -221,7 +251,12 @@ fn external(mount: &Mount, message: String) -> Finding {
 /// belong to the file itself and are reported when it is linted.
 pub(crate) fn import(doc: &mut Document, mounted: &Document, at: Span) {
     for op in &mounted.operations {
-        doc.operations.push(Operation { key_span: at, value_span: at, span: at, ..op.clone() });
+        doc.operations.push(Operation {
+            key_span: at,
+            value_span: at,
+            span: at,
+            ..op.clone()
+        });
     }
 }
 
@@ -239,7 +274,9 @@ fn containers(object: &Node) -> Vec<&Node> {
             .or_else(|| current.get("jobTemplate"))
             .and_then(|t| t.get("spec"));
     }
-    spec.and_then(|s| s.get("containers")).map(|c| c.items().iter().collect()).unwrap_or_default()
+    spec.and_then(|s| s.get("containers"))
+        .map(|c| c.items().iter().collect())
+        .unwrap_or_default()
 }
 
 fn kubernetes_container(doc: &mut Document, container: &Node) {
@@ -274,9 +311,12 @@ fn kubernetes_container(doc: &mut Document, container: &Node) {
         let path = mount.get("mountPath").and_then(Node::as_str).unwrap_or("");
         if path.trim_end_matches('/') == CONFIG_DIR || path.starts_with(&format!("{CONFIG_DIR}/")) {
             doc.findings.push(
-                Finding::new(&input::EXTERNAL_SOURCE, format!("files mounted at `{path}` are not part of this check"))
-                    .at(mount.span(), "loaded by the image before the CONFIG_ variables")
-                    .help("lint the mounted .omero files too; the CONFIG_ variables win over them"),
+                Finding::new(
+                    &input::EXTERNAL_SOURCE,
+                    format!("files mounted at `{path}` are not part of this check"),
+                )
+                .at(mount.span(), "loaded by the image before the CONFIG_ variables")
+                .help("lint the mounted .omero files too; the CONFIG_ variables win over them"),
             );
         }
     }
@@ -326,7 +366,10 @@ mod tests {
         );
         assert_eq!(codes(&doc), vec!["IN002", "IN002"]);
         assert_eq!(&source[doc.operations[1].value_span.range()], "\"/omero\"");
-        assert_eq!(&source[doc.operations[5].key_span.range()], "CONFIG_omero_web_public_enabled");
+        assert_eq!(
+            &source[doc.operations[5].key_span.range()],
+            "CONFIG_omero_web_public_enabled"
+        );
         assert_eq!(&source[doc.operations[5].value_span.range()], "yes");
     }
 
@@ -357,7 +400,10 @@ spec:
             stored(&doc),
             vec![
                 ("omero.web.secret_key".into(), "?".into()),
-                ("omero.web.server_list".into(), "[[\"omero-server\", 4064, \"omero\"]]".into()),
+                (
+                    "omero.web.server_list".into(),
+                    "[[\"omero-server\", 4064, \"omero\"]]".into()
+                ),
             ]
         );
         assert_eq!(codes(&doc), vec!["IN016", "IN002"]);
@@ -370,9 +416,15 @@ spec:
         // This build has no reader for the mounted file: it says so.
         assert_eq!(codes(&doc), vec!["IN016"]);
         // With the mounted file's operations, the variable wins over them.
-        let mount = Span::new(source.find("- ./config").unwrap_or(0) + 2, source.find(":ro").unwrap_or(0) + 3);
+        let mount = Span::new(
+            source.find("- ./config").unwrap_or(0) + 2,
+            source.find(":ro").unwrap_or(0) + 3,
+        );
         let mut mounted = Document::new("apps.omero", Format::Omero, "");
-        let append = Operation { kind: crate::document::OpKind::Append { unique: false }, ..Operation::set("omero.web.apps", mount, Value::Known("\"omero_iviewer\"".into()), mount) };
+        let append = Operation {
+            kind: crate::document::OpKind::Append { unique: false },
+            ..Operation::set("omero.web.apps", mount, Value::Known("\"omero_iviewer\"".into()), mount)
+        };
         mounted.operations.push(append);
         let variables = std::mem::take(&mut doc.operations);
         doc.findings.clear();

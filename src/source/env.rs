@@ -124,7 +124,10 @@ pub fn parse(path: &str, source: &str, style: EnvStyle) -> Document {
         match parsed {
             Ok(Some(variable)) => {
                 if let Some(codes) = silenced.take() {
-                    doc.suppressions.push(Suppression { codes, applies_to: variable.span });
+                    doc.suppressions.push(Suppression {
+                        codes,
+                        applies_to: variable.span,
+                    });
                 }
                 if style == EnvStyle::Docker && run_flag(body).is_none() {
                     check_kept_quotes(&mut doc, &variable);
@@ -135,16 +138,23 @@ pub fn parse(path: &str, source: &str, style: EnvStyle) -> Document {
             Err((span, why)) => {
                 // docker refuses the whole file: the container never starts.
                 doc.findings.push(
-                    Finding::new(&input::SYNTAX_ERROR, format!("`docker run --env-file` refuses this file: {why}"))
-                        .at(span, "docker stops here")
-                        .help("remove the spaces around `=`: everything after `=` is the value, spaces included"),
+                    Finding::new(
+                        &input::SYNTAX_ERROR,
+                        format!("`docker run --env-file` refuses this file: {why}"),
+                    )
+                    .at(span, "docker stops here")
+                    .help("remove the spaces around `=`: everything after `=` is the value, spaces included"),
                 );
                 return doc;
             }
         }
     }
     apply(&mut doc, &variables);
-    report_overridden(&mut doc, 0, "docker keeps the last value of a variable, and the image applies OMEROHOST after every CONFIG_ variable");
+    report_overridden(
+        &mut doc,
+        0,
+        "docker keeps the last value of a variable, and the image applies OMEROHOST after every CONFIG_ variable",
+    );
     doc
 }
 
@@ -167,7 +177,11 @@ fn docker_line(body: &str, start: usize) -> Result<Option<Variable>, (Span, Stri
     };
     let name_span = Span::new(start, start + name.len());
     if name.contains([' ', '\t']) || name.is_empty() {
-        let why = if name.is_empty() { "no variable name on the line".to_string() } else { format!("variable '{name}' has white spaces") };
+        let why = if name.is_empty() {
+            "no variable name on the line".to_string()
+        } else {
+            format!("variable '{name}' has white spaces")
+        };
         return Err((name_span, why));
     }
     let value_start = (name_span.end + 1).min(end);
@@ -191,10 +205,19 @@ fn compose_line(body: &str, start: usize) -> Option<Variable> {
     let Some((raw_name, raw_value)) = body.split_once('=') else {
         let name = body.trim_end();
         let name_span = Span::new(start, start + name.len());
-        return Some(Variable { name: name.to_string(), name_span, value: None, value_span: name_span, span: name_span });
+        return Some(Variable {
+            name: name.to_string(),
+            name_span,
+            value: None,
+            value_span: name_span,
+            span: name_span,
+        });
     };
     let name = raw_name.trim();
-    let name_span = Span::new(start + (raw_name.len() - raw_name.trim_start().len()), start + raw_name.trim_end().len());
+    let name_span = Span::new(
+        start + (raw_name.len() - raw_name.trim_start().len()),
+        start + raw_name.trim_end().len(),
+    );
     let trimmed = raw_value.trim_start();
     let value_start = start + raw_name.len() + 1 + (raw_value.len() - trimmed.len());
     let (value, len) = match trimmed.chars().next() {
@@ -224,7 +247,13 @@ fn shell_assignment(arg: &str, start: usize) -> Option<Variable> {
     };
     let Some((name, raw)) = arg.split_once('=') else {
         let name_span = Span::new(start, start + arg.len());
-        return Some(Variable { name: arg.to_string(), name_span, value: None, value_span: name_span, span: name_span });
+        return Some(Variable {
+            name: arg.to_string(),
+            name_span,
+            value: None,
+            value_span: name_span,
+            span: name_span,
+        });
     };
     let value_start = start + name.len() + 1;
     let value = match raw.chars().next() {
@@ -247,7 +276,11 @@ fn unquote(text: &str, quote: char) -> (Value, usize) {
     let mut chars = text.char_indices().skip(1);
     while let Some((i, c)) = chars.next() {
         if c == quote {
-            let value = if quote == '"' { interpolate(&out) } else { Value::Known(out) };
+            let value = if quote == '"' {
+                interpolate(&out)
+            } else {
+                Value::Known(out)
+            };
             return (value, i + 1);
         }
         if c == '\\' && quote == '"' {
@@ -280,8 +313,14 @@ pub(crate) fn interpolate(text: &str) -> Value {
             continue;
         }
         let name: String = match after.strip_prefix('{') {
-            Some(inner) => inner.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect(),
-            None => after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect(),
+            Some(inner) => inner
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect(),
+            None => after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect(),
         };
         if !name.is_empty() {
             return Value::Unknown(Unknown::UnresolvedVariable(name));
@@ -294,7 +333,9 @@ pub(crate) fn interpolate(text: &str) -> Value {
 }
 
 fn check_kept_quotes(doc: &mut Document, variable: &Variable) {
-    let Some(Value::Known(value)) = &variable.value else { return };
+    let Some(Value::Known(value)) = &variable.value else {
+        return;
+    };
     let quoted = value.len() >= 2 && ['"', '\''].iter().any(|&q| value.starts_with(q) && value.ends_with(q));
     if !quoted || !(variable.name.starts_with(PREFIX) || variable.name == "OMEROHOST") {
         return;
@@ -335,7 +376,12 @@ pub(crate) fn apply(doc: &mut Document, variables: &[Variable]) {
                 Value::Known(host) => Value::Known(format!("[[\"{host}\", 4064, \"omero\"]]")),
                 unknown => unknown.clone(),
             };
-            let mut op = Operation::set("omero.web.server_list", variable.name_span, host_value, variable.value_span);
+            let mut op = Operation::set(
+                "omero.web.server_list",
+                variable.name_span,
+                host_value,
+                variable.value_span,
+            );
             op.span = variable.span;
             host_ops.push(op);
             continue;
@@ -349,7 +395,10 @@ pub(crate) fn apply(doc: &mut Document, variables: &[Variable]) {
         if let Some(finding) = unknown_key_hint(variable, &key) {
             doc.findings.push(finding);
             // The hint above says more than KY001's generic one.
-            doc.suppressions.push(Suppression { codes: vec!["KY001".into()], applies_to: variable.name_span });
+            doc.suppressions.push(Suppression {
+                codes: vec!["KY001".into()],
+                applies_to: variable.name_span,
+            });
         }
         let mut op = Operation::set(key, variable.name_span, value, variable.value_span);
         op.span = variable.span;
@@ -361,12 +410,18 @@ pub(crate) fn apply(doc: &mut Document, variables: &[Variable]) {
 fn unresolved(variable: &Variable, name: &str) -> Finding {
     let (message, help) = if variable.value.is_none() {
         (
-            format!("`{}` has no value in this file: the container gets it from the environment it is started from", variable.name),
+            format!(
+                "`{}` has no value in this file: the container gets it from the environment it is started from",
+                variable.name
+            ),
             "give the value in the file, or check it where the environment is set",
         )
     } else {
         (
-            format!("the value of `{}` uses ${name}, which is set outside this file", variable.name),
+            format!(
+                "the value of `{}` uses ${name}, which is set outside this file",
+                variable.name
+            ),
             "check the value where the variable is set (the shell, a `.env` file, the CI secrets)",
         )
     };
@@ -380,7 +435,10 @@ fn wrong_prefix(variable: &Variable) -> Finding {
     let fixed = format!("{PREFIX}{}", &variable.name[PREFIX.len()..]);
     Finding::new(
         &input::ENV_NAME,
-        format!("`{}` is ignored: omero-web-docker only reads variables starting with `{PREFIX}`", variable.name),
+        format!(
+            "`{}` is ignored: omero-web-docker only reads variables starting with `{PREFIX}`",
+            variable.name
+        ),
     )
     .at(variable.name_span, "wrong case")
     .help(format!("rename it `{fixed}`"))
@@ -392,7 +450,12 @@ fn unknown_key_hint(variable: &Variable, key: &str) -> Option<Finding> {
     if catalog().property(key).is_some() {
         return None;
     }
-    let words = |s: &str| s.split(['.', '_']).filter(|w| !w.is_empty()).map(str::to_lowercase).collect::<Vec<_>>();
+    let words = |s: &str| {
+        s.split(['.', '_'])
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
     let wanted = words(key);
     let meant = catalog()
         .properties
@@ -427,16 +490,22 @@ pub(crate) fn report_overridden(doc: &mut Document, first: usize, why: &str) {
     }
     let mut found = Vec::new();
     for (i, op) in ops.iter().enumerate() {
-        let Some(&later) = last_set.get(op.key.as_str()).filter(|&&l| l > i) else { continue };
+        let Some(&later) = last_set.get(op.key.as_str()).filter(|&&l| l > i) else {
+            continue;
+        };
         found.push(
             Finding::new(
                 &input::OVERRIDDEN,
-                format!("this `{}` of `{}` never takes effect: a later value replaces it ({why})", op.kind.verb(), op.key),
+                format!(
+                    "this `{}` of `{}` never takes effect: a later value replaces it ({why})",
+                    op.kind.verb(),
+                    op.key
+                ),
             )
-                .key(op.key.clone())
-                .at(op.span, "replaced")
-                .related(ops[later].span, "this value wins")
-                .help("keep one of them"),
+            .key(op.key.clone())
+            .at(op.span, "replaced")
+            .related(ops[later].span, "this value wins")
+            .help("keep one of them"),
         );
     }
     doc.findings.extend(found);
@@ -467,7 +536,10 @@ mod tests {
 
     #[test]
     fn env_names_round_trip_or_are_refused() {
-        assert_eq!(env_name("omero.web.server_list").as_deref(), Some("CONFIG_omero_web_server__list"));
+        assert_eq!(
+            env_name("omero.web.server_list").as_deref(),
+            Some("CONFIG_omero_web_server__list")
+        );
         assert_eq!(env_name("omero.x.y").as_deref(), None);
         assert_eq!(env_name("omero.web._x").as_deref(), None);
         for property in &catalog().properties {
@@ -479,7 +551,8 @@ mod tests {
 
     #[test]
     fn docker_env_file_keeps_quotes_and_spaces() {
-        let source = "\u{feff}# web settings\nCONFIG_omero_web_debug=\"true\"\n  CONFIG_omero_web_prefix= /omero \nOMEROHOST\n";
+        let source =
+            "\u{feff}# web settings\nCONFIG_omero_web_debug=\"true\"\n  CONFIG_omero_web_prefix= /omero \nOMEROHOST\n";
         let doc = parse("web.env", source, EnvStyle::Docker);
         assert_eq!(
             stored(&doc),
@@ -525,7 +598,10 @@ mod tests {
         assert_eq!(
             stored(&doc),
             vec![
-                ("omero.web.server_list".into(), "[[\"omero.example.org\", 4064, \"omero\"]]".into()),
+                (
+                    "omero.web.server_list".into(),
+                    "[[\"omero.example.org\", 4064, \"omero\"]]".into()
+                ),
                 ("omero.web.debug".into(), "true".into()),
             ]
         );
@@ -534,11 +610,27 @@ mod tests {
 
     #[test]
     fn unknown_keys_name_the_variable_meant() {
-        let doc = parse("web.env", "CONFIG_omero_web_server_list=x\nconfig_omero_web_debug=true\nCONFIG_omero_web_debgu=true\n", EnvStyle::Docker);
+        let doc = parse(
+            "web.env",
+            "CONFIG_omero_web_server_list=x\nconfig_omero_web_debug=true\nCONFIG_omero_web_debgu=true\n",
+            EnvStyle::Docker,
+        );
         assert_eq!(codes(&doc), vec!["IN012", "IN012", "IN012"]);
-        assert_eq!(doc.findings[0].help.as_deref().map(|h| h.contains("`CONFIG_omero_web_server__list`")), Some(true));
-        assert_eq!(doc.findings[1].help.as_deref(), Some("rename it `CONFIG_omero_web_debug`"));
-        assert!(doc.findings[2].help.as_deref().is_some_and(|h| h.contains("CONFIG_omero_web_debug`")));
+        assert_eq!(
+            doc.findings[0]
+                .help
+                .as_deref()
+                .map(|h| h.contains("`CONFIG_omero_web_server__list`")),
+            Some(true)
+        );
+        assert_eq!(
+            doc.findings[1].help.as_deref(),
+            Some("rename it `CONFIG_omero_web_debug`")
+        );
+        assert!(doc.findings[2]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("CONFIG_omero_web_debug`")));
         assert_eq!(doc.suppressions.len(), 2);
     }
 
@@ -553,7 +645,10 @@ mod tests {
             stored(&doc),
             vec![
                 ("omero.web.server_list".into(), "[[\"other\", 4064, \"omero\"]]".into()),
-                ("omero.web.server_list".into(), "[[\"omero.example.org\", 4064, \"omero\"]]".into()),
+                (
+                    "omero.web.server_list".into(),
+                    "[[\"omero.example.org\", 4064, \"omero\"]]".into()
+                ),
             ]
         );
         assert_eq!(codes(&doc), vec!["IN014"]);

@@ -12,9 +12,12 @@ pub fn parse(path: &str, source: &str) -> Document {
         Ok(serde_json::Value::Object(object)) => object,
         Ok(_) => {
             doc.findings.push(
-                Finding::new(&input::SYNTAX_ERROR, "the JSON form is one object {\"key\": \"value\", ...}")
-                    .at(Span::new(0, 0), "not an object")
-                    .help("write each property as a member whose value is a string"),
+                Finding::new(
+                    &input::SYNTAX_ERROR,
+                    "the JSON form is one object {\"key\": \"value\", ...}",
+                )
+                .at(Span::new(0, 0), "not an object")
+                .help("write each property as a member whose value is a string"),
             );
             return doc;
         }
@@ -34,13 +37,20 @@ pub fn parse(path: &str, source: &str) -> Document {
         let value_span = locate(source, &mut from, &value);
         match value {
             serde_json::Value::String(text) => {
-                doc.operations.push(Operation::set(key, key_span, Value::Known(text), value_span));
+                doc.operations
+                    .push(Operation::set(key, key_span, Value::Known(text), value_span));
             }
             other => doc.findings.push(
-                Finding::new(&input::VALUE_NOT_REPRESENTABLE, format!("{key}: {other} is not a string"))
-                    .key(key.clone())
-                    .at(value_span, "OMERO stores strings")
-                    .help(format!("write the value as a JSON string: {}", serde_json::Value::String(other.to_string()))),
+                Finding::new(
+                    &input::VALUE_NOT_REPRESENTABLE,
+                    format!("{key}: {other} is not a string"),
+                )
+                .key(key.clone())
+                .at(value_span, "OMERO stores strings")
+                .help(format!(
+                    "write the value as a JSON string: {}",
+                    serde_json::Value::String(other.to_string())
+                )),
             ),
         }
     }
@@ -63,7 +73,11 @@ fn locate(source: &str, from: &mut usize, value: &serde_json::Value) -> Span {
 
 /// Byte offset of serde_json's 1-based line and column.
 fn offset(source: &str, line: usize, column: usize) -> usize {
-    let start: usize = source.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let start: usize = source
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     (start + column.saturating_sub(1)).min(source.len())
 }
 

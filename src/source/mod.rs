@@ -25,7 +25,13 @@ pub fn suppressed_codes(comment: &str) -> Option<Vec<String>> {
         return Some(Vec::new());
     }
     let inner = rest.trim_start().strip_prefix('[')?.split(']').next()?;
-    Some(inner.split(',').map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect())
+    Some(
+        inner
+            .split(',')
+            .map(|c| c.trim().to_uppercase())
+            .filter(|c| !c.is_empty())
+            .collect(),
+    )
 }
 
 /// Applies a `# omeroconf: ignore[...]` comment on the line before each
@@ -47,7 +53,10 @@ pub(crate) fn suppress_from_previous_lines(doc: &mut Document, anchor: fn(&Opera
 
 /// Guesses a file's format from its name, then from its first bytes.
 pub fn detect(path: &Path, source: &str) -> Format {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     match extension {
         "sh" | "bash" => return Format::Script,
@@ -81,7 +90,13 @@ pub fn detect(path: &Path, source: &str) -> Format {
 /// compose or Kubernetes.
 fn yaml_format(source: &str) -> Format {
     let sets_role_variable = source.lines().any(|line| {
-        let name = line.trim_start().trim_start_matches("- ").split(':').next().unwrap_or("").trim();
+        let name = line
+            .trim_start()
+            .trim_start_matches("- ")
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim();
         ansible::VARIABLES.contains(&name)
     });
     if sets_role_variable {
@@ -104,7 +119,10 @@ fn looks_like_script(source: &str) -> bool {
 /// omeroconf should leave alone (stricter than [`detect`]: a directory holds
 /// `Cargo.toml`, CI YAML and unrelated XML too).
 pub fn recognise(path: &Path, source: &str) -> Option<Format> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let format = match extension {
         "sh" | "bash" => Format::Script,
@@ -164,7 +182,10 @@ pub fn parse<S: AsRef<str> + Into<String>>(path: &str, source: S, format: Format
         Format::Script => script::parse(
             path,
             source,
-            &script::ScriptOptions { vars: options.vars.clone(), base_dir: options.base_dir.clone() },
+            &script::ScriptOptions {
+                vars: options.vars.clone(),
+                base_dir: options.base_dir.clone(),
+            },
         ),
         Format::Env => env::parse(path, text, options.env_style.unwrap_or_else(|| default_env_style(path))),
         Format::Ansible => ansible::parse(path, text),
@@ -174,7 +195,10 @@ pub fn parse<S: AsRef<str> + Into<String>>(path: &str, source: S, format: Format
 
 /// compose reads `.env` files; any other env file is taken as docker's `--env-file`.
 fn default_env_style(path: &str) -> env::EnvStyle {
-    let name = Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if name == ".env" {
         env::EnvStyle::Compose
     } else {
@@ -190,7 +214,12 @@ pub(crate) mod test_util {
     pub fn stored(doc: &Document) -> Vec<(String, String)> {
         doc.operations
             .iter()
-            .map(|o| (o.key.clone(), o.value.as_ref().and_then(Value::known).unwrap_or("?").to_string()))
+            .map(|o| {
+                (
+                    o.key.clone(),
+                    o.value.as_ref().and_then(Value::known).unwrap_or("?").to_string(),
+                )
+            })
             .collect()
     }
 
@@ -205,7 +234,10 @@ mod tests {
 
     #[test]
     fn suppression_comments() {
-        assert_eq!(suppressed_codes("# omeroconf: ignore[ty006, KY001]"), Some(vec!["TY006".into(), "KY001".into()]));
+        assert_eq!(
+            suppressed_codes("# omeroconf: ignore[ty006, KY001]"),
+            Some(vec!["TY006".into(), "KY001".into()])
+        );
         assert_eq!(suppressed_codes("#omeroconf: ignore"), Some(vec![]));
         assert_eq!(suppressed_codes("# ignore[TY006]"), None);
         assert_eq!(suppressed_codes("# omeroconf: ignored stuff"), None);
@@ -214,11 +246,26 @@ mod tests {
     #[test]
     fn directories_only_yield_configuration_files() {
         assert_eq!(recognise(Path::new("Cargo.toml"), "[package]\nname = \"x\"\n"), None);
-        assert_eq!(recognise(Path::new("web.toml"), "[omero.web]\ndebug = true\n"), Some(Format::Toml));
-        assert_eq!(recognise(Path::new(".github/workflows/ci.yml"), "on: push\njobs: {}\n"), None);
-        assert_eq!(recognise(Path::new("compose.yaml"), "services:\n  web:\n    image: openmicroscopy/omero-web\n"), Some(Format::Compose));
+        assert_eq!(
+            recognise(Path::new("web.toml"), "[omero.web]\ndebug = true\n"),
+            Some(Format::Toml)
+        );
+        assert_eq!(
+            recognise(Path::new(".github/workflows/ci.yml"), "on: push\njobs: {}\n"),
+            None
+        );
+        assert_eq!(
+            recognise(
+                Path::new("compose.yaml"),
+                "services:\n  web:\n    image: openmicroscopy/omero-web\n"
+            ),
+            Some(Format::Compose)
+        );
         assert_eq!(recognise(Path::new("pom.xml"), "<project/>"), None);
-        assert_eq!(recognise(Path::new("web.env"), "CONFIG_omero_web_debug=true\n"), Some(Format::Env));
+        assert_eq!(
+            recognise(Path::new("web.env"), "CONFIG_omero_web_debug=true\n"),
+            Some(Format::Env)
+        );
         assert_eq!(recognise(Path::new("db.env"), "POSTGRES_PASSWORD=x\n"), None);
         assert_eq!(recognise(Path::new("README.md"), "omero"), None);
     }
@@ -227,20 +274,43 @@ mod tests {
     fn scripts_without_omero_commands() {
         assert!(runs_omero("set -e\n$OMERODIR/bin/omero config set a b\n"));
         assert!(runs_omero("sudo -u omero omero config get\n"));
-        assert!(!runs_omero("#!/bin/sh\n# configure omero later\necho omero-web is great\n"));
+        assert!(!runs_omero(
+            "#!/bin/sh\n# configure omero later\necho omero-web is great\n"
+        ));
     }
 
     #[test]
     fn detection_by_name_and_content() {
         assert_eq!(detect(Path::new("setup-web.sh"), ""), Format::Script);
-        assert_eq!(detect(Path::new("properties.backup"), "omero.web.debug=true"), Format::Properties);
+        assert_eq!(
+            detect(Path::new("properties.backup"), "omero.web.debug=true"),
+            Format::Properties
+        );
         assert_eq!(detect(Path::new("config"), "<icegrid>"), Format::Xml);
         assert_eq!(detect(Path::new("web"), "omero.web.debug=true\n"), Format::Properties);
-        assert_eq!(detect(Path::new("web"), "set -e\nomero config set omero.web.debug true\n"), Format::Script);
-        assert_eq!(detect(Path::new("web.env"), "CONFIG_omero_web_debug=true\n"), Format::Env);
+        assert_eq!(
+            detect(Path::new("web"), "set -e\nomero config set omero.web.debug true\n"),
+            Format::Script
+        );
+        assert_eq!(
+            detect(Path::new("web.env"), "CONFIG_omero_web_debug=true\n"),
+            Format::Env
+        );
         assert_eq!(detect(Path::new(".env"), ""), Format::Env);
-        assert_eq!(detect(Path::new("docker-compose.yml"), "services:\n  web:\n"), Format::Compose);
-        assert_eq!(detect(Path::new("group_vars/all.yml"), "omero_web_config_set:\n  a: b\n"), Format::Ansible);
-        assert_eq!(detect(Path::new("site.yml"), "- hosts: all\n  roles:\n    - role: ome.omero_web\n      omero_web_apps_names: [x]\n"), Format::Ansible);
+        assert_eq!(
+            detect(Path::new("docker-compose.yml"), "services:\n  web:\n"),
+            Format::Compose
+        );
+        assert_eq!(
+            detect(Path::new("group_vars/all.yml"), "omero_web_config_set:\n  a: b\n"),
+            Format::Ansible
+        );
+        assert_eq!(
+            detect(
+                Path::new("site.yml"),
+                "- hosts: all\n  roles:\n    - role: ome.omero_web\n      omero_web_apps_names: [x]\n"
+            ),
+            Format::Ansible
+        );
     }
 }

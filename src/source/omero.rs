@@ -22,8 +22,16 @@ use std::path::Path;
 /// Reads an `omero load` command file.
 pub fn parse(path: &str, source: &str) -> Document {
     let mut doc = Document::new(path, Format::Omero, source);
-    let mut cli = Cli { doc: &mut doc, base_dir: None, depth: 0 };
-    let text = [Piece { text: Cow::Borrowed(source), origin: Origin::Verbatim(0), unknown: None }];
+    let mut cli = Cli {
+        doc: &mut doc,
+        base_dir: None,
+        depth: 0,
+    };
+    let text = [Piece {
+        text: Cow::Borrowed(source),
+        origin: Origin::Verbatim(0),
+        unknown: None,
+    }];
     cli.read_commands(&text, Newlines::Universal, Session::Load { keep_going: false }, false);
     doc
 }
@@ -147,7 +155,9 @@ impl Cli<'_> {
         }
         // omero.cli.argv() takes `--path DIR` (or `--p`, `--pa`...) out of
         // the whole command line before anything else parses it.
-        let mentions_path = args.iter().any(|arg| arg.text().is_some_and(|text| text.starts_with("--p")));
+        let mentions_path = args
+            .iter()
+            .any(|arg| arg.text().is_some_and(|text| text.starts_with("--p")));
         let args: Cow<[Arg]> = if !mentions_path {
             Cow::Borrowed(args)
         } else {
@@ -183,7 +193,9 @@ impl Cli<'_> {
         };
         match &name.value {
             Value::Unknown(unknown) => {
-                self.doc.findings.push(unknown_finding(unknown, name.span, "the omero subcommand"));
+                self.doc
+                    .findings
+                    .push(unknown_finding(unknown, name.span, "the omero subcommand"));
                 Outcome::Done
             }
             Value::Known(name_text) => match name_text.as_str() {
@@ -237,7 +249,10 @@ impl Cli<'_> {
             "append" => Verb::Append,
             "remove" => Verb::Remove,
             "load" | "edit" | "upgrade" | "drop" => {
-                self.unsupported(span, &format!("`omero config {name_text}` changes the configuration from outside the script"));
+                self.unsupported(
+                    span,
+                    &format!("`omero config {name_text}` changes the configuration from outside the script"),
+                );
                 return Outcome::Done;
             }
             "def" => {
@@ -320,7 +335,9 @@ impl Cli<'_> {
                     return Outcome::Done;
                 };
                 let kind = match verb {
-                    Verb::Append => OpKind::Append { unique: parsed.option(&CONFIG_APPEND, "--set").is_some() },
+                    Verb::Append => OpKind::Append {
+                        unique: parsed.option(&CONFIG_APPEND, "--set").is_some(),
+                    },
                     _ => OpKind::Remove,
                 };
                 (kind, Some(value.value.clone()), value.span)
@@ -354,7 +371,10 @@ impl Cli<'_> {
             match stdin {
                 Stdin::Text(pieces) => pieces.iter().map(|piece| piece.text.as_ref()).collect::<String>(),
                 Stdin::Inherited => {
-                    self.unsupported(file.span, "`-f -` reads the value from standard input, which omeroconf cannot see");
+                    self.unsupported(
+                        file.span,
+                        "`-f -` reads the value from standard input, which omeroconf cannot see",
+                    );
                     return None;
                 }
             }
@@ -410,7 +430,11 @@ impl Cli<'_> {
                         false
                     }
                     Ok(text) => {
-                        let text = [Piece { text: Cow::Owned(text), origin: Origin::Within(file.span), unknown: None }];
+                        let text = [Piece {
+                            text: Cow::Owned(text),
+                            origin: Origin::Within(file.span),
+                            unknown: None,
+                        }];
                         self.depth += 1;
                         let completed = self.read_commands(&text, Newlines::Universal, session, tolerated);
                         self.depth -= 1;
@@ -422,7 +446,9 @@ impl Cli<'_> {
                     }
                 },
                 (Value::Unknown(unknown), _) => {
-                    self.doc.findings.push(unknown_finding(unknown, file.span, "the file `omero load` reads"));
+                    self.doc
+                        .findings
+                        .push(unknown_finding(unknown, file.span, "the file `omero load` reads"));
                     true
                 }
             };
@@ -465,7 +491,10 @@ impl Cli<'_> {
                     continue;
                 }
                 for codes in pending.drain(..) {
-                    self.doc.suppressions.push(Suppression { codes, applies_to: span });
+                    self.doc.suppressions.push(Suppression {
+                        codes,
+                        applies_to: span,
+                    });
                 }
                 if session == Session::Interactive && words.len() == 1 && words[0].0 == "EOF" {
                     return true;
@@ -482,9 +511,15 @@ impl Cli<'_> {
                         span: piece.origin.span(line.start + start, line.start + end.min(line_end)),
                     })
                     .collect();
-                let outcome = self.run(&args, span, Stdin::Inherited, tolerated || session == Session::Interactive);
+                let outcome = self.run(
+                    &args,
+                    span,
+                    Stdin::Inherited,
+                    tolerated || session == Session::Interactive,
+                );
                 match (outcome, session) {
-                    (Outcome::UsageError, Session::Load { keep_going: false }) | (Outcome::Quit, Session::Interactive) => {
+                    (Outcome::UsageError, Session::Load { keep_going: false })
+                    | (Outcome::Quit, Session::Interactive) => {
                         return false;
                     }
                     _ => {}
@@ -567,10 +602,11 @@ pub(crate) fn relocate(doc: &mut Document, from: Document, origin: Origin, toler
         finding
     }));
     if let Origin::Verbatim(_) = origin {
-        doc.suppressions.extend(from.suppressions.into_iter().map(|suppression| Suppression {
-            applies_to: origin.map(suppression.applies_to),
-            ..suppression
-        }));
+        doc.suppressions
+            .extend(from.suppressions.into_iter().map(|suppression| Suppression {
+                applies_to: origin.map(suppression.applies_to),
+                ..suppression
+            }));
     }
 }
 
@@ -627,7 +663,11 @@ impl Iterator for Lines<'_> {
         };
         let (len, terminator) = found.unwrap_or((rest.len(), 0));
         self.pos = start + len + terminator;
-        Some(Line { start, end: start + len, terminator })
+        Some(Line {
+            start,
+            end: start + len,
+            terminator,
+        })
     }
 }
 
@@ -661,7 +701,9 @@ fn shlex_split(line: &str, newline: bool) -> Result<Vec<(String, usize, usize)>,
                 }
                 match c {
                     '\'' | '"' => State::Quoted(c),
-                    '\\' => State::Escaped { in_double_quotes: false },
+                    '\\' => State::Escaped {
+                        in_double_quotes: false,
+                    },
                     _ => {
                         word.push(c);
                         State::Word
@@ -728,15 +770,27 @@ struct Opt {
 }
 
 const fn flag(flags: &'static [&'static str]) -> Opt {
-    Opt { flags, takes_value: false, exits: false }
+    Opt {
+        flags,
+        takes_value: false,
+        exits: false,
+    }
 }
 
 const fn with_value(flags: &'static [&'static str]) -> Opt {
-    Opt { flags, takes_value: true, exits: false }
+    Opt {
+        flags,
+        takes_value: true,
+        exits: false,
+    }
 }
 
 const fn exiting(flags: &'static [&'static str]) -> Opt {
-    Opt { flags, takes_value: false, exits: true }
+    Opt {
+        flags,
+        takes_value: false,
+        exits: true,
+    }
 }
 
 struct Parser {
@@ -748,10 +802,12 @@ struct Parser {
 impl Parser {
     /// The option with this exact flag, and the flag as the parser spells it.
     fn find(&self, flag: &str) -> Option<(usize, &'static str)> {
-        self.options
-            .iter()
-            .enumerate()
-            .find_map(|(index, opt)| opt.flags.iter().find(|known| **known == flag).map(|known| (index, *known)))
+        self.options.iter().enumerate().find_map(|(index, opt)| {
+            opt.flags
+                .iter()
+                .find(|known| **known == flag)
+                .map(|known| (index, *known))
+        })
     }
 
     fn option_name(&self, index: usize) -> String {
@@ -762,7 +818,11 @@ impl Parser {
 const HELP: Opt = exiting(&["-h", "--help"]);
 
 /// What `omero.cli.argv()` parses first: only `--path`, wherever it is.
-static PLUGIN_PATH: Parser = Parser { prog: "omero", options: &[with_value(&["--path"])], positionals: &[] };
+static PLUGIN_PATH: Parser = Parser {
+    prog: "omero",
+    options: &[with_value(&["--path"])],
+    positionals: &[],
+};
 
 /// `omero`'s own parser (omero-py 5.23: `CLI.parser_init` and the login arguments).
 static OMERO: Parser = Parser {
@@ -950,7 +1010,9 @@ fn parse_args<'a>(parser: &Parser, args: &'a [Arg]) -> Result<Parsed<'a>, String
     let mut start = 0;
     if let Some(last_option) = pattern.iter().rposition(|&c| c == b'O') {
         while start <= last_option {
-            let next_option = (start..pattern.len()).find(|&i| pattern[i] == b'O').unwrap_or(pattern.len());
+            let next_option = (start..pattern.len())
+                .find(|&i| pattern[i] == b'O')
+                .unwrap_or(pattern.len());
             if start != next_option {
                 let end = state.consume_positionals(start);
                 if end > start {
@@ -988,14 +1050,22 @@ fn classify(parser: &Parser, arg: &Arg) -> Result<Option<OptionWord>, String> {
         return Ok(None);
     }
     if let Some((option, flag)) = parser.find(text) {
-        return Ok(Some(OptionWord { option: Some(option), flag, explicit: None }));
+        return Ok(Some(OptionWord {
+            option: Some(option),
+            flag,
+            explicit: None,
+        }));
     }
     if text.chars().count() == 1 {
         return Ok(None);
     }
     if let Some((name, explicit)) = text.split_once('=') {
         if let Some((option, flag)) = parser.find(name) {
-            return Ok(Some(OptionWord { option: Some(option), flag, explicit: Some(explicit.to_string()) }));
+            return Ok(Some(OptionWord {
+                option: Some(option),
+                flag,
+                explicit: Some(explicit.to_string()),
+            }));
         }
     }
     let mut matches = option_prefix_matches(parser, text);
@@ -1009,29 +1079,49 @@ fn classify(parser: &Parser, arg: &Arg) -> Result<Option<OptionWord>, String> {
     if is_negative_number(text) || text.contains(' ') {
         return Ok(None);
     }
-    Ok(Some(OptionWord { option: None, flag: "", explicit: None }))
+    Ok(Some(OptionWord {
+        option: None,
+        flag: "",
+        explicit: None,
+    }))
 }
 
 /// argparse's `_get_option_tuples`: abbreviated long options, and short
 /// options with their argument attached (`-fFILE`).
 fn option_prefix_matches(parser: &Parser, text: &str) -> Vec<OptionWord> {
-    let all = parser.options.iter().enumerate().flat_map(|(i, opt)| opt.flags.iter().map(move |flag| (i, *flag)));
+    let all = parser
+        .options
+        .iter()
+        .enumerate()
+        .flat_map(|(i, opt)| opt.flags.iter().map(move |flag| (i, *flag)));
     if text.starts_with("--") {
         let (prefix, explicit) = match text.split_once('=') {
             Some((prefix, explicit)) => (prefix, Some(explicit)),
             None => (text, None),
         };
         all.filter(|(_, flag)| flag.starts_with(prefix))
-            .map(|(i, flag)| OptionWord { option: Some(i), flag, explicit: explicit.map(String::from) })
+            .map(|(i, flag)| OptionWord {
+                option: Some(i),
+                flag,
+                explicit: explicit.map(String::from),
+            })
             .collect()
     } else {
         let short_end = text.char_indices().nth(2).map_or(text.len(), |(i, _)| i);
         let (short, attached) = text.split_at(short_end);
         all.filter_map(|(i, flag)| {
             if flag == short {
-                Some(OptionWord { option: Some(i), flag, explicit: Some(attached.to_string()) })
+                Some(OptionWord {
+                    option: Some(i),
+                    flag,
+                    explicit: Some(attached.to_string()),
+                })
             } else if flag.starts_with(text) {
-                Some(OptionWord { option: Some(i), flag, explicit: None })
+                Some(OptionWord {
+                    option: Some(i),
+                    flag,
+                    explicit: None,
+                })
             } else {
                 None
             }
@@ -1069,7 +1159,9 @@ impl ParseState<'_, '_> {
         let remaining = &self.parser.positionals[self.next_positional..];
         let pattern = &self.pattern[start.min(self.pattern.len())..];
         let mut counts = Vec::with_capacity(remaining.len());
-        (1..=remaining.len()).rev().any(|n| match_positionals(&remaining[..n], pattern, &mut counts));
+        (1..=remaining.len())
+            .rev()
+            .any(|n| match_positionals(&remaining[..n], pattern, &mut counts));
         // `--` is left out of the values later, except for a subcommand's.
         let mut position = start;
         for count in counts {
@@ -1083,7 +1175,11 @@ impl ParseState<'_, '_> {
     /// argparse's `consume_optional`: takes the option at `start` (and the
     /// flags clustered with it) and returns where its arguments stopped.
     fn consume_optional(&mut self, start: usize, word: OptionWord) -> Result<usize, String> {
-        let OptionWord { option, mut flag, mut explicit } = word;
+        let OptionWord {
+            option,
+            mut flag,
+            mut explicit,
+        } = word;
         let Some(mut option) = option else {
             self.parsed.extras.push(&self.args[start]);
             return Ok(start + 1);
@@ -1099,23 +1195,35 @@ impl ParseState<'_, '_> {
                     let mut rest = attached.chars();
                     let next_flag = rest.next().map(|c| format!("-{c}")).unwrap_or_default();
                     let Some((next, next_flag)) = self.parser.find(&next_flag) else {
-                        return Err(format!("argument {}: ignored explicit argument '{attached}'", self.parser.option_name(option)));
+                        return Err(format!(
+                            "argument {}: ignored explicit argument '{attached}'",
+                            self.parser.option_name(option)
+                        ));
                     };
                     option = next;
                     flag = next_flag;
                     explicit = Some(rest.as_str().to_string()).filter(|rest| !rest.is_empty());
                 }
                 Some(attached) if opt.takes_value => {
-                    let value = Arg { value: Value::Known(attached), span: self.args[start].span };
+                    let value = Arg {
+                        value: Value::Known(attached),
+                        span: self.args[start].span,
+                    };
                     taken.push((option, OptionValue::Attached(value)));
                     break start + 1;
                 }
                 Some(attached) => {
-                    return Err(format!("argument {}: ignored explicit argument '{attached}'", self.parser.option_name(option)));
+                    return Err(format!(
+                        "argument {}: ignored explicit argument '{attached}'",
+                        self.parser.option_name(option)
+                    ));
                 }
                 None if opt.takes_value => {
                     if self.pattern.get(start + 1) != Some(&b'A') {
-                        return Err(format!("argument {}: expected one argument", self.parser.option_name(option)));
+                        return Err(format!(
+                            "argument {}: expected one argument",
+                            self.parser.option_name(option)
+                        ));
                     }
                     taken.push((option, OptionValue::Given(&self.args[start + 1])));
                     break start + 2;
@@ -1158,7 +1266,11 @@ fn match_positionals(positionals: &[Nargs], pattern: &[u8], counts: &mut Vec<usi
 /// in the order a backtracking regex engine does (greedy first), until
 /// `attempt` accepts one.
 fn try_lengths(nargs: Nargs, pattern: &[u8], mut attempt: impl FnMut(usize) -> bool) -> bool {
-    let dashes = |from: usize| pattern.get(from..).map_or(0, |p| p.iter().take_while(|&&c| c == b'-').count());
+    let dashes = |from: usize| {
+        pattern
+            .get(from..)
+            .map_or(0, |p| p.iter().take_while(|&&c| c == b'-').count())
+    };
     let lead = dashes(0);
     let is_arg = |at: usize| pattern.get(at) == Some(&b'A');
     match nargs {
@@ -1166,7 +1278,8 @@ fn try_lengths(nargs: Nargs, pattern: &[u8], mut attempt: impl FnMut(usize) -> b
         Nargs::One => is_arg(lead) && (0..=dashes(lead + 1)).rev().any(|t| attempt(lead + 1 + t)),
         // `-*A?-*`
         Nargs::Optional => (0..=lead).rev().any(|l| {
-            (is_arg(l) && (0..=dashes(l + 1)).rev().any(|t| attempt(l + 1 + t))) || (0..=dashes(l)).rev().any(|t| attempt(l + t))
+            (is_arg(l) && (0..=dashes(l + 1)).rev().any(|t| attempt(l + 1 + t)))
+                || (0..=dashes(l)).rev().any(|t| attempt(l + t))
         }),
         // `-*[A-]*`
         Nargs::Any => {
@@ -1183,7 +1296,13 @@ mod tests {
     use super::*;
 
     fn args(words: &[&str]) -> Vec<Arg> {
-        words.iter().map(|w| Arg { value: Value::Known(w.to_string()), span: Span::default() }).collect()
+        words
+            .iter()
+            .map(|w| Arg {
+                value: Value::Known(w.to_string()),
+                span: Span::default(),
+            })
+            .collect()
     }
 
     /// (verb, key, value) of each operation.
@@ -1203,7 +1322,11 @@ mod tests {
 
     fn run_words(words: &[&str]) -> Document {
         let mut doc = Document::new("t", Format::Omero, "");
-        let mut cli = Cli { doc: &mut doc, base_dir: None, depth: 0 };
+        let mut cli = Cli {
+            doc: &mut doc,
+            base_dir: None,
+            depth: 0,
+        };
         cli.run_program(&args(words), Span::default(), Stdin::Inherited, false);
         doc
     }
@@ -1212,7 +1335,20 @@ mod tests {
     /// the argparse emulation makes, and stands aside for everything else.
     #[test]
     fn simple_changes_are_what_argparse_makes() {
-        let words = ["config", "set", "append", "remove", "get", "omero.web.debug", "k=v", "-1", "--", "--set", "", "a b"];
+        let words = [
+            "config",
+            "set",
+            "append",
+            "remove",
+            "get",
+            "omero.web.debug",
+            "k=v",
+            "-1",
+            "--",
+            "--set",
+            "",
+            "a b",
+        ];
         let mut taken = 0;
         for len in 2..=4u32 {
             for n in 0..words.len().pow(len) {
@@ -1220,12 +1356,21 @@ mod tests {
                 let args: Vec<Arg> = combo
                     .iter()
                     .enumerate()
-                    .map(|(i, w)| Arg { value: Value::Known(w.to_string()), span: Span::new(10 * i, 10 * i + 5) })
+                    .map(|(i, w)| Arg {
+                        value: Value::Known(w.to_string()),
+                        span: Span::new(10 * i, 10 * i + 5),
+                    })
                     .collect();
-                let Some(operation) = simple_change(&args, Span::new(0, 99), true) else { continue };
+                let Some(operation) = simple_change(&args, Span::new(0, 99), true) else {
+                    continue;
+                };
                 taken += 1;
                 let mut doc = Document::new("t", Format::Omero, "");
-                let mut cli = Cli { doc: &mut doc, base_dir: None, depth: 0 };
+                let mut cli = Cli {
+                    doc: &mut doc,
+                    base_dir: None,
+                    depth: 0,
+                };
                 cli.run(&args, Span::new(0, 99), Stdin::Inherited, true);
                 assert_eq!(doc.operations, vec![operation], "{combo:?}");
                 assert!(doc.findings.is_empty(), "{combo:?}");
@@ -1263,18 +1408,33 @@ mod tests {
             (&["config", "set", "--report=1", "k", "v"], None),
             (&["config", "set", "k", "v", "extra"], None),
             (&["config", "set"], None),
-            (&["config", "append", "--set", "k", "1"], Some(("append --set", "k", Some("1")))),
-            (&["config", "append", "k", "1", "--se"], Some(("append --set", "k", Some("1")))),
+            (
+                &["config", "append", "--set", "k", "1"],
+                Some(("append --set", "k", Some("1"))),
+            ),
+            (
+                &["config", "append", "k", "1", "--se"],
+                Some(("append --set", "k", Some("1"))),
+            ),
             // `omero`'s own parser sees `--s` first: --server or --sudo?
             (&["config", "append", "k", "1", "--s"], None),
             (&["-d", "1", "config", "set", "k", "v"], Some(("set", "k", Some("v")))),
             (&["config", "set", "k", "-qx"], None),
             (&["config", "set", "k", "--", "--"], Some(("unset", "k", None))),
-            (&["config", "append", "--", "k", "[1]"], Some(("append", "k", Some("[1]")))),
+            (
+                &["config", "append", "--", "k", "[1]"],
+                Some(("append", "k", Some("[1]"))),
+            ),
             (&["config", "append", "k"], None),
-            (&["config", "remove", "k", "\"x\""], Some(("remove", "k", Some("\"x\"")))),
+            (
+                &["config", "remove", "k", "\"x\""],
+                Some(("remove", "k", Some("\"x\""))),
+            ),
             (&["-q", "config", "set", "k", "v"], Some(("set", "k", Some("v")))),
-            (&["config", "set", "k", "--path", "/x", "v"], Some(("set", "k", Some("v")))),
+            (
+                &["config", "set", "k", "--path", "/x", "v"],
+                Some(("set", "k", Some("v"))),
+            ),
             (&["config", "set", "k", "v", "--p"], None),
             (&["config", "sett", "k", "v"], None),
         ];
@@ -1295,7 +1455,13 @@ mod tests {
 
     #[test]
     fn help_and_read_only_commands_change_nothing() {
-        for words in [&["config", "set", "-h", "k", "v"][..], &["config", "get"], &["web", "start"], &["-h"], &["config", "set", "k", "v", "--help"]] {
+        for words in [
+            &["config", "set", "-h", "k", "v"][..],
+            &["config", "get"],
+            &["web", "start"],
+            &["-h"],
+            &["config", "set", "k", "v", "--help"],
+        ] {
             let doc = run_words(words);
             assert!(doc.operations.is_empty() && doc.findings.is_empty(), "{words:?}");
         }
@@ -1310,7 +1476,14 @@ mod tests {
 
     #[test]
     fn commands_that_change_the_store_from_outside_are_reported() {
-        for words in [&["config", "load", "x.properties"][..], &["config", "edit"], &["config", "def", "other"], &["config", "--source", "x.xml", "set", "k", "v"], &["load", "missing.omero"], &["load"]] {
+        for words in [
+            &["config", "load", "x.properties"][..],
+            &["config", "edit"],
+            &["config", "def", "other"],
+            &["config", "--source", "x.xml", "set", "k", "v"],
+            &["load", "missing.omero"],
+            &["load"],
+        ] {
             assert_eq!(codes(&run_words(words)), vec!["IN009"], "{words:?}");
         }
     }

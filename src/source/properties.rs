@@ -35,7 +35,11 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
             continue;
         }
         if let Some(head) = stripped.strip_suffix('\\') {
-            pending = Some(Pending { text: head.to_string(), start, backslash: line.end - 1 });
+            pending = Some(Pending {
+                text: head.to_string(),
+                start,
+                backslash: line.end - 1,
+            });
             continue;
         }
         let (key, value) = stripped.split_once('=').unwrap_or((stripped, ""));
@@ -49,7 +53,10 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
             let key_start = start + (joined.len() - joined.trim_start_matches(python::is_space).len());
             let key_span = Span::new(key_start, key_start + key.len());
             let value_start = (key_span.end + 1).min(line.end);
-            (key_span, Span::new(value_start, (value_start + value.len()).min(line.end)))
+            (
+                key_span,
+                Span::new(value_start, (value_start + value.len()).min(line.end)),
+            )
         };
         check_line(&mut doc, key, value, value_span, joined_continuation);
         match repeated.get_mut(key) {
@@ -58,33 +65,52 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
                 repeats.count += 1;
             }
             None => {
-                repeated.insert(key.to_string(), Repeats { first: key_span, last: key_span, count: 1 });
+                repeated.insert(
+                    key.to_string(),
+                    Repeats {
+                        first: key_span,
+                        last: key_span,
+                        count: 1,
+                    },
+                );
             }
         }
         let mut op = Operation::set(key, key_span, Value::Known(value.to_string()), value_span);
         op.span = span;
         if let Some(codes) = silenced.take() {
-            doc.suppressions.push(Suppression { codes, applies_to: span });
+            doc.suppressions.push(Suppression {
+                codes,
+                applies_to: span,
+            });
         }
         doc.operations.push(op);
     }
 
     if let Some(p) = pending {
         doc.findings.push(
-            Finding::new(&input::VALUE_NOT_PRESERVED, "the last line ends with `\\`, so `omero config load` drops it")
-                .at(Span::new(p.backslash, p.backslash + 1), "nothing follows this continuation")
-                .help("remove the trailing backslash; a value cannot end with `\\` in a properties file"),
+            Finding::new(
+                &input::VALUE_NOT_PRESERVED,
+                "the last line ends with `\\`, so `omero config load` drops it",
+            )
+            .at(
+                Span::new(p.backslash, p.backslash + 1),
+                "nothing follows this continuation",
+            )
+            .help("remove the trailing backslash; a value cannot end with `\\` in a properties file"),
         );
     }
     // One finding per repeated key: a generated file may repeat one key a
     // million times.
     for (key, repeats) in repeated.iter().filter(|(_, r)| r.count > 1) {
         doc.findings.push(
-            Finding::new(&input::DUPLICATE_KEY, format!("`{key}` is set {} times; the last value wins", repeats.count))
-                .key(key.as_str())
-                .at(repeats.last, "set for the last time here")
-                .related(repeats.first, "first set here")
-                .help("keep only the line with the value you mean"),
+            Finding::new(
+                &input::DUPLICATE_KEY,
+                format!("`{key}` is set {} times; the last value wins", repeats.count),
+            )
+            .key(key.as_str())
+            .at(repeats.last, "set for the last time here")
+            .related(repeats.first, "first set here")
+            .help("keep only the line with the value you mean"),
         );
     }
     doc.source = owned;
@@ -107,10 +133,13 @@ struct Pending {
 fn check_line(doc: &mut Document, key: &str, value: &str, value_span: Span, continued: bool) {
     if value == MASK && (ends_with_ignore_case(key, "pass") || ends_with_ignore_case(key, "password")) {
         doc.findings.push(
-            Finding::new(&input::MASKED_VALUE, format!("`{key}` holds the mask `{MASK}`, not a password"))
-                .key(key)
-                .at(value_span, "masked by `omero config get`")
-                .help("export the configuration again with `omero config get --show-password`"),
+            Finding::new(
+                &input::MASKED_VALUE,
+                format!("`{key}` holds the mask `{MASK}`, not a password"),
+            )
+            .key(key)
+            .at(value_span, "masked by `omero config get`")
+            .help("export the configuration again with `omero config get --show-password`"),
         );
     }
     if continued && value != python::strip(value) {
@@ -175,7 +204,10 @@ mod tests {
     use super::*;
 
     fn ops(doc: &Document) -> Vec<(&str, &str)> {
-        doc.operations.iter().map(|o| (o.key.as_str(), o.value.as_ref().and_then(Value::known).unwrap_or("?"))).collect()
+        doc.operations
+            .iter()
+            .map(|o| (o.key.as_str(), o.value.as_ref().and_then(Value::known).unwrap_or("?")))
+            .collect()
     }
 
     #[test]
@@ -186,7 +218,12 @@ mod tests {
         );
         assert_eq!(
             ops(&doc),
-            vec![("omero.web.debug", "true"), ("omero.web.prefix", "/omero"), ("novalue", ""), ("omero.web.x", "a=b")]
+            vec![
+                ("omero.web.debug", "true"),
+                ("omero.web.prefix", "/omero"),
+                ("novalue", ""),
+                ("omero.web.x", "a=b")
+            ]
         );
         let debug = &doc.operations[0];
         assert_eq!(&doc.source[debug.key_span.range()], "omero.web.debug");
@@ -218,11 +255,17 @@ mod tests {
 
     #[test]
     fn reports_duplicates_and_masked_passwords() {
-        let doc = parse("p", "omero.web.debug=true\nomero.web.debug=false\nomero.web.public.password=********\nomero.web.debug=1\n");
+        let doc = parse(
+            "p",
+            "omero.web.debug=true\nomero.web.debug=false\nomero.web.public.password=********\nomero.web.debug=1\n",
+        );
         let codes: Vec<_> = doc.findings.iter().map(|f| f.code()).collect();
         assert_eq!(codes, vec!["IN005", "IN004"]);
         let repeated = &doc.findings[1];
-        assert_eq!(repeated.message, "`omero.web.debug` is set 3 times; the last value wins");
+        assert_eq!(
+            repeated.message,
+            "`omero.web.debug` is set 3 times; the last value wins"
+        );
         assert_eq!(repeated.span, Some(Span::new(78, 93)));
         assert_eq!(repeated.related[0].span, Span::new(0, 15));
     }

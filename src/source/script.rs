@@ -13,7 +13,9 @@
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Span, Suppression, Unknown, Value};
 use crate::rules::input::{SYNTAX_ERROR, UNSUPPORTED_COMMAND};
-use crate::source::omero::{relocate, unknown_finding, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK};
+use crate::source::omero::{
+    relocate, unknown_finding, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK,
+};
 use crate::source::suppressed_codes;
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -42,7 +44,11 @@ pub fn parse(path: &str, source: impl Into<String>, options: &ScriptOptions) -> 
     let mut doc = Document::new(path, Format::Script, source);
     // Read from the document's own text: no second copy of a large script.
     let source = std::mem::take(&mut doc.source);
-    let cli = Cli { doc: &mut doc, base_dir: options.base_dir.as_deref(), depth: 0 };
+    let cli = Cli {
+        doc: &mut doc,
+        base_dir: options.base_dir.as_deref(),
+        depth: 0,
+    };
     let mut shell = Shell::new(&source, cli, &options.vars, HashMap::new());
     shell.errexit = shebang_sets_errexit(&source);
     shell.run();
@@ -90,7 +96,12 @@ struct Command<'a> {
 impl Command<'_> {
     fn new() -> Self {
         // Most commands have a few words: no reallocation while collecting them.
-        Command { words: Vec::with_capacity(8), parts: Vec::with_capacity(8), joiner: None, input: None }
+        Command {
+            words: Vec::with_capacity(8),
+            parts: Vec::with_capacity(8),
+            joiner: None,
+            input: None,
+        }
     }
 }
 
@@ -184,7 +195,11 @@ struct Field {
 
 impl Field {
     fn empty(span: Span) -> Field {
-        Field { text: String::new(), unknown: None, span }
+        Field {
+            text: String::new(),
+            unknown: None,
+            span,
+        }
     }
 
     fn known(&self) -> Option<&str> {
@@ -200,7 +215,10 @@ impl Field {
 
     fn into_arg(self) -> Arg {
         let span = self.span;
-        Arg { value: self.value(), span }
+        Arg {
+            value: self.value(),
+            span,
+        }
     }
 
     /// The command name this field runs: its last path component, if known
@@ -217,10 +235,28 @@ impl Field {
 impl<'a> Shell<'a> {
     fn new(source: &'a str, cli: Cli<'a>, given: &'a [(String, String)], mut vars: HashMap<String, Var>) -> Self {
         for (name, value) in given {
-            vars.insert(name.clone(), Var { value: Some(Value::Known(value.clone())), exported: true });
+            vars.insert(
+                name.clone(),
+                Var {
+                    value: Some(Value::Known(value.clone())),
+                    exported: true,
+                },
+            );
         }
-        let ifs = vars.get("IFS").and_then(|var: &Var| var.value.as_ref()?.known()).map(Rc::from);
-        Shell { source, cli, vars, given, pending: Vec::new(), line_offset: 0, ifs, errexit: false }
+        let ifs = vars
+            .get("IFS")
+            .and_then(|var: &Var| var.value.as_ref()?.known())
+            .map(Rc::from);
+        Shell {
+            source,
+            cli,
+            vars,
+            given,
+            pending: Vec::new(),
+            line_offset: 0,
+            ifs,
+            errexit: false,
+        }
     }
 
     fn run(&mut self) {
@@ -256,7 +292,10 @@ impl<'a> Shell<'a> {
             return None;
         }
         let bytes = self.source.as_bytes();
-        let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| start + i);
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| start + i);
         let mut words: Vec<(Span, Span)> = Vec::with_capacity(8);
         let mut i = start;
         while i < end {
@@ -268,10 +307,17 @@ impl<'a> Shell<'a> {
                     i = close + 1;
                 }
                 _ => {
-                    let word_end = bytes[i..end].iter().position(|&b| b == b' ' || b == b'\t').map_or(end, |n| i + n);
+                    let word_end = bytes[i..end]
+                        .iter()
+                        .position(|&b| b == b' ' || b == b'\t')
+                        .map_or(end, |n| i + n);
                     let word = &bytes[i..word_end];
                     let first = words.is_empty();
-                    if word[0] == b'#' || word.iter().any(|&b| matches!(b, b'*' | b'?' | b'[' | b'{' | b'}') || (first && b == b'=')) {
+                    if word[0] == b'#'
+                        || word
+                            .iter()
+                            .any(|&b| matches!(b, b'*' | b'?' | b'[' | b'{' | b'}') || (first && b == b'='))
+                    {
                         return None;
                     }
                     words.push((Span::new(i, word_end), Span::new(i, word_end)));
@@ -286,7 +332,10 @@ impl<'a> Shell<'a> {
         }
         let args: Vec<Arg> = rest
             .iter()
-            .map(|&(word, text)| Arg { value: Value::Known(self.source[text.start..text.end].to_string()), span: word })
+            .map(|&(word, text)| Arg {
+                value: Value::Known(self.source[text.start..text.end].to_string()),
+                span: word,
+            })
             .collect();
         let span = Span::new(head.start, words.last().map_or(head.end, |(word, _)| word.end));
         self.claim_pending(span);
@@ -305,13 +354,20 @@ impl<'a> Shell<'a> {
         loop {
             let Ok(mut pairs) = Bash::parse(rule, &source[start..end]) else {
                 // The grammar accepts every text; only pest's stack guard fails it.
-                let finding = Finding::new(&SYNTAX_ERROR, "the line nests substitutions deeper than omeroconf can follow")
-                    .at(Span::new(start, line_end(source, start)), "too deeply nested");
+                let finding = Finding::new(
+                    &SYNTAX_ERROR,
+                    "the line nests substitutions deeper than omeroconf can follow",
+                )
+                .at(Span::new(start, line_end(source, start)), "too deeply nested");
                 self.cli.doc.findings.push(finding);
                 return None;
             };
             let line = pairs.next()?;
-            let open = line.clone().into_inner().next_back().is_some_and(|last| last.as_rule() == Rule::eoi);
+            let open = line
+                .clone()
+                .into_inner()
+                .next_back()
+                .is_some_and(|last| last.as_rule() == Rule::eoi);
             if !open || end == source.len() {
                 self.line_offset = start;
                 return self.run_line(line, open);
@@ -378,7 +434,10 @@ impl<'a> Shell<'a> {
         let body_end = bodies.last().map_or(end, |body: &Body| body.end.max(end));
         self.claim_pending(Span::new(start, body_end));
         if let Some(codes) = comment.and_then(suppressed_codes) {
-            self.cli.doc.suppressions.push(Suppression { codes, applies_to: Span::new(start, end) });
+            self.cli.doc.suppressions.push(Suppression {
+                codes,
+                applies_to: Span::new(start, end),
+            });
         }
         let mut condition = false;
         // bash's and-or lists: `&&` and `||` run a command depending on the
@@ -422,7 +481,12 @@ impl<'a> Shell<'a> {
                 let strip_tabs = operator.as_str() == "<<-";
                 let operator = self.span(&operator);
                 let (delimiter, quoted) = parts.next().map_or((String::new(), false), |word| delimiter(&word));
-                heredocs.push(Heredoc { delimiter, strip_tabs, expand: !quoted, operator });
+                heredocs.push(Heredoc {
+                    delimiter,
+                    strip_tabs,
+                    expand: !quoted,
+                    operator,
+                });
                 stdin.then(|| Input::Heredoc(heredocs.len() - 1))
             }
             Rule::herestring => kind.into_inner().next().filter(|_| stdin).map(Input::Herestring),
@@ -434,7 +498,12 @@ impl<'a> Shell<'a> {
     /// Finds the end of a here-document body starting at `start`; returns
     /// the body and where the script goes on.
     fn heredoc_body(&mut self, start: usize, heredoc: Heredoc) -> (Body, usize) {
-        let Heredoc { delimiter, strip_tabs, expand, operator } = heredoc;
+        let Heredoc {
+            delimiter,
+            strip_tabs,
+            expand,
+            operator,
+        } = heredoc;
         let source = self.source;
         let mut pos = start;
         while pos < source.len() {
@@ -443,17 +512,40 @@ impl<'a> Shell<'a> {
             // A CRLF script's delimiter line ends in `\r`, which bash would
             // keep; it is taken as the delimiter all the same.
             let line = line.strip_suffix('\r').unwrap_or(line);
-            let line = if strip_tabs { line.trim_start_matches('\t') } else { line };
+            let line = if strip_tabs {
+                line.trim_start_matches('\t')
+            } else {
+                line
+            };
             if line == delimiter {
-                return (Body { start, end: pos, strip_tabs, expand }, end);
+                return (
+                    Body {
+                        start,
+                        end: pos,
+                        strip_tabs,
+                        expand,
+                    },
+                    end,
+                );
             }
             pos = end;
         }
-        let finding = Finding::new(&SYNTAX_ERROR, format!("the here-document is never closed by a line `{delimiter}`"))
-            .at(operator, "opened here")
-            .help("bash warns and takes the rest of the file as the here-document");
+        let finding = Finding::new(
+            &SYNTAX_ERROR,
+            format!("the here-document is never closed by a line `{delimiter}`"),
+        )
+        .at(operator, "opened here")
+        .help("bash warns and takes the rest of the file as the here-document");
         self.cli.doc.findings.push(finding);
-        (Body { start, end: source.len(), strip_tabs, expand }, source.len())
+        (
+            Body {
+                start,
+                end: source.len(),
+                strip_tabs,
+                expand,
+            },
+            source.len(),
+        )
     }
 
     /// Runs one simple command; returns its status, or `None` when bash
@@ -530,7 +622,13 @@ impl<'a> Shell<'a> {
 
     /// Follows the wrappers before a command down to `omero` or a shell.
     /// Returns how `omero` ended, `None` for any other command.
-    fn run_command(&mut self, fields: &mut Fields<'_, 'a>, span: Span, tolerated: bool, stdin: Stdin<'_>) -> Option<Outcome> {
+    fn run_command(
+        &mut self,
+        fields: &mut Fields<'_, 'a>,
+        span: Span,
+        tolerated: bool,
+        stdin: Stdin<'_>,
+    ) -> Option<Outcome> {
         let mut keeps_env = true;
         while let Some(head) = fields.next(self) {
             match head.command_name() {
@@ -542,11 +640,18 @@ impl<'a> Shell<'a> {
                 Some("env") => keeps_env &= self.skip_env_options(fields),
                 Some("exec" | "command" | "builtin" | "nohup" | "time") => {
                     // `command -v omero` only looks the command up.
-                    let looks_up = fields.peek(self).and_then(Field::known).is_some_and(|arg| arg.starts_with("-v") || arg.starts_with("-V"));
+                    let looks_up = fields
+                        .peek(self)
+                        .and_then(Field::known)
+                        .is_some_and(|arg| arg.starts_with("-v") || arg.starts_with("-V"));
                     if looks_up {
                         return None;
                     }
-                    while fields.peek(self).and_then(Field::known).is_some_and(|arg| arg.starts_with('-')) {
+                    while fields
+                        .peek(self)
+                        .and_then(Field::known)
+                        .is_some_and(|arg| arg.starts_with('-'))
+                    {
                         fields.next(self);
                     }
                 }
@@ -579,7 +684,19 @@ impl<'a> Shell<'a> {
             }
             if let Some(long) = arg.strip_prefix("--") {
                 keeps_env |= long.starts_with("preserve-env");
-                let takes_value = ["chdir", "close-from", "group", "host", "prompt", "chroot", "role", "type", "command-timeout", "other-user", "user"];
+                let takes_value = [
+                    "chdir",
+                    "close-from",
+                    "group",
+                    "host",
+                    "prompt",
+                    "chroot",
+                    "role",
+                    "type",
+                    "command-timeout",
+                    "other-user",
+                    "user",
+                ];
                 fields.next(self);
                 if !long.contains('=') && takes_value.contains(&long) {
                     fields.next(self);
@@ -632,18 +749,36 @@ impl<'a> Shell<'a> {
         let mut login = false;
         let mut preserve = false;
         while let Some(field) = fields.next(self) {
-            let Some(arg) = field.known().map(String::from) else { continue };
+            let Some(arg) = field.known().map(String::from) else {
+                continue;
+            };
             match arg.as_str() {
                 "-" | "-l" | "--login" => login = true,
                 "-m" | "-p" | "--preserve-environment" => preserve = true,
                 "-c" | "--command" | "--session-command" => script = fields.next(self),
-                "-s" | "-g" | "-G" | "-w" | "-u" | "--shell" | "--group" | "--supp-group" | "--whitelist-environment" | "--user" => {
+                "-s"
+                | "-g"
+                | "-G"
+                | "-w"
+                | "-u"
+                | "--shell"
+                | "--group"
+                | "--supp-group"
+                | "--whitelist-environment"
+                | "--user" => {
                     fields.next(self);
                 }
                 _ => {
-                    if let Some(command) = arg.strip_prefix("--command=").or_else(|| arg.strip_prefix("--session-command=")) {
-                        script = Some(Field { text: command.to_string(), ..field });
-                    } else if let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.is_empty() && !c.starts_with('-')) {
+                    if let Some(command) = arg
+                        .strip_prefix("--command=")
+                        .or_else(|| arg.strip_prefix("--session-command="))
+                    {
+                        script = Some(Field {
+                            text: command.to_string(),
+                            ..field
+                        });
+                    } else if let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.is_empty() && !c.starts_with('-'))
+                    {
                         login |= cluster.contains('l');
                         preserve |= cluster.contains(['m', 'p']);
                         if cluster.ends_with('c') {
@@ -690,19 +825,30 @@ impl<'a> Shell<'a> {
             return;
         };
         if self.cli.depth >= MAX_DEPTH {
-            let finding = Finding::new(&UNSUPPORTED_COMMAND, "scripts run scripts deeper than omeroconf follows")
-                .at(span, "not followed by omeroconf");
+            let finding = Finding::new(
+                &UNSUPPORTED_COMMAND,
+                "scripts run scripts deeper than omeroconf follows",
+            )
+            .at(span, "not followed by omeroconf");
             self.cli.doc.findings.push(finding);
             return;
         }
         let origin = self.exact_origin(&script, text);
         let vars = if keeps_env {
-            self.vars.iter().filter(|(_, var)| var.exported).map(|(name, var)| (name.clone(), var.clone())).collect()
+            self.vars
+                .iter()
+                .filter(|(_, var)| var.exported)
+                .map(|(name, var)| (name.clone(), var.clone()))
+                .collect()
         } else {
             HashMap::new()
         };
         let mut doc = Document::new(self.cli.doc.path.clone(), Format::Script, text);
-        let cli = Cli { doc: &mut doc, base_dir: self.cli.base_dir, depth: self.cli.depth + 1 };
+        let cli = Cli {
+            doc: &mut doc,
+            base_dir: self.cli.base_dir,
+            depth: self.cli.depth + 1,
+        };
         Shell::new(text, cli, self.given, vars).run();
         relocate(self.cli.doc, doc, origin, tolerated);
     }
@@ -714,7 +860,9 @@ impl<'a> Shell<'a> {
         if written == text {
             return Origin::Verbatim(field.span.start);
         }
-        let quoted = ['\'', '"'].iter().any(|&q| written.len() >= 2 && written.starts_with(q) && written.ends_with(q));
+        let quoted = ['\'', '"']
+            .iter()
+            .any(|&q| written.len() >= 2 && written.starts_with(q) && written.ends_with(q));
         if quoted && written.get(1..written.len() - 1) == Some(text) {
             return Origin::Verbatim(field.span.start + 1);
         }
@@ -737,11 +885,18 @@ impl<'a> Shell<'a> {
 
     /// `NAME=VALUE` or `NAME+=VALUE`: no field splitting, `~` expands after `=`.
     fn assign(&mut self, word: &Pair<'a, Rule>, export: bool) {
-        let Some((name, appends, value_start)) = assignment(word) else { return };
+        let Some((name, appends, value_start)) = assignment(word) else {
+            return;
+        };
         let Some(first) = leading_literal(word) else { return };
         let mut expansion = self.expansion(word, false);
         let rest = word.clone().into_inner().skip(1);
-        self.literal_with_tilde(&mut expansion, &first[value_start..], rest.clone().next().is_none(), true);
+        self.literal_with_tilde(
+            &mut expansion,
+            &first[value_start..],
+            rest.clone().next().is_none(),
+            true,
+        );
         self.expand_parts(&mut expansion, rest, false);
         let value = expansion.single().value();
         let old = self.vars.remove(name);
@@ -751,7 +906,13 @@ impl<'a> Shell<'a> {
             (_, _, value) => value,
         };
         let exported = export || old.is_some_and(|var| var.exported);
-        self.set_var(name, Var { value: Some(value), exported });
+        self.set_var(
+            name,
+            Var {
+                value: Some(value),
+                exported,
+            },
+        );
     }
 
     fn set_var(&mut self, name: &str, var: Var) {
@@ -766,8 +927,18 @@ impl<'a> Shell<'a> {
         if words.first().and_then(plain_word) == Some("-f") {
             return;
         }
-        for name in words.iter().filter_map(plain_word).filter(|name| is_name(name.as_bytes())) {
-            self.set_var(name, Var { value: None, exported: false });
+        for name in words
+            .iter()
+            .filter_map(plain_word)
+            .filter(|name| is_name(name.as_bytes()))
+        {
+            self.set_var(
+                name,
+                Var {
+                    value: None,
+                    exported: false,
+                },
+            );
         }
     }
 
@@ -852,11 +1023,18 @@ impl<'a> Shell<'a> {
         expansion.text(&after[name_end..]);
     }
 
-    fn expand_parts<'i>(&mut self, expansion: &mut Expansion, parts: impl Iterator<Item = Pair<'i, Rule>>, quoted: bool) {
+    fn expand_parts<'i>(
+        &mut self,
+        expansion: &mut Expansion,
+        parts: impl Iterator<Item = Pair<'i, Rule>>,
+        quoted: bool,
+    ) {
         for part in parts {
             match part.as_rule() {
                 Rule::literal | Rule::dq_text | Rule::hd_literal => expansion.text(part.as_str()),
-                Rule::escaped | Rule::dq_escaped | Rule::hd_escaped => expansion.text(part.as_str().get(1..).unwrap_or_default()),
+                Rule::escaped | Rule::dq_escaped | Rule::hd_escaped => {
+                    expansion.text(part.as_str().get(1..).unwrap_or_default())
+                }
                 Rule::backslash => expansion.text("\\"),
                 Rule::dollar => expansion.text("$"),
                 // Inside `"${X:-'a'}"` single quotes are plain text.
@@ -960,7 +1138,13 @@ impl<'a> Shell<'a> {
                     None => expansion.value(&assigned.text, quoted),
                 }
                 let exported = self.vars.get(name).is_some_and(|var| var.exported);
-                self.set_var(name, Var { value: Some(assigned.value()), exported });
+                self.set_var(
+                    name,
+                    Var {
+                        value: Some(assigned.value()),
+                        exported,
+                    },
+                );
             }
             // `${X:?message}` stops the script when X is unset.
             "?" if use_word => expansion.unknown(Unknown::UnresolvedVariable(name.to_string())),
@@ -970,16 +1154,28 @@ impl<'a> Shell<'a> {
 
     /// The standard input of `<<<WORD`.
     fn herestring(&mut self, word: &Pair<'a, Rule>) -> Vec<Piece<'a>> {
-        let field = self.expand_word(word, false).into_iter().next().unwrap_or_else(|| Field::empty(self.span(word)));
+        let field = self
+            .expand_word(word, false)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Field::empty(self.span(word)));
         let text = format!("{}\n", field.text);
-        vec![Piece { text: Cow::Owned(text), origin: Origin::Within(field.span), unknown: field.unknown }]
+        vec![Piece {
+            text: Cow::Owned(text),
+            origin: Origin::Within(field.span),
+            unknown: field.unknown,
+        }]
     }
 
     /// The standard input of `< FILE`, when the file can be read.
     fn input_file(&mut self, word: &Pair<'a, Rule>) -> Option<Vec<Piece<'a>>> {
         let field = self.expand_word(word, false).into_iter().next()?;
         let text = self.cli.read_file(field.known()?).ok()?;
-        Some(vec![Piece { text: Cow::Owned(text), origin: Origin::Within(field.span), unknown: None }])
+        Some(vec![Piece {
+            text: Cow::Owned(text),
+            origin: Origin::Within(field.span),
+            unknown: None,
+        }])
     }
 
     /// The text a here-document feeds a command, line by line.
@@ -991,10 +1187,18 @@ impl<'a> Shell<'a> {
         let mut pos = body.start;
         while pos < body.end {
             let end = line_end(source, pos).min(body.end);
-            let tabs = if body.strip_tabs { source[pos..end].bytes().take_while(|&b| b == b'\t').count() } else { 0 };
+            let tabs = if body.strip_tabs {
+                source[pos..end].bytes().take_while(|&b| b == b'\t').count()
+            } else {
+                0
+            };
             let line = &source[pos + tabs..end];
             if !body.expand {
-                pieces.push(Piece { text: Cow::Borrowed(line), origin: Origin::Verbatim(pos + tabs), unknown: None });
+                pieces.push(Piece {
+                    text: Cow::Borrowed(line),
+                    origin: Origin::Verbatim(pos + tabs),
+                    unknown: None,
+                });
                 pos = end;
                 continue;
             }
@@ -1014,7 +1218,11 @@ impl<'a> Shell<'a> {
             } else {
                 Origin::Within(written)
             };
-            pieces.push(Piece { text: Cow::Owned(field.text), origin, unknown: field.unknown });
+            pieces.push(Piece {
+                text: Cow::Owned(field.text),
+                origin,
+                unknown: field.unknown,
+            });
             group.clear();
             group_start = None;
         }
@@ -1035,12 +1243,18 @@ impl<'a> Shell<'a> {
 
     /// Where a pair of the current logical line is in the source.
     fn span(&self, pair: &Pair<'a, Rule>) -> Span {
-        Span::new(self.line_offset + pair.as_span().start(), self.line_offset + pair.as_span().end())
+        Span::new(
+            self.line_offset + pair.as_span().start(),
+            self.line_offset + pair.as_span().end(),
+        )
     }
 
     fn claim_pending(&mut self, command: Span) {
         for codes in self.pending.drain(..) {
-            self.cli.doc.suppressions.push(Suppression { codes, applies_to: command });
+            self.cli.doc.suppressions.push(Suppression {
+                codes,
+                applies_to: command,
+            });
         }
     }
 
@@ -1085,7 +1299,10 @@ struct Fields<'p, 'a> {
 
 impl<'p, 'a> Fields<'p, 'a> {
     fn new(words: &'p [Pair<'a, Rule>]) -> Self {
-        Fields { words: words.iter(), queue: VecDeque::new() }
+        Fields {
+            words: words.iter(),
+            queue: VecDeque::new(),
+        }
     }
 
     fn fill(&mut self, shell: &mut Shell<'a>) -> bool {
@@ -1105,7 +1322,6 @@ impl<'p, 'a> Fields<'p, 'a> {
         self.fill(shell);
         self.queue.front()
     }
-
 }
 
 /// The fields of one word, built part by part as bash expands it.
@@ -1122,7 +1338,14 @@ struct Expansion {
 
 impl Expansion {
     fn new(split: bool, ifs: Option<Rc<str>>, span: Span) -> Self {
-        Expansion { split, ifs, span, fields: Vec::new(), current: None, after_blank: false }
+        Expansion {
+            split,
+            ifs,
+            span,
+            fields: Vec::new(),
+            current: None,
+            after_blank: false,
+        }
     }
 
     fn field(&mut self) -> &mut Field {
@@ -1211,7 +1434,8 @@ fn scan_line(bytes: &[u8], start: usize) -> Scan {
         let plain = bytes[close] == quote
             && !(0..inner.len()).any(|i| names_omero(inner, i))
             && (quote == b'\''
-                || !(inner.iter().any(|&b| b == b'\\' || b == b'`') || inner.windows(2).any(|w| w[0] == b'$' && matches!(w[1], b'(' | b'{'))));
+                || !(inner.iter().any(|&b| b == b'\\' || b == b'`')
+                    || inner.windows(2).any(|w| w[0] == b'$' && matches!(w[1], b'(' | b'{'))));
         plain.then_some(close)
     };
     let mut candidate = false;
@@ -1227,7 +1451,10 @@ fn scan_line(bytes: &[u8], start: usize) -> Scan {
             // A run of name characters: only its start can begin `omero`.
             let after_slash = i > start && bytes[i - 1] == b'/';
             candidate |= (at_word_start || after_slash) && names_omero(bytes, i);
-            i += bytes[i..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+            i += bytes[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
             at_word_start = false;
             continue;
         }
@@ -1248,7 +1475,10 @@ fn scan_line(bytes: &[u8], start: usize) -> Scan {
             }
             b'#' if at_word_start => {
                 // A comment: only `# omeroconf: ...` matters.
-                let end = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| i + n);
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |n| i + n);
                 candidate |= contains(&bytes[i..end], b"omero");
                 plain &= !bytes[i..end].contains(&b'\r');
                 i = end;
@@ -1265,7 +1495,9 @@ fn scan_line(bytes: &[u8], start: usize) -> Scan {
                 None => return Scan::Candidate { plain: false },
             },
             b'\\' | b'`' => return Scan::Candidate { plain: false },
-            b'$' if matches!(bytes.get(i + 1), Some(b'(' | b'{' | b'\'' | b'"')) => return Scan::Candidate { plain: false },
+            b'$' if matches!(bytes.get(i + 1), Some(b'(' | b'{' | b'\'' | b'"')) => {
+                return Scan::Candidate { plain: false }
+            }
             b'$' | b'\r' => plain = false,
             b'~' if at_word_start => plain = false,
             b'=' => {
@@ -1284,9 +1516,15 @@ fn scan_line(bytes: &[u8], start: usize) -> Scan {
     let next = (end + 1).min(bytes.len());
     let is_blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
     let leading = bytes[start..end].iter().take_while(|b| is_blank(b)).count();
-    let trailing = bytes[start + leading..end].iter().rev().take_while(|b| is_blank(b)).count();
+    let trailing = bytes[start + leading..end]
+        .iter()
+        .rev()
+        .take_while(|b| is_blank(b))
+        .count();
     let content = &bytes[start + leading..end - trailing];
-    let first_word = bytes.get(start + leading..first_word_end.unwrap_or(end)).unwrap_or_default();
+    let first_word = bytes
+        .get(start + leading..first_word_end.unwrap_or(end))
+        .unwrap_or_default();
     // `export NAME` makes a variable reach inner shells, `unset NAME`
     // removes one; `set -e` changes what a failing command does.
     if candidate || matches!(first_word, b"export" | b"unset" | b"set") {
@@ -1329,10 +1567,13 @@ fn shebang_sets_errexit(source: &str) -> bool {
 /// Whether `omero` or `config` starts at `i` as a whole word or a path's
 /// last part (`/opt/omero/web` does not count, `$VENV/bin/omero` does).
 fn names_omero(bytes: &[u8], i: usize) -> bool {
-    let boundary = |b: Option<&u8>| b.is_none_or(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/')));
+    let boundary =
+        |b: Option<&u8>| b.is_none_or(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/')));
     let before = i.checked_sub(1).and_then(|j| bytes.get(j));
     [&b"omero"[..], b"config"].iter().any(|word| {
-        bytes[i..].starts_with(word) && boundary(bytes.get(i + word.len())) && (before == Some(&b'/') || boundary(before))
+        bytes[i..].starts_with(word)
+            && boundary(bytes.get(i + word.len()))
+            && (before == Some(&b'/') || boundary(before))
     })
 }
 
@@ -1344,7 +1585,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn line_end(source: &str, pos: usize) -> usize {
     let bytes = source.as_bytes();
     let pos = pos.min(bytes.len());
-    bytes[pos..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| pos + i + 1)
+    bytes[pos..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| pos + i + 1)
 }
 
 /// The unquoted text a word starts with (all of a plain line's word).
@@ -1354,7 +1598,11 @@ fn leading_literal<'a>(word: &Pair<'a, Rule>) -> Option<&'a str> {
         Rule::plain_single | Rule::plain_double => return None,
         _ => {}
     }
-    word.clone().into_inner().next().filter(|part| part.as_rule() == Rule::literal).map(|part| part.as_str())
+    word.clone()
+        .into_inner()
+        .next()
+        .filter(|part| part.as_rule() == Rule::literal)
+        .map(|part| part.as_str())
 }
 
 /// The text of a word that is a single unquoted literal (a reserved word or
@@ -1381,7 +1629,8 @@ fn is_assignment_text(text: &str) -> bool {
 
 /// A shell variable name: letters, digits and `_`, not starting with a digit.
 fn is_name(name: &[u8]) -> bool {
-    name.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') && name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_')
+    name.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// A here-document delimiter after quote removal, and whether any of it was quoted.
@@ -1408,7 +1657,11 @@ fn delimiter(word: &Pair<'_, Rule>) -> (String, bool) {
 
 /// The innermost-first search for a construct the text ended inside.
 fn unterminated<'a>(pair: &Pair<'a, Rule>) -> Option<Pair<'a, Rule>> {
-    if pair.clone().into_inner().any(|child| child.as_rule() == Rule::unterminated) {
+    if pair
+        .clone()
+        .into_inner()
+        .any(|child| child.as_rule() == Rule::unterminated)
+    {
         return Some(pair.clone());
     }
     pair.clone().into_inner().find_map(|child| unterminated(&child))
@@ -1452,7 +1705,9 @@ fn ansi_c(text: &str) -> String {
             'x' => number(16, 2, None).and_then(char::from_u32),
             'u' => number(16, 4, None).and_then(char::from_u32),
             'U' => number(16, 8, None).and_then(char::from_u32),
-            'c' => chars.next().and_then(|c| char::from_u32(c.to_ascii_uppercase() as u32 ^ 0x40)),
+            'c' => chars
+                .next()
+                .and_then(|c| char::from_u32(c.to_ascii_uppercase() as u32 ^ 0x40)),
             _ => None,
         };
         match decoded {
@@ -1505,7 +1760,9 @@ fn transform(value: &str, operator: &str) -> Option<String> {
         let mut i = 0;
         let mut replaced = false;
         while i < n {
-            let found = (!replaced || all).then(|| (i + 1..=n).rev().find(|&j| matches(pattern, i..j))).flatten();
+            let found = (!replaced || all)
+                .then(|| (i + 1..=n).rev().find(|&j| matches(pattern, i..j)))
+                .flatten();
             match found {
                 Some(j) => {
                     out.push_str(replacement);
@@ -1525,7 +1782,13 @@ fn transform(value: &str, operator: &str) -> Option<String> {
         ",," => Some(value.to_lowercase()),
         "^" | "," => {
             let mut rest = value.chars();
-            let first = rest.next().map(|c| if operator == "^" { c.to_uppercase().collect::<String>() } else { c.to_lowercase().collect() });
+            let first = rest.next().map(|c| {
+                if operator == "^" {
+                    c.to_uppercase().collect::<String>()
+                } else {
+                    c.to_lowercase().collect()
+                }
+            });
             Some(first.unwrap_or_default() + rest.as_str())
         }
         _ => None,
@@ -1622,7 +1885,10 @@ mod tests {
     fn fixtures() -> PathBuf {
         // `file!()` is this file's path as given to rustc: relative to the
         // crate root in the crate, absolute when included from elsewhere.
-        Path::new(file!()).parent().unwrap_or(Path::new("")).join("../../tests/fixtures/script")
+        Path::new(file!())
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join("../../tests/fixtures/script")
     }
 
     fn parse_text(source: &str) -> Document {
@@ -1635,13 +1901,44 @@ mod tests {
     #[test]
     fn plain_omero_lines_read_as_the_grammar_reads_them() {
         let heads = ["omero", "/opt/omero/web/venv3/bin/omero", "omeroo", "bin/omero"];
-        let commands = ["config set", "config append", "config remove --", "config  set", "config\tset", "config get", "load"];
-        let keys = ["omero.web.debug", "'omero.web.apps'", "\"omero.web.prefix\"", "k=v", "-x"];
-        let values = ["", " true", " 'a b'", " \"[1, 2]\"", " ''", " -1", " a*b", " {a,b}", " x y", " é"];
+        let commands = [
+            "config set",
+            "config append",
+            "config remove --",
+            "config  set",
+            "config\tset",
+            "config get",
+            "load",
+        ];
+        let keys = [
+            "omero.web.debug",
+            "'omero.web.apps'",
+            "\"omero.web.prefix\"",
+            "k=v",
+            "-x",
+        ];
+        let values = [
+            "",
+            " true",
+            " 'a b'",
+            " \"[1, 2]\"",
+            " ''",
+            " -1",
+            " a*b",
+            " {a,b}",
+            " x y",
+            " é",
+        ];
         let mut fast_lines = 0;
-        let lines = heads.iter().flat_map(|head| commands.iter().map(move |command| format!("{head} {command}")));
-        let lines: Vec<String> = lines.flat_map(|start| keys.iter().map(move |key| format!("{start} {key}"))).collect();
-        let lines = lines.iter().flat_map(|start| values.iter().map(move |value| format!("{start}{value}")));
+        let lines = heads
+            .iter()
+            .flat_map(|head| commands.iter().map(move |command| format!("{head} {command}")));
+        let lines: Vec<String> = lines
+            .flat_map(|start| keys.iter().map(move |key| format!("{start} {key}")))
+            .collect();
+        let lines = lines
+            .iter()
+            .flat_map(|start| values.iter().map(move |value| format!("{start}{value}")));
         for (n, line) in lines.enumerate() {
             let errexit = if n % 2 == 0 { "set -e\n" } else { "" };
             let prefix = format!("{errexit}# omeroconf: ignore[TY006]\n");
@@ -1653,8 +1950,15 @@ mod tests {
             assert_eq!(fast.findings, full.findings, "{line}");
 
             let mut doc = Document::new("t", Format::Script, "");
-            let cli = Cli { doc: &mut doc, base_dir: None, depth: 0 };
-            if Shell::new(&line, cli, &[], HashMap::new()).simple_omero_line(0).is_some() {
+            let cli = Cli {
+                doc: &mut doc,
+                base_dir: None,
+                depth: 0,
+            };
+            if Shell::new(&line, cli, &[], HashMap::new())
+                .simple_omero_line(0)
+                .is_some()
+            {
                 // Other lines' suppressions cover the `;` too.
                 assert_eq!(fast.suppressions, full.suppressions, "{line}");
                 fast_lines += 1;
@@ -1686,7 +1990,10 @@ mod tests {
 
     fn codes(doc: &Document) -> Vec<(&'static str, usize)> {
         let index = LineIndex::new(&doc.source);
-        doc.findings.iter().map(|f| (f.code(), f.span.map_or(0, |span| index.position(span.start).0))).collect()
+        doc.findings
+            .iter()
+            .map(|f| (f.code(), f.span.map_or(0, |span| index.position(span.start).0)))
+            .collect()
     }
 
     fn text(doc: &Document, span: Span) -> &str {
@@ -1742,7 +2049,10 @@ mod tests {
     fn check(fixture: &Fixture) {
         let path = fixtures().join(format!("{}.sh", fixture.name));
         let source = std::fs::read_to_string(&path).unwrap();
-        let options = ScriptOptions { vars: Vec::new(), base_dir: Some(fixtures()) };
+        let options = ScriptOptions {
+            vars: Vec::new(),
+            base_dir: Some(fixtures()),
+        };
         let doc = parse(fixture.name, &source, &options);
         let index = LineIndex::new(&source);
         let line = |span: Span| index.position(span.start).0;
@@ -1750,7 +2060,12 @@ mod tests {
         (fixture.adjust)(&mut expected, &mut usage_errors);
 
         let found: Vec<(Op, usize)> = doc.operations.iter().map(|op| (op_of(op), line(op.span))).collect();
-        assert_eq!(found.len(), expected.len(), "{}: {found:#?}\nexpected {expected:#?}", fixture.name);
+        assert_eq!(
+            found.len(),
+            expected.len(),
+            "{}: {found:#?}\nexpected {expected:#?}",
+            fixture.name
+        );
         for ((op, op_line), (want, want_line)) in found.iter().zip(&expected) {
             assert_eq!((&op.0, &op.1), (&want.0, &want.1), "{}", fixture.name);
             // An unknown value matches whatever the run saw.
@@ -1758,7 +2073,12 @@ mod tests {
                 assert_eq!(op.2, want.2, "{}: {}", fixture.name, op.1);
             }
             if fixture.nested {
-                assert!(op_line >= want_line, "{}: {} on line {op_line}, run from line {want_line}", fixture.name, op.1);
+                assert!(
+                    op_line >= want_line,
+                    "{}: {} on line {op_line}, run from line {want_line}",
+                    fixture.name,
+                    op.1
+                );
             } else {
                 assert_eq!(op_line, want_line, "{}: {}", fixture.name, op.1);
             }
@@ -1766,8 +2086,15 @@ mod tests {
         // Every unknown value has its finding at the value.
         for op in &doc.operations {
             if let Some(Value::Unknown(_)) = &op.value {
-                let covered = doc.findings.iter().any(|f| f.span == Some(op.value_span) && matches!(f.code(), "IN002" | "IN003" | "IN019"));
-                assert!(covered, "{}: no finding for the unknown value of {}", fixture.name, op.key);
+                let covered = doc
+                    .findings
+                    .iter()
+                    .any(|f| f.span == Some(op.value_span) && matches!(f.code(), "IN002" | "IN003" | "IN019"));
+                assert!(
+                    covered,
+                    "{}: no finding for the unknown value of {}",
+                    fixture.name, op.key
+                );
             }
         }
         let mut want: Vec<(&str, usize)> = fixture.findings.to_vec();
@@ -1780,22 +2107,92 @@ mod tests {
 
     /// Every fixture, with how omeroconf knowingly differs from the run.
     const FIXTURES: &[Fixture] = &[
-        Fixture { name: "walkthrough", nested: false, findings: &[], adjust: NONE },
-        Fixture { name: "argparse-order", nested: false, findings: &[], adjust: NONE },
-        Fixture { name: "quoting", nested: false, findings: &[], adjust: NONE },
-        Fixture { name: "continuations", nested: false, findings: &[], adjust: NONE },
-        Fixture { name: "variables", nested: false, findings: &[("IN002", 8)], adjust: NONE },
-        Fixture { name: "field-splitting", nested: false, findings: &[], adjust: NONE },
-        Fixture { name: "tolerated", nested: false, findings: &[], adjust: NONE },
-        Fixture { name: "wrappers", nested: false, findings: &[], adjust: NONE },
-        Fixture { name: "su-and-bash-c", nested: true, findings: &[], adjust: NONE },
-        Fixture { name: "heredoc-load", nested: true, findings: &[], adjust: NONE },
-        Fixture { name: "heredoc-interactive", nested: true, findings: &[("IN008", 6), ("IN008", 14), ("IN008", 19)], adjust: NONE },
-        Fixture { name: "heredoc-other", nested: false, findings: &[], adjust: NONE },
+        Fixture {
+            name: "walkthrough",
+            nested: false,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "argparse-order",
+            nested: false,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "quoting",
+            nested: false,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "continuations",
+            nested: false,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "variables",
+            nested: false,
+            findings: &[("IN002", 8)],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "field-splitting",
+            nested: false,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "tolerated",
+            nested: false,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "wrappers",
+            nested: false,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "su-and-bash-c",
+            nested: true,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "heredoc-load",
+            nested: true,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "heredoc-interactive",
+            nested: true,
+            findings: &[("IN008", 6), ("IN008", 14), ("IN008", 19)],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "heredoc-other",
+            nested: false,
+            findings: &[],
+            adjust: NONE,
+        },
         // A missing `-f FILE` makes argparse fail when the script runs; here
         // it is a file omeroconf cannot read.
-        Fixture { name: "set-file", nested: false, findings: &[("IN009", 6)], adjust: |_, usage_errors| usage_errors.retain(|&line| line != 6) },
-        Fixture { name: "load-file", nested: false, findings: &[("IN009", 4)], adjust: NONE },
+        Fixture {
+            name: "set-file",
+            nested: false,
+            findings: &[("IN009", 6)],
+            adjust: |_, usage_errors| usage_errors.retain(|&line| line != 6),
+        },
+        Fixture {
+            name: "load-file",
+            nested: false,
+            findings: &[("IN009", 4)],
+            adjust: NONE,
+        },
         // bash keeps the `\r` of CRLF line ends in the last word (and a
         // backslash before it escapes the `\r`, not the newline); omeroconf
         // reads CRLF as a newline. Inside quotes the `\r` stays.
@@ -1823,15 +2220,32 @@ mod tests {
             findings: &[("IN008", 2), ("IN008", 3)],
             adjust: |ops, _| ops.retain(|(op, _)| !op.1.contains('=')),
         },
-        Fixture { name: "comments", nested: false, findings: &[("IN002", 3), ("IN002", 4)], adjust: NONE },
+        Fixture {
+            name: "comments",
+            nested: false,
+            findings: &[("IN002", 3), ("IN002", 4)],
+            adjust: NONE,
+        },
         Fixture {
             name: "command-substitution",
             nested: false,
-            findings: &[("IN003", 2), ("IN003", 3), ("IN003", 4), ("IN003", 6), ("IN019", 7), ("IN003", 10)],
+            findings: &[
+                ("IN003", 2),
+                ("IN003", 3),
+                ("IN003", 4),
+                ("IN003", 6),
+                ("IN019", 7),
+                ("IN003", 10),
+            ],
             // The key comes from `$(...)`: omeroconf skips the command.
             adjust: |ops, _| ops.retain(|(op, _)| op.1 != "omero.web.cs6"),
         },
-        Fixture { name: "separators", nested: false, findings: &[], adjust: NONE },
+        Fixture {
+            name: "separators",
+            nested: false,
+            findings: &[],
+            adjust: NONE,
+        },
         Fixture {
             name: "special-params",
             nested: false,
@@ -1845,12 +2259,42 @@ mod tests {
                 }
             },
         },
-        Fixture { name: "here-string", nested: true, findings: &[], adjust: NONE },
-        Fixture { name: "heredoc-two-on-a-line", nested: true, findings: &[], adjust: NONE },
-        Fixture { name: "assignment-forms", nested: false, findings: &[], adjust: NONE },
-        Fixture { name: "config-other", nested: false, findings: &[("IN009", 6)], adjust: NONE },
-        Fixture { name: "unterminated-quote", nested: false, findings: &[("IN001", 3)], adjust: NONE },
-        Fixture { name: "unterminated-heredoc", nested: true, findings: &[("IN001", 3)], adjust: NONE },
+        Fixture {
+            name: "here-string",
+            nested: true,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "heredoc-two-on-a-line",
+            nested: true,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "assignment-forms",
+            nested: false,
+            findings: &[],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "config-other",
+            nested: false,
+            findings: &[("IN009", 6)],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "unterminated-quote",
+            nested: false,
+            findings: &[("IN001", 3)],
+            adjust: NONE,
+        },
+        Fixture {
+            name: "unterminated-heredoc",
+            nested: true,
+            findings: &[("IN001", 3)],
+            adjust: NONE,
+        },
         // Every branch runs: the `if` and `case` conditions are not evaluated.
         Fixture {
             name: "if-blocks",
@@ -1875,7 +2319,10 @@ mod tests {
             .filter(|fixture| std::panic::catch_unwind(|| check(fixture)).is_err())
             .map(|fixture| fixture.name)
             .collect();
-        assert!(failed.is_empty(), "fixtures differing from their recorded run: {failed:?}");
+        assert!(
+            failed.is_empty(),
+            "fixtures differing from their recorded run: {failed:?}"
+        );
     }
 
     #[test]
@@ -1898,7 +2345,10 @@ mod tests {
         let prefix = &doc.operations[0];
         assert_eq!(text(&doc, prefix.key_span), "omero.web.prefix");
         assert_eq!(text(&doc, prefix.value_span), "\"/omero\"");
-        assert_eq!(text(&doc, prefix.span), "sudo -u omero omero config set  omero.web.prefix   \"/omero\"");
+        assert_eq!(
+            text(&doc, prefix.span),
+            "sudo -u omero omero config set  omero.web.prefix   \"/omero\""
+        );
         let apps = &doc.operations[1];
         assert_eq!(text(&doc, apps.value_span), "'\"a\"'");
         assert_eq!(apps.value, Some(Value::Known("\"a\"".to_string())));
@@ -1912,7 +2362,10 @@ mod tests {
         assert_eq!(text(&doc, doc.operations[0].key_span), "omero.web.a");
         assert_eq!(text(&doc, doc.operations[0].value_span), "\"x y\"");
         // Escaped quotes: the inner script is not the text as written.
-        assert_eq!(text(&doc, doc.operations[1].value_span), "\"omero config set omero.web.b \\\"z\\\"\"");
+        assert_eq!(
+            text(&doc, doc.operations[1].value_span),
+            "\"omero config set omero.web.b \\\"z\\\"\""
+        );
     }
 
     #[test]
@@ -1920,8 +2373,14 @@ mod tests {
         let source = "$VENV/bin/omero config set omero.web.a \"$UNSET\"\nomero config set \"$KEY\" x\nomero config set omero.web.b `date`\n";
         let doc = parse_text(source);
         assert_eq!(ops(&doc).len(), 2);
-        assert_eq!(doc.operations[0].value, Some(Value::Unknown(Unknown::UnresolvedVariable("UNSET".to_string()))));
-        assert_eq!(doc.operations[1].value, Some(Value::Unknown(Unknown::CommandSubstitution)));
+        assert_eq!(
+            doc.operations[0].value,
+            Some(Value::Unknown(Unknown::UnresolvedVariable("UNSET".to_string())))
+        );
+        assert_eq!(
+            doc.operations[1].value,
+            Some(Value::Unknown(Unknown::CommandSubstitution))
+        );
         assert_eq!(codes(&doc), vec![("IN002", 1), ("IN002", 2), ("IN003", 3)]);
         let key = &doc.findings[1];
         assert_eq!(text(&doc, key.span.unwrap_or_default()), "\"$KEY\"");
@@ -1931,10 +2390,19 @@ mod tests {
     fn wrappers_that_clear_the_environment() {
         let source = "X=1\nexport Y=2\nenv -i PATH=\"$PATH\" omero config set a b\nbash -c 'omero config set c \"$X$Y\"'\nsudo bash -c 'omero config set d \"$Y\"'\nsudo -E bash -c 'omero config set e \"$Y\"'\n";
         let doc = parse_text(source);
-        let values: Vec<(String, Option<Option<String>>)> = ops(&doc).into_iter().map(|(_, key, value)| (key, value)).collect();
+        let values: Vec<(String, Option<Option<String>>)> =
+            ops(&doc).into_iter().map(|(_, key, value)| (key, value)).collect();
         let known = |key: &str, value: &str| (key.to_string(), Some(Some(value.to_string())));
         // Only exported variables reach an inner shell, and sudo resets the environment.
-        assert_eq!(values, vec![known("a", "b"), (String::from("c"), None), (String::from("d"), None), known("e", "2")]);
+        assert_eq!(
+            values,
+            vec![
+                known("a", "b"),
+                (String::from("c"), None),
+                (String::from("d"), None),
+                known("e", "2")
+            ]
+        );
     }
 
     #[test]
@@ -1952,13 +2420,23 @@ mod tests {
         let doc = parse_text(source);
         assert_eq!(
             ops(&doc),
-            vec![set("a", "/h:/h/b"), set("b", "/h/x"), set("c", "/h:x"), set("d", "~/q"), set("e", "~root"), set("f", "a:~/d")]
+            vec![
+                set("a", "/h:/h/b"),
+                set("b", "/h/x"),
+                set("c", "/h:x"),
+                set("d", "~/q"),
+                set("e", "~root"),
+                set("f", "a:~/d")
+            ]
         );
     }
 
     #[test]
     fn given_variables_are_known() {
-        let options = ScriptOptions { vars: vec![("PREFIX".to_string(), "/web".to_string())], base_dir: None };
+        let options = ScriptOptions {
+            vars: vec![("PREFIX".to_string(), "/web".to_string())],
+            base_dir: None,
+        };
         let doc = parse("t.sh", "omero config set omero.web.prefix \"$PREFIX\"\n", &options);
         assert_eq!(ops(&doc), vec![set("omero.web.prefix", "/web")]);
         assert!(doc.findings.is_empty());
@@ -1970,7 +2448,10 @@ mod tests {
         let doc = parse_text(source);
         assert_eq!(doc.operations.len(), 3);
         assert_eq!(op_of(&doc.operations[0]), set("omero.web.a", "/x"));
-        assert_eq!(doc.operations[1].value, Some(Value::Unknown(Unknown::UnresolvedVariable("NOPE".to_string()))));
+        assert_eq!(
+            doc.operations[1].value,
+            Some(Value::Unknown(Unknown::UnresolvedVariable("NOPE".to_string())))
+        );
         assert_eq!(op_of(&doc.operations[2]), set("omero.web.c", "$P"));
         // An expanded line points at the whole line; a verbatim one at the word.
         assert_eq!(text(&doc, doc.operations[0].value_span), "config set omero.web.a $P");
@@ -1983,7 +2464,10 @@ mod tests {
         let source = "omero load\nomero load - <<EOF\nconfig set a b\nEOF\nomero shell <<EOF\nprint(1)\nEOF\ncat x.omero | omero load\n";
         let doc = parse_text(source);
         assert!(doc.operations.is_empty());
-        assert_eq!(codes(&doc), vec![("IN009", 1), ("IN009", 2), ("IN009", 5), ("IN009", 8)]);
+        assert_eq!(
+            codes(&doc),
+            vec![("IN009", 1), ("IN009", 2), ("IN009", 5), ("IN009", 8)]
+        );
     }
 
     #[test]
@@ -1996,7 +2480,11 @@ mod tests {
     fn suppression_comments() {
         let source = "# omeroconf: ignore[IN002]\n\nomero config set a \"$X\"\nomero config set b \"$Y\" # omeroconf: ignore\n# omeroconf: ignore[IN003, IN001]\necho hi\nomero config set c d\n";
         let doc = parse_text(source);
-        let suppressions: Vec<(Vec<String>, &str)> = doc.suppressions.iter().map(|s| (s.codes.clone(), text(&doc, s.applies_to))).collect();
+        let suppressions: Vec<(Vec<String>, &str)> = doc
+            .suppressions
+            .iter()
+            .map(|s| (s.codes.clone(), text(&doc, s.applies_to)))
+            .collect();
         assert_eq!(
             suppressions,
             vec![
@@ -2017,7 +2505,11 @@ mod tests {
                       omero config set j 1 2 || omero config set k 10\n\
                       grep -q x y && omero config set l 11\n";
         let doc = parse_text(source);
-        let guards: Vec<(&str, Option<bool>)> = doc.operations.iter().map(|op| (op.key.as_str(), op.runs_if_previous)).collect();
+        let guards: Vec<(&str, Option<bool>)> = doc
+            .operations
+            .iter()
+            .map(|op| (op.key.as_str(), op.runs_if_previous))
+            .collect();
         assert_eq!(
             guards,
             vec![
@@ -2082,7 +2574,11 @@ mod tests {
             assert!(doc.operations.is_empty(), "{open}");
             assert_eq!(doc.findings.len(), 1, "{open}: {:?}", doc.findings);
         }
-        let closed = format!("omero config set a \"{}x{}\"\n", "${X:-".repeat(2_000), "}".repeat(2_000));
+        let closed = format!(
+            "omero config set a \"{}x{}\"\n",
+            "${X:-".repeat(2_000),
+            "}".repeat(2_000)
+        );
         let doc = parse_text(&closed);
         assert_eq!(doc.findings.len(), 1);
         let inner = format!("bash -c {}\n", "'bash -c \"".repeat(100));
@@ -2101,14 +2597,22 @@ mod tests {
                 state ^= state >> 7;
                 state ^= state << 17;
                 let pick = (state >> 24) as usize;
-                bytes.push(if pick % 5 == 0 { (state >> 40) as u8 } else { alphabet[pick % alphabet.len()] });
+                bytes.push(if pick % 5 == 0 {
+                    (state >> 40) as u8
+                } else {
+                    alphabet[pick % alphabet.len()]
+                });
             }
             let source = String::from_utf8_lossy(&bytes);
             let doc = parse_text(&source);
             let index = LineIndex::new(&source);
             for op in &doc.operations {
                 for span in [op.span, op.key_span, op.value_span] {
-                    assert!(span.end <= source.len() && source.is_char_boundary(span.start) && source.is_char_boundary(span.end));
+                    assert!(
+                        span.end <= source.len()
+                            && source.is_char_boundary(span.start)
+                            && source.is_char_boundary(span.end)
+                    );
                     index.position(span.start);
                 }
             }

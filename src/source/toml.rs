@@ -34,8 +34,15 @@ pub fn parse(path: &str, source: &str) -> Document {
 /// Flattens tables into property keys; a known key stops the descent.
 fn walk(doc: &mut Document, table: &Table, prefix: &str, nested: &mut serde_json::Map<String, serde_json::Value>) {
     for (name, item) in table.iter() {
-        let key = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
-        let key_span = table.get_key_value(name).and_then(|(k, _)| k.span()).map_or(Span::default(), Span::from);
+        let key = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        let key_span = table
+            .get_key_value(name)
+            .and_then(|(k, _)| k.span())
+            .map_or(Span::default(), Span::from);
         let known = catalog().property(&key);
         let is_table = matches!(item, Item::Table(_) | Item::Value(TomlValue::InlineTable(_)));
         if known.is_none() && is_table {
@@ -82,9 +89,12 @@ fn stored_text(item: &Item, json_key: bool) -> Result<(String, serde_json::Value
     let value = match item {
         Item::Value(v) => to_pyjson(v)?,
         Item::Table(t) => PyJson::Object(table_members(t)?),
-        Item::ArrayOfTables(array) => {
-            PyJson::Array(array.iter().map(|t| table_members(t).map(PyJson::Object)).collect::<Result<_, _>>()?)
-        }
+        Item::ArrayOfTables(array) => PyJson::Array(
+            array
+                .iter()
+                .map(|t| table_members(t).map(PyJson::Object))
+                .collect::<Result<_, _>>()?,
+        ),
         Item::None => return Err("no value".to_string()),
     };
     let typed = to_serde(&value);
@@ -104,11 +114,15 @@ fn to_serde(value: &PyJson) -> serde_json::Value {
     match value {
         PyJson::Null => serde_json::Value::Null,
         PyJson::Bool(b) => serde_json::Value::Bool(*b),
-        PyJson::Int(text) => text.parse::<serde_json::Number>().map_or(serde_json::Value::Null, serde_json::Value::Number),
+        PyJson::Int(text) => text
+            .parse::<serde_json::Number>()
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
         PyJson::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
         PyJson::Str(s) => serde_json::Value::String(s.clone()),
         PyJson::Array(items) => serde_json::Value::Array(items.iter().map(to_serde).collect()),
-        PyJson::Object(pairs) => serde_json::Value::Object(pairs.iter().map(|(k, v)| (k.clone(), to_serde(v))).collect()),
+        PyJson::Object(pairs) => {
+            serde_json::Value::Object(pairs.iter().map(|(k, v)| (k.clone(), to_serde(v))).collect())
+        }
     }
 }
 
@@ -131,9 +145,11 @@ fn to_pyjson(value: &TomlValue) -> Result<PyJson, String> {
         TomlValue::Boolean(b) => PyJson::Bool(*b.value()),
         TomlValue::Datetime(d) => return Err(format!("`{}` is a date, which OMERO cannot store", d.value())),
         TomlValue::Array(items) => PyJson::Array(items.iter().map(to_pyjson).collect::<Result<_, _>>()?),
-        TomlValue::InlineTable(t) => {
-            PyJson::Object(t.iter().map(|(k, v)| to_pyjson(v).map(|v| (k.to_string(), v))).collect::<Result<_, _>>()?)
-        }
+        TomlValue::InlineTable(t) => PyJson::Object(
+            t.iter()
+                .map(|(k, v)| to_pyjson(v).map(|v| (k.to_string(), v)))
+                .collect::<Result<_, _>>()?,
+        ),
     })
 }
 
@@ -148,12 +164,17 @@ fn comment_before(source: &str, offset: usize) -> Option<Vec<String>> {
 fn validate(doc: &mut Document, instance: &serde_json::Value) {
     for violation in schema::validate(instance) {
         let key = violation.path.join(".");
-        let op = doc.operations.iter().find(|op| key == op.key || key.starts_with(&format!("{}.", op.key)));
-        let mut finding = Finding::new(&input::SCHEMA_MISMATCH, format!("{key}: {}", violation.message)).key(key.clone());
+        let op = doc
+            .operations
+            .iter()
+            .find(|op| key == op.key || key.starts_with(&format!("{}.", op.key)));
+        let mut finding =
+            Finding::new(&input::SCHEMA_MISMATCH, format!("{key}: {}", violation.message)).key(key.clone());
         if let Some(op) = op {
             finding = finding.at(op.value_span, "does not match the schema");
         }
-        doc.findings.push(finding.help("see `omeroconf explain KEY` for the expected type"));
+        doc.findings
+            .push(finding.help("see `omeroconf explain KEY` for the expected type"));
     }
 }
 
@@ -162,7 +183,15 @@ mod tests {
     use super::*;
 
     fn stored(doc: &Document) -> Vec<(String, String)> {
-        doc.operations.iter().map(|o| (o.key.clone(), o.value.as_ref().and_then(Value::known).unwrap_or("?").to_string())).collect()
+        doc.operations
+            .iter()
+            .map(|o| {
+                (
+                    o.key.clone(),
+                    o.value.as_ref().and_then(Value::known).unwrap_or("?").to_string(),
+                )
+            })
+            .collect()
     }
 
     #[test]
@@ -190,9 +219,18 @@ BACKEND = "django.core.cache.backends.locmem.LocMemCache"
                 ("omero.web.application_server".into(), "wsgi-tcp".into()),
                 ("omero.web.application_server.port".into(), "4090".into()),
                 ("omero.web.apps".into(), r#"["omero_iviewer", "omero_figure"]"#.into()),
-                ("omero.web.middleware".into(), r#"[{"index": 0, "class": "whitenoise.middleware.WhiteNoiseMiddleware"}]"#.into()),
-                ("omero.web.server_list".into(), r#"[["localhost", 4064, "omero"]]"#.into()),
-                ("omero.web.caches".into(), r#"{"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}"#.into()),
+                (
+                    "omero.web.middleware".into(),
+                    r#"[{"index": 0, "class": "whitenoise.middleware.WhiteNoiseMiddleware"}]"#.into()
+                ),
+                (
+                    "omero.web.server_list".into(),
+                    r#"[["localhost", 4064, "omero"]]"#.into()
+                ),
+                (
+                    "omero.web.caches".into(),
+                    r#"{"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}"#.into()
+                ),
             ]
         );
         assert_eq!(&source[doc.operations[0].value_span.range()].trim(), &"true");

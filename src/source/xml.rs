@@ -45,17 +45,27 @@ pub fn parse(path: &str, source: &str, profile: Option<&str>) -> Document {
             .map_or_else(|| "default".to_string(), |p| p.value.clone())
     });
     if !properties.iter().any(|p| p.profile == active) && !properties.is_empty() {
-        let profiles: Vec<&str> = properties.iter().map(|p| p.profile.as_str()).filter(|p| *p != ACTIVE).collect();
+        let profiles: Vec<&str> = properties
+            .iter()
+            .map(|p| p.profile.as_str())
+            .filter(|p| *p != ACTIVE)
+            .collect();
         doc.findings.push(
             Finding::new(&input::SYNTAX_ERROR, format!("config.xml has no profile `{active}`"))
                 .help(format!("profiles in the file: {}", dedup(profiles).join(", "))),
         );
     }
-    for p in properties.into_iter().filter(|p| p.profile == active && !INTERNAL_KEYS.contains(&p.name.as_str())) {
+    for p in properties
+        .into_iter()
+        .filter(|p| p.profile == active && !INTERNAL_KEYS.contains(&p.name.as_str()))
+    {
         let mut op = Operation::set(p.name, p.name_span, Value::Known(p.value), p.value_span);
         op.span = p.span;
         if let Some(codes) = p.silenced {
-            doc.suppressions.push(Suppression { codes, applies_to: p.span });
+            doc.suppressions.push(Suppression {
+                codes,
+                applies_to: p.span,
+            });
         }
         doc.operations.push(op);
     }
@@ -65,10 +75,16 @@ pub fn parse(path: &str, source: &str, profile: Option<&str>) -> Document {
 /// The names of every profile in a config.xml (the active one first).
 pub fn profiles(source: &str) -> Vec<String> {
     let properties = elements(source).unwrap_or_default();
-    dedup(properties.iter().map(|p| p.profile.as_str()).filter(|p| *p != ACTIVE).collect())
-        .into_iter()
-        .map(str::to_string)
-        .collect()
+    dedup(
+        properties
+            .iter()
+            .map(|p| p.profile.as_str())
+            .filter(|p| *p != ACTIVE)
+            .collect(),
+    )
+    .into_iter()
+    .map(str::to_string)
+    .collect()
 }
 
 fn dedup(mut names: Vec<&str>) -> Vec<&str> {
@@ -91,7 +107,9 @@ fn elements(source: &str) -> Result<Vec<Property>, (String, usize)> {
     let mut silenced: Option<Vec<String>> = None;
     loop {
         let start = position(&reader);
-        let event = reader.read_event().map_err(|e| (e.to_string(), position(&reader).min(source.len())))?;
+        let event = reader
+            .read_event()
+            .map_err(|e| (e.to_string(), position(&reader).min(source.len())))?;
         let end = position(&reader);
         match event {
             Event::Start(ref tag) | Event::Empty(ref tag) => {
@@ -104,7 +122,8 @@ fn elements(source: &str) -> Result<Vec<Property>, (String, usize)> {
                     }
                     "property" => {
                         if let (Some(profile), Some((name, name_span))) = (&profile, attribute(raw, start, "name")) {
-                            let (value, value_span) = attribute(raw, start, "value").unwrap_or((String::new(), Span::new(end, end)));
+                            let (value, value_span) =
+                                attribute(raw, start, "value").unwrap_or((String::new(), Span::new(end, end)));
                             out.push(Property {
                                 profile: profile.clone(),
                                 name,
@@ -168,7 +187,10 @@ fn attribute(tag: &str, offset: usize, name: &str) -> Option<(String, Span)> {
         let value_end = value_start + tag[value_start..].find(quote as char)?;
         if attr_name == name {
             let raw = &tag[value_start..value_end];
-            return Some((unescape_attribute(raw), Span::new(offset + value_start, offset + value_end)));
+            return Some((
+                unescape_attribute(raw),
+                Span::new(offset + value_start, offset + value_end),
+            ));
         }
         i = value_end + 1;
     }
@@ -195,17 +217,33 @@ c" /></properties><properties id="test"><property name="omero.web.debug" value="
         let doc = parse("config.xml", "<icegrid>\u{0}</icegrid>", None);
         assert_eq!(doc.findings.len(), 1);
         assert_eq!(doc.findings[0].code(), "IN001");
-        assert!(doc.findings[0].message.contains("U+0000"), "{}", doc.findings[0].message);
+        assert!(
+            doc.findings[0].message.contains("U+0000"),
+            "{}",
+            doc.findings[0].message
+        );
         assert_eq!(doc.findings[0].span, Some(Span::new(9, 9)));
-        assert!(parse("config.xml", "<icegrid>\t\r\n</icegrid>", None).findings.is_empty());
+        assert!(parse("config.xml", "<icegrid>\t\r\n</icegrid>", None)
+            .findings
+            .is_empty());
     }
 
     #[test]
     fn reads_the_active_profile() {
         let doc = parse("config.xml", CONFIG, None);
-        let ops: Vec<(&str, &str)> =
-            doc.operations.iter().map(|o| (o.key.as_str(), o.value.as_ref().and_then(Value::known).unwrap_or("?"))).collect();
-        assert_eq!(ops, vec![("omero.web.debug", "yes"), ("omero.web.apps", "[\"omero_iviewer\"]"), ("omero.web.x", "a\nb c")]);
+        let ops: Vec<(&str, &str)> = doc
+            .operations
+            .iter()
+            .map(|o| (o.key.as_str(), o.value.as_ref().and_then(Value::known).unwrap_or("?")))
+            .collect();
+        assert_eq!(
+            ops,
+            vec![
+                ("omero.web.debug", "yes"),
+                ("omero.web.apps", "[\"omero_iviewer\"]"),
+                ("omero.web.x", "a\nb c")
+            ]
+        );
         assert_eq!(&CONFIG[doc.operations[0].value_span.range()], "yes");
         assert_eq!(&CONFIG[doc.operations[1].key_span.range()], "omero.web.apps");
         assert_eq!(doc.suppressions.len(), 1);
@@ -221,7 +259,11 @@ c" /></properties><properties id="test"><property name="omero.web.debug" value="
 
     #[test]
     fn malformed_xml_is_a_syntax_error() {
-        let doc = parse("config.xml", "<icegrid><properties id=\"default\"><property name=\"a\" value=\"1\"></icegrid>", None);
+        let doc = parse(
+            "config.xml",
+            "<icegrid><properties id=\"default\"><property name=\"a\" value=\"1\"></icegrid>",
+            None,
+        );
         assert_eq!(doc.findings.len(), 1);
         assert_eq!(doc.findings[0].code(), "IN001");
         assert!(doc.operations.is_empty());

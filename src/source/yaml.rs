@@ -81,7 +81,11 @@ impl Node {
 
     /// A mapping's key node and value for `key`.
     pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
-        self.entries().iter().rev().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v))
+        self.entries()
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, v)| (k, v))
     }
 }
 
@@ -94,13 +98,20 @@ pub struct YamlError {
 
 /// Every document of a YAML stream.
 pub fn parse(source: &str) -> Result<Vec<Node>, YamlError> {
-    let mut builder = Builder { offsets: CharOffsets::new(source), source, ..Builder::default() };
+    let mut builder = Builder {
+        offsets: CharOffsets::new(source),
+        source,
+        ..Builder::default()
+    };
     let mut parser = Parser::new_from_str(source);
     match parser.load(&mut builder, true) {
         Ok(()) => Ok(builder.documents),
         Err(e) => {
             let at = builder.offsets.byte(e.marker().index());
-            Err(YamlError { span: Span::new(at, at), message: e.info().to_string() })
+            Err(YamlError {
+                span: Span::new(at, at),
+                message: e.info().to_string(),
+            })
         }
     }
 }
@@ -112,7 +123,9 @@ pub fn parse_document(doc: &mut Document, help: &str) -> Option<Vec<Node>> {
         Ok(documents) => Some(documents),
         Err(e) => {
             doc.findings.push(
-                Finding::new(&input::SYNTAX_ERROR, format!("invalid YAML: {}", e.message)).at(e.span, "here").help(help.to_string()),
+                Finding::new(&input::SYNTAX_ERROR, format!("invalid YAML: {}", e.message))
+                    .at(e.span, "here")
+                    .help(help.to_string()),
             );
             None
         }
@@ -132,9 +145,16 @@ impl CharOffsets {
         let bytes = if source.is_ascii() {
             Vec::new()
         } else {
-            source.char_indices().map(|(i, _)| i).chain(std::iter::once(source.len())).collect()
+            source
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(source.len()))
+                .collect()
         };
-        CharOffsets { bytes, len: source.len() }
+        CharOffsets {
+            bytes,
+            len: source.len(),
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
@@ -147,8 +167,17 @@ impl CharOffsets {
 }
 
 enum Open {
-    Seq { items: Vec<Node>, start: usize, anchor: usize },
-    Map { entries: Vec<(Node, Node)>, pending_key: Option<Node>, start: usize, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        start: usize,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(Node, Node)>,
+        pending_key: Option<Node>,
+        start: usize,
+        anchor: usize,
+    },
 }
 
 #[derive(Default)]
@@ -164,7 +193,9 @@ impl Builder<'_> {
     fn push(&mut self, node: Node) {
         match self.stack.last_mut() {
             Some(Open::Seq { items, .. }) => items.push(node),
-            Some(Open::Map { entries, pending_key, .. }) => match pending_key.take() {
+            Some(Open::Map {
+                entries, pending_key, ..
+            }) => match pending_key.take() {
                 Some(key) => entries.push((key, node)),
                 None => *pending_key = Some(node),
             },
@@ -221,7 +252,10 @@ fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
         for map in maps {
             if let Node::Map { entries, .. } = map {
                 for (key, value) in entries {
-                    if !own.iter().any(|(k, _)| k.as_str().is_some() && k.as_str() == key.as_str()) {
+                    if !own
+                        .iter()
+                        .any(|(k, _)| k.as_str().is_some() && k.as_str() == key.as_str())
+                    {
                         own.push((key, value));
                     }
                 }
@@ -253,19 +287,40 @@ impl MarkedEventReceiver for Builder<'_> {
                     self.push(node);
                 }
             }
-            Event::SequenceStart(anchor, _) => self.stack.push(Open::Seq { items: Vec::new(), start, anchor }),
-            Event::MappingStart(anchor, _) => {
-                self.stack.push(Open::Map { entries: Vec::new(), pending_key: None, start, anchor })
-            }
+            Event::SequenceStart(anchor, _) => self.stack.push(Open::Seq {
+                items: Vec::new(),
+                start,
+                anchor,
+            }),
+            Event::MappingStart(anchor, _) => self.stack.push(Open::Map {
+                entries: Vec::new(),
+                pending_key: None,
+                start,
+                anchor,
+            }),
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
                     Some(Open::Seq { items, start, anchor }) => {
                         let end = items.last().map_or(start, |n| n.span().end);
-                        (Node::Seq { items, span: Span::new(start, end.max(start)) }, anchor)
+                        (
+                            Node::Seq {
+                                items,
+                                span: Span::new(start, end.max(start)),
+                            },
+                            anchor,
+                        )
                     }
-                    Some(Open::Map { entries, start, anchor, .. }) => {
+                    Some(Open::Map {
+                        entries, start, anchor, ..
+                    }) => {
                         let end = entries.last().map_or(start, |(_, v)| v.span().end);
-                        (Node::Map { entries: merge_keys(entries), span: Span::new(start, end.max(start)) }, anchor)
+                        (
+                            Node::Map {
+                                entries: merge_keys(entries),
+                                span: Span::new(start, end.max(start)),
+                            },
+                            anchor,
+                        )
                     }
                     None => return,
                 };
@@ -303,7 +358,10 @@ mod tests {
     fn anchors_aliases_and_merge_keys_expand() {
         let source = "x: &env\n  A: '1'\n  B: '2'\ny:\n  <<: *env\n  B: '3'\n";
         let docs = parse(source).unwrap_or_default();
-        let y = docs[0].get("y").cloned().unwrap_or(Node::Seq { items: vec![], span: Span::default() });
+        let y = docs[0].get("y").cloned().unwrap_or(Node::Seq {
+            items: vec![],
+            span: Span::default(),
+        });
         let pairs: Vec<_> = y.entries().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         assert_eq!(pairs, vec![(Some("B"), Some("3")), (Some("A"), Some("1"))]);
     }
