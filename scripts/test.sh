@@ -22,6 +22,12 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   fi
 fi
 
+# Style and lints are part of the suite: a change that is not formatted or
+# that clippy warns about fails here, as it would in review.
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy
+cargo fmt --check
+cargo clippy --locked --all-targets -- -D warnings
+
 cargo test --locked "$@"
 
 # The differential answers must still be what the real OMERO says: re-record a
