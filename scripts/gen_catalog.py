@@ -3,8 +3,8 @@
 
 Inputs: the fact tables in ../shared/reference (extracted from every omero-web
 release), schema/descriptions.tsv (our own one-line descriptions),
-schema/shapes.json (machine-readable JSON shapes), schema/apps.json (app
-modules and their renames) and schema/legacy-defaults.json (default lists of
+schema/shapes.json (machine-readable JSON shapes), schema/apps.json (apps
+the reference lacks) and schema/legacy-defaults.json (default lists of
 releases before 5.6.0, with their sources). Time zone names come from the pytz that
 omero-web uses, so run this with a Python that has pytz (the oracle's venv:
 ~/.cache/omeroconf-oracle/venv/bin/python).
@@ -195,8 +195,27 @@ def server_property(prop, descriptions):
         "shape": None,
         "category": prop["category"],
         "app": None,
-        "server_side": True,
+        # `web and server` keys set in OMERO.web's config.xml win over the
+        # server's for OMERO.web; only `server` ones do nothing there.
+        "server_side": prop["effective_in"] == "server",
         "description": descriptions[key],
+    }
+
+
+def app_rename(rename):
+    """An old `omero.web.apps` module name, what replaced it, and the UI
+    plugin entries whose template paths changed with it."""
+    ui = [
+        {"key": old["key"], "old": old["value"], "new": new["value"]}
+        for old, new in zip(rename["old_ui_entries"], rename["new_ui_entries"])
+        if old["key"] == new["key"] and old["value"] != new["value"]
+    ]
+    return {
+        "old": rename["old_module"],
+        "new": rename["new_module"],
+        "distribution": rename["distribution"],
+        "first_version": rename["first_version"],
+        "ui": ui,
     }
 
 
@@ -256,7 +275,7 @@ def generate(reference):
             }
             for a in apps["apps"]
         ] + app_data["extra_apps"],
-        "app_renames": app_data["renames"],
+        "app_renames": [app_rename(r) for r in apps["module_renames"]],
         "legacy_defaults": legacy["defaults"],
         "time_zones": time_zones(),
     }

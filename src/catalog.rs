@@ -347,11 +347,31 @@ pub struct App {
     pub settings_at_import: bool,
 }
 
+/// An old `omero.web.apps` module name and the module that replaced it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AppRename {
     pub old: String,
     pub new: String,
-    pub source: String,
+    /// The PyPI distribution that installs `new`, from `first_version` on.
+    pub distribution: String,
+    pub first_version: String,
+    /// UI plugin entries whose template paths changed with the module.
+    pub ui: Vec<UiRename>,
+}
+
+impl AppRename {
+    /// Where the new name comes from, for messages.
+    pub fn source(&self) -> String {
+        format!("{} {} installs it as `{}`", self.distribution, self.first_version, self.new)
+    }
+}
+
+/// One `omero.web.ui.*` entry of a renamed app, before and after.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UiRename {
+    pub key: String,
+    pub old: serde_json::Value,
+    pub new: serde_json::Value,
 }
 
 /// A default list of a release before the catalog's oldest (schema/legacy-defaults.json).
@@ -600,9 +620,12 @@ mod tests {
         assert_eq!(c.releases.len(), 47);
         assert_eq!(c.oldest(), Version(5, 6, 0));
         assert!(c.property("omero.web.debug").is_some());
+        // OMERO.web lays its own omero.client.* values over the server's.
         assert!(c
             .property("omero.client.viewer.roi_limit")
-            .is_some_and(|p| p.server_side));
+            .is_some_and(|p| !p.server_side));
+        assert!(c.property("omero.policy.binary_access").is_some_and(|p| p.server_side));
+        assert!(c.property("omero.web.api.max_limit").is_some());
         assert!(c
             .property("omero.web.iviewer.enable_mirror")
             .is_some_and(|p| p.value_type == ValueType::Truthy));

@@ -508,7 +508,9 @@ fn lint_input(
     let format = recognised
         .or(args.input.from)
         .unwrap_or_else(|| source::detect(path, &text));
-    if format == Format::Script && !source::runs_omero(&text) {
+    // A script found by walking that runs no `omero` command is not
+    // configuration; one named on the command line is still reported on.
+    if recognised.is_some() && format == Format::Script && !source::runs_omero(&text) {
         return Outcome::Skipped;
     }
     let document = parse_input(path, text, Some(format), &args.input);

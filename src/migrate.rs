@@ -399,7 +399,7 @@ fn fix_value(key: &str, value: &str, to: Version) -> Option<(String, String)> {
             for app in apps.iter_mut() {
                 let PyJson::Str(name) = app else { continue };
                 if let Some(rename) = catalog().app_renames.iter().find(|r| r.old == *name) {
-                    renamed.push(format!("{} is now {} ({})", rename.old, rename.new, rename.source));
+                    renamed.push(format!("{} is now {} ({})", rename.old, rename.new, rename.source()));
                     *name = rename.new.clone();
                 }
             }

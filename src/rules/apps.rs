@@ -11,12 +11,12 @@ use crate::python::json::{self, PyJson};
 pub static RENAMED_APP: Rule = Rule {
     code: "AP001",
     name: "renamed-app",
-    severity: Warning,
+    severity: Info,
     summary: "`omero.web.apps` names an app by a module name it no longer has",
     explanation: "Several OMERO.web apps changed their Python module when they moved to PyPI \
-(`figure` became `omero_figure`, `omero_webtagging_autotag` became `omero_autotag`). The current \
-packages do not provide the old module, and Django fails to load an app it cannot import. \
-`--fix` writes the new name.",
+(`figure` became `omero_figure`, `omero_webtagging_autotag` became `omero_autotag`). The old \
+module works only while its old distribution is installed; the current packages do not provide \
+it, so the next upgrade of the app stops Django from loading it. `--fix` writes the new name.",
     example: "omero config append omero.web.apps '\"figure\"'",
     fixed_example: "omero config append omero.web.apps '\"omero_figure\"'",
     fix: true,
@@ -42,7 +42,8 @@ pub static UNKNOWN_APP: Rule = Rule {
     summary: "An app omeroconf does not know",
     explanation: "omeroconf knows the popular OMERO.web apps. Any other module in \
 `omero.web.apps` must be installed in OMERO.web's Python environment, or Django fails to load \
-it; check the spelling against the app's documentation.",
+it; check the spelling against the app's documentation. The app's own settings \
+(`omero.web.<app>.*`) are the app's business and are not checked.",
     example: "omero config append omero.web.apps '\"omero_iviewr\"'",
     fixed_example: "omero config append omero.web.apps '\"omero_iviewer\"'",
     fix: false,
@@ -172,7 +173,7 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
                 &RENAMED_APP,
                 format!(
                     "{APPS}: `{name}` is now the module `{}` ({})",
-                    rename.new, rename.source
+                    rename.new, rename.source()
                 ),
             )
             .key(APPS)
@@ -207,13 +208,36 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
             );
             let finding = Finding::new(
                 &UNKNOWN_APP,
-                format!("{APPS}: omeroconf does not know the app `{name}`"),
+                format!(
+                    "{APPS}: omeroconf does not know the app `{name}`; its settings ({}*) are not checked",
+                    app_namespaces(name)[0]
+                ),
             )
             .key(APPS)
             .help(help);
             out.push(ctx.at_item(APPS, *index, "unknown app", finding));
         }
     }
+}
+
+/// The key prefixes an app's own settings use: `omero.web.<module>.` and,
+/// for `omero_<name>` modules, `omero.web.<name>.` (omero_oauth reads
+/// `omero.web.oauth.*`).
+fn app_namespaces(module: &str) -> Vec<String> {
+    let last = module.rsplit('.').next().unwrap_or(module);
+    let mut names = vec![last];
+    names.extend(last.strip_prefix("omero_").filter(|rest| !rest.is_empty()));
+    names.into_iter().map(|name| format!("omero.web.{name}.")).collect()
+}
+
+/// The key prefixes of the apps `omero.web.apps` lists that omeroconf does
+/// not know: their keys are read by those apps, not by OMERO.web.
+pub fn unknown_app_namespaces(ctx: &LintContext) -> Vec<String> {
+    strings(ctx.json(APPS).as_ref())
+        .iter()
+        .filter(|(_, name)| !catalog().apps.iter().any(|a| a.module == *name))
+        .flat_map(|(_, name)| app_namespaces(name))
+        .collect()
 }
 
 /// The catalog app an entry's URL name, template, script or id belongs to.

@@ -58,9 +58,16 @@ OMERO.web ignores it there. Check `--omero-web-version` or the upgrade notes.",
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     let release = ctx.config.release;
+    let app_namespaces = super::apps::unknown_app_namespaces(ctx);
     for key in ctx.config.entries.keys() {
         let Some(property) = ctx.property(key) else {
-            out.push(ctx.at_key(key, unknown(key)));
+            // omero-py's own bookkeeping, and the settings of listed apps
+            // omeroconf does not know (AP003 says they are not checked).
+            let owned_elsewhere =
+                key.starts_with(OMERO_PY_KEYS) || app_namespaces.iter().any(|ns| key.starts_with(ns.as_str()));
+            if !owned_elsewhere {
+                out.push(ctx.at_key(key, unknown(key)));
+            }
             continue;
         };
         if !property.in_release(release) {
@@ -108,6 +115,9 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     }
 }
 
+/// Keys omero-py writes for itself (`omero.config.version`, `omero.config.profile`).
+const OMERO_PY_KEYS: &str = "omero.config.";
+
 fn unknown(key: &str) -> Finding {
     let suggestions = catalog().similar_keys(key);
     let help = match suggestions.as_slice() {
@@ -148,5 +158,23 @@ mod tests {
         assert!(both.iter().any(|f| f.code() == "KY002" && f.fix.is_none()));
         let ignored = findings("omero.web.email_host=smtp.example.org\n");
         assert!(ignored.iter().any(|f| f.code() == "KY003" && f.fix.is_none()));
+    }
+
+    #[test]
+    fn keys_of_a_listed_unknown_app_are_the_apps_business() {
+        use super::super::testing::codes;
+        // omero_oauth reads omero.web.oauth.*; ome_seadragon its own module name.
+        let oauth = "omero.web.apps=[\"omero_oauth\"]\nomero.web.oauth.client.id=abc\n";
+        assert!(codes(oauth, "KY").is_empty());
+        let seadragon = "omero.web.apps=[\"ome_seadragon\"]\nomero.web.ome_seadragon.repository=/data\n";
+        assert!(codes(seadragon, "KY").is_empty());
+        // Not listed: OMERO.web ignores the key, a typo or a missing app.
+        assert_eq!(codes("omero.web.oauth.client.id=abc\n", "KY"), vec!["KY001"]);
+        // A known app's keys are still checked against the app's table.
+        assert_eq!(
+            codes("omero.web.apps=[\"omero_iviewer\"]\nomero.web.iviewer.no_such_key=1\n", "KY"),
+            vec!["KY001"]
+        );
+        assert!(codes("omero.config.version=5.1.0\n", "KY").is_empty());
     }
 }

@@ -1,7 +1,8 @@
 //! OMERO.server's keys in OMERO.web's configuration. Since 5.6 OMERO.web is
-//! installed apart from the server with its own config.xml; keys such as
-//! `omero.client.*` and `omero.policy.binary_access` are read by OMERO.server
-//! from its own configuration, so setting them for the web has no effect.
+//! installed apart from the server with its own config.xml. Most
+//! `omero.client.*` keys do take effect there (OMERO.web lays its own values
+//! over the server's at login); the keys this rule names are the ones only
+//! the server applies, such as `omero.policy.binary_access`.
 
 use super::LintContext;
 use crate::diagnostic::{Finding, Rule, Severity::*};
@@ -13,13 +14,14 @@ pub static SERVER_SIDE_KEY: Rule = Rule {
     severity: Warning,
     summary: "An OMERO.server property set in OMERO.web's configuration",
     explanation: "OMERO.web (5.6 and later) has its own configuration, separate from \
-OMERO.server's. `omero.client.*` values reach OMERO.web from the server when a user logs in, and \
-`omero.policy.binary_access` is enforced by the server, so setting them in the web's \
-configuration changes nothing. Set them on the OMERO.server host, in the server's OMERODIR. \
-(`omero.master.host` and `Ice.Default.Host` are different: OMERO.web reads them to build its \
-default server list.)",
-    example: "# in OMERO.web's OMERODIR\nomero config set omero.client.viewer.roi_limit 5000",
-    fixed_example: "# in OMERO.server's OMERODIR\nomero config set omero.client.viewer.roi_limit 5000",
+OMERO.server's. Some server properties do nothing there: `omero.policy.binary_access` is enforced \
+by the server, OMERO.web asks the server for `omero.mail.config` and `omero.upgrades.url`, and \
+nothing in OMERO.web reads `omero.client.icetransports` or `omero.client.web.host`. Set them on the \
+OMERO.server host, in the server's OMERODIR. (The other `omero.client.*` keys do take effect in \
+OMERO.web's configuration: its values win over the server's for OMERO.web's users, after a \
+restart and a new login. `omero.master.host` and `Ice.Default.Host` feed the default server list.)",
+    example: "# in OMERO.web's OMERODIR\nomero config set omero.policy.binary_access -read",
+    fixed_example: "# in OMERO.server's OMERODIR\nomero config set omero.policy.binary_access -read",
     fix: false,
 };
 
@@ -30,7 +32,7 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             continue;
         }
         let how = if key.starts_with("omero.client.") {
-            "OMERO.web receives omero.client.* values from OMERO.server at login"
+            "nothing in OMERO.web reads it"
         } else {
             "only OMERO.server reads it"
         };
@@ -53,8 +55,10 @@ mod tests {
 
     #[test]
     fn server_keys_belong_to_the_server() {
-        assert_eq!(codes("omero.client.viewer.roi_limit=5000\n", "SV"), vec!["SV001"]);
+        assert_eq!(codes("omero.client.icetransports=ssl,tcp\n", "SV"), vec!["SV001"]);
         assert_eq!(codes("omero.policy.binary_access=-read,-write\n", "SV"), vec!["SV001"]);
+        // OMERO.web's own omero.client.* values win over the server's.
+        assert!(codes("omero.client.viewer.roi_limit=5000\n", "SV").is_empty());
         // Read by OMERO.web itself.
         assert!(codes(
             "omero.master.host=omero.example.org\nomero.mail.host=smtp.example.org\n",

@@ -43,10 +43,17 @@ pub fn parse(path: &str, source: &str, options: &Options) -> Document {
 }
 
 /// A service or container running omero-web-docker: by its image, or by
-/// the variables only that image reads.
+/// the variables only that image reads. An omero-server image is the
+/// server, whatever `CONFIG_omero_web_*` it carries.
 fn is_web(name: &str, service: &Node, environment: Option<&Node>) -> bool {
     let image = service.get("image").and_then(Node::as_str).unwrap_or("");
-    if image.contains("omero-web") || name.contains("omero-web") || name == "omeroweb" {
+    if image.contains("omero-web") {
+        return true;
+    }
+    if image.contains("omero-server") {
+        return false;
+    }
+    if name.contains("omero-web") || name == "omeroweb" {
         return true;
     }
     let Some(environment) = environment else { return false };
@@ -61,8 +68,12 @@ fn is_web(name: &str, service: &Node, environment: Option<&Node>) -> bool {
     };
     names
         .iter()
-        .any(|n| (n.starts_with(env::PREFIX) && n.contains("omero")) || *n == "OMEROHOST")
+        .any(|n| n.starts_with(WEB_VARIABLE_PREFIX) || *n == "OMEROHOST")
 }
+
+/// The variables that configure OMERO.web itself (server images read
+/// `CONFIG_omero_*` too).
+const WEB_VARIABLE_PREFIX: &str = "CONFIG_omero_web_";
 
 fn compose_service(doc: &mut Document, service: &Node, options: &Options) {
     let first = doc.operations.len();
@@ -371,6 +382,36 @@ mod tests {
             "CONFIG_omero_web_public_enabled"
         );
         assert_eq!(&source[doc.operations[5].value_span.range()], "yes");
+    }
+
+    #[test]
+    fn an_omero_server_service_is_not_web_configuration() {
+        // The server image reads CONFIG_omero_* too (omero.db.*), and a
+        // CONFIG_omero_web_* there never reaches the web container.
+        let source = r#"services:
+  omeroserver:
+    image: "openmicroscopy/omero-server:5"
+    environment:
+      CONFIG_omero_db_host: database
+      CONFIG_omero_web_debug: "true"
+  built:
+    build: ./server
+    environment:
+      CONFIG_omero_db_user: omero
+  omeroweb:
+    image: "openmicroscopy/omero-web-standalone:5"
+    environment:
+      OMEROHOST: omeroserver
+"#;
+        let doc = parse("docker-compose.yml", source, &Options::default());
+        assert_eq!(
+            stored(&doc),
+            vec![(
+                "omero.web.server_list".into(),
+                "[[\"omeroserver\", 4064, \"omero\"]]".into()
+            )]
+        );
+        assert!(codes(&doc).is_empty());
     }
 
     #[test]

@@ -447,7 +447,12 @@ fn wrong_prefix(variable: &Variable) -> Finding {
 /// For a `CONFIG_` name mapping to an unknown key: the name that sets the
 /// key the user probably meant.
 fn unknown_key_hint(variable: &Variable, key: &str) -> Option<Finding> {
-    if catalog().property(key).is_some() {
+    // Other `omero.*` keys configure OMERO.server, which reads the same
+    // variables when the file is shared with the server container.
+    let web_side = ["omero.web.", "omero.client.", "omero.mail."]
+        .iter()
+        .any(|prefix| key.starts_with(prefix));
+    if !web_side || catalog().property(key).is_some() {
         return None;
     }
     let words = |s: &str| {
@@ -632,6 +637,9 @@ mod tests {
             .as_deref()
             .is_some_and(|h| h.contains("CONFIG_omero_web_debug`")));
         assert_eq!(doc.suppressions.len(), 2);
+        // A file shared with the server container: its keys are not typos.
+        let shared = parse("omero.env", "CONFIG_omero_db_user=omero\nCONFIG_omero_db_host=db\n", EnvStyle::Docker);
+        assert!(codes(&shared).is_empty());
     }
 
     #[test]
