@@ -4,6 +4,7 @@
 use super::LintContext;
 use crate::catalog::catalog;
 use crate::diagnostic::{Finding, Rule, Severity::*};
+use crate::document::Format;
 
 pub static UNKNOWN_KEY: Rule = Rule {
     code: "KY001",
@@ -12,7 +13,8 @@ pub static UNKNOWN_KEY: Rule = Rule {
     summary: "A property no OMERO.web release, app or OMERO.server reads",
     explanation: "OMERO.web silently ignores keys it does not know, so a misspelt key looks \
 accepted while the setting keeps its default. Keys outside `omero.web.*` that omeroconf does not \
-know are reported as information only.",
+know are reported only when they look like a misspelt OMERO.web key, or, as information, in a \
+container that runs OMERO.web alone; OMERO.server's keys are fine in a file that configures both.",
     example: "omero config set omero.web.sesion_cookie_age 3600",
     fixed_example: "omero config set omero.web.session_cookie_age 3600",
     fix: false,
@@ -65,8 +67,8 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             // omeroconf does not know (AP003 says they are not checked).
             let owned_elsewhere =
                 key.starts_with(OMERO_PY_KEYS) || app_namespaces.iter().any(|ns| key.starts_with(ns.as_str()));
-            if !owned_elsewhere {
-                out.push(ctx.at_key(key, unknown(key)));
+            if let Some(finding) = unknown(ctx, key).filter(|_| !owned_elsewhere) {
+                out.push(ctx.at_key(key, finding));
             }
             continue;
         };
@@ -118,26 +120,54 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
 /// Keys omero-py writes for itself (`omero.config.version`, `omero.config.profile`).
 const OMERO_PY_KEYS: &str = "omero.config.";
 
-fn unknown(key: &str) -> Finding {
-    let suggestions = catalog().similar_keys(key);
-    let help = match suggestions.as_slice() {
-        [] => "check the spelling against `omeroconf explain omero.web.` keys".to_string(),
-        [one] => format!("did you mean `{one}`?"),
-        many => format!(
-            "did you mean one of: {}?",
-            many.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-        ),
-    };
-    let web = key.starts_with("omero.web.");
-    let message = if web {
-        format!("{key} is not a known OMERO.web property; OMERO.web ignores it")
-    } else {
-        format!("{key} is not read by OMERO.web")
-    };
-    Finding::new(&UNKNOWN_KEY, message)
-        .severity(if web || !suggestions.is_empty() { Warning } else { Info })
-        .key(key)
-        .help(help)
+/// KY001 for a key no catalog entry describes, or `None` when the key is
+/// another OMERO component's and nothing suggests a typo.
+fn unknown(ctx: &LintContext, key: &str) -> Option<Finding> {
+    if key.starts_with("omero.web.") {
+        let suggestions = catalog().similar_keys(key);
+        let help = match suggestions.as_slice() {
+            [] => "check the spelling against `omeroconf explain omero.web.` keys".to_string(),
+            [one] => format!("did you mean `{one}`?"),
+            many => format!(
+                "did you mean one of: {}?",
+                many.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let message = format!("{key} is not a known OMERO.web property; OMERO.web ignores it");
+        return Some(Finding::new(&UNKNOWN_KEY, message).key(key).help(help));
+    }
+    if let Some(meant) = misplaced_web_key(key) {
+        return Some(
+            Finding::new(&UNKNOWN_KEY, format!("{key} is not read by OMERO.web"))
+                .key(key)
+                .help(format!("did you mean `{meant}`?")),
+        );
+    }
+    // OMERO.server's keys (omero.db.*, omero.data.dir, ...) belong in a file
+    // that configures both; only a container running OMERO.web alone makes
+    // them worth a note.
+    let web_only = ctx.document.format == Format::Compose;
+    (!key.starts_with("omero.") || web_only).then(|| {
+        Finding::new(&UNKNOWN_KEY, format!("{key} is not read by OMERO.web"))
+            .severity(Info)
+            .key(key)
+            .help("OMERO.web ignores it; remove it if it was meant for OMERO.web")
+    })
+}
+
+/// The OMERO.web key that a key outside `omero.web.` spells with the wrong
+/// separators or without `web.` (`omero.web_check.version`,
+/// `omero.application_server.port`).
+fn misplaced_web_key(key: &str) -> Option<&'static str> {
+    let folded = |k: &str| k.to_lowercase().replace('_', ".");
+    let wanted = folded(key);
+    let with_web = key.strip_prefix("omero.").map(|rest| folded(&format!("omero.web.{rest}")));
+    catalog()
+        .properties
+        .iter()
+        .map(|p| p.key.as_str())
+        .filter(|k| k.starts_with("omero.web."))
+        .find(|k| folded(k) == wanted || Some(folded(k)) == with_web)
 }
 
 #[cfg(test)]
@@ -176,5 +206,22 @@ mod tests {
             vec!["KY001"]
         );
         assert!(codes("omero.config.version=5.1.0\n", "KY").is_empty());
+    }
+
+    #[test]
+    fn server_keys_are_fine_and_misplaced_web_keys_are_not() {
+        use super::super::testing::findings;
+        assert!(findings("omero.db.user=omero\nomero.data.dir=/OMERO\n").is_empty());
+        for (key, meant) in [
+            ("omero.application_server.port", "omero.web.application_server.port"),
+            ("omero.web_check.version", "omero.web.check_version"),
+        ] {
+            let found = findings(&format!("{key}=1\n"));
+            assert_eq!(found.len(), 1, "{key}");
+            assert_eq!(found[0].severity, crate::diagnostic::Severity::Warning);
+            assert_eq!(found[0].help.as_deref(), Some(format!("did you mean `{meant}`?").as_str()));
+        }
+        let other = findings("example.string=x\n");
+        assert_eq!(other[0].severity, crate::diagnostic::Severity::Info);
     }
 }

@@ -67,11 +67,12 @@ pub static CORS_ORDER: Rule = Rule {
     code: "MW005",
     name: "cors-middleware-order",
     severity: Warning,
-    summary: "CorsMiddleware is not first, or CorsPostCsrfMiddleware is not last",
+    summary: "CorsMiddleware is not first, or CorsPostCsrfMiddleware runs before the CSRF check",
     explanation: "django-cors-headers must see a request before any middleware that can answer it \
 (CommonMiddleware redirects, WhiteNoise serves files), or those responses lack the CORS headers. \
-`CorsPostCsrfMiddleware` has to run after Django's CSRF check. Give CorsMiddleware the lowest \
-index and CorsPostCsrfMiddleware the highest.",
+`CorsPostCsrfMiddleware` undoes the Referer rewrite made for the CSRF check, so it has to run \
+after `CsrfViewMiddleware`. Give CorsMiddleware the lowest index and CorsPostCsrfMiddleware one \
+above CsrfViewMiddleware's.",
     example: "omero config append omero.web.middleware '{\"index\": 7, \"class\": \"corsheaders.middleware.CorsMiddleware\"}'",
     fixed_example: "omero config append omero.web.middleware '{\"index\": 0.5, \"class\": \"corsheaders.middleware.CorsMiddleware\"}'",
     fix: false,
@@ -123,6 +124,7 @@ omero config set omero.web.cors_origin_whitelist '[\"https://viewer.example.org\
 const KEY: &str = "omero.web.middleware";
 const CORS: &str = "corsheaders.middleware.CorsMiddleware";
 const CORS_POST_CSRF: &str = "corsheaders.middleware.CorsPostCsrfMiddleware";
+const CSRF: &str = "django.middleware.csrf.CsrfViewMiddleware";
 const WHITELIST: &str = "omero.web.cors_origin_whitelist";
 const ALLOW_ALL: &str = "omero.web.cors_origin_allow_all";
 
@@ -372,15 +374,18 @@ fn cors(ctx: &LintContext, order: &[String], out: &mut Vec<Finding>) {
             .help("give CorsMiddleware the lowest index"),
         );
     }
-    if let Some(at) = position(CORS_POST_CSRF).filter(|at| *at + 1 < order.len()) {
-        out.push(
-            ctx.on_value(
-                &CORS_ORDER,
-                KEY,
-                format!("{KEY}: CorsPostCsrfMiddleware runs before `{}`", order[at + 1]),
-            )
-            .help("give CorsPostCsrfMiddleware the highest index"),
-        );
+    let post_csrf = position(CORS_POST_CSRF);
+    if let (Some(post), Some(csrf)) = (post_csrf, position(CSRF)) {
+        if post < csrf {
+            out.push(
+                ctx.on_value(
+                    &CORS_ORDER,
+                    KEY,
+                    format!("{KEY}: CorsPostCsrfMiddleware runs before Django's CSRF check (`{CSRF}`)"),
+                )
+                .help("give CorsPostCsrfMiddleware an index above CsrfViewMiddleware's"),
+            );
+        }
     }
     let whitelist = matches!(ctx.json(WHITELIST), Some(PyJson::Array(items)) if !items.is_empty());
     let allow_all = ctx.flag(ALLOW_ALL);
@@ -502,9 +507,14 @@ mod tests {
         let ok = format!("{cors_first}omero.web.cors_origin_allow_all=false\nomero.web.cors_origin_whitelist=[\"https://viewer.example.org\"]\n");
         assert!(codes(&ok, "MW").is_empty(), "{:?}", codes(&ok, "MW"));
         let post_early = middleware(
-            r#", {"index": 0, "class": "corsheaders.middleware.CorsMiddleware"}, {"index": 5.5, "class": "corsheaders.middleware.CorsPostCsrfMiddleware"}"#,
+            r#", {"index": 0, "class": "corsheaders.middleware.CorsMiddleware"}, {"index": 3.5, "class": "corsheaders.middleware.CorsPostCsrfMiddleware"}"#,
         );
         assert!(codes(&format!("{post_early}omero.web.cors_origin_allow_all=true\n"), "MW").contains(&"MW005"));
+        // After the CSRF check is all it needs, last or not.
+        let post_middle = middleware(
+            r#", {"index": 0, "class": "corsheaders.middleware.CorsMiddleware"}, {"index": 5.5, "class": "corsheaders.middleware.CorsPostCsrfMiddleware"}"#,
+        );
+        assert!(!codes(&format!("{post_middle}omero.web.cors_origin_allow_all=true\n"), "MW").contains(&"MW005"));
         // Settings without middleware, and the reverse.
         assert!(codes("omero.web.cors_origin_whitelist=[\"https://a.example.org\"]\n", "MW").contains(&"MW007"));
         assert!(codes(&cors_first, "MW").contains(&"MW008"));

@@ -85,9 +85,11 @@ pub static CLEAR_TEXT_SECRET: Rule = Rule {
     summary: "A password or key is written in clear text in a script",
     explanation: "Install scripts are kept in version control, copied between machines and shown \
 in shell history; a password or secret key written into one is known to everyone who can read \
-it. Read it from the environment or from a file only the service account can read.",
-    example: "omero config set omero.web.public.password 'Pub1ic-Pa55'",
-    fixed_example: "omero config set omero.web.public.password \"$OMERO_PUBLIC_PASSWORD\"",
+it. Read it from the environment or from a file only the service account can read. The public \
+user's password is not reported (it is shared with every visitor on purpose), nor are files that \
+store configuration (`.omero`, properties, config.xml).",
+    example: "omero config set omero.mail.password 'Sm7p-Pa55'",
+    fixed_example: "omero config set omero.mail.password \"$OMERO_MAIL_PASSWORD\"",
     fix: false,
 };
 
@@ -177,15 +179,22 @@ fn origins(ctx: &LintContext, out: &mut Vec<Finding>) {
     }
 }
 
+/// The public user's password: every visitor uses that account, and the
+/// password is shared on purpose.
+const PUBLIC_PASSWORD: &str = "omero.web.public.password";
+
 /// Secrets whose text is in a script, literally or through a variable the
 /// script assigns; a value from the environment is unknown here and fine.
+/// Files that store configuration (`.omero`, properties, config.xml) hold
+/// secrets by design.
 fn clear_text(ctx: &LintContext, out: &mut Vec<Finding>) {
-    if !matches!(ctx.document.format, Format::Script | Format::Omero) {
+    if ctx.document.format != Format::Script {
         return;
     }
     for op in &ctx.document.operations {
         let Some(Value::Known(value)) = &op.value else { continue };
-        if value.is_empty() || value == secrets::MASK || !secrets::is_secret_key(&op.key) {
+        let shared_on_purpose = op.key == PUBLIC_PASSWORD;
+        if value.is_empty() || value == secrets::MASK || !secrets::is_secret_key(&op.key) || shared_on_purpose {
             continue;
         }
         out.push(
@@ -264,6 +273,12 @@ mod tests {
     #[test]
     fn clear_text_secrets_only_in_scripts() {
         let literal = Operation::set(
+            "omero.mail.password",
+            Span::new(0, 25),
+            Value::Known("Sm7p-Pa55".into()),
+            Span::new(26, 32),
+        );
+        let public = Operation::set(
             "omero.web.public.password",
             Span::new(0, 25),
             Value::Known("Pub1ic".into()),
@@ -284,6 +299,9 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].span, Some(Span::new(26, 32)));
         // The same value in a properties backup is what a backup is for.
-        assert!(codes("omero.web.public.password=Pub1ic\n", "SC").is_empty());
+        assert!(codes("omero.mail.password=Sm7p-Pa55\n", "SC").is_empty());
+        // The public user's password is shared with every visitor on purpose.
+        let shared = lint(script(vec![public]), catalog().latest, &Filter::default());
+        assert!(!shared.findings.iter().any(|f| f.code() == "SC006"));
     }
 }

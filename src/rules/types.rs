@@ -142,8 +142,9 @@ pub static PLACEHOLDER: Rule = Rule {
     name: "placeholder-value",
     severity: Error,
     summary: "A value still holds a placeholder from a template or documentation",
-    explanation: "Values like `<password>`, `CHANGEME` or a literal `$(hostname)` in a file that no \
-shell expands are stored as written, so the setting cannot work.",
+    explanation: "Values like `<password>` or a literal `$(hostname)` in a file that no shell \
+expands are stored as written, so the setting cannot work (an error). A documentation default \
+such as `CHANGEME` works, but everyone who read the same documentation knows it (a warning).",
     example: "omero.web.public.password=<password>",
     fixed_example: "omero.web.public.password=the-real-password",
     fix: false,
@@ -381,31 +382,37 @@ fn placeholder(key: &str, raw: &str) -> Option<Finding> {
     } else {
         None
     };
-    let marker = marker
-        .or_else(|| {
-            ["changeme", "change_me", "replace_me", "xxxxxxxx"]
-                .iter()
-                .find(|w| lower.contains(*w))
-                .map(|w| w.to_string())
-        })
+    // A word like `changeme` is a working value, only one everybody knows;
+    // `<...>` or an unexpanded `$(...)` is never what was meant.
+    let default_word = ["changeme", "change_me", "replace_me", "xxxxxxxx"]
+        .iter()
+        .find(|w| lower.contains(*w))
+        .map(|w| w.to_string());
+    let (marker, severity) = match marker
         .or_else(|| {
             ["$(", "${", "`"]
                 .iter()
                 .find(|w| raw.contains(*w))
                 .map(|w| format!("{w}..."))
-        })?;
+        }) {
+        Some(marker) => (marker, Error),
+        None => (default_word?, Warning),
+    };
     let shown = if secrets::is_secret_key(key) {
         "the value".to_string()
     } else {
         format!("`{marker}`")
     };
+    let message = match (severity, secrets::is_secret_key(key)) {
+        (Error, _) => format!("{key}: {shown} looks like a placeholder that was never filled in"),
+        (_, true) => format!("{key}: the value is a documentation default that was never replaced"),
+        (_, false) => format!("{key}: `{marker}` is a documentation default that was never replaced"),
+    };
     Some(
-        Finding::new(
-            &PLACEHOLDER,
-            format!("{key}: {shown} looks like a placeholder that was never filled in"),
-        )
-        .key(key)
-        .help("replace it with the real value; nothing expands it"),
+        Finding::new(&PLACEHOLDER, message)
+            .severity(severity)
+            .key(key)
+            .help("replace it with the real value; nothing expands it"),
     )
 }
 
@@ -448,5 +455,32 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
             _ => "every entry is a [SETTING_NAME, value] pair",
         });
         out.push(ctx.at_value(failure.key, finding));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::findings;
+    use crate::diagnostic::Severity;
+
+    fn placeholder(text: &str) -> Option<(Severity, String)> {
+        findings(text)
+            .into_iter()
+            .find(|f| f.code() == "TY011")
+            .map(|f| (f.severity, f.message))
+    }
+
+    #[test]
+    fn placeholders_that_cannot_work_and_defaults_that_do() {
+        let (severity, message) = placeholder("omero.web.public.server_id=<server-id>\n").expect("reported");
+        assert_eq!(severity, Severity::Error);
+        assert!(message.contains("`<server-id>`"), "{message}");
+        let (severity, _) = placeholder("omero.web.secret_key=$(openssl rand -hex 32)\n").expect("reported");
+        assert_eq!(severity, Severity::Error);
+        // A documentation default works; it is only known to everybody.
+        let (severity, message) = placeholder("omero.web.public.password=changeme\n").expect("reported");
+        assert_eq!(severity, Severity::Warning);
+        assert!(!message.contains("changeme"), "a secret is not shown: {message}");
+        assert!(placeholder("omero.web.public.password=s3cret\n").is_none());
     }
 }

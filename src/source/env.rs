@@ -449,7 +449,7 @@ fn wrong_prefix(variable: &Variable) -> Finding {
 fn unknown_key_hint(variable: &Variable, key: &str) -> Option<Finding> {
     // Other `omero.*` keys configure OMERO.server, which reads the same
     // variables when the file is shared with the server container.
-    let web_side = ["omero.web.", "omero.client.", "omero.mail."]
+    let web_side = ["omero.web", "omero.client.", "omero.mail."]
         .iter()
         .any(|prefix| key.starts_with(prefix));
     if !web_side || catalog().property(key).is_some() {
