@@ -19,7 +19,7 @@
 //! Files follow that list: `parse` and `check` (1), `translate` (2), `risk`
 //! (3), and `names` for the `\N{...}` table the parser consults.
 
-use super::int::repr_str;
+use super::int::{parse_int, repr_str};
 use super::tables::{decimal_value, is_space, DECIMAL_ZEROS};
 use std::collections::HashMap;
 use std::fmt;
@@ -51,8 +51,6 @@ const MAXGROUPS: u64 = 1_073_741_823;
 const MAXCODE: u128 = (1 << 32) - 1;
 /// `_parser.MAXWIDTH`: widths are capped here.
 const MAXWIDTH: u128 = 1 << 64;
-/// `sys.get_int_max_str_digits()` default: `int()` refuses longer strings.
-const INT_MAX_STR_DIGITS: usize = 4300;
 /// Python frames used by nested `_parse` calls before a `RecursionError`.
 /// Calibrated on omero-web 5.33.2 settings import (491 nested groups or 982
 /// nested conditionals parse; one more fails). Real deployments import the

@@ -596,10 +596,10 @@ impl<'a> Parser<'a> {
 
     /// `int(digits)` for a repeat bound, with Python's errors.
     fn repeat_number(&self, digits: &str) -> PResult<u64> {
-        if digits.len() > INT_MAX_STR_DIGITS {
-            return Err(int_digits_error(self.src.s, digits.len()));
-        }
-        let v = parse_small_decimal(digits);
+        let text = parse_int(digits)
+            .map_err(|e| ReError::new(self.src.s, e.message().to_string(), None, ReErrorKind::Value))?;
+        // Only ASCII digits reach here, so the one failure is too many of them.
+        let v = text.parse::<u64>().unwrap_or(u64::MAX);
         if v >= MAXREPEAT {
             return Err(ReError::new(
                 self.src.s,
@@ -813,21 +813,17 @@ impl<'a> Parser<'a> {
             }
         } else {
             let bad = || format!("bad character in group name {}", repr_str(&condname));
-            let Some(v) = py_int(&condname) else {
-                return Err(self.err(bad(), clen + 1));
+            // `int()` raising ValueError, or a negative value, is a bad character.
+            let text = match parse_int(&condname) {
+                Ok(t) if !t.starts_with('-') => t,
+                _ => return Err(self.err(bad(), clen + 1)),
             };
-            match v {
-                PyInt::TooManyDigits | PyInt::Negative => return Err(self.err(bad(), clen + 1)),
-                PyInt::Zero => return Err(self.err("bad group number", clen + 1)),
-                PyInt::Big => {
-                    return Err(self.err(format!("invalid group reference {}", py_int_text(&condname)), clen + 1));
-                }
-                PyInt::Value(g) => {
-                    if g >= MAXGROUPS {
-                        return Err(self.err(format!("invalid group reference {g}"), clen + 1));
-                    }
-                    condgroup = g;
-                }
+            if text == "0" {
+                return Err(self.err("bad group number", clen + 1));
+            }
+            match text.parse::<u64>() {
+                Ok(g) if g < MAXGROUPS => condgroup = g,
+                _ => return Err(self.err(format!("invalid group reference {text}"), clen + 1)),
             }
             if self.st.grouprefs.insert(condgroup) {
                 let pos = self.src.tell() - clen - 1;
@@ -1227,113 +1223,9 @@ pub(super) fn category_escape(c: char) -> Option<Category> {
     })
 }
 
-/// Value of an ASCII digit string, saturating at `u64::MAX`.
-pub(super) fn parse_small_decimal(digits: &str) -> u64 {
-    let mut v: u64 = 0;
-    for d in digits.bytes() {
-        v = v.saturating_mul(10).saturating_add(u64::from(d.wrapping_sub(b'0')));
-    }
-    v
-}
-
-pub(super) fn int_digits_error(chars: &[char], n: usize) -> ReError {
-    ReError::new(
-        chars,
-        format!(
-            "Exceeds the limit ({INT_MAX_STR_DIGITS} digits) for integer string conversion: \
-             value has {n} digits; use sys.set_int_max_str_digits() to increase the limit"
-        ),
-        None,
-        ReErrorKind::Value,
-    )
-}
-
 // ---------------------------------------------------------------------------
-// Python `str` helpers: int(), isidentifier(), isalpha(), repr()
+// Python `str` helpers: isidentifier(), isalpha()
 // ---------------------------------------------------------------------------
-
-pub(super) enum PyInt {
-    Value(u64),
-    Zero,
-    Negative,
-    /// Fits `int()` but not in u64 (only possible message: invalid reference).
-    Big,
-    TooManyDigits,
-}
-
-/// `int(s)` for base 10, as far as `(?(...)...)` needs it. `None` is a ValueError.
-pub(super) fn py_int(s: &str) -> Option<PyInt> {
-    let t: Vec<char> = s.chars().collect();
-    let mut a = 0;
-    let mut b = t.len();
-    while a < b && is_space(t[a]) {
-        a += 1;
-    }
-    while b > a && is_space(t[b - 1]) {
-        b -= 1;
-    }
-    let body = &t[a..b];
-    let (neg, digits) = match body.first() {
-        Some('-') => (true, &body[1..]),
-        Some('+') => (false, &body[1..]),
-        _ => (false, body),
-    };
-    if digits.is_empty() {
-        return None;
-    }
-    let mut value: Vec<u32> = Vec::new();
-    let mut prev_us = true; // no leading underscore
-    for &c in digits {
-        if c == '_' {
-            if prev_us {
-                return None;
-            }
-            prev_us = true;
-            continue;
-        }
-        value.push(decimal_value(c)?);
-        prev_us = false;
-    }
-    if prev_us {
-        return None;
-    }
-    if value.len() > INT_MAX_STR_DIGITS {
-        return Some(PyInt::TooManyDigits);
-    }
-    let significant: Vec<u32> = value.iter().copied().skip_while(|&d| d == 0).collect();
-    if significant.is_empty() {
-        return Some(PyInt::Zero);
-    }
-    if neg {
-        return Some(PyInt::Negative);
-    }
-    if significant.len() > 19 {
-        return Some(PyInt::Big);
-    }
-    let mut v: u64 = 0;
-    for d in significant {
-        v = match v.checked_mul(10).and_then(|x| x.checked_add(u64::from(d))) {
-            Some(x) => x,
-            None => return Some(PyInt::Big),
-        };
-    }
-    Some(PyInt::Value(v))
-}
-
-/// Decimal text of a big `int()` value (for the error message).
-pub(super) fn py_int_text(s: &str) -> String {
-    let digits: String = s
-        .chars()
-        .filter_map(decimal_value)
-        .filter_map(|d| char::from_digit(d, 10))
-        .collect();
-    let t = digits.trim_start_matches('0');
-    if t.is_empty() {
-        "0".into()
-    } else {
-        t.into()
-    }
-}
 
 pub(super) fn unicode_regex(
     cell: &'static OnceLock<Option<fancy_regex::Regex>>,
