@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Record the fixtures for src/python/re.rs.
+"""Record the fixtures for src/python/re/.
 
 * tests/fixtures/python/re_cases.json: does the real OMERO.web (omero-web
   5.33.2 on CPython 3.11.7, through the oracle) accept each
@@ -8,6 +8,9 @@
   spans from python3 (must be 3.11, like the oracle's interpreter).
 * tests/fixtures/python/re_risk_cases.json: does `re.search` on an
   adversarial subject finish within a time limit (`timeout` + python3)?
+
+Patterns no config.xml can carry (XML 1.0 forbids most control characters)
+are compiled by this python3 (3.11, as the oracle) instead.
 
 Usage: scripts/record_re_cases.py [--only validity|match|risk] [--jobs N]
 Needs the oracle (../shared/oracle/oracle, or $ORACLE) for validity cases.
@@ -65,6 +68,7 @@ VALIDITY = [
     (r"(a)(?(1)b|c|d)", "three branches in a conditional"),
     ("(a)(?(+1)b)", "int() accepts a sign"),
     ("(a)(?(\u0661)b)", "int() accepts Arabic-Indic digits (DeprecationWarning)"),
+    ("(a)(?(\x1c1)a)", "int() strips only C whitespace, not every str.isspace()"),
     (r"(?(2)a)(b)", "forward conditional reference"),
     # Look-arounds.
     (r"(?<=a|b)c", "look-behind folded to a set"),
@@ -363,9 +367,36 @@ def config_xml(value):
 POS_RE = re.compile(r"^(.*) at position (\d+)(?: \(line \d+, column \d+\))?$", re.S)
 
 
+def xml_can_hold(value):
+    """Whether XML 1.0 (so a config.xml) can carry `value` at all."""
+    return all(
+        ch in "\t\n\r" or 0x20 <= ord(ch) <= 0xD7FF or 0xE000 <= ord(ch) <= 0xFFFD
+        or ord(ch) >= 0x10000
+        for ch in value
+    )
+
+
+def record_compile(spec, note, pattern):
+    # What OMERO.web's settings import runs on the value, on this CPython.
+    case = {"pattern": spec, "note": note, "recorded_with": "python3 re.compile (no config.xml can hold it)"}
+    try:
+        re.compile(pattern)
+    except Exception as e:  # record whatever CPython raises
+        case["accepted"] = False
+        case["type"] = type(e).__name__
+        case["str"] = str(e)
+        case["message"] = getattr(e, "msg", None) or str(e)
+        case["position"] = getattr(e, "pos", None)
+    else:
+        case["accepted"] = True
+    return case
+
+
 def record_validity(item):
     spec, note = item
     pattern = build(spec)
+    if not xml_can_hold(pattern):
+        return record_compile(spec, note, pattern)
     with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False, encoding="utf-8") as f:
         f.write(config_xml(pattern))
         path = f.name

@@ -24,7 +24,7 @@
 #             command as the current user with a reset environment. The
 #             fake omero always uses its own temporary OMERODIR, whatever
 #             the script exports, and `$VENV_WEB/bin/omero` finds it too.
-# The unit tests in src/source/script.rs compare omeroconf's operations
+# The unit tests in src/source/script/ compare omeroconf's operations
 # against "bash".
 set -euo pipefail
 

@@ -11,12 +11,14 @@
 
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, OpKind, Operation, Span, Suppression, Unknown, Value};
+use crate::python::argparse::{exiting, flag, parse_args, with_value, Nargs, Parsed, Parser, Word, HELP};
+use crate::python::io::{universal_newlines, Lines, Newlines};
+use crate::python::{is_space, rstrip, shlex};
 use crate::rules::input::{
     COMMAND_FAILS, COMMAND_SUBSTITUTION, SYNTAX_ERROR, UNEVALUATED_EXPANSION, UNRESOLVED_VARIABLE, UNSUPPORTED_COMMAND,
 };
 use crate::source::suppressed_codes;
 use std::borrow::Cow;
-use std::ops::Range;
 use std::path::Path;
 
 /// Reads an `omero load` command file.
@@ -48,11 +50,20 @@ pub(crate) struct Arg {
     pub span: Span,
 }
 
-impl Arg {
+impl Word for Arg {
     fn text(&self) -> Option<&str> {
         self.value.known()
     }
 
+    fn attached(&self, value: String) -> Self {
+        Arg {
+            value: Value::Known(value),
+            span: self.span,
+        }
+    }
+}
+
+impl Arg {
     /// How a usage message shows the argument.
     fn shown(&self) -> &str {
         self.text().unwrap_or("<unknown>")
@@ -104,14 +115,6 @@ pub(crate) enum Stdin<'a> {
     Inherited,
     /// A here-document, here-string or redirected file.
     Text(&'a [Piece<'a>]),
-}
-
-/// How a file's lines end for the reader: Python's universal newlines when
-/// omero-py opens a file, only `\n` on standard input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Newlines {
-    Universal,
-    Lf,
 }
 
 /// How omero-py reads a command file.
@@ -387,7 +390,7 @@ impl Cli<'_> {
                 }
             }
         };
-        Some(Value::Known(python_rstrip(&text).to_string()))
+        Some(Value::Known(rstrip(&text).to_string()))
     }
 
     /// `omero load [-g] [-k] [FILE ...]` (omero-py's LoadControl).
@@ -469,7 +472,7 @@ impl Cli<'_> {
                 let content = &piece.text[line.start..line.end];
                 let span = piece.origin.span(line.start, line.end);
                 // cli.py's COMMENT regex `^\s*#`.
-                if content.trim_start_matches(python_isspace).starts_with('#') {
+                if content.trim_start_matches(is_space).starts_with('#') {
                     if let (Origin::Verbatim(_), Some(codes)) = (piece.origin, suppressed_codes(content.trim_start())) {
                         pending.push(codes);
                     }
@@ -477,7 +480,7 @@ impl Cli<'_> {
                 }
                 // `for line in file` keeps the newline; input() drops it.
                 let keeps_newline = matches!(session, Session::Load { .. }) && line.terminator > 0;
-                let words = match shlex_split(content, keeps_newline) {
+                let words = match shlex::split(content, keeps_newline) {
                     Ok(words) => words,
                     Err(why) => {
                         let finding = Finding::new(&SYNTAX_ERROR, format!("omero cannot split this command: {why}"))
@@ -531,7 +534,7 @@ impl Cli<'_> {
 
     /// argparse's `parse_args`: the parsed arguments, or how the command
     /// ended (a usage error, or `-h` having printed help).
-    fn parse<'a>(&mut self, parser: &Parser, args: &'a [Arg], span: Span) -> Result<Parsed<'a>, Outcome> {
+    fn parse<'a>(&mut self, parser: &Parser, args: &'a [Arg], span: Span) -> Result<Parsed<'a, Arg>, Outcome> {
         match parse_args(parser, args) {
             Ok(parsed) if parsed.exit => Err(Outcome::Done),
             Ok(parsed) if !parsed.extras.is_empty() => {
@@ -610,213 +613,6 @@ pub(crate) fn relocate(doc: &mut Document, from: Document, origin: Origin, toler
     }
 }
 
-/// Python's `str.isspace()`, which also counts the separators U+001C..U+001F.
-fn python_isspace(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
-/// Python's `str.rstrip()` without arguments.
-fn python_rstrip(text: &str) -> &str {
-    text.trim_end_matches(python_isspace)
-}
-
-/// Text as Python reads a file opened in text mode: `\r\n` and `\r` become `\n`.
-fn universal_newlines(text: &str) -> Cow<'_, str> {
-    if text.contains('\r') {
-        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
-    } else {
-        Cow::Borrowed(text)
-    }
-}
-
-/// A line of a piece: `start..end` without its terminator of `terminator` bytes.
-struct Line {
-    start: usize,
-    end: usize,
-    terminator: usize,
-}
-
-struct Lines<'a> {
-    text: &'a str,
-    pos: usize,
-    newlines: Newlines,
-}
-
-impl<'a> Lines<'a> {
-    fn new(text: &'a str, newlines: Newlines) -> Self {
-        Lines { text, pos: 0, newlines }
-    }
-}
-
-impl Iterator for Lines<'_> {
-    type Item = Line;
-
-    fn next(&mut self) -> Option<Line> {
-        let rest = self.text.get(self.pos..).filter(|rest| !rest.is_empty())?;
-        let start = self.pos;
-        let found = match self.newlines {
-            Newlines::Lf => rest.find('\n').map(|i| (i, 1)),
-            Newlines::Universal => rest.find(['\n', '\r']).map(|i| {
-                let crlf = rest.as_bytes()[i] == b'\r' && rest.as_bytes().get(i + 1) == Some(&b'\n');
-                (i, if crlf { 2 } else { 1 })
-            }),
-        };
-        let (len, terminator) = found.unwrap_or((rest.len(), 0));
-        self.pos = start + len + terminator;
-        Some(Line {
-            start,
-            end: start + len,
-            terminator,
-        })
-    }
-}
-
-/// Splits a line like Python's `shlex.split` (POSIX mode, no comments): words
-/// with their byte ranges in `line`, quotes included. `newline` adds the
-/// `\n` that `for line in file` keeps, just past the end of `line`.
-fn shlex_split(line: &str, newline: bool) -> Result<Vec<(String, usize, usize)>, &'static str> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum State {
-        Between,
-        Word,
-        Quoted(char),
-        Escaped { in_double_quotes: bool },
-    }
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut start = 0;
-    let mut state = State::Between;
-    let chars = line.char_indices().chain(newline.then_some((line.len(), '\n')));
-    for (i, c) in chars {
-        state = match state {
-            State::Between | State::Word if matches!(c, ' ' | '\t' | '\r' | '\n') => {
-                if state == State::Word {
-                    words.push((std::mem::take(&mut word), start, i));
-                }
-                State::Between
-            }
-            State::Between | State::Word => {
-                if state == State::Between {
-                    start = i;
-                }
-                match c {
-                    '\'' | '"' => State::Quoted(c),
-                    '\\' => State::Escaped {
-                        in_double_quotes: false,
-                    },
-                    _ => {
-                        word.push(c);
-                        State::Word
-                    }
-                }
-            }
-            State::Quoted(quote) if c == quote => State::Word,
-            State::Quoted('"') if c == '\\' => State::Escaped { in_double_quotes: true },
-            State::Quoted(quote) => {
-                word.push(c);
-                State::Quoted(quote)
-            }
-            State::Escaped { in_double_quotes } => {
-                // Inside "...", a backslash escapes only `\` and `"`.
-                if in_double_quotes && c != '\\' && c != '"' {
-                    word.push('\\');
-                }
-                word.push(c);
-                if in_double_quotes {
-                    State::Quoted('"')
-                } else {
-                    State::Word
-                }
-            }
-        };
-    }
-    let end = line.len() + usize::from(newline);
-    match state {
-        State::Quoted(_) => Err("No closing quotation"),
-        State::Escaped { .. } => Err("No escaped character"),
-        State::Word => {
-            words.push((word, start, end));
-            Ok(words)
-        }
-        State::Between => Ok(words),
-    }
-}
-
-// ---------------------------------------------------------------------------
-// argparse as omero-py uses it: its own copy of argparse 1.1
-// (`omero_ext/argparse.py`), not the standard library's. It differs from
-// Python 3's in removing every `--` from a positional's arguments, in
-// "too few arguments" for any positional left unmatched, and in clustering
-// single-dash flags.
-
-/// How many arguments a positional takes (argparse's `nargs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Nargs {
-    /// Exactly one (`nargs=None`).
-    One,
-    /// `?`
-    Optional,
-    /// `*`
-    Any,
-    /// A subcommand and everything after it (`argparse.PARSER`).
-    Subcommand,
-}
-
-struct Opt {
-    flags: &'static [&'static str],
-    takes_value: bool,
-    /// `-h` and `--version` print something and exit 0 as soon as they are seen.
-    exits: bool,
-}
-
-const fn flag(flags: &'static [&'static str]) -> Opt {
-    Opt {
-        flags,
-        takes_value: false,
-        exits: false,
-    }
-}
-
-const fn with_value(flags: &'static [&'static str]) -> Opt {
-    Opt {
-        flags,
-        takes_value: true,
-        exits: false,
-    }
-}
-
-const fn exiting(flags: &'static [&'static str]) -> Opt {
-    Opt {
-        flags,
-        takes_value: false,
-        exits: true,
-    }
-}
-
-struct Parser {
-    prog: &'static str,
-    options: &'static [Opt],
-    positionals: &'static [Nargs],
-}
-
-impl Parser {
-    /// The option with this exact flag, and the flag as the parser spells it.
-    fn find(&self, flag: &str) -> Option<(usize, &'static str)> {
-        self.options.iter().enumerate().find_map(|(index, opt)| {
-            opt.flags
-                .iter()
-                .find(|known| **known == flag)
-                .map(|known| (index, *known))
-        })
-    }
-
-    fn option_name(&self, index: usize) -> String {
-        self.options[index].flags.join("/")
-    }
-}
-
-const HELP: Opt = exiting(&["-h", "--help"]);
-
 /// What `omero.cli.argv()` parses first: only `--path`, wherever it is.
 static PLUGIN_PATH: Parser = Parser {
     prog: "omero",
@@ -880,61 +676,6 @@ static LOAD: Parser = Parser {
     positionals: &[Nargs::Any],
 };
 
-/// The result of a parse that did not fail, borrowing the arguments.
-#[derive(Debug)]
-struct Parsed<'a> {
-    args: &'a [Arg],
-    /// An option such as `-h` ended the program (status 0) before anything ran.
-    exit: bool,
-    /// Per option of the parser: its last value (the option word itself for a flag).
-    options: Vec<Option<OptionValue<'a>>>,
-    /// Per positional: the arguments it matched, `None` when never matched.
-    positionals: Vec<Option<Range<usize>>>,
-    /// Arguments nothing claimed (an error unless the parse is `parse_known_args`).
-    extras: Vec<&'a Arg>,
-}
-
-#[derive(Debug)]
-enum OptionValue<'a> {
-    Given(&'a Arg),
-    /// Written into the option word: `-fFILE`, `--file=FILE`.
-    Attached(Arg),
-}
-
-impl<'a> Parsed<'a> {
-    /// The value of an option (the option word itself for a flag), if given.
-    fn option(&self, parser: &Parser, flag: &str) -> Option<&Arg> {
-        match parser.find(flag).and_then(|(index, _)| self.options.get(index))? {
-            Some(OptionValue::Given(arg)) => Some(arg),
-            Some(OptionValue::Attached(arg)) => Some(arg),
-            None => None,
-        }
-    }
-
-    /// The arguments of a positional, without `--`.
-    fn values(&self, index: usize) -> Vec<&'a Arg> {
-        let args = self.args;
-        let range = self.positionals.get(index).cloned().flatten().unwrap_or_default();
-        args[range].iter().filter(|arg| arg.text() != Some("--")).collect()
-    }
-
-    /// The subcommand and the arguments after it.
-    fn subcommand(&self) -> Option<(&'a Arg, &'a [Arg])> {
-        let args = self.args;
-        let range = self.positionals.first().cloned().flatten()?;
-        args[range].split_first()
-    }
-}
-
-/// An option word: which option (if any) and the argument written into it.
-#[derive(Debug, Clone)]
-struct OptionWord {
-    option: Option<usize>,
-    flag: &'static str,
-    explicit: Option<String>,
-}
-
-/// argparse's `_parse_known_args`; `Err` is the usage error message.
 /// `config set|append|remove KEY [VALUE]` with no word that argparse could
 /// take for an option: the operation the parsers would produce, found
 /// without running them (most commands of a long script look like this).
@@ -972,323 +713,6 @@ fn simple_change(args: &[Arg], span: Span, tolerated: bool) -> Option<Operation>
         failure_tolerated: tolerated,
         runs_if_previous: None,
     })
-}
-
-fn parse_args<'a>(parser: &Parser, args: &'a [Arg]) -> Result<Parsed<'a>, String> {
-    let mut pattern = Vec::with_capacity(args.len());
-    let mut option_words = Vec::with_capacity(args.len());
-    let mut after_double_dash = false;
-    for arg in args {
-        let word = if after_double_dash || arg.text() == Some("--") {
-            None
-        } else {
-            classify(parser, arg)?
-        };
-        pattern.push(match (&word, after_double_dash) {
-            (Some(_), _) => b'O',
-            (None, true) => b'A',
-            (None, false) if arg.text() == Some("--") => b'-',
-            (None, false) => b'A',
-        });
-        after_double_dash = after_double_dash || arg.text() == Some("--");
-        option_words.push(word);
-    }
-
-    let mut state = ParseState {
-        parser,
-        args,
-        pattern: &pattern,
-        parsed: Parsed {
-            args,
-            exit: false,
-            options: parser.options.iter().map(|_| None).collect(),
-            positionals: vec![None; parser.positionals.len()],
-            extras: Vec::new(),
-        },
-        next_positional: 0,
-    };
-    let mut start = 0;
-    if let Some(last_option) = pattern.iter().rposition(|&c| c == b'O') {
-        while start <= last_option {
-            let next_option = (start..pattern.len())
-                .find(|&i| pattern[i] == b'O')
-                .unwrap_or(pattern.len());
-            if start != next_option {
-                let end = state.consume_positionals(start);
-                if end > start {
-                    start = end;
-                    continue;
-                }
-            }
-            if pattern.get(start) != Some(&b'O') {
-                state.parsed.extras.extend(&args[start..next_option]);
-                start = next_option;
-            }
-            let Some(word) = option_words.get(start).cloned().flatten() else {
-                break;
-            };
-            start = state.consume_optional(start, word)?;
-            if state.parsed.exit {
-                return Ok(state.parsed);
-            }
-        }
-    }
-    let stop = state.consume_positionals(start);
-    state.parsed.extras.extend(&args[stop.min(args.len())..]);
-    if state.next_positional < parser.positionals.len() {
-        return Err("too few arguments".to_string());
-    }
-    Ok(state.parsed)
-}
-
-/// argparse's `_parse_optional`: `None` for a positional argument.
-fn classify(parser: &Parser, arg: &Arg) -> Result<Option<OptionWord>, String> {
-    let Some(text) = arg.text() else {
-        return Ok(None);
-    };
-    if !text.starts_with('-') {
-        return Ok(None);
-    }
-    if let Some((option, flag)) = parser.find(text) {
-        return Ok(Some(OptionWord {
-            option: Some(option),
-            flag,
-            explicit: None,
-        }));
-    }
-    if text.chars().count() == 1 {
-        return Ok(None);
-    }
-    if let Some((name, explicit)) = text.split_once('=') {
-        if let Some((option, flag)) = parser.find(name) {
-            return Ok(Some(OptionWord {
-                option: Some(option),
-                flag,
-                explicit: Some(explicit.to_string()),
-            }));
-        }
-    }
-    let mut matches = option_prefix_matches(parser, text);
-    if matches.len() > 1 {
-        let flags: Vec<&str> = matches.iter().map(|word| word.flag).collect();
-        return Err(format!("ambiguous option: {text} could match {}", flags.join(", ")));
-    }
-    if let Some(word) = matches.pop() {
-        return Ok(Some(word));
-    }
-    if is_negative_number(text) || text.contains(' ') {
-        return Ok(None);
-    }
-    Ok(Some(OptionWord {
-        option: None,
-        flag: "",
-        explicit: None,
-    }))
-}
-
-/// argparse's `_get_option_tuples`: abbreviated long options, and short
-/// options with their argument attached (`-fFILE`).
-fn option_prefix_matches(parser: &Parser, text: &str) -> Vec<OptionWord> {
-    let all = parser
-        .options
-        .iter()
-        .enumerate()
-        .flat_map(|(i, opt)| opt.flags.iter().map(move |flag| (i, *flag)));
-    if text.starts_with("--") {
-        let (prefix, explicit) = match text.split_once('=') {
-            Some((prefix, explicit)) => (prefix, Some(explicit)),
-            None => (text, None),
-        };
-        all.filter(|(_, flag)| flag.starts_with(prefix))
-            .map(|(i, flag)| OptionWord {
-                option: Some(i),
-                flag,
-                explicit: explicit.map(String::from),
-            })
-            .collect()
-    } else {
-        let short_end = text.char_indices().nth(2).map_or(text.len(), |(i, _)| i);
-        let (short, attached) = text.split_at(short_end);
-        all.filter_map(|(i, flag)| {
-            if flag == short {
-                Some(OptionWord {
-                    option: Some(i),
-                    flag,
-                    explicit: Some(attached.to_string()),
-                })
-            } else if flag.starts_with(text) {
-                Some(OptionWord {
-                    option: Some(i),
-                    flag,
-                    explicit: None,
-                })
-            } else {
-                None
-            }
-        })
-        .collect()
-    }
-}
-
-/// argparse's `^-\d+$|^-\d*\.\d+$` (where `$` also matches before a final newline).
-fn is_negative_number(text: &str) -> bool {
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    let Some(number) = text.strip_prefix('-') else {
-        return false;
-    };
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    match number.split_once('.') {
-        None => !number.is_empty() && digits(number),
-        Some((whole, fraction)) => digits(whole) && !fraction.is_empty() && digits(fraction),
-    }
-}
-
-struct ParseState<'p, 'a> {
-    parser: &'p Parser,
-    args: &'a [Arg],
-    /// One byte per argument: `O` option, `A` argument, `-` the first `--`.
-    pattern: &'p [u8],
-    parsed: Parsed<'a>,
-    next_positional: usize,
-}
-
-impl ParseState<'_, '_> {
-    /// argparse's `consume_positionals`: gives as many positionals as match
-    /// their arguments from `start` on, and returns where they stopped.
-    fn consume_positionals(&mut self, start: usize) -> usize {
-        let remaining = &self.parser.positionals[self.next_positional..];
-        let pattern = &self.pattern[start.min(self.pattern.len())..];
-        let mut counts = Vec::with_capacity(remaining.len());
-        (1..=remaining.len())
-            .rev()
-            .any(|n| match_positionals(&remaining[..n], pattern, &mut counts));
-        // `--` is left out of the values later, except for a subcommand's.
-        let mut position = start;
-        for count in counts {
-            self.parsed.positionals[self.next_positional] = Some(position..position + count);
-            self.next_positional += 1;
-            position += count;
-        }
-        position
-    }
-
-    /// argparse's `consume_optional`: takes the option at `start` (and the
-    /// flags clustered with it) and returns where its arguments stopped.
-    fn consume_optional(&mut self, start: usize, word: OptionWord) -> Result<usize, String> {
-        let OptionWord {
-            option,
-            mut flag,
-            mut explicit,
-        } = word;
-        let Some(mut option) = option else {
-            self.parsed.extras.push(&self.args[start]);
-            return Ok(start + 1);
-        };
-        let mut taken = Vec::new();
-        let stop = loop {
-            let opt = &self.parser.options[option];
-            match explicit.take() {
-                Some(attached) if !opt.takes_value && !flag.starts_with("--") => {
-                    // `-qk`: more single-dash flags in one word (`-q=` makes
-                    // argparse 1.1 crash, which changes nothing either).
-                    taken.push((option, OptionValue::Given(&self.args[start])));
-                    let mut rest = attached.chars();
-                    let next_flag = rest.next().map(|c| format!("-{c}")).unwrap_or_default();
-                    let Some((next, next_flag)) = self.parser.find(&next_flag) else {
-                        return Err(format!(
-                            "argument {}: ignored explicit argument '{attached}'",
-                            self.parser.option_name(option)
-                        ));
-                    };
-                    option = next;
-                    flag = next_flag;
-                    explicit = Some(rest.as_str().to_string()).filter(|rest| !rest.is_empty());
-                }
-                Some(attached) if opt.takes_value => {
-                    let value = Arg {
-                        value: Value::Known(attached),
-                        span: self.args[start].span,
-                    };
-                    taken.push((option, OptionValue::Attached(value)));
-                    break start + 1;
-                }
-                Some(attached) => {
-                    return Err(format!(
-                        "argument {}: ignored explicit argument '{attached}'",
-                        self.parser.option_name(option)
-                    ));
-                }
-                None if opt.takes_value => {
-                    if self.pattern.get(start + 1) != Some(&b'A') {
-                        return Err(format!(
-                            "argument {}: expected one argument",
-                            self.parser.option_name(option)
-                        ));
-                    }
-                    taken.push((option, OptionValue::Given(&self.args[start + 1])));
-                    break start + 2;
-                }
-                None => {
-                    taken.push((option, OptionValue::Given(&self.args[start])));
-                    break start + 1;
-                }
-            }
-        };
-        for (option, value) in taken {
-            if self.parser.options[option].exits {
-                self.parsed.exit = true;
-                break;
-            }
-            self.parsed.options[option] = Some(value);
-        }
-        Ok(stop)
-    }
-}
-
-/// Python's `re.match` of the positionals' nargs patterns, concatenated,
-/// against the start of `pattern`: how many arguments each one takes
-/// (pushed onto `counts`), or `false` when they do not match.
-fn match_positionals(positionals: &[Nargs], pattern: &[u8], counts: &mut Vec<usize>) -> bool {
-    let Some((&nargs, rest)) = positionals.split_first() else {
-        return true;
-    };
-    try_lengths(nargs, pattern, |length| {
-        counts.push(length);
-        let matched = match_positionals(rest, &pattern[length..], counts);
-        if !matched {
-            counts.pop();
-        }
-        matched
-    })
-}
-
-/// Tries the lengths one nargs pattern can match at the start of `pattern`,
-/// in the order a backtracking regex engine does (greedy first), until
-/// `attempt` accepts one.
-fn try_lengths(nargs: Nargs, pattern: &[u8], mut attempt: impl FnMut(usize) -> bool) -> bool {
-    let dashes = |from: usize| {
-        pattern
-            .get(from..)
-            .map_or(0, |p| p.iter().take_while(|&&c| c == b'-').count())
-    };
-    let lead = dashes(0);
-    let is_arg = |at: usize| pattern.get(at) == Some(&b'A');
-    match nargs {
-        // `-*A-*`
-        Nargs::One => is_arg(lead) && (0..=dashes(lead + 1)).rev().any(|t| attempt(lead + 1 + t)),
-        // `-*A?-*`
-        Nargs::Optional => (0..=lead).rev().any(|l| {
-            (is_arg(l) && (0..=dashes(l + 1)).rev().any(|t| attempt(l + 1 + t)))
-                || (0..=dashes(l)).rev().any(|t| attempt(l + t))
-        }),
-        // `-*[A-]*`
-        Nargs::Any => {
-            let run = pattern.iter().take_while(|&&c| c == b'A' || c == b'-').count();
-            (0..=run).rev().any(attempt)
-        }
-        // `-*A[-AO]*`
-        Nargs::Subcommand => is_arg(lead) && (lead + 1..=pattern.len()).rev().any(attempt),
-    }
 }
 
 #[cfg(test)]
@@ -1489,24 +913,6 @@ mod tests {
     }
 
     #[test]
-    fn shlex_follows_python() {
-        let split = |line: &str| shlex_split(line, false).map(|w| w.into_iter().map(|(w, _, _)| w).collect::<Vec<_>>());
-        assert_eq!(split("config set k 'a b'").unwrap(), ["config", "set", "k", "a b"]);
-        assert_eq!(split(r#"a"b c"d ''"#).unwrap(), ["ab cd", ""]);
-        assert_eq!(split(r#""\$x \" \\ \n""#).unwrap(), [r#"\$x " \ \n"#]);
-        assert_eq!(split(r"a\ b \'c").unwrap(), ["a b", "'c"]);
-        assert_eq!(split("# not a comment").unwrap(), ["#", "not", "a", "comment"]);
-        assert_eq!(split("a\r b").unwrap(), ["a", "b"]);
-        assert_eq!(split("'unterminated"), Err("No closing quotation"));
-        assert_eq!(split("a\\"), Err("No escaped character"));
-        // `for line in file` keeps the newline, which a trailing backslash escapes.
-        let words = shlex_split("v\\", true).unwrap();
-        assert_eq!(words, [("v\n".to_string(), 0, 3)]);
-        let words = shlex_split(" k  'x y'", false).unwrap();
-        assert_eq!(words, [("k".to_string(), 1, 2), ("x y".to_string(), 4, 9)]);
-    }
-
-    #[test]
     fn command_file_lines() {
         let source = "# set the prefix\nconfig set -- omero.web.prefix /omero\r\n\nconfig append omero.web.apps '\"omero_iviewer\"'\n  # omeroconf: ignore[IN008, TY002]\nconfig set omero.web.debug\n";
         let doc = parse("web.omero", source);
@@ -1546,12 +952,5 @@ mod tests {
     fn universal_newlines_split_lines_at_a_lone_carriage_return() {
         let doc = parse("x.omero", "config set a 1\rconfig set b 2\r\n");
         assert_eq!(ops(&doc), vec![op("set", "a", Some("1")), op("set", "b", Some("2"))]);
-    }
-
-    #[test]
-    fn python_whitespace() {
-        assert_eq!(python_rstrip("a \t\n\u{1f}\u{a0}"), "a");
-        assert!(is_negative_number("-12") && is_negative_number("-.5") && is_negative_number("-1\n"));
-        assert!(!is_negative_number("-") && !is_negative_number("-1.") && !is_negative_number("-a"));
     }
 }
