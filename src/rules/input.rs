@@ -20,7 +20,7 @@ commands after the error. Nothing after the reported position was checked.",
 pub static UNRESOLVED_VARIABLE: Rule = Rule {
     code: "IN002",
     name: "unresolved-variable",
-    severity: Warning,
+    severity: Info,
     summary: "A value uses a variable the file never assigns",
     explanation: "The value depends on a variable that comes from outside the file (the \
 environment, a sourced file, compose's `${VAR}` interpolation, an env-file line with a name and \
@@ -35,7 +35,7 @@ substitute an empty string and OMERO stores that. Assign the variable in the fil
 pub static COMMAND_SUBSTITUTION: Rule = Rule {
     code: "IN003",
     name: "command-substitution",
-    severity: Warning,
+    severity: Info,
     summary: "A value is the output of a command and cannot be checked",
     explanation: "`$(...)` and backquotes run a command when the script runs; omeroconf never \
 runs commands, so the value is unknown and rules that need it are skipped for that property.",
@@ -201,7 +201,8 @@ pub static TEMPLATE_VALUE: Rule = Rule {
     severity: Info,
     summary: "A value is a Jinja template expression and cannot be checked",
     explanation: "Ansible renders `{{ ... }}` when the play runs (often from a vault or another \
-variable), so omeroconf cannot know the value and skips the rules that need it. This is the \
+variable), in playbooks and in the Jinja templates of `.omero` files alike, so omeroconf cannot \
+know the value and skips the rules that need it. This is the \
 right way to keep secrets out of an inventory; it is reported so you know what was not checked.",
     example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ lookup('env', 'SECRET') }}\"",
     fixed_example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ vault_omero_web_secret_key }}\"  # omeroconf: ignore[IN015]",
@@ -238,7 +239,7 @@ template error, and no configuration is written.",
 pub static UNEVALUATED_EXPANSION: Rule = Rule {
     code: "IN019",
     name: "unevaluated-expansion",
-    severity: Warning,
+    severity: Info,
     summary: "A value comes from a shell expansion omeroconf does not evaluate",
     explanation: "Arithmetic (`$((...))`), substrings and replacements on values omeroconf cannot \
 follow, and indirect expansions (`${!NAME}`) are computed by bash when the script runs. omeroconf \

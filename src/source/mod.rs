@@ -57,6 +57,11 @@ pub fn detect(path: &Path, source: &str) -> Format {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
+    // A Jinja template is judged as the file it renders (`web.omero.j2`).
+    let name = TEMPLATE_SUFFIXES
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .map_or(name.as_str(), |inner| inner);
     let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     match extension {
         "sh" | "bash" => return Format::Script,
@@ -79,6 +84,8 @@ pub fn detect(path: &Path, source: &str) -> Format {
         Format::Xml
     } else if head.starts_with('{') {
         Format::Json
+    } else if looks_like_command_file(source) {
+        Format::Omero
     } else if looks_like_script(source) {
         Format::Script
     } else {
@@ -104,6 +111,18 @@ fn yaml_format(source: &str) -> Format {
     } else {
         Format::Compose
     }
+}
+
+/// Endings of template files, taken off before the name is read.
+const TEMPLATE_SUFFIXES: [&str; 3] = [".j2", ".jinja2", ".jinja"];
+
+/// A command file for `omero load`: its first command line is `config ...`.
+fn looks_like_command_file(source: &str) -> bool {
+    source
+        .lines()
+        .map(str::trim_start)
+        .find(|line| !line.is_empty() && !line.starts_with('#') && !line.starts_with("{%"))
+        .is_some_and(|line| line.starts_with("config "))
 }
 
 /// A file without a telling name is a script when some line starts with a
@@ -277,6 +296,14 @@ mod tests {
         assert!(!runs_omero(
             "#!/bin/sh\n# configure omero later\necho omero-web is great\n"
         ));
+    }
+
+    #[test]
+    fn templates_are_read_as_what_they_render() {
+        assert_eq!(detect(Path::new("web.omero.j2"), ""), Format::Omero);
+        assert_eq!(detect(Path::new("cors.sh.j2"), ""), Format::Script);
+        let command_file = "# {{ ansible_managed }}\n{% for a in apps %}\nconfig append -- omero.web.apps x\n";
+        assert_eq!(detect(Path::new("apps.j2"), command_file), Format::Omero);
     }
 
     #[test]

@@ -15,13 +15,15 @@ use crate::python::argparse::{exiting, flag, parse_args, with_value, Nargs, Pars
 use crate::python::io::{universal_newlines, Lines, Newlines};
 use crate::python::{is_space, rstrip, shlex};
 use crate::rules::input::{
-    COMMAND_FAILS, COMMAND_SUBSTITUTION, SYNTAX_ERROR, UNEVALUATED_EXPANSION, UNRESOLVED_VARIABLE, UNSUPPORTED_COMMAND,
+    COMMAND_FAILS, COMMAND_SUBSTITUTION, SYNTAX_ERROR, TEMPLATE_VALUE, UNEVALUATED_EXPANSION, UNRESOLVED_VARIABLE,
+    UNSUPPORTED_COMMAND,
 };
 use crate::source::suppressed_codes;
 use std::borrow::Cow;
 use std::path::Path;
 
-/// Reads an `omero load` command file.
+/// Reads an `omero load` command file (or a Jinja template of one: each
+/// `{{ ... }}` is a value known only when the template is rendered).
 pub fn parse(path: &str, source: &str) -> Document {
     let mut doc = Document::new(path, Format::Omero, source);
     let mut cli = Cli {
@@ -29,13 +31,63 @@ pub fn parse(path: &str, source: &str) -> Document {
         base_dir: None,
         depth: 0,
     };
+    let (text, unknown) = match without_templates(source) {
+        Some(text) => (Cow::Owned(text), Some(Unknown::Template)),
+        None => (Cow::Borrowed(source), None),
+    };
     let text = [Piece {
-        text: Cow::Borrowed(source),
+        text,
         origin: Origin::Verbatim(0),
-        unknown: None,
+        unknown,
     }];
     cli.read_commands(&text, Newlines::Universal, Session::Load { keep_going: false }, false);
     doc
+}
+
+/// The text with every Jinja `{{ ... }}` replaced by [`UNKNOWN_MARK`]
+/// (padded to the same length, so offsets stay those of the source) and
+/// every `{% ... %}` and `{# ... #}` tag blanked; `None` without any.
+/// Newlines inside an expression go too: the rendered value is one word.
+fn without_templates(source: &str) -> Option<String> {
+    if !source.contains("{{") && !source.contains("{%") && !source.contains("{#") {
+        return None;
+    }
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    let mut changed = false;
+    while let Some(start) = rest.find(['{']) {
+        let (open, close) = match rest.get(start..start + 2) {
+            Some("{{") => ("{{", "}}"),
+            Some("{%") => ("{%", "%}"),
+            Some("{#") => ("{#", "#}"),
+            _ => {
+                out.push_str(&rest[..=start]);
+                rest = &rest[start + 1..];
+                continue;
+            }
+        };
+        let Some(length) = rest[start + open.len()..].find(close).map(|at| at + open.len() + close.len()) else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let tag = &rest[start..start + length];
+        if open == "{{" {
+            out.push(UNKNOWN_MARK);
+            out.extend(std::iter::repeat_n('x', length - UNKNOWN_MARK.len_utf8()));
+        } else {
+            // A tag renders to nothing; its line ends stay for the line numbers.
+            for c in tag.chars() {
+                match c {
+                    '\n' => out.push('\n'),
+                    _ => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+                }
+            }
+        }
+        changed = true;
+        rest = &rest[start + length..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 /// Files that load files (`omero load` of a file that loads another, nested
@@ -577,14 +629,16 @@ enum Verb {
 }
 
 /// The finding for a value omeroconf cannot know: IN003 for the output of a
-/// command, IN019 for an expansion it does not evaluate, IN002 otherwise.
+/// command, IN019 for an expansion it does not evaluate, IN015 for a Jinja
+/// expression, IN002 otherwise.
 pub(crate) fn unknown_finding(unknown: &Unknown, span: Span, what: &str) -> Finding {
-    let rule = match unknown {
-        Unknown::CommandSubstitution => &COMMAND_SUBSTITUTION,
-        Unknown::UnresolvedVariable(_) | Unknown::Template => &UNRESOLVED_VARIABLE,
-        Unknown::Unevaluated(_) => &UNEVALUATED_EXPANSION,
+    let (rule, when) = match unknown {
+        Unknown::CommandSubstitution => (&COMMAND_SUBSTITUTION, "not known before the script runs"),
+        Unknown::UnresolvedVariable(_) => (&UNRESOLVED_VARIABLE, "not known before the script runs"),
+        Unknown::Template => (&TEMPLATE_VALUE, "known only when the template is rendered"),
+        Unknown::Unevaluated(_) => (&UNEVALUATED_EXPANSION, "not known before the script runs"),
     };
-    Finding::new(rule, format!("{what} is {unknown}")).at(span, "not known before the script runs")
+    Finding::new(rule, format!("{what} is {unknown}")).at(span, when)
 }
 
 /// Moves what was read from other text (a `bash -c` script) into `doc`.
@@ -910,6 +964,24 @@ mod tests {
         ] {
             assert_eq!(codes(&run_words(words)), vec!["IN009"], "{words:?}");
         }
+    }
+
+    #[test]
+    fn jinja_expressions_are_unknown_values_and_tags_render_nothing() {
+        let source = "# {{ ansible_managed }}\n{% for item in apps %}\nconfig append -- omero.web.apps {{ item | to_json | quote }}\n{% endfor %}\nconfig set omero.web.debug false\nconfig set -- {{ key | quote }} {{\n  value | quote\n}}\n";
+        let doc = parse("apps.omero.j2", source);
+        let ops: Vec<(&str, Option<&Value>)> = doc.operations.iter().map(|op| (op.key.as_str(), op.value.as_ref())).collect();
+        assert_eq!(
+            ops[..2],
+            [
+                ("omero.web.apps", Some(&Value::Unknown(Unknown::Template))),
+                ("omero.web.debug", Some(&Value::Known("false".into())))
+            ]
+        );
+        let value = &doc.operations[0].value_span;
+        assert_eq!(&source[value.range()], "{{ item | to_json | quote }}");
+        assert!(doc.findings.iter().all(|f| f.code() == "IN015"), "{:?}", doc.findings);
+        assert!(!doc.findings.is_empty());
     }
 
     #[test]
