@@ -604,7 +604,7 @@ mod tests {
         Fixture {
             name: "load-file",
             nested: false,
-            findings: &[("IN009", 4)],
+            findings: &[("IN016", 4)],
             adjust: NONE,
         },
         // bash keeps the `\r` of CRLF line ends in the last word (and a
