@@ -174,7 +174,8 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
                 &RENAMED_APP,
                 format!(
                     "{APPS}: `{name}` is now the module `{}` ({})",
-                    rename.new, rename.source()
+                    rename.new,
+                    rename.source()
                 ),
             )
             .key(APPS)
@@ -209,10 +210,7 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
             );
             let finding = Finding::new(
                 &UNKNOWN_APP,
-                format!(
-                    "{APPS}: omeroconf does not know the app `{name}`; its settings ({}*) are not checked",
-                    app_namespaces(name)[0]
-                ),
+                format!("{APPS}: omeroconf does not know the app `{name}`; its own settings are not checked"),
             )
             .key(APPS)
             .help(help);
@@ -310,7 +308,10 @@ fn plugins(ctx: &LintContext, key: &str, listed: &[(usize, String)], out: &mut V
         let (which, severity) = if complete {
             (format!("which {APPS} does not list"), Warning)
         } else {
-            (format!("which {APPS} as built here does not list (other files may append it)"), Info)
+            (
+                format!("which {APPS} as built here does not list (other files may append it)"),
+                Info,
+            )
         };
         let finding = Finding::new(
             &PLUGIN_APP_MISSING,
@@ -331,7 +332,10 @@ fn plugins(ctx: &LintContext, key: &str, listed: &[(usize, String)], out: &mut V
 /// only appends is often one of several that build the list (an image's
 /// own files included).
 fn apps_list_complete(ctx: &LintContext) -> bool {
-    let store = matches!(ctx.document.format, Format::Properties | Format::Xml | Format::Toml | Format::Json);
+    let store = matches!(
+        ctx.document.format,
+        Format::Properties | Format::Xml | Format::Toml | Format::Json
+    );
     store
         || ctx
             .document
@@ -476,7 +480,10 @@ mod tests {
             linted.findings.iter().find(|f| f.code() == "AP004").map(|f| f.severity)
         };
         assert_eq!(severity(fragment), Some(Info));
-        let whole = fragment.replace("config append -- omero.web.apps '\"omero_iviewer\"'", "config set -- omero.web.apps '[\"omero_iviewer\"]'");
+        let whole = fragment.replace(
+            "config append -- omero.web.apps '\"omero_iviewer\"'",
+            "config set -- omero.web.apps '[\"omero_iviewer\"]'",
+        );
         assert_eq!(severity(&whole), Some(Warning));
     }
 

@@ -340,8 +340,14 @@ fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<
         }
     }
     if !exposed.is_empty() {
-        out.push(ctx.on_value(&EXPOSES_SENSITIVE, FILTER, format!("the public URL filter exposes {}", exposed.join("; ")))
-            .help("exclude these paths, e.g. with a negative lookahead `(?!archived_files|download_as)`"));
+        out.push(
+            ctx.on_value(
+                &EXPOSES_SENSITIVE,
+                FILTER,
+                format!("the public URL filter exposes {}", exposed.join("; ")),
+            )
+            .help("exclude these paths, e.g. with a negative lookahead `(?!archived_files|download_as)`"),
+        );
     }
     if !prefix.is_empty() {
         let under_prefix = all().any(|p| search(&under(p)) != Some(false));

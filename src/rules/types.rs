@@ -388,13 +388,12 @@ fn placeholder(key: &str, raw: &str) -> Option<Finding> {
         .iter()
         .find(|w| lower.contains(*w))
         .map(|w| w.to_string());
-    let (marker, severity) = match marker
-        .or_else(|| {
-            ["$(", "${", "`"]
-                .iter()
-                .find(|w| raw.contains(*w))
-                .map(|w| format!("{w}..."))
-        }) {
+    let (marker, severity) = match marker.or_else(|| {
+        ["$(", "${", "`"]
+            .iter()
+            .find(|w| raw.contains(*w))
+            .map(|w| format!("{w}..."))
+    }) {
         Some(marker) => (marker, Error),
         None => (default_word?, Warning),
     };

@@ -55,7 +55,9 @@ pub fn parse(path: &str, source: &str) -> Document {
             doc.findings.push(
                 Finding::new(
                     &input::TEMPLATE_VALUE,
-                    format!("`{name}` is a Jinja expression, known only when the play runs: its properties are not checked"),
+                    format!(
+                        "`{name}` is a Jinja expression, known only when the play runs: its properties are not checked"
+                    ),
                 )
                 .at(value.span(), "unknown until Ansible renders it")
                 .help("lint the variables it combines, or the rendered configuration"),

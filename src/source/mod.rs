@@ -63,6 +63,9 @@ pub fn detect(path: &Path, source: &str) -> Format {
         .find_map(|suffix| name.strip_suffix(suffix))
         .map_or(name.as_str(), |inner| inner);
     let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if script::dockerfile::is_dockerfile(name) {
+        return Format::Script;
+    }
     match extension {
         "sh" | "bash" => return Format::Script,
         "omero" => return Format::Omero,
@@ -144,6 +147,7 @@ pub fn recognise(path: &Path, source: &str) -> Option<Format> {
         .unwrap_or_default();
     let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let format = match extension {
+        _ if script::dockerfile::is_dockerfile(&name) && runs_omero(source) => Format::Script,
         "sh" | "bash" => Format::Script,
         "omero" => Format::Omero,
         "properties" | "backup" => Format::Properties,
@@ -296,6 +300,17 @@ mod tests {
         assert!(!runs_omero(
             "#!/bin/sh\n# configure omero later\necho omero-web is great\n"
         ));
+    }
+
+    #[test]
+    fn dockerfiles_are_read_as_the_script_their_build_runs() {
+        assert_eq!(detect(Path::new("Dockerfile"), "FROM x\n"), Format::Script);
+        let source = "FROM x\nENV WEB=/opt/omero/web\nRUN $WEB/venv3/bin/omero config set omero.web.debug false\n";
+        assert_eq!(recognise(Path::new("web.Dockerfile"), source), Some(Format::Script));
+        let doc = parse("web.Dockerfile", source, Format::Script, &Options::default());
+        assert_eq!(doc.operations.len(), 1);
+        assert_eq!(&source[doc.operations[0].value_span.range()], "false");
+        assert!(doc.findings.is_empty(), "{:?}", doc.findings);
     }
 
     #[test]

@@ -15,8 +15,8 @@ use crate::python::argparse::{exiting, flag, parse_args, with_value, Nargs, Pars
 use crate::python::io::{universal_newlines, Lines, Newlines};
 use crate::python::{is_space, rstrip, shlex};
 use crate::rules::input::{
-    COMMAND_FAILS, COMMAND_SUBSTITUTION, EXTERNAL_SOURCE, SYNTAX_ERROR, TEMPLATE_VALUE, UNEVALUATED_EXPANSION, UNRESOLVED_VARIABLE,
-    UNSUPPORTED_COMMAND,
+    COMMAND_FAILS, COMMAND_SUBSTITUTION, EXTERNAL_SOURCE, SYNTAX_ERROR, TEMPLATE_VALUE, UNEVALUATED_EXPANSION,
+    UNRESOLVED_VARIABLE, UNSUPPORTED_COMMAND,
 };
 use crate::source::suppressed_codes;
 use std::borrow::Cow;
@@ -67,7 +67,10 @@ fn without_templates(source: &str) -> Option<String> {
                 continue;
             }
         };
-        let Some(length) = rest[start + open.len()..].find(close).map(|at| at + open.len() + close.len()) else {
+        let Some(length) = rest[start + open.len()..]
+            .find(close)
+            .map(|at| at + open.len() + close.len())
+        else {
             break;
         };
         out.push_str(&rest[..start]);
@@ -514,7 +517,9 @@ impl Cli<'_> {
                         // generated .omero): not checked, not wrong.
                         let finding = Finding::new(
                             &EXTERNAL_SOURCE,
-                            format!("`omero load` reads `{name}`, which {why}: its commands are not part of this check"),
+                            format!(
+                                "`omero load` reads `{name}`, which {why}: its commands are not part of this check"
+                            ),
                         )
                         .at(file.span, "read when the command runs")
                         .help(format!("lint `{name}` too"));
@@ -1011,7 +1016,11 @@ mod tests {
     fn jinja_expressions_are_unknown_values_and_tags_render_nothing() {
         let source = "# {{ ansible_managed }}\n{% for item in apps %}\nconfig append -- omero.web.apps {{ item | to_json | quote }}\n{% endfor %}\nconfig set omero.web.debug false\nconfig set -- {{ key | quote }} {{\n  value | quote\n}}\n";
         let doc = parse("apps.omero.j2", source);
-        let ops: Vec<(&str, Option<&Value>)> = doc.operations.iter().map(|op| (op.key.as_str(), op.value.as_ref())).collect();
+        let ops: Vec<(&str, Option<&Value>)> = doc
+            .operations
+            .iter()
+            .map(|op| (op.key.as_str(), op.value.as_ref()))
+            .collect();
         assert_eq!(
             ops[..2],
             [

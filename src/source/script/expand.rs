@@ -29,7 +29,10 @@ impl<'a> Shell<'a> {
         if !self.marked.is_empty() && word.as_str().contains(UNKNOWN_MARK) {
             let start = self.span(word).start;
             let before = self.source[..start].matches(UNKNOWN_MARK).count();
-            for field in fields.iter_mut().filter(|f| f.unknown.is_none() && f.text.contains(UNKNOWN_MARK)) {
+            for field in fields
+                .iter_mut()
+                .filter(|f| f.unknown.is_none() && f.text.contains(UNKNOWN_MARK))
+            {
                 field.unknown = self.marked.get(before).cloned();
             }
         }

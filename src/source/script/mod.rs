@@ -16,9 +16,7 @@
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Span, Suppression, Unknown, Value};
 use crate::rules::input::{SYNTAX_ERROR, UNSUPPORTED_COMMAND};
-use crate::source::omero::{
-    relocate, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK,
-};
+use crate::source::omero::{relocate, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK};
 use crate::source::suppressed_codes;
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -28,6 +26,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 mod commands;
+pub mod dockerfile;
 mod expand;
 mod lines;
 
@@ -59,7 +58,13 @@ pub fn parse(path: &str, source: impl Into<String>, options: &ScriptOptions) -> 
         base_dir: options.base_dir.as_deref(),
         depth: 0,
     };
-    let mut shell = Shell::new(&source, cli, &options.vars, HashMap::new());
+    let dockerfile = dockerfile::is_dockerfile(path).then(|| dockerfile::as_shell(&source));
+    let mut shell = Shell::new(
+        dockerfile.as_deref().unwrap_or(&source),
+        cli,
+        &options.vars,
+        HashMap::new(),
+    );
     shell.errexit = shebang_sets_errexit(&source);
     shell.run();
     doc.source = source;
@@ -787,7 +792,10 @@ mod tests {
         let source = "su - web -c \"env OMERODIR=$OMERODIR omero config set omero.web.debug false\"\nvalue=$(get_name)\nsu - web -c \"env OMERODIR=$OMERODIR omero config set omero.web.apps '[\\\"$value\\\"]'\"\nfor cmd in a b; do\n  su - web -c \"omero $cmd\"\ndone\n";
         let doc = parse_text(source);
         assert_eq!(ops(&doc)[0], set("omero.web.debug", "false"));
-        assert_eq!(doc.operations[1].value, Some(Value::Unknown(Unknown::CommandSubstitution)));
+        assert_eq!(
+            doc.operations[1].value,
+            Some(Value::Unknown(Unknown::CommandSubstitution))
+        );
         let messages: Vec<&str> = doc.findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(
             messages,
