@@ -94,6 +94,7 @@ pub static RULES: &[&Rule] = &[
     &server::DEVELOPMENT_SERVER,
     &server::PORT_RANGE,
     &server::SERVER_LIST_EMPTY,
+    &server::CONTAINER_WITHOUT_SERVER,
     &server::PUBLIC_SERVER_ID,
     &paths::PREFIX_LEADING_SLASH,
     &paths::PREFIX_TRAILING_SLASH,
@@ -111,6 +112,7 @@ pub static RULES: &[&Rule] = &[
     &apps::UNKNOWN_APP,
     &apps::PLUGIN_APP_MISSING,
     &apps::FROZEN_DEFAULT,
+    &apps::DUPLICATE_UI_ENTRY,
     &version::PICKLE_SERIALIZER,
     &version::SETTING_WITHOUT_EFFECT,
 ];
