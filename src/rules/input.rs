@@ -250,6 +250,21 @@ property. Write the value out, or compute it into a variable assigned plainly.",
     fix: false,
 };
 
+pub static CRLF_LINE_ENDS: Rule = Rule {
+    code: "IN020",
+    name: "crlf-line-ends",
+    severity: Warning,
+    summary: "A script with Windows (CRLF) line ends",
+    explanation: "bash ends a line at `\\n` only: the `\\r` before it stays in the line's last word, \
+so `omero config set omero.web.prefix /omero` written on Windows stores `/omero\\r`. Integers, \
+booleans and JSON still read (Python strips the `\\r`), but text, paths, regular expressions and \
+fixed choices do not. omeroconf judges every value with its `\\r`, as OMERO stores it. Convert the \
+file with `dos2unix` or `sed -i 's/\\r$//'`.",
+    example: "omero config set omero.web.prefix /omero\r\n",
+    fixed_example: "omero config set omero.web.prefix /omero\n",
+    fix: false,
+};
+
 pub static YAML_NUMBER: Rule = Rule {
     code: "IN018",
     name: "yaml-1-1-number",
