@@ -169,7 +169,10 @@ mod tests {
             fixed_example: "",
             fix: false,
         };
-        assert_eq!(Finding::new(&RULE, "`/omero\r` and \u{1b}[2J").message, "`/omero\\r` and \\u{1b}[2J");
+        assert_eq!(
+            Finding::new(&RULE, "`/omero\r` and \u{1b}[2J").message,
+            "`/omero\\r` and \\u{1b}[2J"
+        );
         assert_eq!(Finding::new(&RULE, "plain").message, "plain");
     }
 }

@@ -13,9 +13,9 @@
 //! `lines` reads the script, `commands` runs each simple command and its
 //! wrappers, `expand` expands words as bash does.
 
+use crate::catalog::{catalog, ValueType};
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Span, Suppression, Unknown, Value};
-use crate::catalog::{catalog, ValueType};
 use crate::rules::input::{CRLF_LINE_ENDS, SYNTAX_ERROR, UNSUPPORTED_COMMAND};
 use crate::source::omero::{relocate, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK};
 use crate::source::suppressed_codes;
@@ -81,7 +81,12 @@ fn crlf_line_ends(doc: &mut Document, source: &str) {
     let mut broken: Vec<&str> = doc
         .operations
         .iter()
-        .filter(|op| op.value.as_ref().and_then(Value::known).is_some_and(|v| v.ends_with('\r')))
+        .filter(|op| {
+            op.value
+                .as_ref()
+                .and_then(Value::known)
+                .is_some_and(|v| v.ends_with('\r'))
+        })
         .filter(|op| {
             !catalog()
                 .property(&op.key)
