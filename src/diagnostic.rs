@@ -35,7 +35,7 @@ impl fmt::Display for Severity {
 
 /// Metadata of one rule. Codes are stable: never reuse or renumber one.
 /// Every rule is listed in `rules::RULES`.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     pub code: &'static str,
     /// Kebab-case name, e.g. `invalid-json`.

@@ -612,7 +612,13 @@ fn run_lint(args: &LintArgs) -> u8 {
     }
     let text = match args.format {
         ReportFormat::Json => format!("{}\n", report::json::render(&linted)),
-        ReportFormat::Sarif => report::sarif::render(&linted, std::env::current_dir().ok().as_deref()),
+        ReportFormat::Sarif => match report::sarif::render(&linted, std::env::current_dir().ok().as_deref()) {
+            Ok(text) => text,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return USAGE;
+            }
+        },
         ReportFormat::Github => report::github::render(&linted),
         ReportFormat::Short => report::short::render(&linted),
         ReportFormat::Human => {

@@ -190,8 +190,10 @@ pub static OVERRIDDEN: Rule = Rule {
 mounted `*.omero` files, then the `CONFIG_*` variables, then `OMEROHOST`; the ome.omero_web role \
 writes `omero_web_config_set` before the apps file. A value set earlier is silently replaced, and \
 a list built with `append` is thrown away by a later `set`.",
-    example: "environment:\n  CONFIG_omero_web_server__list: '[[\"omero\", 4064, \"omero\"]]'\n  OMEROHOST: omero.example.org",
-    fixed_example: "environment:\n  OMEROHOST: omero.example.org",
+    example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n      \
+CONFIG_omero_web_server__list: '[[\"omero\", 4064, \"omero\"]]'\n      OMEROHOST: omero.example.org",
+    fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n      \
+OMEROHOST: omero.example.org",
     fix: false,
 };
 
@@ -205,7 +207,7 @@ variable), in playbooks and in the Jinja templates of `.omero` files alike, so o
 know the value and skips the rules that need it. This is the \
 right way to keep secrets out of an inventory; it is reported so you know what was not checked.",
     example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ lookup('env', 'SECRET') }}\"",
-    fixed_example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ vault_omero_web_secret_key }}\"  # omeroconf: ignore[IN015]",
+    fixed_example: "omero_web_config_set:\n  # omeroconf: ignore[IN015]\n  omero.web.secret_key: \"{{ vault_omero_web_secret_key }}\"",
     fix: false,
 };
 
@@ -216,9 +218,10 @@ pub static EXTERNAL_SOURCE: Rule = Rule {
     summary: "Part of the configuration comes from a file this check does not read",
     explanation: "A compose file names an `env_file`, or mounts configuration files into \
 `/opt/omero/web/config/` that omeroconf cannot read from here. Values set there are not part of \
-this check; lint those files too.",
-    example: "services:\n  web:\n    env_file: web.env",
-    fixed_example: "# lint both: omeroconf lint docker-compose.yml web.env\nservices:\n  web:\n    env_file: web.env",
+this check; lint those files too, or write the values into the compose file.",
+    example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    env_file: web.env",
+    fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n      \
+CONFIG_omero_web_prefix: /omero",
     fix: false,
 };
 

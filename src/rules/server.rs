@@ -96,9 +96,11 @@ pub static PUBLIC_SERVER_ID: Rule = Rule {
     summary: "`omero.web.public.server_id` is not an entry of the server list",
     explanation: "The public user logs in to entry number `server_id` (counting from 1) of \
 `omero.web.server_list`. A number outside the list leaves public access without a server.",
-    example: "omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'\n\
+    example: "omero config set omero.web.public.enabled true\n\
+omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'\n\
 omero config set omero.web.public.server_id 2",
-    fixed_example: "omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'\n\
+    fixed_example: "omero config set omero.web.public.enabled true\n\
+omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'\n\
 omero config set omero.web.public.server_id 1",
     fix: false,
 };
