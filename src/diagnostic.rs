@@ -1,8 +1,7 @@
 //! Findings: plain data produced by parsers, resolution and rules, and turned
 //! into text only by `report`.
 
-use crate::document::Span;
-use crate::edit::Edit;
+use crate::span::{Edit, Span};
 use serde::Serialize;
 use std::fmt;
 

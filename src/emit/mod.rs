@@ -135,7 +135,7 @@ pub fn readable(document: &crate::document::Document) -> Result<(), Refusal> {
     let unread = document
         .findings
         .iter()
-        .find(|f| f.code() == crate::rules::input::SYNTAX_ERROR.code);
+        .find(|f| f.code() == crate::source::rules::SYNTAX_ERROR.code);
     match unread {
         Some(finding) => Err(Refusal::new(format!(
             "{} cannot be read as a whole: {}",

@@ -173,7 +173,8 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
                 &RENAMED_APP,
                 format!(
                     "{APPS}: `{name}` is now the module `{}` ({})",
-                    rename.new, rename.source()
+                    rename.new,
+                    rename.source()
                 ),
             )
             .key(APPS)

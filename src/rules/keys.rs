@@ -161,7 +161,9 @@ fn unknown(ctx: &LintContext, key: &str) -> Option<Finding> {
 fn misplaced_web_key(key: &str) -> Option<&'static str> {
     let folded = |k: &str| k.to_lowercase().replace('_', ".");
     let wanted = folded(key);
-    let with_web = key.strip_prefix("omero.").map(|rest| folded(&format!("omero.web.{rest}")));
+    let with_web = key
+        .strip_prefix("omero.")
+        .map(|rest| folded(&format!("omero.web.{rest}")));
     catalog()
         .properties
         .iter()
@@ -202,7 +204,10 @@ mod tests {
         assert_eq!(codes("omero.web.oauth.client.id=abc\n", "KY"), vec!["KY001"]);
         // A known app's keys are still checked against the app's table.
         assert_eq!(
-            codes("omero.web.apps=[\"omero_iviewer\"]\nomero.web.iviewer.no_such_key=1\n", "KY"),
+            codes(
+                "omero.web.apps=[\"omero_iviewer\"]\nomero.web.iviewer.no_such_key=1\n",
+                "KY"
+            ),
             vec!["KY001"]
         );
         assert!(codes("omero.config.version=5.1.0\n", "KY").is_empty());
@@ -219,7 +224,10 @@ mod tests {
             let found = findings(&format!("{key}=1\n"));
             assert_eq!(found.len(), 1, "{key}");
             assert_eq!(found[0].severity, crate::diagnostic::Severity::Warning);
-            assert_eq!(found[0].help.as_deref(), Some(format!("did you mean `{meant}`?").as_str()));
+            assert_eq!(
+                found[0].help.as_deref(),
+                Some(format!("did you mean `{meant}`?").as_str())
+            );
         }
         let other = findings("example.string=x\n");
         assert_eq!(other[0].severity, crate::diagnostic::Severity::Info);

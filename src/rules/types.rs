@@ -169,7 +169,7 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             out.push(ctx.at_value(
                 key,
                 Finding::new(
-                    &crate::rules::input::VALUE_NOT_REPRESENTABLE,
+                    &crate::source::rules::VALUE_NOT_REPRESENTABLE,
                     format!("{key}: the value holds the control character U+{:04X}, which config.xml cannot hold", c as u32),
                 )
                 .key(key)

@@ -9,7 +9,7 @@ use super::yaml::{self, Node, Style};
 use super::Options;
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Operation, Span, Value};
-use crate::rules::input;
+use crate::source::rules;
 use std::path::{Path, PathBuf};
 
 /// Where the image loads `*.omero` files from.
@@ -92,7 +92,7 @@ fn compose_service(doc: &mut Document, service: &Node, options: &Options) {
                 .unwrap_or("?");
             doc.findings.push(
                 Finding::new(
-                    &input::EXTERNAL_SOURCE,
+                    &rules::EXTERNAL_SOURCE,
                     format!("variables from the env_file `{name}` are not checked here"),
                 )
                 .at(file.span(), "read by compose")
@@ -253,7 +253,7 @@ fn mounted_file(doc: &mut Document, mount: &Mount, options: &Options) {
 }
 
 fn external(mount: &Mount, message: String) -> Finding {
-    Finding::new(&input::EXTERNAL_SOURCE, message)
+    Finding::new(&rules::EXTERNAL_SOURCE, message)
         .at(mount.span, "mounted into the image's config directory")
         .help("lint the mounted files too; the image loads them before the CONFIG_ variables, which win")
 }
@@ -313,7 +313,7 @@ fn kubernetes_container(doc: &mut Document, container: &Node) {
         .collect();
     if let Some(env_from) = container.get("envFrom") {
         doc.findings.push(
-            Finding::new(&input::EXTERNAL_SOURCE, "variables from `envFrom` are not checked here")
+            Finding::new(&rules::EXTERNAL_SOURCE, "variables from `envFrom` are not checked here")
                 .at(env_from.span(), "a ConfigMap or Secret")
                 .help("lint the ConfigMap's data as an env file"),
         );
@@ -323,7 +323,7 @@ fn kubernetes_container(doc: &mut Document, container: &Node) {
         if path.trim_end_matches('/') == CONFIG_DIR || path.starts_with(&format!("{CONFIG_DIR}/")) {
             doc.findings.push(
                 Finding::new(
-                    &input::EXTERNAL_SOURCE,
+                    &rules::EXTERNAL_SOURCE,
                     format!("files mounted at `{path}` are not part of this check"),
                 )
                 .at(mount.span(), "loaded by the image before the CONFIG_ variables")

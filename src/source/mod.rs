@@ -10,6 +10,7 @@ pub mod env;
 pub mod json;
 pub mod omero;
 pub mod properties;
+pub mod rules;
 pub mod script;
 pub mod toml;
 pub mod xml;

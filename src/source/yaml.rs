@@ -7,7 +7,7 @@
 
 use crate::diagnostic::Finding;
 use crate::document::{Document, Span};
-use crate::rules::input;
+use crate::source::rules;
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -123,7 +123,7 @@ pub fn parse_document(doc: &mut Document, help: &str) -> Option<Vec<Node>> {
         Ok(documents) => Some(documents),
         Err(e) => {
             doc.findings.push(
-                Finding::new(&input::SYNTAX_ERROR, format!("invalid YAML: {}", e.message))
+                Finding::new(&rules::SYNTAX_ERROR, format!("invalid YAML: {}", e.message))
                     .at(e.span, "here")
                     .help(help.to_string()),
             );

@@ -15,10 +15,10 @@
 
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Span, Suppression, Unknown, Value};
-use crate::rules::input::{SYNTAX_ERROR, UNSUPPORTED_COMMAND};
 use crate::source::omero::{
     relocate, unknown_finding, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK,
 };
+use crate::source::rules::{SYNTAX_ERROR, UNSUPPORTED_COMMAND};
 use crate::source::suppressed_codes;
 use pest::iterators::Pair;
 use pest::Parser as _;

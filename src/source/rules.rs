@@ -1,5 +1,7 @@
-//! Problems found while reading an input file or replaying its commands:
-//! the file itself, not a property's meaning, is at fault.
+//! The IN rules: problems found while reading an input file or replaying
+//! its commands (the file itself, not a property's meaning, is at fault).
+//! They live beside the readers that report them, below `rules`, which
+//! lists them in `RULES` with every other rule.
 
 use crate::diagnostic::Rule;
 use crate::diagnostic::Severity::*;
