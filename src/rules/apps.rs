@@ -6,6 +6,7 @@
 use super::LintContext;
 use crate::catalog::{catalog, App};
 use crate::diagnostic::{Finding, Rule, Severity::*};
+use crate::document::{Format, OpKind};
 use crate::python::json::{self, PyJson};
 
 pub static RENAMED_APP: Rule = Rule {
@@ -287,22 +288,39 @@ fn plugins(ctx: &LintContext, key: &str, listed: &[(usize, String)], out: &mut V
             .iter()
             .any(|(_, name)| name == module || catalog().app_renames.iter().any(|r| r.old == *name && r.new == module))
     };
+    // A URL name or template of a listed app (`parade_crossfilter_index`
+    // is parade_crossfilter's, however close omero_parade's label is).
+    let of_listed_app = |texts: &[&str]| {
+        listed.iter().any(|(_, name)| {
+            texts.iter().any(|text| {
+                text == name || text.starts_with(&format!("{name}_")) || text.split('/').next() == Some(name.as_str())
+            })
+        })
+    };
+    let complete = apps_list_complete(ctx);
     for (index, entry) in entries.iter().enumerate() {
         let PyJson::Array(parts) = entry else { continue };
         let label = parts.first().and_then(as_str).unwrap_or_default();
-        let Some(app) = app_of(&entry_texts(parts)) else {
+        let texts = entry_texts(parts);
+        let Some(app) = app_of(&texts) else {
             continue;
         };
-        if installed(&app.module) {
+        if installed(&app.module) || of_listed_app(&texts) {
             continue;
         }
+        let (which, severity) = if complete {
+            (format!("which {APPS} does not list"), Warning)
+        } else {
+            (
+                format!("which {APPS} as built here does not list (other files may append it)"),
+                Info,
+            )
+        };
         let finding = Finding::new(
             &PLUGIN_APP_MISSING,
-            format!(
-                "{key}: the entry `{label}` belongs to the app {}, which {APPS} does not list",
-                app.module
-            ),
+            format!("{key}: the entry `{label}` belongs to the app {}, {which}", app.module),
         )
+        .severity(severity)
         .key(key)
         .help(format!(
             "omero config append {APPS} '\"{}\"' (after pip install {})",
@@ -310,6 +328,23 @@ fn plugins(ctx: &LintContext, key: &str, listed: &[(usize, String)], out: &mut V
         ));
         out.push(ctx.at_item(key, index, "needs an app that is not installed", finding));
     }
+}
+
+/// Whether this document holds the whole `omero.web.apps` list: a store
+/// (a backup, config.xml) or a `set` of it. A script or `.omero` file that
+/// only appends is often one of several that build the list (an image's
+/// own files included).
+fn apps_list_complete(ctx: &LintContext) -> bool {
+    let store = matches!(
+        ctx.document.format,
+        Format::Properties | Format::Xml | Format::Toml | Format::Json
+    );
+    store
+        || ctx
+            .document
+            .operations
+            .iter()
+            .any(|op| op.key == APPS && op.kind == OpKind::Set)
 }
 
 fn identity_of(entry: &PyJson, identity: Identity) -> Option<&str> {
@@ -432,6 +467,27 @@ mod tests {
             "AP"
         )
         .is_empty());
+        // A listed app's own URL name, however close another app's label is.
+        let parade = "omero.web.apps=[\"parade_crossfilter\"]\nomero.web.open_with=[[\"Parade\", \"parade_crossfilter_index\", {}]]\n";
+        assert!(!codes(parade, "AP").contains(&"AP004"));
+    }
+
+    #[test]
+    fn a_file_that_only_appends_apps_may_be_one_of_several() {
+        use crate::catalog::catalog;
+        use crate::diagnostic::Severity::{Info, Warning};
+        use crate::source::omero;
+        let fragment = "config append -- omero.web.apps '\"omero_iviewer\"'\nconfig set -- omero.web.ui.top_links '[[\"Figure\", \"figure_index\"]]'\n";
+        let severity = |text: &str| {
+            let linted = crate::lint::lint(omero::parse("web.omero", text), catalog().latest, &Default::default());
+            linted.findings.iter().find(|f| f.code() == "AP004").map(|f| f.severity)
+        };
+        assert_eq!(severity(fragment), Some(Info));
+        let whole = fragment.replace(
+            "config append -- omero.web.apps '\"omero_iviewer\"'",
+            "config set -- omero.web.apps '[\"omero_iviewer\"]'",
+        );
+        assert_eq!(severity(&whole), Some(Warning));
     }
 
     #[test]

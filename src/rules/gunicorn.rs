@@ -22,11 +22,12 @@ omeroconf only judges this when `--cores N` gives the core count of the server O
 pub static TOO_MANY_WORKERS: Rule = Rule {
     code: "GU002",
     name: "too-many-workers",
-    severity: Warning,
+    severity: Info,
     summary: "More than 12 gunicorn workers",
     explanation: "Each OMERO.web worker is a separate process with its own memory, caches and \
 connections to OMERO.server. Above 12 workers, memory rather than CPU usually limits the server. \
-Give `--cores N` to check the count against the actual machine instead.",
+Without the server's core count this is only a note (13 is right for 6 cores); give `--cores N` \
+to check the count against the actual machine.",
     example: "omero config set omero.web.wsgi_workers 32",
     fixed_example: "omero config set omero.web.wsgi_workers 9",
     fix: false,

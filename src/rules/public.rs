@@ -31,12 +31,11 @@ pub static EXPOSES_SENSITIVE: Rule = Rule {
     summary: "The public URL filter lets anonymous visitors reach downloads, scripts, webadmin or API writes",
     explanation: "omeroconf tests the filter as OMERO.web does (`re.search` on the request path, \
 prefix included) against representative paths of sensitive URL families: original-file and \
-export downloads (`webgateway/archived_files`, `download_as`, `webclient/download_placeholder`), \
-script launching, `webadmin` and writes through the JSON API. Families that need a POST are only \
+export downloads (`webgateway/archived_files`, `webgateway/download_as`), script launching, `webadmin` and writes through the JSON API. Families that need a POST are only \
 reachable when `omero.web.public.get_only` is false. Anything the public user can read can then \
 be downloaded by anyone.",
     example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/web(gateway|client)'",
-    fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/web(gateway|client)/(?!archived_files|download)'",
+    fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/web(gateway|client)/(?!archived_files|download_as)'",
     fix: false,
 };
 
@@ -135,12 +134,11 @@ struct Family {
 static SENSITIVE: &[Family] = &[
     Family {
         name: "downloads",
-        paths: &[
-            "/webgateway/archived_files/download/1/",
-            "/webgateway/download_as/1/",
-            "/webclient/download_placeholder/",
-            "/webclient/download_original_file/1/",
-        ],
+        // Original image files and exports. `webclient/download_placeholder`
+        // only links to these, and `download_original_file` serves files
+        // the public user can read in the webclient anyway (attachments,
+        // script output).
+        paths: &["/webgateway/archived_files/download/1/", "/webgateway/download_as/1/"],
         writes: false,
     },
     Family {
@@ -351,7 +349,7 @@ fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<
                 FILTER,
                 format!("the public URL filter exposes {}", exposed.join("; ")),
             )
-            .help("exclude these paths, e.g. with a negative lookahead `(?!archived_files|download)`"),
+            .help("exclude these paths, e.g. with a negative lookahead `(?!archived_files|download_as)`"),
         );
     }
     if !prefix.is_empty() {

@@ -485,4 +485,16 @@ mod tests {
         assert!(!message.contains("changeme"), "a secret is not shown: {message}");
         assert!(placeholder("omero.web.public.password=s3cret\n").is_none());
     }
+
+    #[test]
+    fn a_query_string_may_be_a_string_or_an_object() {
+        // reverse_with_params urlencodes only what is not already a string.
+        let shape_findings = |query: &str| {
+            let text = format!("omero.web.login_redirect={{\"viewname\": \"load_template\", \"args\": [\"userdata\"], \"query_string\": {query}}}\n");
+            findings(&text).into_iter().filter(|f| f.code() == "TY007").count()
+        };
+        assert_eq!(shape_findings("\"experimenter=-1\""), 0);
+        assert_eq!(shape_findings("{\"experimenter\": -1}"), 0);
+        assert_eq!(shape_findings("[1]"), 1);
+    }
 }

@@ -49,6 +49,21 @@ pub fn parse(path: &str, source: &str) -> Document {
     }
     for (name, entry) in VARIABLES.iter().zip(found) {
         let Some((key, value)) = entry else { continue };
+        // The whole variable built by a Jinja expression is known only when
+        // the play renders it: unknown here, not of the wrong shape.
+        if value.as_str().is_some_and(|text| text.contains("{{")) {
+            doc.findings.push(
+                Finding::new(
+                    &rules::TEMPLATE_VALUE,
+                    format!(
+                        "`{name}` is a Jinja expression, known only when the play runs: its properties are not checked"
+                    ),
+                )
+                .at(value.span(), "unknown until Ansible renders it")
+                .help("lint the variables it combines, or the rendered configuration"),
+            );
+            continue;
+        }
         match *name {
             "omero_web_config_set" | "omero_web_apps_config_set" => set_all(&mut doc, key, value),
             "omero_web_apps_names" => append_each(&mut doc, key, value, "omero.web.apps"),
@@ -665,5 +680,13 @@ mod tests {
         let doc = parse("vars.yml", source);
         assert_eq!(codes(&doc), vec!["IN017", "IN017", "IN014"]);
         assert_eq!(stored(&doc).len(), 2);
+    }
+
+    #[test]
+    fn a_variable_built_by_a_jinja_expression_is_unknown() {
+        let source = "omero_web_config_set: \"{{ defaults | combine(extra | default({})) }}\"\n";
+        let doc = parse("vars.yml", source);
+        assert_eq!(codes(&doc), vec!["IN015"]);
+        assert!(doc.operations.is_empty());
     }
 }

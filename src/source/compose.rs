@@ -480,5 +480,9 @@ spec:
     fn invalid_yaml_is_a_syntax_error() {
         let doc = parse("docker-compose.yml", "services:\n  web: [\n", &Options::default());
         assert_eq!(codes(&doc), vec!["IN001"]);
+        // A Helm chart's template is not YAML until it is rendered.
+        let helm = "data:\n{{- if .Values.config }}\n  web.omero: |\n    x\n{{- end }}\n";
+        let doc = parse("configmap.yaml", helm, &Options::default());
+        assert_eq!(codes(&doc), vec!["IN015"]);
     }
 }

@@ -12,7 +12,7 @@
 //! runs or reads the environment: a variable without a value is unknown.
 
 use crate::catalog::catalog;
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Severity::Info};
 use crate::document::{Document, Format, OpKind, Operation, Span, Suppression, Unknown, Value};
 use crate::source::rules;
 use std::collections::HashMap;
@@ -488,8 +488,12 @@ pub(crate) fn report_overridden(doc: &mut Document, first: usize, why: &str) {
     let ops = doc.operations.get(first..).unwrap_or_default();
     // A later `set` replaces whatever came before; a later `append` keeps it.
     let mut last_set: HashMap<&str, usize> = HashMap::new();
+    // A written `set KEY` without a value removes it too (not a `config
+    // drop`, whose removals name no key).
+    let source = &doc.source;
+    let removes = |op: &Operation| op.kind == OpKind::Unset && source.get(op.key_span.range()) == Some(op.key.as_str());
     for (i, op) in ops.iter().enumerate() {
-        if op.kind == OpKind::Set {
+        if op.kind == OpKind::Set || removes(op) {
             last_set.insert(op.key.as_str(), i);
         }
     }
@@ -498,7 +502,22 @@ pub(crate) fn report_overridden(doc: &mut Document, first: usize, why: &str) {
         let Some(&later) = last_set.get(op.key.as_str()).filter(|&&l| l > i) else {
             continue;
         };
-        found.push(
+        let winner = &ops[later];
+        if op.kind == OpKind::Unset {
+            continue;
+        }
+        let same = op.kind == OpKind::Set && op.value.is_some() && op.value == winner.value;
+        let finding = if same {
+            Finding::new(
+                &rules::OVERRIDDEN,
+                format!(
+                    "`{}` is set again later to the same value; this line changes nothing",
+                    op.key
+                ),
+            )
+            .severity(Info)
+            .help("remove one of them")
+        } else {
             Finding::new(
                 &rules::OVERRIDDEN,
                 format!(
@@ -507,10 +526,13 @@ pub(crate) fn report_overridden(doc: &mut Document, first: usize, why: &str) {
                     op.key
                 ),
             )
-            .key(op.key.clone())
-            .at(op.span, "replaced")
-            .related(ops[later].span, "this value wins")
-            .help("keep one of them"),
+            .help("keep one of them")
+        };
+        found.push(
+            finding
+                .key(op.key.clone())
+                .at(op.span, "replaced")
+                .related(winner.span, "this value wins"),
         );
     }
     doc.findings.extend(found);

@@ -15,8 +15,8 @@ use crate::python::argparse::{exiting, flag, parse_args, with_value, Nargs, Pars
 use crate::python::io::{universal_newlines, Lines, Newlines};
 use crate::python::{is_space, rstrip, shlex};
 use crate::source::rules::{
-    COMMAND_FAILS, COMMAND_SUBSTITUTION, SYNTAX_ERROR, TEMPLATE_VALUE, UNEVALUATED_EXPANSION, UNRESOLVED_VARIABLE,
-    UNSUPPORTED_COMMAND,
+    COMMAND_FAILS, COMMAND_SUBSTITUTION, EXTERNAL_SOURCE, SYNTAX_ERROR, TEMPLATE_VALUE, UNEVALUATED_EXPANSION,
+    UNRESOLVED_VARIABLE, UNSUPPORTED_COMMAND,
 };
 use crate::source::suppressed_codes;
 use std::borrow::Cow;
@@ -41,6 +41,7 @@ pub fn parse(path: &str, source: &str) -> Document {
         unknown,
     }];
     cli.read_commands(&text, Newlines::Universal, Session::Load { keep_going: false }, false);
+    super::env::report_overridden(&mut doc, 0, "a later line of this file sets or removes it");
     doc
 }
 
@@ -92,6 +93,9 @@ fn without_templates(source: &str) -> Option<String> {
     out.push_str(rest);
     changed.then_some(out)
 }
+
+/// The profile omero-py reads and writes unless told otherwise.
+const ACTIVE_PROFILE: &str = "default";
 
 /// Files that load files (`omero load` of a file that loads another, nested
 /// `bash -c` scripts) are followed this deep and no deeper.
@@ -306,7 +310,13 @@ impl Cli<'_> {
             "set" => Verb::Set,
             "append" => Verb::Append,
             "remove" => Verb::Remove,
-            "load" | "edit" | "upgrade" | "drop" => {
+            // Dropping the active profile empties the configuration.
+            "drop" if rest.first().and_then(|arg| arg.text()) == Some(ACTIVE_PROFILE) => {
+                self.drop_all(span);
+                return Outcome::Done;
+            }
+            "drop" => return Outcome::Done,
+            "load" | "edit" | "upgrade" => {
                 self.unsupported(
                     span,
                     &format!("`omero config {name_text}` changes the configuration from outside the script"),
@@ -498,8 +508,22 @@ impl Cli<'_> {
                         self.depth -= 1;
                         completed
                     }
-                    Err(why) => {
+                    Err(why) if name == "-" => {
                         self.unsupported(file.span, &format!("`omero load` reads `{name}`, which {why}"));
+                        true
+                    }
+                    Err(why) => {
+                        // Often a file the deployment provides (a mounted or
+                        // generated .omero): not checked, not wrong.
+                        let finding = Finding::new(
+                            &EXTERNAL_SOURCE,
+                            format!(
+                                "`omero load` reads `{name}`, which {why}: its commands are not part of this check"
+                            ),
+                        )
+                        .at(file.span, "read when the command runs")
+                        .help(format!("lint `{name}` too"));
+                        self.doc.findings.push(finding);
                         true
                     }
                 },
@@ -616,6 +640,23 @@ impl Cli<'_> {
             .help("argparse rejects the arguments, so the command changes nothing");
         self.doc.findings.push(finding);
         Outcome::UsageError
+    }
+
+    /// `omero config drop default`: every key set so far is gone.
+    fn drop_all(&mut self, span: Span) {
+        let mut keys: Vec<String> = self.doc.operations.iter().map(|op| op.key.clone()).collect();
+        keys.sort();
+        keys.dedup();
+        self.doc.operations.extend(keys.into_iter().map(|key| Operation {
+            kind: OpKind::Unset,
+            key,
+            key_span: span,
+            value: None,
+            value_span: span,
+            span,
+            failure_tolerated: false,
+            runs_if_previous: None,
+        }));
     }
 
     fn unsupported(&mut self, span: Span, message: &str) {
@@ -775,6 +816,7 @@ fn simple_change(args: &[Arg], span: Span, tolerated: bool) -> Option<Operation>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
 
     fn args(words: &[&str]) -> Vec<Arg> {
         words
@@ -962,11 +1004,12 @@ mod tests {
             &["config", "edit"],
             &["config", "def", "other"],
             &["config", "--source", "x.xml", "set", "k", "v"],
-            &["load", "missing.omero"],
             &["load"],
         ] {
             assert_eq!(codes(&run_words(words)), vec!["IN009"], "{words:?}");
         }
+        // A file the deployment provides is not checked, which is no fault.
+        assert_eq!(codes(&run_words(&["load", "missing.omero"])), vec!["IN016"]);
     }
 
     #[test]
@@ -989,6 +1032,34 @@ mod tests {
         assert_eq!(&source[value.range()], "{{ item | to_json | quote }}");
         assert!(doc.findings.iter().all(|f| f.code() == "IN015"), "{:?}", doc.findings);
         assert!(!doc.findings.is_empty());
+    }
+
+    #[test]
+    fn dropping_the_active_profile_empties_the_configuration() {
+        let doc = parse(
+            "web.omero",
+            "config set omero.web.debug true\nconfig drop default\nconfig set omero.web.prefix /x\nconfig drop other\n",
+        );
+        let ops: Vec<(OpKind, &str)> = doc.operations.iter().map(|op| (op.kind, op.key.as_str())).collect();
+        assert_eq!(
+            ops,
+            vec![
+                (OpKind::Set, "omero.web.debug"),
+                (OpKind::Unset, "omero.web.debug"),
+                (OpKind::Set, "omero.web.prefix")
+            ]
+        );
+        assert!(doc.findings.is_empty(), "{:?}", doc.findings);
+    }
+
+    #[test]
+    fn a_line_replaced_by_a_later_line_is_reported() {
+        let doc = parse(
+            "web.omero",
+            "config set omero.web.debug true\nconfig set omero.web.debug\nconfig set omero.web.prefix /a\nconfig set omero.web.prefix /a\n",
+        );
+        let found: Vec<(&str, Severity)> = doc.findings.iter().map(|f| (f.code(), f.severity)).collect();
+        assert_eq!(found, vec![("IN014", Severity::Warning), ("IN014", Severity::Info)]);
     }
 
     #[test]

@@ -121,6 +121,18 @@ pub fn parse(source: &str) -> Result<Vec<Node>, YamlError> {
 pub fn parse_document(doc: &mut Document, help: &str) -> Option<Vec<Node>> {
     match parse(&doc.source) {
         Ok(documents) => Some(documents),
+        // A Helm or Jinja template is YAML only once rendered.
+        Err(e) if doc.source.contains("{{") => {
+            doc.findings.push(
+                Finding::new(
+                    &rules::TEMPLATE_VALUE,
+                    "this file is a template (`{{ ... }}`), YAML only once it is rendered: it is not checked",
+                )
+                .at(e.span, "not YAML before rendering")
+                .help("render it (`helm template`, `ansible-playbook --check`) and lint the result"),
+            );
+            None
+        }
         Err(e) => {
             doc.findings.push(
                 Finding::new(&rules::SYNTAX_ERROR, format!("invalid YAML: {}", e.message))

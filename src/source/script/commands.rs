@@ -32,6 +32,25 @@ impl<'a> Shell<'a> {
         };
         let span = Span::new(self.span(head).start, command.parts.last().map_or(0, |span| span.end));
         match plain_word(head) {
+            // `for NAME in ...` (and `select`): the loop is read once, so the
+            // variable holds a value omeroconf does not follow.
+            Some(keyword @ ("for" | "select")) => {
+                if let Some(name) = words.get(1).and_then(plain_word) {
+                    let loop_value = Unknown::Unevaluated(if keyword == "for" {
+                        "a `for` loop variable"
+                    } else {
+                        "a `select` variable"
+                    });
+                    self.vars.insert(
+                        name.to_string(),
+                        Var {
+                            value: Some(Value::Unknown(loop_value)),
+                            exported: false,
+                        },
+                    );
+                }
+                return Some(Status::Known(true));
+            }
             Some(builtin @ ("export" | "declare" | "typeset" | "local" | "readonly")) => {
                 self.declare(builtin == "export", &words[1..]);
                 return Some(Status::Known(true));
@@ -273,13 +292,8 @@ impl<'a> Shell<'a> {
 
     /// Runs a script given as an argument (`bash -c`, `su -c`) in its own shell.
     pub(super) fn inner_script(&mut self, script: Field, keeps_env: bool, span: Span, tolerated: bool) {
-        let Some(text) = script.known() else {
-            if let Some(unknown) = &script.unknown {
-                let finding = unknown_finding(unknown, script.span, "the script this command runs");
-                self.cli.doc.findings.push(finding);
-            }
-            return;
-        };
+        // Unknown parts stay marked in the text: only what they reach is unknown.
+        let text = script.text.as_str();
         if self.cli.depth >= MAX_DEPTH {
             let finding = Finding::new(
                 &UNSUPPORTED_COMMAND,
@@ -305,7 +319,9 @@ impl<'a> Shell<'a> {
             base_dir: self.cli.base_dir,
             depth: self.cli.depth + 1,
         };
-        Shell::new(text, cli, self.given, vars).run();
+        let mut shell = Shell::new(text, cli, self.given, vars);
+        shell.marked = script.marks.clone();
+        shell.run();
         relocate(self.cli.doc, doc, origin, tolerated);
     }
 

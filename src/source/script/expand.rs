@@ -23,6 +23,23 @@ impl<'a> Shell<'a> {
 
     /// The fields a word expands to (field splitting when `split`).
     pub(super) fn expand_word(&mut self, word: &Pair<'a, Rule>, split: bool) -> Vec<Field> {
+        let mut fields = self.expand_word_text(word, split);
+        // Marks in the text itself stand for what the outer script could not
+        // know; the first one in the word gives the reason.
+        if !self.marked.is_empty() && word.as_str().contains(UNKNOWN_MARK) {
+            let start = self.span(word).start;
+            let before = self.source[..start].matches(UNKNOWN_MARK).count();
+            for field in fields
+                .iter_mut()
+                .filter(|f| f.unknown.is_none() && f.text.contains(UNKNOWN_MARK))
+            {
+                field.unknown = self.marked.get(before).cloned();
+            }
+        }
+        fields
+    }
+
+    fn expand_word_text(&mut self, word: &Pair<'a, Rule>, split: bool) -> Vec<Field> {
         let mut expansion = self.expansion(word, split);
         if matches!(word.as_rule(), Rule::plain_single | Rule::plain_double) {
             expansion.quote();
@@ -357,6 +374,7 @@ impl Expansion {
     fn unknown(&mut self, unknown: Unknown) {
         let field = self.field();
         field.text.push(UNKNOWN_MARK);
+        field.marks.push(unknown.clone());
         field.unknown.get_or_insert(unknown);
     }
 

@@ -33,7 +33,7 @@ impl<'a> Shell<'a> {
     /// expand to their own text: the scan found no expansion, escape or
     /// tilde, and globbing and brace characters are left to the full reader.
     pub(super) fn simple_omero_line(&mut self, start: usize) -> Option<Outcome> {
-        if self.ifs.is_some() {
+        if self.ifs.is_some() || !self.marked.is_empty() {
             return None;
         }
         let bytes = self.source.as_bytes();
@@ -448,8 +448,9 @@ pub(super) fn scan_line(bytes: &[u8], start: usize) -> Scan {
         .get(start + leading..first_word_end.unwrap_or(end))
         .unwrap_or_default();
     // `export NAME` makes a variable reach inner shells, `unset NAME`
-    // removes one; `set -e` changes what a failing command does.
-    if candidate || matches!(first_word, b"export" | b"unset" | b"set") {
+    // removes one, `for NAME` assigns one; `set -e` changes what a failing
+    // command does.
+    if candidate || matches!(first_word, b"export" | b"unset" | b"set" | b"for" | b"select") {
         return Scan::Candidate { plain };
     }
     match content.first() {

@@ -15,9 +15,7 @@
 
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Span, Suppression, Unknown, Value};
-use crate::source::omero::{
-    relocate, unknown_finding, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK,
-};
+use crate::source::omero::{relocate, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK};
 use crate::source::rules::{SYNTAX_ERROR, UNSUPPORTED_COMMAND};
 use crate::source::suppressed_codes;
 use pest::iterators::Pair;
@@ -90,6 +88,9 @@ struct Shell<'a> {
     ifs: Option<Rc<str>>,
     /// `set -e` is in force: a failing command that is not tested stops the script.
     errexit: bool,
+    /// Why each [`UNKNOWN_MARK`] of the source is unknown, in order: a script
+    /// given to `su -c` or `bash -c` with parts the outer script cannot know.
+    marked: Vec<Unknown>,
 }
 
 /// A simple command of a logical line, with its words still unexpanded.
@@ -200,6 +201,8 @@ struct Body {
 struct Field {
     text: String,
     unknown: Option<Unknown>,
+    /// Why each [`UNKNOWN_MARK`] of the text is unknown, in order.
+    marks: Vec<Unknown>,
     span: Span,
 }
 
@@ -208,6 +211,7 @@ impl Field {
         Field {
             text: String::new(),
             unknown: None,
+            marks: Vec::new(),
             span,
         }
     }
@@ -266,6 +270,7 @@ impl<'a> Shell<'a> {
             line_offset: 0,
             ifs,
             errexit: false,
+            marked: Vec::new(),
         }
     }
 }
@@ -597,7 +602,7 @@ mod tests {
         Fixture {
             name: "load-file",
             nested: false,
-            findings: &[("IN009", 4)],
+            findings: &[("IN016", 4)],
             adjust: NONE,
         },
         // bash keeps the `\r` of CRLF line ends in the last word (and a
@@ -772,6 +777,25 @@ mod tests {
         assert_eq!(
             text(&doc, doc.operations[1].value_span),
             "\"omero config set omero.web.b \\\"z\\\"\""
+        );
+    }
+
+    #[test]
+    fn unknown_parts_of_an_inner_script_reach_only_what_uses_them() {
+        let source = "su - web -c \"env OMERODIR=$OMERODIR omero config set omero.web.debug false\"\nvalue=$(get_name)\nsu - web -c \"env OMERODIR=$OMERODIR omero config set omero.web.apps '[\\\"$value\\\"]'\"\nfor cmd in a b; do\n  su - web -c \"omero $cmd\"\ndone\n";
+        let doc = parse_text(source);
+        assert_eq!(ops(&doc)[0], set("omero.web.debug", "false"));
+        assert_eq!(
+            doc.operations[1].value,
+            Some(Value::Unknown(Unknown::CommandSubstitution))
+        );
+        let messages: Vec<&str> = doc.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "the value of omero.web.apps is the output of a command substitution",
+                "the omero subcommand is a `for` loop variable, which omeroconf does not evaluate"
+            ]
         );
     }
 
