@@ -62,6 +62,39 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// A deployment file `omeroconf emit` derives from the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deployment {
+    Nginx(nginx::Kind, nginx::Options),
+    Gunicorn(gunicorn::Style),
+    Systemd(systemd::Options),
+}
+
+/// A deployment file's text and what to warn about beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Emitted {
+    pub text: String,
+    pub warnings: Vec<String>,
+}
+
+/// The deployment file `target` for the configuration `runtime` holds.
+pub fn deployment(runtime: &runtime::Runtime, target: &Deployment) -> Result<Emitted, Refusal> {
+    match target {
+        Deployment::Nginx(kind, options) => Ok(Emitted {
+            text: nginx::render(runtime, *kind, options)?,
+            warnings: nginx::warnings(runtime)?,
+        }),
+        Deployment::Gunicorn(style) => Ok(Emitted {
+            text: gunicorn::render(runtime, *style)?,
+            warnings: Vec::new(),
+        }),
+        Deployment::Systemd(options) => Ok(Emitted {
+            text: systemd::render(runtime, options)?,
+            warnings: Vec::new(),
+        }),
+    }
+}
+
 /// The format diffs of whole configurations are shown in: one line per key.
 pub const DIFF_FORMAT: Format = Format::Properties;
 
