@@ -15,6 +15,7 @@ pub mod diff;
 pub mod document;
 pub mod edit;
 pub mod emit;
+pub mod formats;
 pub mod lint;
 pub mod migrate;
 pub mod python;

@@ -11,11 +11,11 @@ use omeroconf::catalog::{catalog, Version};
 use omeroconf::lint::{lint_with, Filter, Linted};
 use omeroconf::report::human::{render, Options};
 use omeroconf::rules::{self, RULES};
-use omeroconf::source;
+use omeroconf::{formats, source};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// A file name that makes `source::detect` read the example as what it shows.
+/// A file name that makes `formats::detect` read the example as what it shows.
 fn example_name(text: &str) -> &'static str {
     let lines: Vec<&str> = text
         .lines()
@@ -66,8 +66,8 @@ fn context(text: &str) -> (Version, rules::Options) {
 
 fn lint_example(text: &str) -> Linted {
     let name = example_name(text);
-    let format = source::detect(Path::new(name), text);
-    let document = source::parse(name, text, format, &source::Options::default());
+    let format = formats::detect(Path::new(name), text);
+    let document = formats::read(name, text, format, &source::Options::default());
     let (release, options) = context(text);
     lint_with(document, release, &Filter::default(), &options)
 }

@@ -7,8 +7,8 @@ use clap::Args;
 use omeroconf::atomic;
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::Format;
-use omeroconf::emit;
 use omeroconf::lint::{self, Filter};
+use omeroconf::{emit, formats};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -58,7 +58,7 @@ pub fn run(args: &ConvertArgs) -> u8 {
         force: args.force,
         mask_secrets: args.mask_secrets,
     };
-    let written = match emit::write(&linted.config, args.to, options) {
+    let written = match formats::write(&linted.config, args.to, options) {
         Ok(written) => written,
         Err(refusal) => return refused(&refusal),
     };

@@ -6,6 +6,7 @@
 use clap::Args;
 use omeroconf::catalog::{catalog, Version};
 use omeroconf::document::{Document, Format};
+use omeroconf::formats;
 use omeroconf::source::{self, env::EnvStyle};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -99,14 +100,14 @@ pub fn display_name(path: &Path) -> String {
 impl InputArgs {
     /// Parses one input's text in `format` (else `--from`, else detected).
     pub fn parse(&self, path: &Path, text: String, format: Option<Format>) -> Document {
-        let format = format.or(self.from).unwrap_or_else(|| source::detect(path, &text));
+        let format = format.or(self.from).unwrap_or_else(|| formats::detect(path, &text));
         let options = source::Options {
             vars: self.vars.clone(),
             base_dir: path.parent().map(Path::to_path_buf),
             profile: self.profile.clone(),
             env_style: self.env_style,
         };
-        source::parse(&display_name(path), text, format, &options)
+        formats::read(&display_name(path), text, format, &options)
     }
 
     /// Reads and parses one input file, or says why it cannot.
@@ -153,7 +154,7 @@ fn walk(dir: &Path, inputs: &mut Vec<(PathBuf, Option<Format>)>) -> std::io::Res
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
-        if let Some(format) = source::recognise(&path, &text) {
+        if let Some(format) = formats::recognise(&path, &text) {
             inputs.push((path, Some(format)));
         }
     }

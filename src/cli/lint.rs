@@ -7,7 +7,7 @@ use clap::Args;
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::{Document, Format};
 use omeroconf::lint::{self, Filter, Linted};
-use omeroconf::{report, rules, source};
+use omeroconf::{formats, report, rules, source};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -150,7 +150,7 @@ fn lint_input(path: &Path, recognised: Option<Format>, args: &LintArgs, lint_one
     };
     let format = recognised
         .or(args.input.from)
-        .unwrap_or_else(|| source::detect(path, &text));
+        .unwrap_or_else(|| formats::detect(path, &text));
     // A script found by walking that runs no `omero` command is not
     // configuration; one named on the command line is still reported on.
     if recognised.is_some() && format == Format::Script && !source::runs_omero(&text) {

@@ -9,7 +9,7 @@ use omeroconf::catalog::Version;
 use omeroconf::document::{Document, Format};
 use omeroconf::migrate::{self, Migration};
 use omeroconf::resolve::Config;
-use omeroconf::{atomic, edit, emit, report};
+use omeroconf::{atomic, edit, emit, formats, report};
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -93,7 +93,7 @@ pub fn run(args: &MigrateArgs) -> u8 {
                 force: true,
                 mask_secrets: !args.show_secrets,
             };
-            let old = emit::write(&migration.source, emit::DIFF_FORMAT, options)
+            let old = formats::write(&migration.source, emit::DIFF_FORMAT, options)
                 .map(|w| w.text)
                 .unwrap_or_default();
             let new = migration

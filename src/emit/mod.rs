@@ -137,31 +137,6 @@ pub(crate) fn not_carried(
     ))
 }
 
-/// The stored properties of `config` in `format`.
-pub fn write(config: &Config, format: Format, options: WriteOptions) -> Result<Written, Refusal> {
-    let stored = stored(config)?;
-    let stored = if options.mask_secrets { masked(&stored) } else { stored };
-    match format {
-        Format::Script => script::write(&stored, options.force),
-        Format::Omero => omero::write(&stored, options.force),
-        Format::Properties => properties::write(&stored, options.force),
-        Format::Xml => xml::write(&stored, &xml::generated_now(), options.force),
-        Format::Toml => Ok(Written {
-            text: toml::write(&stored),
-            ..Written::default()
-        }),
-        Format::Json => Ok(Written {
-            text: json::write(&stored),
-            ..Written::default()
-        }),
-        Format::Env => Ok(env::write(&stored)),
-        Format::Ansible => Ok(ansible::write(&stored)),
-        Format::Compose => Err(Refusal::new(
-            "omeroconf does not write compose files; convert --to env and use it as env_file",
-        )),
-    }
-}
-
 /// Refuses a document that could not be read as a whole: a conversion or
 /// a deployment file from part of it would silently lack the rest.
 pub fn readable(document: &crate::document::Document) -> Result<(), Refusal> {
@@ -190,7 +165,8 @@ pub fn stored(config: &Config) -> Result<IndexMap<String, String>, Refusal> {
     })
 }
 
-fn masked(stored: &IndexMap<String, String>) -> IndexMap<String, String> {
+/// The stored properties with every secret masked.
+pub(crate) fn masked(stored: &IndexMap<String, String>) -> IndexMap<String, String> {
     stored
         .iter()
         .map(|(k, v)| (k.clone(), crate::secrets::mask_value(k, v)))

@@ -240,7 +240,7 @@ fn mounted_file(doc: &mut Document, mount: &Mount, options: &Options) {
     for (host, shown, target) in paths {
         let parsed = std::fs::read_to_string(&host)
             .ok()
-            .map(|text| super::parse(&host.display().to_string(), &text, Format::Omero, options))
+            .map(|text| super::omero::parse(&host.display().to_string(), &text))
             .filter(|parsed| parsed.format == Format::Omero);
         match parsed {
             Some(parsed) => import(doc, &parsed, mount.span),
