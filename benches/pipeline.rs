@@ -5,7 +5,7 @@
 use omeroconf::catalog::catalog;
 use omeroconf::document::{Document, Format};
 use omeroconf::lint::{lint, Filter};
-use omeroconf::{emit, resolve, source};
+use omeroconf::{emit, formats, resolve, source};
 
 fn main() {
     divan::main();
@@ -19,13 +19,13 @@ fn input(format: Format) -> String {
         force: true,
         mask_secrets: false,
     };
-    emit::write(&linted.config, format, options)
+    formats::write(&linted.config, format, options)
         .map(|w| w.text)
         .unwrap_or_else(|_| text.to_string())
 }
 
 fn parse(format: Format, text: &str) -> Document {
-    source::parse("bench", text, format, &source::Options::default())
+    formats::read("bench", text, format, &source::Options::default())
 }
 
 #[divan::bench(args = Format::ALL)]

@@ -4,44 +4,9 @@
 //! OMERO's semantics; `resolve` gives the operations their meaning.
 
 use crate::diagnostic::Finding;
+/// Every reader speaks of spans; they live in `crate::span`.
+pub use crate::span::Span;
 use std::fmt;
-use std::ops::Range;
-
-/// A byte range in a document's source text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
-    }
-
-    pub fn range(self) -> Range<usize> {
-        self.start..self.end
-    }
-
-    pub fn len(self) -> usize {
-        self.end - self.start
-    }
-
-    pub fn is_empty(self) -> bool {
-        self.start == self.end
-    }
-
-    /// The smallest span covering both.
-    pub fn join(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-}
-
-impl From<Range<usize>> for Span {
-    fn from(r: Range<usize>) -> Span {
-        Span::new(r.start, r.end)
-    }
-}
 
 /// Input formats omeroconf reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -6,66 +6,13 @@
 //! config.xml value, where the source holds exactly ElementTree's escaping
 //! of it (the escaping omeroconf's own XML writer uses).
 
-use crate::document::{Document, Format, Operation, Span};
-use std::fmt;
+use crate::document::{Document, Format, Operation};
+use crate::python::etree;
+use crate::span::Span;
+pub use crate::span::{apply, overlaps, Edit, EditError};
 use std::io::Write;
 use std::ops::Range;
 use std::path::Path;
-
-/// Replace `span` of the source with `replacement`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    pub span: Span,
-    pub replacement: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EditError {
-    /// Two edits touch the same bytes.
-    Overlap(Span, Span),
-    /// An edit lies outside the source or splits a character.
-    OutOfBounds(Span),
-}
-
-impl fmt::Display for EditError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EditError::Overlap(a, b) => write!(f, "edits {}..{} and {}..{} overlap", a.start, a.end, b.start, b.end),
-            EditError::OutOfBounds(s) => write!(f, "edit {}..{} is not inside the text", s.start, s.end),
-        }
-    }
-}
-
-impl std::error::Error for EditError {}
-
-/// Whether two spans share a byte, or are the same insertion point.
-pub fn overlaps(a: Span, b: Span) -> bool {
-    a.start < b.end && b.start < a.end || a == b
-}
-
-/// Applies non-overlapping edits, in any order, to `source`.
-pub fn apply(source: &str, edits: &[Edit]) -> Result<String, EditError> {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.span.start, e.span.end));
-    for pair in sorted.windows(2) {
-        if overlaps(pair[0].span, pair[1].span) {
-            return Err(EditError::Overlap(pair[0].span, pair[1].span));
-        }
-    }
-    let mut out = String::with_capacity(source.len());
-    let mut last = 0;
-    for edit in sorted {
-        let Span { start, end } = edit.span;
-        if end > source.len() || start > end || !source.is_char_boundary(start) || !source.is_char_boundary(end) {
-            return Err(EditError::OutOfBounds(edit.span));
-        }
-        out.push_str(&source[last..start]);
-        out.push_str(&edit.replacement);
-        last = end;
-    }
-    out.push_str(&source[last..]);
-    Ok(out)
-}
 
 /// A unified diff of two versions of a file, for `lint --diff`.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
@@ -254,10 +201,10 @@ pub fn replace_value(document: &Document, op: &Operation, raw: &str, new: &str) 
     }
     let text = document.source.get(op.value_span.range())?;
     let quote = document.source.get(..op.value_span.start)?.chars().next_back()?;
-    let escaped = document.format == Format::Xml && quote == '"' && text == crate::emit::xml::escape(raw);
+    let escaped = document.format == Format::Xml && quote == '"' && text == etree::escape_attrib(raw);
     escaped.then(|| Edit {
         span: op.value_span,
-        replacement: crate::emit::xml::escape(new),
+        replacement: etree::escape_attrib(new),
     })
 }
 

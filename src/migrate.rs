@@ -269,7 +269,7 @@ impl Migration {
         if script {
             config.entries.retain(|k, _| !self.appends.contains_key(k));
         }
-        let mut written = emit::write(&config, format, options)?;
+        let mut written = crate::formats::write(&config, format, options)?;
         if script {
             let command = if format == Format::Script {
                 "omero config"
@@ -723,7 +723,7 @@ mod tests {
             .get("omero.web.ui.top_links")
             .is_some_and(|v| v.contains("https://help.openmicroscopy.org/")));
         // A script appending to the unset key is not frozen: it starts from the running release's default.
-        let doc = crate::source::parse(
+        let doc = crate::formats::read(
             "setup.sh",
             "omero config append omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'\n",
             Format::Script,

@@ -14,9 +14,9 @@ use crate::catalog::{catalog, Section, Version};
 use crate::diagnostic::{Finding, Severity};
 use crate::document::{Document, Format, OpKind, Operation, Value};
 use crate::python::json::{self, PyJson};
-use crate::rules::input;
 use crate::secrets;
 use crate::settings;
+use crate::source::rules;
 use indexmap::{IndexMap, IndexSet};
 
 /// A stored property and the operation that last wrote it.
@@ -442,7 +442,7 @@ pub fn valid_key(key: &str) -> bool {
 
 fn illegal_key(op: &Operation) -> Finding {
     Finding::new(
-        &input::ILLEGAL_KEY,
+        &rules::ILLEGAL_KEY,
         format!("illegal property name `{}`", op.key.escape_debug()),
     )
     .key(op.key.clone())
@@ -464,7 +464,7 @@ fn command_failed(op: &Operation, failure: Failure, skipped: Option<usize>) -> F
         ));
     }
     let mut finding = Finding::new(
-        &input::COMMAND_FAILS,
+        &rules::COMMAND_FAILS,
         format!(
             "`omero config {}` fails: {} (exit status {status}); {consequence}",
             op.kind.verb(),
@@ -491,7 +491,7 @@ fn set_with_equals(op: &Operation) -> Option<Finding> {
     let stores_nothing = matches!(op.kind, OpKind::Unset) || op.key.ends_with('=') || op.kind == OpKind::Set;
     stores_nothing.then(|| {
         Finding::new(
-            &input::ILLEGAL_KEY,
+            &rules::ILLEGAL_KEY,
             format!("`{}` contains `=`, so nothing is stored", op.key.escape_debug()),
         )
         .key(op.key.clone())

@@ -245,3 +245,35 @@ fn convert_to_env_and_ansible() {
     let ansible = stdout(&omeroconf(&["convert", "--to", "ansible", path]));
     assert!(ansible.contains("omero_web_config_set:\n  \"omero.web.server_list\": \"[[\\\"omero.example.org\\\", 4064, \\\"omero\\\"]]\"\n"), "{ansible}");
 }
+
+/// Every command that reads configuration takes the same input arguments.
+#[test]
+fn diff_and_migrate_take_every_input_argument() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let quoted = dir.path().join("old.env");
+    let plain = dir.path().join("new.env");
+    std::fs::write(&quoted, "CONFIG_omero_web_prefix=\"/omero\"\n").expect("write");
+    std::fs::write(&plain, "CONFIG_omero_web_prefix=/omero\n").expect("write");
+    let (old, new) = (quoted.to_string_lossy(), plain.to_string_lossy());
+    // docker's --env-file keeps the quotes: the values differ.
+    assert_eq!(omeroconf(&["diff", &old, &new]).status.code(), Some(1));
+    let compose = omeroconf(&["diff", "--env-style", "compose", &old, &new]);
+    assert_eq!(compose.status.code(), Some(0), "{}", common::stderr(&compose));
+    let profile = omeroconf(&["diff", "--profile", "default", &old, &new]);
+    assert_eq!(profile.status.code(), Some(1), "{}", common::stderr(&profile));
+    let latest = omeroconf::catalog::catalog().latest.to_string();
+    let migrated = omeroconf(&["migrate", "--env-style", "compose", "--to-version", &latest, &old]);
+    assert_ne!(migrated.status.code(), Some(2), "{}", common::stderr(&migrated));
+}
+
+/// The default release is the newest the catalog knows, not a number in the code.
+#[test]
+fn the_default_release_is_the_catalogs_latest() {
+    let latest = omeroconf::catalog::catalog().latest.to_string();
+    for command in ["lint", "convert"] {
+        let help = stdout(&omeroconf(&[command, "--help"]));
+        assert!(help.contains(&format!("[default: {latest}]")), "{help}");
+    }
+    let help = stdout(&omeroconf(&["emit", "nginx", "--help"]));
+    assert!(help.contains(&format!("[default: {latest}]")), "{help}");
+}

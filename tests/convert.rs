@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use omeroconf::catalog::catalog;
 use omeroconf::document::Format;
 use omeroconf::emit::{self, Refusal, Written};
-use omeroconf::{resolve, source};
+use omeroconf::{formats, resolve, source};
 
 type Stored = IndexMap<String, String>;
 
@@ -106,7 +106,7 @@ fn generate(rng: &mut Rng) -> Stored {
 
 /// What omeroconf reads back from `text` in `format`.
 fn read_back(text: &str, format: Format) -> Result<Stored, String> {
-    let document = source::parse("converted", text, format, &source::Options::default());
+    let document = formats::read("converted", text, format, &source::Options::default());
     let config = resolve::resolve(&document, catalog().latest);
     config
         .stored()

@@ -10,7 +10,7 @@ use omeroconf::diagnostic::Severity;
 use omeroconf::emit::runtime::{Runtime, OMERO_REJECTS};
 use omeroconf::emit::{gunicorn, nginx, Refusal, DEFAULT_OMERODIR};
 use omeroconf::lint::{lint, Filter, Linted};
-use omeroconf::source;
+use omeroconf::{formats, source};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -64,12 +64,12 @@ fn check(path: &Path) -> Outcome {
         return outcome;
     };
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let format = source::detect(path, &text);
+    let format = formats::detect(path, &text);
     let options = source::Options {
         base_dir: path.parent().map(Path::to_path_buf),
         ..Default::default()
     };
-    let document = source::parse(&name, &text, format, &options);
+    let document = formats::read(&name, &text, format, &options);
     let linted = lint(document, catalog().latest, &Filter::default());
     outcome.problems = [
         stored(&linted, &answer),

@@ -4,13 +4,13 @@
 use omeroconf::catalog::{catalog, Version};
 use omeroconf::lint::{lint, Filter};
 use omeroconf::report::human::{render, Options};
-use omeroconf::source;
+use omeroconf::{formats, source};
 use std::path::Path;
 
 fn report(path: &str, release: Version) -> String {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect("example exists");
-    let format = source::detect(Path::new(path), &text);
-    let document = source::parse(path, &text, format, &source::Options::default());
+    let format = formats::detect(Path::new(path), &text);
+    let document = formats::read(path, &text, format, &source::Options::default());
     let linted = lint(document, release, &Filter::default());
     render(
         &linted,
@@ -46,7 +46,7 @@ fn toml_on_an_old_release() {
 #[test]
 fn findings_beyond_the_cap_are_counted() {
     let text: String = (0..60).map(|i| format!("omero.web.debug{i}=true\n")).collect();
-    let document = source::parse(
+    let document = formats::read(
         "many.properties",
         &text,
         omeroconf::document::Format::Properties,

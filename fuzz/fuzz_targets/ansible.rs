@@ -6,6 +6,6 @@ use omeroconf::document::Format;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = omeroconf::source::parse("fuzz", text, Format::Ansible, &Default::default());
+        let _ = omeroconf::formats::read("fuzz", text, Format::Ansible, &Default::default());
     }
 });

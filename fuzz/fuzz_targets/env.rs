@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         for style in [EnvStyle::Docker, EnvStyle::Compose] {
             let options = Options { env_style: Some(style), ..Default::default() };
-            let _ = omeroconf::source::parse("fuzz", text, Format::Env, &options);
+            let _ = omeroconf::formats::read("fuzz", text, Format::Env, &options);
         }
     }
 });

@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((first, rest)) = data.split_first() else { return };
     let Ok(text) = std::str::from_utf8(rest) else { return };
     let format = Format::ALL[usize::from(*first) % Format::ALL.len()];
-    let document = omeroconf::source::parse("fuzz", text, format, &Default::default());
+    let document = omeroconf::formats::read("fuzz", text, format, &Default::default());
     let linted = lint(document, catalog().latest, &Filter::default());
     let _ = omeroconf::lint::fix(&linted);
     let options = omeroconf::report::human::Options { show_secrets: false, color: false, max_per_file: 50 };

@@ -11,12 +11,12 @@ use crate::python;
 use crate::python::int::repr_str;
 use indexmap::IndexMap;
 
-/// How to print the command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How to print the command (`emit gunicorn --style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Style {
-    /// One line, words separated by single spaces.
+    /// The command on one line, words separated by single spaces.
     Argv,
-    /// A `gunicorn.conf.py` with the same settings.
+    /// An equivalent `gunicorn.conf.py`.
     Conf,
 }
 

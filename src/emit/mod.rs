@@ -62,6 +62,39 @@ impl fmt::Display for Refusal {
 
 impl std::error::Error for Refusal {}
 
+/// A deployment file `omeroconf emit` derives from the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deployment {
+    Nginx(nginx::Kind, nginx::Options),
+    Gunicorn(gunicorn::Style),
+    Systemd(systemd::Options),
+}
+
+/// A deployment file's text and what to warn about beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Emitted {
+    pub text: String,
+    pub warnings: Vec<String>,
+}
+
+/// The deployment file `target` for the configuration `runtime` holds.
+pub fn deployment(runtime: &runtime::Runtime, target: &Deployment) -> Result<Emitted, Refusal> {
+    match target {
+        Deployment::Nginx(kind, options) => Ok(Emitted {
+            text: nginx::render(runtime, *kind, options)?,
+            warnings: nginx::warnings(runtime)?,
+        }),
+        Deployment::Gunicorn(style) => Ok(Emitted {
+            text: gunicorn::render(runtime, *style)?,
+            warnings: Vec::new(),
+        }),
+        Deployment::Systemd(options) => Ok(Emitted {
+            text: systemd::render(runtime, options)?,
+            warnings: Vec::new(),
+        }),
+    }
+}
+
 /// The format diffs of whole configurations are shown in: one line per key.
 pub const DIFF_FORMAT: Format = Format::Properties;
 
@@ -104,38 +137,13 @@ pub(crate) fn not_carried(
     ))
 }
 
-/// The stored properties of `config` in `format`.
-pub fn write(config: &Config, format: Format, options: WriteOptions) -> Result<Written, Refusal> {
-    let stored = stored(config)?;
-    let stored = if options.mask_secrets { masked(&stored) } else { stored };
-    match format {
-        Format::Script => script::write(&stored, options.force),
-        Format::Omero => omero::write(&stored, options.force),
-        Format::Properties => properties::write(&stored, options.force),
-        Format::Xml => xml::write(&stored, &xml::generated_now(), options.force),
-        Format::Toml => Ok(Written {
-            text: toml::write(&stored),
-            ..Written::default()
-        }),
-        Format::Json => Ok(Written {
-            text: json::write(&stored),
-            ..Written::default()
-        }),
-        Format::Env => Ok(env::write(&stored)),
-        Format::Ansible => Ok(ansible::write(&stored)),
-        Format::Compose => Err(Refusal::new(
-            "omeroconf does not write compose files; convert --to env and use it as env_file",
-        )),
-    }
-}
-
 /// Refuses a document that could not be read as a whole: a conversion or
 /// a deployment file from part of it would silently lack the rest.
 pub fn readable(document: &crate::document::Document) -> Result<(), Refusal> {
     let unread = document
         .findings
         .iter()
-        .find(|f| f.code() == crate::rules::input::SYNTAX_ERROR.code);
+        .find(|f| f.code() == crate::source::rules::SYNTAX_ERROR.code);
     match unread {
         Some(finding) => Err(Refusal::new(format!(
             "{} cannot be read as a whole: {}",
@@ -157,7 +165,8 @@ pub fn stored(config: &Config) -> Result<IndexMap<String, String>, Refusal> {
     })
 }
 
-fn masked(stored: &IndexMap<String, String>) -> IndexMap<String, String> {
+/// The stored properties with every secret masked.
+pub(crate) fn masked(stored: &IndexMap<String, String>) -> IndexMap<String, String> {
     stored
         .iter()
         .map(|(k, v)| (k.clone(), crate::secrets::mask_value(k, v)))

@@ -6,6 +6,7 @@
 
 use super::{not_carried, Refusal, Written};
 use crate::document::Format;
+use crate::python::etree::escape_attrib as escape;
 use indexmap::IndexMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -59,24 +60,6 @@ pub fn write(stored: &IndexMap<String, String>, generated: &str, force: bool) ->
 
 fn property(name: &str, value: &str) -> String {
     format!("<property name=\"{}\" value=\"{}\" />", escape(name), escape(value))
-}
-
-/// ElementTree's attribute escaping.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#09;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// XML 1.0's `Char` production.

@@ -1,10 +1,11 @@
 //! Python's own rules, re-implemented where OMERO relies on them: `str.strip`,
-//! `int()`, `json.loads`/`json.dumps`, `re.compile`, `shlex.split`, text-mode
+//! `int()`, `json.loads`/`json.dumps`, ElementTree's escaping, `re.compile`, `shlex.split`, text-mode
 //! line reading and omero-py's argparse. Each is checked against the real
 //! CPython or omero-py (recorded cases in tests/fixtures/python, the oracle).
 //! Nothing outside this module emulates Python.
 
 pub mod argparse;
+pub mod etree;
 pub mod int;
 pub mod io;
 pub mod json;

@@ -9,6 +9,7 @@ use miette::{
 };
 use std::fmt;
 
+#[derive(Debug, Clone)]
 pub struct Options {
     pub show_secrets: bool,
     pub color: bool,
@@ -167,6 +168,23 @@ pub fn render(linted: &Linted, options: &Options) -> String {
         ));
     }
     out
+}
+
+/// The closing line: counts by severity, or that nothing was found.
+pub fn summary(linted: &[Linted]) -> String {
+    let count = |s| linted.iter().map(|l| l.count(s)).sum::<usize>();
+    let (errors, warnings, infos) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
+    if errors + warnings + infos == 0 {
+        return format!(
+            "{} file{} checked: no problems found\n",
+            linted.len(),
+            if linted.len() == 1 { "" } else { "s" }
+        );
+    }
+    format!(
+        "{errors} error(s), {warnings} warning(s), {infos} info(s) in {} file(s)\n",
+        linted.len()
+    )
 }
 
 #[cfg(test)]

@@ -13,6 +13,46 @@ pub mod json;
 pub mod sarif;
 pub mod short;
 
+/// The report formats of `omeroconf lint --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Drawn on the source, for people.
+    Human,
+    /// omeroconf's JSON report.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+    /// One `path:line:col: severity[CODE] message` line per finding.
+    Short,
+}
+
+/// What every report format may need beyond the findings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The human report: secrets shown, colour, findings drawn per file.
+    pub human: human::Options,
+    /// What machine reports name files relative to (a CI checkout).
+    pub root: Option<std::path::PathBuf>,
+}
+
+/// The report of `files` in `format`; an error only for a defect of
+/// omeroconf (see [`sarif::render`]).
+pub fn render(format: Format, files: &[Linted], options: &Options) -> Result<String, String> {
+    Ok(match format {
+        Format::Json => format!("{}\n", json::render(files)),
+        Format::Sarif => sarif::render(files, options.root.as_deref())?,
+        Format::Github => github::render(files),
+        Format::Short => short::render(files),
+        Format::Human => {
+            let mut text: String = files.iter().map(|l| human::render(l, &options.human)).collect();
+            text.push_str(&human::summary(files));
+            text
+        }
+    })
+}
+
 /// A finding with its 1-based (line, column) start and end, columns in characters.
 pub struct Located<'a> {
     pub finding: &'a Finding,

@@ -58,7 +58,10 @@ pub fn relative_uri(path: &str, root: Option<&Path>) -> String {
     out
 }
 
-pub fn render(files: &[Linted], root: Option<&Path>) -> String {
+/// The SARIF log of `files`. A finding whose rule is missing from
+/// [`RULES`] is a defect of omeroconf, reported as an error rather than
+/// pointed at another rule's entry.
+pub fn render(files: &[Linted], root: Option<&Path>) -> Result<String, String> {
     let mut results = Vec::new();
     for linted in files {
         let uri = relative_uri(&linted.document.path, root);
@@ -70,9 +73,13 @@ pub fn render(files: &[Linted], root: Option<&Path>) -> String {
             if let Some(help) = &finding.help {
                 text.push_str(&format!(" (help: {})", one_line(help)));
             }
+            let index = RULES
+                .iter()
+                .position(|r| std::ptr::eq(*r, finding.rule))
+                .ok_or_else(|| format!("internal error: rule {} is not listed in rules::RULES", finding.code()))?;
             let mut result = json!({
                 "ruleId": finding.code(),
-                "ruleIndex": RULES.iter().position(|r| r.code == finding.code()).unwrap_or(0),
+                "ruleIndex": index,
                 "level": level(finding.severity),
                 "message": {"text": text},
                 "locations": [{
@@ -105,12 +112,32 @@ pub fn render(files: &[Linted], root: Option<&Path>) -> String {
     // A tree of plain JSON values always serialises.
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
-    text
+    Ok(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::{Finding, Rule};
+    use crate::document::{Document, Format};
+
+    #[test]
+    fn a_finding_of_an_unregistered_rule_is_an_internal_error() {
+        // Every field of a registered rule but its code.
+        let stray: &'static Rule = Box::leak(Box::new(Rule {
+            code: "XX001",
+            ..RULES[0].clone()
+        }));
+        let document = Document::new("web.properties", Format::Properties, "");
+        let config = crate::resolve::resolve(&document, crate::catalog::catalog().latest);
+        let linted = Linted {
+            document,
+            config,
+            findings: vec![Finding::new(stray, "a finding")],
+        };
+        let error = render(&[linted], None).expect_err("XX001 is in no registry");
+        assert!(error.contains("XX001"), "{error}");
+    }
 
     #[test]
     fn uris_are_relative_and_encoded() {

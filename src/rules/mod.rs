@@ -1,5 +1,6 @@
 //! The rule registry: every finding omeroconf can report is declared once
-//! here or in a family file, with its code, name, severity and explanation.
+//! in a family file (the IN rules beside the readers, in `source/rules.rs`),
+//! with its code, name, severity and explanation.
 //! `omeroconf rules`, `omeroconf explain`, the JSON report and (later) SARIF
 //! all read [`RULES`].
 
@@ -10,11 +11,11 @@ use crate::document::{Document, OpKind, Operation, Span};
 use crate::edit;
 use crate::python::{self, json::PyJson};
 use crate::resolve::Config;
+use crate::source;
 use std::ops::Range;
 
 pub mod apps;
 pub mod gunicorn;
-pub mod input;
 pub mod keys;
 pub mod middleware;
 pub mod paths;
@@ -27,26 +28,26 @@ pub mod version;
 
 /// Every rule, in code order within each family.
 pub static RULES: &[&Rule] = &[
-    &input::SYNTAX_ERROR,
-    &input::UNRESOLVED_VARIABLE,
-    &input::COMMAND_SUBSTITUTION,
-    &input::DUPLICATE_KEY,
-    &input::MASKED_VALUE,
-    &input::ILLEGAL_KEY,
-    &input::VALUE_NOT_PRESERVED,
-    &input::COMMAND_FAILS,
-    &input::UNSUPPORTED_COMMAND,
-    &input::VALUE_NOT_REPRESENTABLE,
-    &input::SCHEMA_MISMATCH,
-    &input::ENV_NAME,
-    &input::ENV_QUOTES_KEPT,
-    &input::OVERRIDDEN,
-    &input::TEMPLATE_VALUE,
-    &input::EXTERNAL_SOURCE,
-    &input::ROLE_TEMPLATE_FAILS,
-    &input::YAML_NUMBER,
-    &input::UNEVALUATED_EXPANSION,
-    &input::CRLF_LINE_ENDS,
+    &source::rules::SYNTAX_ERROR,
+    &source::rules::UNRESOLVED_VARIABLE,
+    &source::rules::COMMAND_SUBSTITUTION,
+    &source::rules::DUPLICATE_KEY,
+    &source::rules::MASKED_VALUE,
+    &source::rules::ILLEGAL_KEY,
+    &source::rules::VALUE_NOT_PRESERVED,
+    &source::rules::COMMAND_FAILS,
+    &source::rules::UNSUPPORTED_COMMAND,
+    &source::rules::VALUE_NOT_REPRESENTABLE,
+    &source::rules::SCHEMA_MISMATCH,
+    &source::rules::ENV_NAME,
+    &source::rules::ENV_QUOTES_KEPT,
+    &source::rules::OVERRIDDEN,
+    &source::rules::TEMPLATE_VALUE,
+    &source::rules::EXTERNAL_SOURCE,
+    &source::rules::ROLE_TEMPLATE_FAILS,
+    &source::rules::YAML_NUMBER,
+    &source::rules::UNEVALUATED_EXPANSION,
+    &source::rules::CRLF_LINE_ENDS,
     &types::INVALID_INT,
     &types::INVALID_JSON,
     &types::INVALID_REGEX,
@@ -97,7 +98,7 @@ pub static RULES: &[&Rule] = &[
     &server::PORT_RANGE,
     &server::SERVER_LIST_EMPTY,
     &server::PUBLIC_SERVER_ID,
-    &server::CONTAINER_WITHOUT_SERVER,
+    &source::rules::CONTAINER_WITHOUT_SERVER,
     &paths::PREFIX_LEADING_SLASH,
     &paths::PREFIX_TRAILING_SLASH,
     &paths::STATIC_URL_OUTSIDE_PREFIX,

@@ -34,8 +34,8 @@ prefix included) against representative paths of sensitive URL families: origina
 export downloads (`webgateway/archived_files`, `webgateway/download_as`), script launching, `webadmin` and writes through the JSON API. Families that need a POST are only \
 reachable when `omero.web.public.get_only` is false. Anything the public user can read can then \
 be downloaded by anyone.",
-    example: "omero config set omero.web.public.url_filter '^/web(gateway|client)'",
-    fixed_example: "omero config set omero.web.public.url_filter '^/web(gateway|client)/(?!archived_files|download_as)'",
+    example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/web(gateway|client)'",
+    fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/web(gateway|client)/(?!archived_files|download_as)'",
     fix: false,
 };
 
@@ -48,8 +48,8 @@ pub static ANCHOR_FIRST_BRANCH: Rule = Rule {
 `webgateway` and `api` match anywhere in the path (`re.search` is unanchored), so a path such as \
 `/webclient/?x=api` or any URL containing the word passes the filter. Group the alternatives \
 after the anchor.",
-    example: "omero config set omero.web.public.url_filter '^/iviewer|webgateway|api'",
-    fixed_example: "omero config set omero.web.public.url_filter '^/(iviewer|webgateway|api)/'",
+    example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/iviewer|webgateway|api'",
+    fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/(iviewer|webgateway|api)/'",
     fix: false,
 };
 
@@ -61,8 +61,8 @@ pub static MATCHES_EVERYTHING: Rule = Rule {
     explanation: "A filter such as `^/` or `.*` lets the public user reach every page OMERO.web \
 serves, including downloads of original files, script launching and webadmin. Name the pages \
 that should be public instead.",
-    example: "omero config set omero.web.public.url_filter '^/'",
-    fixed_example: "omero config set omero.web.public.url_filter '^/webclient/(?!download)'",
+    example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/'",
+    fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/webclient/(?!download)'",
     fix: false,
 };
 
@@ -74,8 +74,8 @@ pub static GET_ONLY_OFF: Rule = Rule {
     explanation: "With `omero.web.public.get_only` false, anonymous visitors can send any request \
 the filter allows, not only GETs: they can change annotations, launch scripts or write through \
 the API with the public user's permissions. Keep the default `true` unless an app needs it.",
-    example: "omero config set omero.web.public.get_only false",
-    fixed_example: "omero config set omero.web.public.get_only true",
+    example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.get_only false",
+    fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.get_only true",
     fix: false,
 };
 
@@ -87,8 +87,9 @@ pub static ADMIN_USER: Rule = Rule {
     explanation: "Every anonymous visitor acts as the public user. If that is `root` or an \
 administrator account, anyone on the internet can see and, with `get_only` off, change all data. \
 Create a dedicated, unprivileged user in a read-only group.",
-    example: "omero config set omero.web.public.user root",
-    fixed_example: "omero config set omero.web.public.user public-reader",
+    example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.user root",
+    fixed_example:
+        "omero config set omero.web.public.enabled true\nomero config set omero.web.public.user public-reader",
     fix: false,
 };
 
@@ -101,8 +102,10 @@ pub static BACKTRACKING: Rule = Rule {
 quantifiers such as `(\\w+/?)+$` can try every way of splitting a long request path, and a single \
 crafted URL keeps a worker busy for minutes. The filter runs on every public request, so this is \
 a denial of service. Rewrite the pattern so that each character can only be matched one way.",
-    example: "omero config set omero.web.public.url_filter '^/(\\w+/?)+$'",
-    fixed_example: "omero config set omero.web.public.url_filter '^/[\\w/]+$'",
+    example:
+        "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/(\\w+/?)+$'",
+    fixed_example:
+        "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/[\\w/]+$'",
     fix: false,
 };
 
@@ -114,9 +117,9 @@ pub static MISSES_PREFIX: Rule = Rule {
     explanation: "The path OMERO.web tests includes `omero.web.prefix`: under `/omero` the \
 webclient is `/omero/webclient/`, so `^/webclient/` never matches and public access serves no \
 page. Put the prefix into the filter.",
-    example: "omero config set omero.web.prefix /omero\nomero config set omero.web.public.url_filter '^/webclient/'",
+    example: "omero config set omero.web.public.enabled true\nomero config set omero.web.prefix /omero\nomero config set omero.web.public.url_filter '^/webclient/'",
     fixed_example:
-        "omero config set omero.web.prefix /omero\nomero config set omero.web.public.url_filter '^/omero/webclient/'",
+        "omero config set omero.web.public.enabled true\nomero config set omero.web.prefix /omero\nomero config set omero.web.public.url_filter '^/omero/webclient/'",
     fix: false,
 };
 

@@ -89,20 +89,6 @@ leaves nothing to log in to.",
     fix: false,
 };
 
-pub static CONTAINER_WITHOUT_SERVER: Rule = Rule {
-    code: "SE008",
-    name: "container-without-server",
-    severity: Warning,
-    summary: "An OMERO.web container names no OMERO.server",
-    explanation: "omero-web-docker sets `omero.web.server_list` from `OMEROHOST` (or a \
-`CONFIG_omero_web_server__list` variable). Without either, OMERO.web keeps its default list, \
-`localhost`, which inside a container is the container itself: every login fails to connect. \
-Reported only when every source of the container's configuration is in the file.",
-    example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5\n    ports:\n      - \"4080:4080\"",
-    fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5\n    environment:\n      OMEROHOST: omeroserver",
-    fix: false,
-};
-
 pub static PUBLIC_SERVER_ID: Rule = Rule {
     code: "SE007",
     name: "public-server-id",
@@ -110,9 +96,11 @@ pub static PUBLIC_SERVER_ID: Rule = Rule {
     summary: "`omero.web.public.server_id` is not an entry of the server list",
     explanation: "The public user logs in to entry number `server_id` (counting from 1) of \
 `omero.web.server_list`. A number outside the list leaves public access without a server.",
-    example: "omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'\n\
+    example: "omero config set omero.web.public.enabled true\n\
+omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'\n\
 omero config set omero.web.public.server_id 2",
-    fixed_example: "omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'\n\
+    fixed_example: "omero config set omero.web.public.enabled true\n\
+omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'\n\
 omero config set omero.web.public.server_id 1",
     fix: false,
 };

@@ -20,8 +20,9 @@ nothing in OMERO.web reads `omero.client.icetransports` or `omero.client.web.hos
 OMERO.server host, in the server's OMERODIR. (The other `omero.client.*` keys do take effect in \
 OMERO.web's configuration: its values win over the server's for OMERO.web's users, after a \
 restart and a new login. `omero.master.host` and `Ice.Default.Host` feed the default server list.)",
-    example: "# in OMERO.web's OMERODIR\nomero config set omero.policy.binary_access -read",
-    fixed_example: "# in OMERO.server's OMERODIR\nomero config set omero.policy.binary_access -read",
+    example: "# in OMERO.web's OMERODIR\nomero config set -- omero.policy.binary_access -read",
+    fixed_example:
+        "# in OMERO.web's OMERODIR (set it in OMERO.server's instead)\nomero config set omero.policy.binary_access",
     fix: false,
 };
 

@@ -95,8 +95,8 @@ pub static JSON_SHAPE: Rule = Rule {
     explanation: "`json.loads` accepts any JSON, so a value of the wrong structure loads and \
 fails later: at start-up for `omero.web.middleware`, `omero.web.server_list` and \
 `omero.web.django_additional_settings` (an error), or when a page uses it (a warning).",
-    example: "omero config set omero.web.middleware '[{\"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}]'",
-    fixed_example: "omero config set omero.web.middleware '[{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}]'",
+    example: "omero config set omero.web.ui.top_links '[[\"Data\"]]'",
+    fixed_example: "omero config set omero.web.ui.top_links '[[\"Data\", \"webindex\"]]'",
     fix: false,
 };
 
@@ -169,7 +169,7 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             out.push(ctx.at_value(
                 key,
                 Finding::new(
-                    &crate::rules::input::VALUE_NOT_REPRESENTABLE,
+                    &crate::source::rules::VALUE_NOT_REPRESENTABLE,
                     format!("{key}: the value holds the control character U+{:04X}, which config.xml cannot hold", c as u32),
                 )
                 .key(key)
@@ -235,7 +235,10 @@ fn rejected(ctx: &LintContext, property: &Property, raw: &str, rejection: &setti
             "use one of: {}",
             property.enforced_values.as_deref().unwrap_or_default().join(", ")
         ),
-        _ => rule.summary.to_string(),
+        "TY003" => "close every group and class, and escape a literal `(`, `)` or `[` with `\\`".to_string(),
+        "TY010" => format!("give it a value, or remove it: `omero config set {key}`"),
+        "TY012" => format!("remove it: `omero config set {key}`"),
+        _ => format!("`omeroconf explain {key}` shows the value OMERO.web expects"),
     });
     finding
 }

@@ -23,7 +23,7 @@ use super::yaml::{self, Node, Scalar, Style};
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, OpKind, Operation, Span, Unknown, Value};
 use crate::python::json::{self as pyjson, PyJson};
-use crate::rules::input;
+use crate::source::rules;
 
 /// The role's variables that write configuration, in the order it applies them.
 pub const VARIABLES: [&str; 6] = [
@@ -54,7 +54,7 @@ pub fn parse(path: &str, source: &str) -> Document {
         if value.as_str().is_some_and(|text| text.contains("{{")) {
             doc.findings.push(
                 Finding::new(
-                    &input::TEMPLATE_VALUE,
+                    &rules::TEMPLATE_VALUE,
                     format!(
                         "`{name}` is a Jinja expression, known only when the play runs: its properties are not checked"
                     ),
@@ -100,7 +100,7 @@ fn collect<'a>(node: &'a Node, found: &mut [Option<(&'a Node, &'a Node)>]) {
 
 fn shape_error(doc: &mut Document, at: &Node, message: String, help: &str) {
     doc.findings.push(
-        Finding::new(&input::ROLE_TEMPLATE_FAILS, message)
+        Finding::new(&rules::ROLE_TEMPLATE_FAILS, message)
             .at(at.span(), "here")
             .help(help.to_string()),
     );
@@ -235,7 +235,7 @@ fn surprising_numbers(doc: &mut Document, property: &str, node: &Node) {
             let how = if octal { "an octal" } else { "a base-60" };
             doc.findings.push(
                 Finding::new(
-                    &input::YAML_NUMBER,
+                    &rules::YAML_NUMBER,
                     format!("Ansible reads `{}` as {how} number: `{property}` gets {n}", s.text),
                 )
                 .key(property)
@@ -273,7 +273,7 @@ fn push(
         Err(NotKnown::Timestamp(text)) => {
             doc.findings.push(
                 Finding::new(
-                    &input::VALUE_NOT_REPRESENTABLE,
+                    &rules::VALUE_NOT_REPRESENTABLE,
                     format!(
                         "PyYAML reads `{text}` as a timestamp, which the role writes as its ISO form, not as written"
                     ),
@@ -292,7 +292,7 @@ fn push(
                 _ => format!("the value of `{key}` is a Jinja expression, known only when the play runs"),
             };
             doc.findings.push(
-                Finding::new(&input::TEMPLATE_VALUE, message)
+                Finding::new(&rules::TEMPLATE_VALUE, message)
                     .key(key.clone())
                     .at(value_span, "unknown until Ansible renders it")
                     .help("check the variable it comes from; the rules that need this value were skipped"),

@@ -9,7 +9,7 @@ use super::yaml::{self, Node, Style};
 use super::Options;
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Operation, Span, Value};
-use crate::rules::{input, server};
+use crate::source::rules;
 use std::path::{Path, PathBuf};
 
 /// Where the image loads `*.omero` files from.
@@ -93,7 +93,7 @@ fn compose_service(doc: &mut Document, service: &Node, options: &Options) {
                 .unwrap_or("?");
             doc.findings.push(
                 Finding::new(
-                    &input::EXTERNAL_SOURCE,
+                    &rules::EXTERNAL_SOURCE,
                     format!("variables from the env_file `{name}` are not checked here"),
                 )
                 .at(file.span(), "read by compose")
@@ -131,7 +131,7 @@ fn talks_to_itself(doc: &mut Document, container: &Node, first_op: usize, first_
     let at = container.get("image").unwrap_or(container);
     doc.findings.push(
         Finding::new(
-            &server::CONTAINER_WITHOUT_SERVER,
+            &rules::CONTAINER_WITHOUT_SERVER,
             "this OMERO.web container sets neither OMEROHOST nor omero.web.server_list, so it connects to localhost: the container itself",
         )
         .key(SERVER_LIST)
@@ -267,7 +267,7 @@ fn mounted_file(doc: &mut Document, mount: &Mount, options: &Options) {
     for (host, shown, target) in paths {
         let parsed = std::fs::read_to_string(&host)
             .ok()
-            .map(|text| super::parse(&host.display().to_string(), &text, Format::Omero, options))
+            .map(|text| super::omero::parse(&host.display().to_string(), &text))
             .filter(|parsed| parsed.format == Format::Omero);
         match parsed {
             Some(parsed) => import(doc, &parsed, mount.span),
@@ -280,7 +280,7 @@ fn mounted_file(doc: &mut Document, mount: &Mount, options: &Options) {
 }
 
 fn external(mount: &Mount, message: String) -> Finding {
-    Finding::new(&input::EXTERNAL_SOURCE, message)
+    Finding::new(&rules::EXTERNAL_SOURCE, message)
         .at(mount.span, "mounted into the image's config directory")
         .help("lint the mounted files too; the image loads them before the CONFIG_ variables, which win")
 }
@@ -341,7 +341,7 @@ fn kubernetes_container(doc: &mut Document, container: &Node) {
         .collect();
     if let Some(env_from) = container.get("envFrom") {
         doc.findings.push(
-            Finding::new(&input::EXTERNAL_SOURCE, "variables from `envFrom` are not checked here")
+            Finding::new(&rules::EXTERNAL_SOURCE, "variables from `envFrom` are not checked here")
                 .at(env_from.span(), "a ConfigMap or Secret")
                 .help("lint the ConfigMap's data as an env file"),
         );
@@ -351,7 +351,7 @@ fn kubernetes_container(doc: &mut Document, container: &Node) {
         if path.trim_end_matches('/') == CONFIG_DIR || path.starts_with(&format!("{CONFIG_DIR}/")) {
             doc.findings.push(
                 Finding::new(
-                    &input::EXTERNAL_SOURCE,
+                    &rules::EXTERNAL_SOURCE,
                     format!("files mounted at `{path}` are not part of this check"),
                 )
                 .at(mount.span(), "loaded by the image before the CONFIG_ variables")

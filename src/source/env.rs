@@ -14,7 +14,7 @@
 use crate::catalog::catalog;
 use crate::diagnostic::{Finding, Severity::Info};
 use crate::document::{Document, Format, OpKind, Operation, Span, Suppression, Unknown, Value};
-use crate::rules::input;
+use crate::source::rules;
 use std::collections::HashMap;
 
 /// Who reads an env file: the quoting rules differ.
@@ -139,7 +139,7 @@ pub fn parse(path: &str, source: &str, style: EnvStyle) -> Document {
                 // docker refuses the whole file: the container never starts.
                 doc.findings.push(
                     Finding::new(
-                        &input::SYNTAX_ERROR,
+                        &rules::SYNTAX_ERROR,
                         format!("`docker run --env-file` refuses this file: {why}"),
                     )
                     .at(span, "docker stops here")
@@ -342,7 +342,7 @@ fn check_kept_quotes(doc: &mut Document, variable: &Variable) {
     }
     doc.findings.push(
         Finding::new(
-            &input::ENV_QUOTES_KEPT,
+            &rules::ENV_QUOTES_KEPT,
             format!(
                 "{} keeps the quotes: the value of `{}` is {value}, quotes included (this file is treated as {})",
                 "`docker run --env-file`",
@@ -425,7 +425,7 @@ fn unresolved(variable: &Variable, name: &str) -> Finding {
             "check the value where the variable is set (the shell, a `.env` file, the CI secrets)",
         )
     };
-    Finding::new(&input::UNRESOLVED_VARIABLE, message)
+    Finding::new(&rules::UNRESOLVED_VARIABLE, message)
         .key(config_key(&variable.name).unwrap_or_else(|| variable.name.clone()))
         .at(variable.value_span, "unknown here")
         .help(help)
@@ -434,7 +434,7 @@ fn unresolved(variable: &Variable, name: &str) -> Finding {
 fn wrong_prefix(variable: &Variable) -> Finding {
     let fixed = format!("{PREFIX}{}", &variable.name[PREFIX.len()..]);
     Finding::new(
-        &input::ENV_NAME,
+        &rules::ENV_NAME,
         format!(
             "`{}` is ignored: omero-web-docker only reads variables starting with `{PREFIX}`",
             variable.name
@@ -469,7 +469,7 @@ fn unknown_key_hint(variable: &Variable, key: &str) -> Option<Finding> {
         .find(|k| words(k) == wanted)
         .or_else(|| catalog().similar_keys(key).into_iter().next())?;
     let finding = Finding::new(
-        &input::ENV_NAME,
+        &rules::ENV_NAME,
         format!("`{}` sets `{key}`, which OMERO.web does not read", variable.name),
     )
     .key(key)
@@ -509,7 +509,7 @@ pub(crate) fn report_overridden(doc: &mut Document, first: usize, why: &str) {
         let same = op.kind == OpKind::Set && op.value.is_some() && op.value == winner.value;
         let finding = if same {
             Finding::new(
-                &input::OVERRIDDEN,
+                &rules::OVERRIDDEN,
                 format!(
                     "`{}` is set again later to the same value; this line changes nothing",
                     op.key
@@ -519,7 +519,7 @@ pub(crate) fn report_overridden(doc: &mut Document, first: usize, why: &str) {
             .help("remove one of them")
         } else {
             Finding::new(
-                &input::OVERRIDDEN,
+                &rules::OVERRIDDEN,
                 format!(
                     "this `{}` of `{}` never takes effect: a later value replaces it ({why})",
                     op.kind.verb(),

@@ -4,7 +4,7 @@
 
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Operation, Span, Value};
-use crate::rules::input;
+use crate::source::rules;
 
 pub fn parse(path: &str, source: &str) -> Document {
     let mut doc = Document::new(path, Format::Json, source);
@@ -13,7 +13,7 @@ pub fn parse(path: &str, source: &str) -> Document {
         Ok(_) => {
             doc.findings.push(
                 Finding::new(
-                    &input::SYNTAX_ERROR,
+                    &rules::SYNTAX_ERROR,
                     "the JSON form is one object {\"key\": \"value\", ...}",
                 )
                 .at(Span::new(0, 0), "not an object")
@@ -24,7 +24,7 @@ pub fn parse(path: &str, source: &str) -> Document {
         Err(e) => {
             let at = offset(source, e.line(), e.column());
             doc.findings.push(
-                Finding::new(&input::SYNTAX_ERROR, format!("invalid JSON: {e}"))
+                Finding::new(&rules::SYNTAX_ERROR, format!("invalid JSON: {e}"))
                     .at(Span::new(at, at), "here")
                     .help("JSON strings use double quotes; no trailing commas"),
             );
@@ -42,7 +42,7 @@ pub fn parse(path: &str, source: &str) -> Document {
             }
             other => doc.findings.push(
                 Finding::new(
-                    &input::VALUE_NOT_REPRESENTABLE,
+                    &rules::VALUE_NOT_REPRESENTABLE,
                     format!("{key}: {other} is not a string"),
                 )
                 .key(key.clone())

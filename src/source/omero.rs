@@ -14,7 +14,7 @@ use crate::document::{Document, Format, OpKind, Operation, Span, Suppression, Un
 use crate::python::argparse::{exiting, flag, parse_args, with_value, Nargs, Parsed, Parser, Word, HELP};
 use crate::python::io::{universal_newlines, Lines, Newlines};
 use crate::python::{is_space, rstrip, shlex};
-use crate::rules::input::{
+use crate::source::rules::{
     COMMAND_FAILS, COMMAND_SUBSTITUTION, EXTERNAL_SOURCE, SYNTAX_ERROR, TEMPLATE_VALUE, UNEVALUATED_EXPANSION,
     UNRESOLVED_VARIABLE, UNSUPPORTED_COMMAND,
 };

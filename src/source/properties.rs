@@ -6,7 +6,7 @@
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Operation, Span, Suppression, Value};
 use crate::python;
-use crate::rules::input;
+use crate::source::rules;
 use indexmap::IndexMap;
 
 /// The mask `omero config get` prints for password keys without `--show-password`.
@@ -89,7 +89,7 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
     if let Some(p) = pending {
         doc.findings.push(
             Finding::new(
-                &input::VALUE_NOT_PRESERVED,
+                &rules::VALUE_NOT_PRESERVED,
                 "the last line ends with `\\`, so `omero config load` drops it",
             )
             .at(
@@ -104,7 +104,7 @@ pub fn parse(path: &str, source: impl Into<String>) -> Document {
     for (key, repeats) in repeated.iter().filter(|(_, r)| r.count > 1) {
         doc.findings.push(
             Finding::new(
-                &input::DUPLICATE_KEY,
+                &rules::DUPLICATE_KEY,
                 format!("`{key}` is set {} times; the last value wins", repeats.count),
             )
             .key(key.as_str())
@@ -134,7 +134,7 @@ fn check_line(doc: &mut Document, key: &str, value: &str, value_span: Span, cont
     if value == MASK && (ends_with_ignore_case(key, "pass") || ends_with_ignore_case(key, "password")) {
         doc.findings.push(
             Finding::new(
-                &input::MASKED_VALUE,
+                &rules::MASKED_VALUE,
                 format!("`{key}` holds the mask `{MASK}`, not a password"),
             )
             .key(key)
@@ -145,7 +145,7 @@ fn check_line(doc: &mut Document, key: &str, value: &str, value_span: Span, cont
     if continued && value != python::strip(value) {
         doc.findings.push(
             Finding::new(
-                &input::VALUE_NOT_PRESERVED,
+                &rules::VALUE_NOT_PRESERVED,
                 format!("the value of `{key}` keeps the indentation of its continuation line"),
             )
             .key(key)

@@ -7,8 +7,8 @@ use crate::catalog::{catalog, ValueType};
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Operation, Span, Suppression, Value};
 use crate::python::json::{self as pyjson, PyJson};
-use crate::rules::input;
 use crate::schema;
+use crate::source::rules;
 use toml_edit::{Item, Table, Value as TomlValue};
 
 pub fn parse(path: &str, source: &str) -> Document {
@@ -18,7 +18,7 @@ pub fn parse(path: &str, source: &str) -> Document {
         Err(e) => {
             let span = e.span().map_or(Span::new(0, 0), Span::from);
             doc.findings.push(
-                Finding::new(&input::SYNTAX_ERROR, format!("invalid TOML: {}", e.message()))
+                Finding::new(&rules::SYNTAX_ERROR, format!("invalid TOML: {}", e.message()))
                     .at(span, "here")
                     .help("see https://toml.io for the syntax"),
             );
@@ -65,7 +65,7 @@ fn walk(doc: &mut Document, table: &Table, prefix: &str, nested: &mut serde_json
                 doc.operations.push(op);
             }
             Err(why) => doc.findings.push(
-                Finding::new(&input::VALUE_NOT_REPRESENTABLE, format!("{key}: {why}"))
+                Finding::new(&rules::VALUE_NOT_REPRESENTABLE, format!("{key}: {why}"))
                     .key(key.clone())
                     .at(value_span, "cannot be stored")
                     .help("OMERO stores strings: use a string, a number, a boolean, or (for JSON properties) an array or table"),
@@ -169,7 +169,7 @@ fn validate(doc: &mut Document, instance: &serde_json::Value) {
             .iter()
             .find(|op| key == op.key || key.starts_with(&format!("{}.", op.key)));
         let mut finding =
-            Finding::new(&input::SCHEMA_MISMATCH, format!("{key}: {}", violation.message)).key(key.clone());
+            Finding::new(&rules::SCHEMA_MISMATCH, format!("{key}: {}", violation.message)).key(key.clone());
         if let Some(op) = op {
             finding = finding.at(op.value_span, "does not match the schema");
         }

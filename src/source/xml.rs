@@ -4,7 +4,7 @@
 
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Operation, Span, Suppression, Value};
-use crate::rules::input;
+use crate::source::rules;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -31,7 +31,7 @@ pub fn parse(path: &str, source: &str, profile: Option<&str>) -> Document {
         Ok(properties) => properties,
         Err((message, at)) => {
             doc.findings.push(
-                Finding::new(&input::SYNTAX_ERROR, format!("config.xml is not well-formed XML: {message}"))
+                Finding::new(&rules::SYNTAX_ERROR, format!("config.xml is not well-formed XML: {message}"))
                     .at(Span::new(at, at), "here")
                     .help("OMERO cannot read this file at all; restore it from a backup or `omero config load` a properties file"),
             );
@@ -51,7 +51,7 @@ pub fn parse(path: &str, source: &str, profile: Option<&str>) -> Document {
             .filter(|p| *p != ACTIVE)
             .collect();
         doc.findings.push(
-            Finding::new(&input::SYNTAX_ERROR, format!("config.xml has no profile `{active}`"))
+            Finding::new(&rules::SYNTAX_ERROR, format!("config.xml has no profile `{active}`"))
                 .help(format!("profiles in the file: {}", dedup(profiles).join(", "))),
         );
     }

@@ -7,7 +7,7 @@
 
 use crate::diagnostic::Finding;
 use crate::document::{Document, Span};
-use crate::rules::input;
+use crate::source::rules;
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -125,7 +125,7 @@ pub fn parse_document(doc: &mut Document, help: &str) -> Option<Vec<Node>> {
         Err(e) if doc.source.contains("{{") => {
             doc.findings.push(
                 Finding::new(
-                    &input::TEMPLATE_VALUE,
+                    &rules::TEMPLATE_VALUE,
                     "this file is a template (`{{ ... }}`), YAML only once it is rendered: it is not checked",
                 )
                 .at(e.span, "not YAML before rendering")
@@ -135,7 +135,7 @@ pub fn parse_document(doc: &mut Document, help: &str) -> Option<Vec<Node>> {
         }
         Err(e) => {
             doc.findings.push(
-                Finding::new(&input::SYNTAX_ERROR, format!("invalid YAML: {}", e.message))
+                Finding::new(&rules::SYNTAX_ERROR, format!("invalid YAML: {}", e.message))
                     .at(e.span, "here")
                     .help(help.to_string()),
             );

@@ -16,8 +16,8 @@
 use crate::catalog::{catalog, ValueType};
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Span, Suppression, Unknown, Value};
-use crate::rules::input::{CRLF_LINE_ENDS, SYNTAX_ERROR, UNSUPPORTED_COMMAND};
 use crate::source::omero::{relocate, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK};
+use crate::source::rules::{CRLF_LINE_ENDS, SYNTAX_ERROR, UNSUPPORTED_COMMAND};
 use crate::source::suppressed_codes;
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -97,7 +97,7 @@ fn crlf_line_ends(doc: &mut Document, source: &str) {
     broken.dedup();
     let consequence = match broken.as_slice() {
         [] => String::new(),
-        keys => format!(": {} end in a carriage return OMERO keeps", keys.join(", ")),
+        keys => format!("; OMERO keeps it in {}", keys.join(", ")),
     };
     let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
     doc.findings.push(

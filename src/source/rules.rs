@@ -1,5 +1,7 @@
-//! Problems found while reading an input file or replaying its commands:
-//! the file itself, not a property's meaning, is at fault.
+//! The IN rules: problems found while reading an input file or replaying
+//! its commands (the file itself, not a property's meaning, is at fault).
+//! They live beside the readers that report them, below `rules`, which
+//! lists them in `RULES` with every other rule.
 
 use crate::diagnostic::Rule;
 use crate::diagnostic::Severity::*;
@@ -190,8 +192,10 @@ pub static OVERRIDDEN: Rule = Rule {
 mounted `*.omero` files, then the `CONFIG_*` variables, then `OMEROHOST`; the ome.omero_web role \
 writes `omero_web_config_set` before the apps file. A value set earlier is silently replaced, and \
 a list built with `append` is thrown away by a later `set`.",
-    example: "environment:\n  CONFIG_omero_web_server__list: '[[\"omero\", 4064, \"omero\"]]'\n  OMEROHOST: omero.example.org",
-    fixed_example: "environment:\n  OMEROHOST: omero.example.org",
+    example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n      \
+CONFIG_omero_web_server__list: '[[\"omero\", 4064, \"omero\"]]'\n      OMEROHOST: omero.example.org",
+    fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n      \
+OMEROHOST: omero.example.org",
     fix: false,
 };
 
@@ -205,7 +209,7 @@ variable), in playbooks and in the Jinja templates of `.omero` files alike, so o
 know the value and skips the rules that need it. This is the \
 right way to keep secrets out of an inventory; it is reported so you know what was not checked.",
     example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ lookup('env', 'SECRET') }}\"",
-    fixed_example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ vault_omero_web_secret_key }}\"  # omeroconf: ignore[IN015]",
+    fixed_example: "omero_web_config_set:\n  # omeroconf: ignore[IN015]\n  omero.web.secret_key: \"{{ vault_omero_web_secret_key }}\"",
     fix: false,
 };
 
@@ -216,9 +220,10 @@ pub static EXTERNAL_SOURCE: Rule = Rule {
     summary: "Part of the configuration comes from a file this check does not read",
     explanation: "A compose file names an `env_file`, or mounts configuration files into \
 `/opt/omero/web/config/` that omeroconf cannot read from here. Values set there are not part of \
-this check; lint those files too.",
-    example: "services:\n  web:\n    env_file: web.env",
-    fixed_example: "# lint both: omeroconf lint docker-compose.yml web.env\nservices:\n  web:\n    env_file: web.env",
+this check; lint those files too, or write the values into the compose file.",
+    example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    env_file: web.env",
+    fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n      \
+CONFIG_omero_web_prefix: /omero",
     fix: false,
 };
 
@@ -275,5 +280,21 @@ leading zero is octal (`0200` is 128) and one with colons is base 60 (`1:30` is 
 then stores the number it read, not the digits you wrote. Quote the value to keep it as written.",
     example: "omero_web_config_set:\n  omero.web.page_size: 0200",
     fixed_example: "omero_web_config_set:\n  omero.web.page_size: 200",
+    fix: false,
+};
+
+/// Judged where the compose or Kubernetes file is read: only the reader
+/// knows that the configuration belongs to a container.
+pub static CONTAINER_WITHOUT_SERVER: Rule = Rule {
+    code: "SE008",
+    name: "container-without-server",
+    severity: Warning,
+    summary: "An OMERO.web container names no OMERO.server",
+    explanation: "omero-web-docker sets `omero.web.server_list` from `OMEROHOST` (or a \
+`CONFIG_omero_web_server__list` variable). Without either, OMERO.web keeps its default list, \
+`localhost`, which inside a container is the container itself: every login fails to connect. \
+Reported only when every source of the container's configuration is in the file.",
+    example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5\n    ports:\n      - \"4080:4080\"",
+    fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5\n    environment:\n      OMEROHOST: omeroserver",
     fix: false,
 };

@@ -1,0 +1,162 @@
+//! The arguments of every command that reads configuration (`--from`,
+//! `--var`, `--profile`, `--env-style`, and the release it is read for),
+//! declared once and flattened into each command, and reading the inputs
+//! they describe.
+
+use clap::Args;
+use omeroconf::catalog::{catalog, Version};
+use omeroconf::document::{Document, Format};
+use omeroconf::formats;
+use omeroconf::source::{self, env::EnvStyle};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// How to read an input file.
+#[derive(Args, Clone, Default)]
+pub struct InputArgs {
+    /// Input format; detected from the file name and content when omitted.
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    pub from: Option<Format>,
+    /// Define a shell variable for scripts (NAME=VALUE); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// The config.xml profile to read instead of the active one.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Who reads env files: `docker` (`docker run --env-file`, quotes kept)
+    /// or `compose` (`env_file`, quotes removed); default compose for `.env`, else docker.
+    #[arg(long, value_name = "STYLE", value_parser = parse_env_style)]
+    pub env_style: Option<EnvStyle>,
+}
+
+/// The OMERO.web release a command reads and judges its input for.
+#[derive(Args, Clone)]
+pub struct ReleaseArgs {
+    /// The OMERO.web release to check against (default: the latest omeroconf knows).
+    #[arg(long, value_name = "VERSION", default_value_t = catalog().latest, value_parser = parse_version)]
+    pub omero_web_version: Version,
+}
+
+pub fn parse_format(text: &str) -> Result<Format, String> {
+    text.parse()
+}
+
+fn parse_env_style(text: &str) -> Result<EnvStyle, String> {
+    text.parse()
+}
+
+/// A release number the catalog knows.
+pub fn parse_version(text: &str) -> Result<Version, String> {
+    let version =
+        Version::parse(text).ok_or_else(|| format!("`{text}` is not a release number such as {}", catalog().latest))?;
+    if catalog().release(version).is_none() {
+        return Err(format!(
+            "omeroconf knows OMERO.web {} to {}, not {version}",
+            catalog().oldest(),
+            catalog().latest
+        ));
+    }
+    Ok(version)
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))
+}
+
+/// The name standard input is reported under.
+const STDIN_NAME: &str = "<stdin>";
+
+/// Reads one input as text (`-` is standard input), or says why it cannot.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        bytes
+    } else {
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        format!(
+            "{} is not UTF-8 text (invalid byte at offset {at}); OMERO reads configuration as UTF-8",
+            display_name(path)
+        )
+    })
+}
+
+pub fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+impl InputArgs {
+    /// Parses one input's text in `format` (else `--from`, else detected).
+    pub fn parse(&self, path: &Path, text: String, format: Option<Format>) -> Document {
+        let format = format.or(self.from).unwrap_or_else(|| formats::detect(path, &text));
+        let options = source::Options {
+            vars: self.vars.clone(),
+            base_dir: path.parent().map(Path::to_path_buf),
+            profile: self.profile.clone(),
+            env_style: self.env_style,
+        };
+        formats::read(&display_name(path), text, format, &options)
+    }
+
+    /// Reads and parses one input file, or says why it cannot.
+    pub fn load(&self, path: &Path) -> Result<Document, String> {
+        read_text(path).map(|text| self.parse(path, text, None))
+    }
+}
+
+/// Unused directories: version control, build output, dependencies.
+const SKIPPED_DIRS: [&str; 4] = [".git", "target", "node_modules", ".venv"];
+
+/// The inputs behind the command-line paths: files as given, directories
+/// searched (each file with the format it was recognised as).
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<Format>)>, String> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut inputs).map_err(|e| format!("cannot read the directory {}: {e}", path.display()))?;
+        } else {
+            inputs.push((path.clone(), None));
+        }
+    }
+    Ok(inputs)
+}
+
+fn walk(dir: &Path, inputs: &mut Vec<(PathBuf, Option<Format>)>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            if !SKIPPED_DIRS.contains(&name.as_str()) {
+                walk(&path, inputs)?;
+            }
+            continue;
+        }
+        // Unreadable or binary files are not configuration: skip them here.
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if let Some(format) = formats::recognise(&path, &text) {
+            inputs.push((path, Some(format)));
+        }
+    }
+    Ok(())
+}
