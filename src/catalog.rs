@@ -362,7 +362,10 @@ pub struct AppRename {
 impl AppRename {
     /// Where the new name comes from, for messages.
     pub fn source(&self) -> String {
-        format!("{} {} installs it as `{}`", self.distribution, self.first_version, self.new)
+        format!(
+            "{} {} installs it as `{}`",
+            self.distribution, self.first_version, self.new
+        )
     }
 }
 

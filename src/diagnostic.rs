@@ -50,6 +50,10 @@ pub struct Rule {
     pub fixed_example: &'static str,
     /// `omeroconf lint --fix` can repair it.
     pub fix: bool,
+    /// An error finding of this rule means OMERO.web does not start: its
+    /// settings import, `django.setup()` or Django's system checks raise.
+    /// Only error rules can (a finding lowered to a warning does not block).
+    pub blocks_start: bool,
 }
 
 /// An automatic repair of one finding: edits applied together, each
@@ -133,5 +137,10 @@ impl Finding {
 
     pub fn code(&self) -> &'static str {
         self.rule.code
+    }
+
+    /// OMERO.web does not start with this configuration (see [`Rule::blocks_start`]).
+    pub fn blocks_start(&self) -> bool {
+        self.rule.blocks_start && self.severity == Severity::Error
     }
 }

@@ -1039,11 +1039,16 @@ fn run_explain(topic: &str) -> u8 {
             ""
         };
         return write_out(&format!(
-            "{} ({}): {}\n\nSeverity: {}{fix}\n\n{}\n\nExample:\n{}\n\nInstead:\n{}\n",
+            "{} ({}): {}\n\nSeverity: {}{}{fix}\n\n{}\n\nExample:\n{}\n\nInstead:\n{}\n",
             rule.code,
             rule.name,
             rule.summary,
             rule.severity,
+            if rule.blocks_start {
+                "; OMERO.web does not start"
+            } else {
+                ""
+            },
             rule.explanation,
             indent(rule.example),
             indent(rule.fixed_example)

@@ -6,8 +6,7 @@
 //! OMERO's, or refused where OMERO refuses.
 
 use omeroconf::catalog::{catalog, Section};
-use omeroconf::diagnostic::Severity;
-use omeroconf::emit::runtime::{Runtime, OMERO_REJECTS};
+use omeroconf::emit::runtime::Runtime;
 use omeroconf::emit::{gunicorn, nginx, Refusal, DEFAULT_OMERODIR};
 use omeroconf::lint::{lint, Filter, Linted};
 use omeroconf::source;
@@ -128,7 +127,7 @@ fn rejected(linted: &Linted, answer: &Value) -> Vec<String> {
     let ours: BTreeSet<String> = linted
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Error && OMERO_REJECTS.contains(&f.code()))
+        .filter(|f| f.blocks_start())
         .filter_map(|f| f.key.clone())
         .filter(|k| judged(k))
         .collect();

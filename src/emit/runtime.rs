@@ -8,7 +8,6 @@
 
 use super::Refusal;
 use crate::catalog::{catalog, Section, Version};
-use crate::diagnostic::Severity;
 use crate::document::Document;
 use crate::python::json::{self, PyJson};
 use crate::resolve::Config;
@@ -16,12 +15,6 @@ use crate::rules;
 use crate::secrets;
 use crate::settings::{self, Parsed};
 use indexmap::IndexMap;
-
-/// Lint codes that model a rejection by OMERO.web's settings import (as
-/// errors): a configuration with one of them does not load at all.
-pub const OMERO_REJECTS: [&str; 10] = [
-    "TY001", "TY002", "TY003", "TY004", "TY005", "TY007", "TY010", "TY012", "MW001", "MW002",
-];
 
 /// OMERO.web's view of a configuration, for one OMERODIR.
 #[derive(Debug, Clone)]
@@ -45,8 +38,7 @@ impl Runtime {
         let stored = super::stored(config)?;
         let imported = imported_apps(&stored);
         let rejected = rules::check(document, config).into_iter().find(|f| {
-            f.severity == Severity::Error
-                && OMERO_REJECTS.contains(&f.code())
+            f.blocks_start()
                 && f.key.as_deref().and_then(|k| catalog().property(k)).is_none_or(|p| {
                     !matches!(p.section, Section::App(_)) || p.app.as_deref().is_some_and(|app| imported.contains(&app))
                 })

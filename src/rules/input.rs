@@ -15,6 +15,7 @@ commands after the error. Nothing after the reported position was checked.",
     example: "omero config set omero.web.prefix '/omero",
     fixed_example: "omero config set omero.web.prefix '/omero'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static UNRESOLVED_VARIABLE: Rule = Rule {
@@ -30,6 +31,7 @@ substitute an empty string and OMERO stores that. Assign the variable in the fil
     example: "omero config set omero.web.prefix \"$WEB_PREFIX\"",
     fixed_example: "WEB_PREFIX=/omero\nomero config set omero.web.prefix \"$WEB_PREFIX\"",
     fix: false,
+    blocks_start: false,
 };
 
 pub static COMMAND_SUBSTITUTION: Rule = Rule {
@@ -43,6 +45,7 @@ runs commands, so the value is unknown and rules that need it are skipped for th
     fixed_example:
         "# generated once and kept in a secrets store\nomero config set omero.web.secret_key \"$SECRET_KEY\"",
     fix: false,
+    blocks_start: false,
 };
 
 pub static DUPLICATE_KEY: Rule = Rule {
@@ -55,6 +58,7 @@ A repeated key is usually a leftover from editing; keep one line.",
     example: "omero.web.debug=true\nomero.web.debug=false",
     fixed_example: "omero.web.debug=false",
     fix: false,
+    blocks_start: false,
 };
 
 pub static MASKED_VALUE: Rule = Rule {
@@ -69,6 +73,7 @@ password, and logins with that account fail. Make the backup with \
     example: "omero.web.public.password=********",
     fixed_example: "omero.web.public.password=the-real-password",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ILLEGAL_KEY: Rule = Rule {
@@ -82,6 +87,7 @@ key. In a properties file, spaces around `=` become part of the name.",
     example: "omero.web.debug = true",
     fixed_example: "omero.web.debug=true",
     fix: false,
+    blocks_start: false,
 };
 
 pub static VALUE_NOT_PRESERVED: Rule = Rule {
@@ -95,6 +101,7 @@ meant. Such values are better set with `omero config set` in a script.",
     example: "omero.web.login_logo=\\\n    /static/logo.png",
     fixed_example: "omero.web.login_logo=/static/logo.png",
     fix: false,
+    blocks_start: false,
 };
 
 pub static COMMAND_FAILS: Rule = Rule {
@@ -110,6 +117,7 @@ default list). With `set -e` the script stops there; otherwise the property keep
     example: "omero config append omero.web.apps omero_iviewer",
     fixed_example: "omero config append omero.web.apps '\"omero_iviewer\"'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static UNSUPPORTED_COMMAND: Rule = Rule {
@@ -123,6 +131,7 @@ missing file). Findings after such a command may not match what OMERO stores.",
     example: "omero config edit",
     fixed_example: "omero config set omero.web.debug false",
     fix: false,
+    blocks_start: false,
 };
 
 pub static VALUE_NOT_REPRESENTABLE: Rule = Rule {
@@ -136,6 +145,7 @@ character) cannot be stored as intended.",
     example: "[omero.web]\nprefix = [\"/omero\"]",
     fixed_example: "[omero.web]\nprefix = \"/omero\"",
     fix: false,
+    blocks_start: false,
 };
 
 pub static SCHEMA_MISMATCH: Rule = Rule {
@@ -150,6 +160,7 @@ not mean what the type suggests.",
     example: "[omero.web]\ndebug = 3",
     fixed_example: "[omero.web]\ndebug = false",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ENV_NAME: Rule = Rule {
@@ -165,6 +176,7 @@ start with exactly `CONFIG_` are ignored. The setting you meant keeps its defaul
     example: "CONFIG_omero_web_server_list=[[\"omero.example.org\", 4064, \"omero\"]]",
     fixed_example: "CONFIG_omero_web_server__list=[[\"omero.example.org\", 4064, \"omero\"]]",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ENV_QUOTES_KEPT: Rule = Rule {
@@ -179,6 +191,7 @@ stores `\"true\"` with its quotes, which OMERO.web reads as False. Write the val
     example: "CONFIG_omero_web_prefix=\"/omero\"",
     fixed_example: "CONFIG_omero_web_prefix=/omero",
     fix: false,
+    blocks_start: false,
 };
 
 pub static OVERRIDDEN: Rule = Rule {
@@ -193,6 +206,7 @@ a list built with `append` is thrown away by a later `set`.",
     example: "environment:\n  CONFIG_omero_web_server__list: '[[\"omero\", 4064, \"omero\"]]'\n  OMEROHOST: omero.example.org",
     fixed_example: "environment:\n  OMEROHOST: omero.example.org",
     fix: false,
+    blocks_start: false,
 };
 
 pub static TEMPLATE_VALUE: Rule = Rule {
@@ -207,6 +221,7 @@ right way to keep secrets out of an inventory; it is reported so you know what w
     example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ lookup('env', 'SECRET') }}\"",
     fixed_example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ vault_omero_web_secret_key }}\"  # omeroconf: ignore[IN015]",
     fix: false,
+    blocks_start: false,
 };
 
 pub static EXTERNAL_SOURCE: Rule = Rule {
@@ -220,6 +235,7 @@ this check; lint those files too.",
     example: "services:\n  web:\n    env_file: web.env",
     fixed_example: "# lint both: omeroconf lint docker-compose.yml web.env\nservices:\n  web:\n    env_file: web.env",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ROLE_TEMPLATE_FAILS: Rule = Rule {
@@ -234,6 +250,7 @@ template error, and no configuration is written.",
     example: "omero_web_apps_top_links:\n  - name: Figure\n    link: figure_index",
     fixed_example: "omero_web_apps_top_links:\n  - label: Figure\n    link: figure_index",
     fix: false,
+    blocks_start: false,
 };
 
 pub static UNEVALUATED_EXPANSION: Rule = Rule {
@@ -248,6 +265,7 @@ property. Write the value out, or compute it into a variable assigned plainly.",
     example: "omero config set omero.web.wsgi_workers $((2 * CORES + 1))",
     fixed_example: "omero config set omero.web.wsgi_workers 5",
     fix: false,
+    blocks_start: false,
 };
 
 pub static YAML_NUMBER: Rule = Rule {
@@ -261,4 +279,5 @@ then stores the number it read, not the digits you wrote. Quote the value to kee
     example: "omero_web_config_set:\n  omero.web.page_size: 0200",
     fixed_example: "omero_web_config_set:\n  omero.web.page_size: 200",
     fix: false,
+    blocks_start: false,
 };

@@ -18,6 +18,7 @@ container that runs OMERO.web alone; OMERO.server's keys are fine in a file that
     example: "omero config set omero.web.sesion_cookie_age 3600",
     fixed_example: "omero config set omero.web.session_cookie_age 3600",
     fix: false,
+    blocks_start: false,
 };
 
 pub static DEPRECATED_HONOURED: Rule = Rule {
@@ -31,6 +32,7 @@ does so while the successor is unset, which keeps the behaviour unchanged.",
     example: "omero config set omero.web.force_script_name /omero",
     fixed_example: "omero config set omero.web.prefix /omero",
     fix: true,
+    blocks_start: false,
 };
 
 pub static DEPRECATED_IGNORED: Rule = Rule {
@@ -44,6 +46,7 @@ keys).",
     example: "omero config set omero.web.email_host smtp.example.org",
     fixed_example: "omero config set omero.mail.host smtp.example.org",
     fix: false,
+    blocks_start: false,
 };
 
 pub static NOT_IN_RELEASE: Rule = Rule {
@@ -56,6 +59,7 @@ OMERO.web ignores it there. Check `--omero-web-version` or the upgrade notes.",
     example: "# linted for 5.21.0\nomero config set omero.web.csrf_trusted_origins '[\"https://omero.example.org\"]'",
     fixed_example: "# linted for 5.22.0 or later\nomero config set omero.web.csrf_trusted_origins '[\"https://omero.example.org\"]'",
     fix: false,
+    blocks_start: false,
 };
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
@@ -161,7 +165,9 @@ fn unknown(ctx: &LintContext, key: &str) -> Option<Finding> {
 fn misplaced_web_key(key: &str) -> Option<&'static str> {
     let folded = |k: &str| k.to_lowercase().replace('_', ".");
     let wanted = folded(key);
-    let with_web = key.strip_prefix("omero.").map(|rest| folded(&format!("omero.web.{rest}")));
+    let with_web = key
+        .strip_prefix("omero.")
+        .map(|rest| folded(&format!("omero.web.{rest}")));
     catalog()
         .properties
         .iter()
@@ -202,7 +208,10 @@ mod tests {
         assert_eq!(codes("omero.web.oauth.client.id=abc\n", "KY"), vec!["KY001"]);
         // A known app's keys are still checked against the app's table.
         assert_eq!(
-            codes("omero.web.apps=[\"omero_iviewer\"]\nomero.web.iviewer.no_such_key=1\n", "KY"),
+            codes(
+                "omero.web.apps=[\"omero_iviewer\"]\nomero.web.iviewer.no_such_key=1\n",
+                "KY"
+            ),
             vec!["KY001"]
         );
         assert!(codes("omero.config.version=5.1.0\n", "KY").is_empty());
@@ -219,7 +228,10 @@ mod tests {
             let found = findings(&format!("{key}=1\n"));
             assert_eq!(found.len(), 1, "{key}");
             assert_eq!(found[0].severity, crate::diagnostic::Severity::Warning);
-            assert_eq!(found[0].help.as_deref(), Some(format!("did you mean `{meant}`?").as_str()));
+            assert_eq!(
+                found[0].help.as_deref(),
+                Some(format!("did you mean `{meant}`?").as_str())
+            );
         }
         let other = findings("example.string=x\n");
         assert_eq!(other[0].severity, crate::diagnostic::Severity::Info);

@@ -58,6 +58,7 @@ pub static RULES: &[&Rule] = &[
     &types::EMPTY_REQUIRED,
     &types::PLACEHOLDER,
     &types::SETTING_CRASHES,
+    &types::SHAPE_STOPS_START,
     &keys::UNKNOWN_KEY,
     &keys::DEPRECATED_HONOURED,
     &keys::DEPRECATED_IGNORED,
@@ -78,6 +79,7 @@ pub static RULES: &[&Rule] = &[
     &middleware::CLASS_PATH,
     &middleware::CORS_WITHOUT_MIDDLEWARE,
     &middleware::CORS_MIDDLEWARE_UNUSED,
+    &middleware::INDEX_TYPES_MIXED,
     &gunicorn::WORKERS_FOR_CORES,
     &gunicorn::TOO_MANY_WORKERS,
     &gunicorn::THREADS_IGNORED,
@@ -320,12 +322,14 @@ pub fn check_with(document: &Document, config: &Config, options: &Options) -> Ve
 
 /// The rule table of the README (`omeroconf rules --markdown`).
 pub fn markdown_table() -> String {
-    let mut out = String::from("| code | name | severity | fix | summary |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| code | name | severity | blocks start | fix | summary |\n|---|---|---|---|---|---|\n");
     for rule in RULES {
         let summary = rule.summary.replace('|', "\\|");
         let fix = if rule.fix { "yes" } else { "" };
+        let blocks = if rule.blocks_start { "yes" } else { "" };
         out.push_str(&format!(
-            "| {} | `{}` | {} | {fix} | {summary} |\n",
+            "| {} | `{}` | {} | {blocks} | {fix} | {summary} |\n",
             rule.code, rule.name, rule.severity
         ));
     }
@@ -391,6 +395,19 @@ mod tests {
             assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
             assert!(names.insert(rule.name), "duplicate name {}", rule.name);
         }
+    }
+
+    #[test]
+    fn only_errors_block_start() {
+        for rule in RULES.iter().filter(|r| r.blocks_start) {
+            assert_eq!(
+                rule.severity,
+                crate::diagnostic::Severity::Error,
+                "{} blocks start but is not an error",
+                rule.code
+            );
+        }
+        assert!(RULES.iter().any(|r| r.blocks_start));
     }
 
     #[test]

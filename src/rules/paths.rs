@@ -16,6 +16,7 @@ without the leading `/` matches no request, so every page fails.",
     example: "omero config set omero.web.prefix omero",
     fixed_example: "omero config set omero.web.prefix /omero",
     fix: false,
+    blocks_start: false,
 };
 
 pub static PREFIX_TRAILING_SLASH: Rule = Rule {
@@ -31,6 +32,7 @@ remove it to serve OMERO.web at the root. `--fix` removes the trailing slashes."
     example: "omero config set omero.web.prefix /omero/",
     fixed_example: "omero config set omero.web.prefix /omero",
     fix: true,
+    blocks_start: false,
 };
 
 pub static STATIC_URL_OUTSIDE_PREFIX: Rule = Rule {
@@ -45,6 +47,7 @@ files. Put the static URL under the prefix; OMERO adds a missing trailing `/` it
     example: "omero config set omero.web.prefix /omero",
     fixed_example: "omero config set omero.web.prefix /omero\nomero config set omero.web.static_url /omero/static/",
     fix: false,
+    blocks_start: false,
 };
 
 pub static TEMPLATE_WITHOUT_DIRS: Rule = Rule {
@@ -61,6 +64,7 @@ to OMERO's page. A `login_redirect` to `webindex_custom` shows that custom index
     fixed_example: "omero config set omero.web.template_dirs '[\"/opt/omero/web/templates\"]'\n\
 omero config set omero.web.index_template mysite/index.html",
     fix: false,
+    blocks_start: false,
 };
 
 const PREFIX: &str = "omero.web.prefix";

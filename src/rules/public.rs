@@ -22,6 +22,7 @@ matches no page at all, so without a filter public access serves nothing.",
     fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.user public\n\
 omero config set omero.web.public.password \"$PUBLIC_PASSWORD\"\nomero config set omero.web.public.url_filter '^/webclient/'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static EXPOSES_SENSITIVE: Rule = Rule {
@@ -38,6 +39,7 @@ be downloaded by anyone.",
     example: "omero config set omero.web.public.url_filter '^/web(gateway|client)'",
     fixed_example: "omero config set omero.web.public.url_filter '^/web(gateway|client)/(?!archived_files|download_as|download_placeholder)'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ANCHOR_FIRST_BRANCH: Rule = Rule {
@@ -52,6 +54,7 @@ after the anchor.",
     example: "omero config set omero.web.public.url_filter '^/iviewer|webgateway|api'",
     fixed_example: "omero config set omero.web.public.url_filter '^/(iviewer|webgateway|api)/'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static MATCHES_EVERYTHING: Rule = Rule {
@@ -65,6 +68,7 @@ that should be public instead.",
     example: "omero config set omero.web.public.url_filter '^/'",
     fixed_example: "omero config set omero.web.public.url_filter '^/webclient/(?!download)'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static GET_ONLY_OFF: Rule = Rule {
@@ -78,6 +82,7 @@ the API with the public user's permissions. Keep the default `true` unless an ap
     example: "omero config set omero.web.public.get_only false",
     fixed_example: "omero config set omero.web.public.get_only true",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ADMIN_USER: Rule = Rule {
@@ -91,6 +96,7 @@ Create a dedicated, unprivileged user in a read-only group.",
     example: "omero config set omero.web.public.user root",
     fixed_example: "omero config set omero.web.public.user public-reader",
     fix: false,
+    blocks_start: false,
 };
 
 pub static BACKTRACKING: Rule = Rule {
@@ -105,6 +111,7 @@ a denial of service. Rewrite the pattern so that each character can only be matc
     example: "omero config set omero.web.public.url_filter '^/(\\w+/?)+$'",
     fixed_example: "omero config set omero.web.public.url_filter '^/[\\w/]+$'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static MISSES_PREFIX: Rule = Rule {
@@ -119,6 +126,7 @@ page. Put the prefix into the filter.",
     fixed_example:
         "omero config set omero.web.prefix /omero\nomero config set omero.web.public.url_filter '^/omero/webclient/'",
     fix: false,
+    blocks_start: false,
 };
 
 /// A family of sensitive URLs, with paths (under the root) that stand for it.

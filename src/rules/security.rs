@@ -21,6 +21,7 @@ only on a development machine.",
     example: "omero config set omero.web.debug true",
     fixed_example: "omero config set omero.web.debug false",
     fix: false,
+    blocks_start: false,
 };
 
 pub static COOKIE_NOT_SECURE: Rule = Rule {
@@ -36,6 +37,7 @@ between OMERO.web and OMERO.server.)",
     fixed_example: "omero config set omero.web.secure_proxy_ssl_header '[\"HTTP_X_FORWARDED_PROTO\", \"https\"]'\n\
 omero config set omero.web.session_cookie_secure true\nomero config set omero.web.csrf_cookie_secure true",
     fix: false,
+    blocks_start: false,
 };
 
 pub static SAMESITE_NONE_INSECURE: Rule = Rule {
@@ -50,6 +52,7 @@ false, the browser drops the cookie, and logins or form posts fail.",
     fixed_example:
         "omero config set omero.web.session_cookie_samesite None\nomero config set omero.web.session_cookie_secure true",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ORIGIN_WITHOUT_SCHEME: Rule = Rule {
@@ -63,6 +66,7 @@ without a scheme never matches, so form posts from that site fail the CSRF check
     example: "omero config set omero.web.csrf_trusted_origins '[\"omero.example.org\"]'",
     fixed_example: "omero config set omero.web.csrf_trusted_origins '[\"https://omero.example.org\"]'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static CORS_ALLOW_ALL: Rule = Rule {
@@ -76,6 +80,7 @@ OMERO.web's answers in a visitor's browser. List the sites that need it in \
     example: "omero config set omero.web.cors_origin_allow_all true",
     fixed_example: "omero config set omero.web.cors_origin_whitelist '[\"https://viewer.example.org\"]'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static CLEAR_TEXT_SECRET: Rule = Rule {
@@ -91,6 +96,7 @@ store configuration (`.omero`, properties, config.xml).",
     example: "omero config set omero.mail.password 'Sm7p-Pa55'",
     fixed_example: "omero config set omero.mail.password \"$OMERO_MAIL_PASSWORD\"",
     fix: false,
+    blocks_start: false,
 };
 
 const SSL_HEADER: &str = "omero.web.secure_proxy_ssl_header";

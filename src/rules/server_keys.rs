@@ -23,6 +23,7 @@ restart and a new login. `omero.master.host` and `Ice.Default.Host` feed the def
     example: "# in OMERO.web's OMERODIR\nomero config set omero.policy.binary_access -read",
     fixed_example: "# in OMERO.server's OMERODIR\nomero config set omero.policy.binary_access -read",
     fix: false,
+    blocks_start: false,
 };
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {

@@ -20,6 +20,7 @@ an empty value. Any other text stops OMERO.web from starting.",
     example: "omero config set omero.web.wsgi_workers 4.0",
     fixed_example: "omero config set omero.web.wsgi_workers 4",
     fix: false,
+    blocks_start: true,
 };
 
 pub static INVALID_JSON: Rule = Rule {
@@ -33,6 +34,7 @@ script, wrap the JSON in single quotes so the double quotes inside survive.",
     example: "omero config set omero.web.apps \"['omero_iviewer']\"",
     fixed_example: "omero config set omero.web.apps '[\"omero_iviewer\"]'",
     fix: false,
+    blocks_start: true,
 };
 
 pub static INVALID_REGEX: Rule = Rule {
@@ -46,6 +48,7 @@ lookaheads such as `(?!archived_files)` are fine, while a lone `*` or an unbalan
     example: "omero config set omero.web.public.url_filter '^/(webgateway|webclient'",
     fixed_example: "omero config set omero.web.public.url_filter '^/(webgateway|webclient)'",
     fix: false,
+    blocks_start: true,
 };
 
 pub static UNKNOWN_TIME_ZONE: Rule = Rule {
@@ -60,6 +63,7 @@ the database does.",
     example: "omero config set omero.web.time_zone London",
     fixed_example: "omero config set omero.web.time_zone Europe/London",
     fix: false,
+    blocks_start: true,
 };
 
 pub static VALUE_NOT_ALLOWED: Rule = Rule {
@@ -73,6 +77,7 @@ five Django session engines). Anything else stops OMERO.web from starting.",
     example: "omero config set omero.web.application_server wsgi_tcp",
     fixed_example: "omero config set omero.web.application_server wsgi-tcp",
     fix: false,
+    blocks_start: true,
 };
 
 pub static BOOLEAN_MEANS_FALSE: Rule = Rule {
@@ -85,6 +90,7 @@ spaces ignored). Every other word, including `yes`, `on` and `enabled`, silently
     example: "omero config set omero.web.public.enabled yes",
     fixed_example: "omero config set omero.web.public.enabled true",
     fix: false,
+    blocks_start: false,
 };
 
 pub static JSON_SHAPE: Rule = Rule {
@@ -93,11 +99,26 @@ pub static JSON_SHAPE: Rule = Rule {
     severity: Warning,
     summary: "Valid JSON of the wrong structure for the property",
     explanation: "`json.loads` accepts any JSON, so a value of the wrong structure loads and \
-fails later: at start-up for `omero.web.middleware`, `omero.web.server_list` and \
-`omero.web.django_additional_settings` (an error), or when a page uses it (a warning).",
+fails later, when a page uses it. (A structure that stops OMERO.web from starting is TY013.)",
     example: "omero config set omero.web.middleware '[{\"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}]'",
     fixed_example: "omero config set omero.web.middleware '[{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}]'",
     fix: false,
+    blocks_start: false,
+};
+
+pub static SHAPE_STOPS_START: Rule = Rule {
+    code: "TY013",
+    name: "json-shape-stops-start",
+    severity: Error,
+    summary: "Valid JSON of a structure OMERO.web's settings cannot load",
+    explanation: "`json.loads` accepts any JSON, but OMERO.web's settings then use some values \
+straight away: the `omero.web.apps` names, the `omero.web.server_list` entries, the \
+`omero.web.django_additional_settings` pairs and the members a parser reads. A value of the wrong \
+structure raises there and OMERO.web does not start.",
+    example: "omero config set omero.web.server_list '[[\"omero.example.org\"]]'",
+    fixed_example: "omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'",
+    fix: false,
+    blocks_start: true,
 };
 
 pub static ADVISORY_VALUE: Rule = Rule {
@@ -111,6 +132,7 @@ pub static ADVISORY_VALUE: Rule = Rule {
     example: "omero config set omero.web.wsgi_worker_class async",
     fixed_example: "omero config set omero.web.wsgi_worker_class gevent",
     fix: false,
+    blocks_start: false,
 };
 
 pub static TRUTHY_STRING: Rule = Rule {
@@ -123,6 +145,7 @@ pub static TRUTHY_STRING: Rule = Rule {
     example: "omero config set omero.web.iviewer.enable_mirror false",
     fixed_example: "omero config set omero.web.iviewer.enable_mirror",
     fix: false,
+    blocks_start: false,
 };
 
 pub static EMPTY_REQUIRED: Rule = Rule {
@@ -135,6 +158,7 @@ is empty (their defaults are empty), so the sign-up page fails.",
     example: "omero config set omero.web.signup.group.name ''",
     fixed_example: "omero config set omero.web.signup.group.name 'Sign-up users'",
     fix: false,
+    blocks_start: true,
 };
 
 pub static PLACEHOLDER: Rule = Rule {
@@ -148,6 +172,7 @@ such as `CHANGEME` works, but everyone who read the same documentation knows it 
     example: "omero.web.public.password=<password>",
     fixed_example: "omero.web.public.password=the-real-password",
     fix: false,
+    blocks_start: false,
 };
 
 pub static SETTING_CRASHES: Rule = Rule {
@@ -160,6 +185,7 @@ with a number, which raises a TypeError for every configured value; only the def
     example: "# on OMERO.web 5.13\nomero config set omero.web.wsgi_threads 4",
     fixed_example: "# on OMERO.web 5.13\nomero config set omero.web.wsgi_threads",
     fix: false,
+    blocks_start: true,
 };
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
@@ -204,7 +230,7 @@ fn rejected(ctx: &LintContext, property: &Property, raw: &str, rejection: &setti
             "OMERO.web raises a TypeError for any value".to_string(),
         ),
         ("str_not_empty", _) => (&EMPTY_REQUIRED, "the value is empty".to_string()),
-        (_, Exception::AttributeError) => (&JSON_SHAPE, secrets::mask_message(key, &rejection.message)),
+        (_, Exception::AttributeError) => (&SHAPE_STOPS_START, secrets::mask_message(key, &rejection.message)),
         _ => match property.value_type {
             ValueType::Int => (&INVALID_INT, format!("`{shown}` is not an integer")),
             ValueType::Json => (
@@ -388,13 +414,12 @@ fn placeholder(key: &str, raw: &str) -> Option<Finding> {
         .iter()
         .find(|w| lower.contains(*w))
         .map(|w| w.to_string());
-    let (marker, severity) = match marker
-        .or_else(|| {
-            ["$(", "${", "`"]
-                .iter()
-                .find(|w| raw.contains(*w))
-                .map(|w| format!("{w}..."))
-        }) {
+    let (marker, severity) = match marker.or_else(|| {
+        ["$(", "${", "`"]
+            .iter()
+            .find(|w| raw.contains(*w))
+            .map(|w| format!("{w}..."))
+    }) {
         Some(marker) => (marker, Error),
         None => (default_word?, Warning),
     };
@@ -429,7 +454,7 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
         parsed("omero.web.django_additional_settings"),
         parsed("omero.web.server_list"),
     );
-    // Entries of a middleware list are the middleware family's (MW001, MW002).
+    // Entries of a middleware list are the middleware family's (MW001, MW009).
     let middleware = middleware.filter(|m| !matches!(m, PyJson::Array(_)));
     let inputs = settings::ModuleInputs {
         apps: apps.as_ref(),
@@ -439,14 +464,13 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
     };
     for failure in settings::module_checks(inputs) {
         let finding = Finding::new(
-            &JSON_SHAPE,
+            &SHAPE_STOPS_START,
             format!(
                 "{}: OMERO.web fails to start: {}",
                 failure.key,
                 secrets::mask_message(failure.key, &failure.rejection.to_string())
             ),
         )
-        .severity(Error)
         .key(failure.key)
         .help(match failure.key {
             "omero.web.apps" => "a list of app module names, none empty or starting with `.`",

@@ -638,7 +638,11 @@ mod tests {
             .is_some_and(|h| h.contains("CONFIG_omero_web_debug`")));
         assert_eq!(doc.suppressions.len(), 2);
         // A file shared with the server container: its keys are not typos.
-        let shared = parse("omero.env", "CONFIG_omero_db_user=omero\nCONFIG_omero_db_host=db\n", EnvStyle::Docker);
+        let shared = parse(
+            "omero.env",
+            "CONFIG_omero_db_user=omero\nCONFIG_omero_db_host=db\n",
+            EnvStyle::Docker,
+        );
         assert!(codes(&shared).is_empty());
     }
 

@@ -66,7 +66,10 @@ fn without_templates(source: &str) -> Option<String> {
                 continue;
             }
         };
-        let Some(length) = rest[start + open.len()..].find(close).map(|at| at + open.len() + close.len()) else {
+        let Some(length) = rest[start + open.len()..]
+            .find(close)
+            .map(|at| at + open.len() + close.len())
+        else {
             break;
         };
         out.push_str(&rest[..start]);
@@ -970,7 +973,11 @@ mod tests {
     fn jinja_expressions_are_unknown_values_and_tags_render_nothing() {
         let source = "# {{ ansible_managed }}\n{% for item in apps %}\nconfig append -- omero.web.apps {{ item | to_json | quote }}\n{% endfor %}\nconfig set omero.web.debug false\nconfig set -- {{ key | quote }} {{\n  value | quote\n}}\n";
         let doc = parse("apps.omero.j2", source);
-        let ops: Vec<(&str, Option<&Value>)> = doc.operations.iter().map(|op| (op.key.as_str(), op.value.as_ref())).collect();
+        let ops: Vec<(&str, Option<&Value>)> = doc
+            .operations
+            .iter()
+            .map(|op| (op.key.as_str(), op.value.as_ref()))
+            .collect();
         assert_eq!(
             ops[..2],
             [
