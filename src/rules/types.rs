@@ -210,11 +210,79 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             out.push(ctx.at_value(key, finding));
         }
         match settings::parse(property, ctx.config.release, raw) {
-            Err(rejection) => out.push(ctx.at_value(key, rejected(ctx, property, raw, &rejection))),
+            Err(rejection) => {
+                let mut finding = rejected(ctx, property, raw, &rejection);
+                // An app's settings are read only when Django loads the app.
+                if let Some(app) = unlisted_app(ctx, property) {
+                    finding = finding.severity(Warning);
+                    finding.message = format!(
+                        "{} (OMERO.web starts: {app} is not in omero.web.apps, so nothing reads it yet)",
+                        finding.message
+                    );
+                    finding.label = Some(format!("{app} fails to load here once listed"));
+                }
+                out.push(ctx.at_value(key, finding));
+            }
             Ok(parsed) => accepted(ctx, property, raw, &parsed, out),
         }
     }
     module_checks(ctx, out);
+}
+
+/// Why a value that loads stops `django.setup()` or Django's checks, which
+/// OMERO.web's settings import does not notice.
+fn stops_django(key: &str, value: &PyJson) -> Option<String> {
+    match (key, value) {
+        // INSTALLED_APPS gets each character of a string, each key of an object.
+        ("omero.web.apps", PyJson::Str(s)) if !s.is_empty() => {
+            Some("a string: Django loads each of its characters as an app and fails".to_string())
+        }
+        ("omero.web.apps", PyJson::Object(pairs)) if !pairs.is_empty() => {
+            Some("an object: Django loads each of its keys as an app and fails".to_string())
+        }
+        // Django's settings refuse anything but a list or tuple for these.
+        ("omero.web.allowed_hosts" | "omero.web.template_dirs", value) if !matches!(value, PyJson::Array(_)) => {
+            Some("not a list, which Django's settings refuse (ImproperlyConfigured)".to_string())
+        }
+        // The static files check takes each entry as a path or a (prefix, path) pair.
+        ("omero.web.staticfile_dirs", PyJson::Array(items)) => items.iter().enumerate().find_map(|(i, item)| {
+            let path_or_pair = match item {
+                PyJson::Str(_) => true,
+                PyJson::Array(pair) => matches!(pair.as_slice(), [PyJson::Str(_), PyJson::Str(_)]),
+                _ => false,
+            };
+            (!path_or_pair).then(|| {
+                format!(
+                    "entry {} is neither a path nor [prefix, path]: Django's static files check raises",
+                    i + 1
+                )
+            })
+        }),
+        // Django's check of the origins tests `"://" in` each entry.
+        ("omero.web.csrf_trusted_origins", PyJson::Null | PyJson::Bool(_) | PyJson::Int(_) | PyJson::Float(_)) => {
+            Some("not a list: Django's check of the origins raises a TypeError".to_string())
+        }
+        ("omero.web.csrf_trusted_origins", PyJson::Array(items)) => items.iter().enumerate().find_map(|(i, item)| {
+            matches!(item, PyJson::Null | PyJson::Bool(_) | PyJson::Int(_) | PyJson::Float(_)).then(|| {
+                format!(
+                    "entry {} is not text: Django's check of the origins raises a TypeError",
+                    i + 1
+                )
+            })
+        }),
+        _ => None,
+    }
+}
+
+/// The app whose property this is, when `omero.web.apps` does not list it.
+fn unlisted_app<'p>(ctx: &LintContext, property: &'p Property) -> Option<&'p str> {
+    let app = property
+        .app
+        .as_deref()
+        .filter(|_| matches!(property.section, Section::App(_)))?;
+    let listed = matches!(ctx.json("omero.web.apps"), Some(PyJson::Array(items))
+        if items.iter().any(|item| matches!(item, PyJson::Str(s) if s == app)));
+    (!listed).then_some(app)
 }
 
 fn rejected(ctx: &LintContext, property: &Property, raw: &str, rejection: &settings::Rejection) -> Finding {
@@ -329,6 +397,16 @@ fn accepted(ctx: &LintContext, property: &Property, raw: &str, parsed: &Parsed, 
             }
         }
         (ValueType::Json, Parsed::Json(value)) => {
+            if let Some(reason) = stops_django(key, value) {
+                let finding = Finding::new(&SHAPE_STOPS_START, format!("{key}: {reason}"))
+                    .key(key)
+                    .help(format!(
+                        "the value should be {}",
+                        property.shape.as_ref().map(shape::describe).unwrap_or_default()
+                    ));
+                out.push(ctx.at_value(key, finding));
+                return;
+            }
             // The middleware family judges the entries of a middleware list.
             let middleware_list = key == "omero.web.middleware" && matches!(value, PyJson::Array(_));
             if let Some(expected) = property.shape.as_ref().filter(|_| !middleware_list) {
@@ -486,6 +564,49 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
 mod tests {
     use super::super::testing::findings;
     use crate::diagnostic::Severity;
+
+    /// The codes of the findings that stop OMERO.web from starting.
+    fn blocking(text: &str) -> Vec<&'static str> {
+        findings(text)
+            .iter()
+            .filter(|f| f.blocks_start())
+            .map(|f| f.code())
+            .collect()
+    }
+
+    #[test]
+    fn values_django_refuses_after_the_settings_load() {
+        for text in [
+            "omero.web.apps=\"omero_iviewer\"\n",
+            "omero.web.apps={\"omero_iviewer\": 1}\n",
+            "omero.web.template_dirs={\"a\": 1}\n",
+            "omero.web.allowed_hosts=\"*\"\n",
+            "omero.web.staticfile_dirs=[[]]\n",
+            "omero.web.staticfile_dirs=[Infinity]\n",
+            "omero.web.staticfile_dirs=[[1, \"/srv/static\"]]\n",
+            "omero.web.csrf_trusted_origins=[1]\n",
+            "omero.web.csrf_trusted_origins=1\n",
+        ] {
+            assert_eq!(blocking(text), vec!["TY013"], "{text}");
+        }
+        for text in [
+            "omero.web.apps=\"\"\n",
+            "omero.web.staticfile_dirs=[\"/srv/a\", [\"pre\", \"/srv/b\"]]\n",
+            "omero.web.csrf_trusted_origins=[\"https://omero.example.org\"]\n",
+        ] {
+            assert!(blocking(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_unlisted_apps_bad_value_does_not_stop_omero_web() {
+        let unlisted = findings("omero.web.iviewer.max_active_channels=ten\n");
+        let bad = unlisted.iter().find(|f| f.code() == "TY001");
+        assert_eq!(bad.map(|f| f.severity), Some(Severity::Warning), "{unlisted:?}");
+        assert!(blocking("omero.web.iviewer.max_active_channels=ten\n").is_empty());
+        let listed = "omero.web.iviewer.max_active_channels=ten\nomero.web.apps=[\"omero_iviewer\"]\n";
+        assert_eq!(blocking(listed), vec!["TY001"]);
+    }
 
     fn placeholder(text: &str) -> Option<(Severity, String)> {
         findings(text)
