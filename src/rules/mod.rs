@@ -101,6 +101,7 @@ pub static RULES: &[&Rule] = &[
     &paths::PREFIX_TRAILING_SLASH,
     &paths::STATIC_URL_OUTSIDE_PREFIX,
     &paths::TEMPLATE_WITHOUT_DIRS,
+    &paths::STATIC_URL_EMPTY,
     &security::DEBUG_ON,
     &security::COOKIE_NOT_SECURE,
     &security::SAMESITE_NONE_INSECURE,

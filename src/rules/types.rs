@@ -240,6 +240,20 @@ fn stops_django(key: &str, value: &PyJson) -> Option<String> {
         ("omero.web.apps", PyJson::Object(pairs)) if !pairs.is_empty() => {
             Some("an object: Django loads each of its keys as an app and fails".to_string())
         }
+        ("omero.web.apps", PyJson::Array(items)) => {
+            items.iter().position(|item| !matches!(item, PyJson::Str(_))).map(|i| {
+                format!(
+                    "entry {} is not a module name (text), which Django cannot load as an app",
+                    i + 1
+                )
+            })
+        }
+        // Django's cache checks take CACHES as a mapping of aliases to mappings.
+        ("omero.web.caches", PyJson::Object(pairs)) => pairs
+            .iter()
+            .find(|(_, v)| !matches!(v, PyJson::Object(_)))
+            .map(|(alias, _)| format!("the cache `{alias}` is not an object, which Django's cache set-up cannot read")),
+        ("omero.web.caches", _) => Some("not an object, which Django's cache checks cannot read".to_string()),
         // Django's settings refuse anything but a list or tuple for these.
         ("omero.web.allowed_hosts" | "omero.web.template_dirs", value) if !matches!(value, PyJson::Array(_)) => {
             Some("not a list, which Django's settings refuse (ImproperlyConfigured)".to_string())
@@ -579,6 +593,7 @@ mod tests {
         for text in [
             "omero.web.apps=\"omero_iviewer\"\n",
             "omero.web.apps={\"omero_iviewer\": 1}\n",
+            "omero.web.apps=[\"omero_iviewer\", null]\n",
             "omero.web.template_dirs={\"a\": 1}\n",
             "omero.web.allowed_hosts=\"*\"\n",
             "omero.web.staticfile_dirs=[[]]\n",
@@ -586,6 +601,8 @@ mod tests {
             "omero.web.staticfile_dirs=[[1, \"/srv/static\"]]\n",
             "omero.web.csrf_trusted_origins=[1]\n",
             "omero.web.csrf_trusted_origins=1\n",
+            "omero.web.caches=[[]]\n",
+            "omero.web.caches={\"default\": \"redis\"}\n",
         ] {
             assert_eq!(blocking(text), vec!["TY013"], "{text}");
         }
