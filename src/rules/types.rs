@@ -59,7 +59,7 @@ pub static UNKNOWN_TIME_ZONE: Rule = Rule {
     explanation: "`omero.web.time_zone` must be a tz database name (`Europe/London`, \
 `America/New_York`). pytz rejects unknown names and OMERO.web crashes at start. pytz ignores \
 case, but Django then looks for the exact file under /usr/share/zoneinfo, so spell the name as \
-the database does.",
+the database does: Django does not start when that file is missing.",
     example: "omero config set omero.web.time_zone London",
     fixed_example: "omero config set omero.web.time_zone Europe/London",
     fix: false,
@@ -392,18 +392,15 @@ fn accepted(ctx: &LintContext, property: &Property, raw: &str, parsed: &Parsed, 
             }
         }
         (ValueType::Timezone, _) => {
-            if let Some(canonical) = crate::catalog::catalog()
-                .time_zone(raw)
-                .filter(|c| *c != raw && raw != "UTC" && !raw.eq_ignore_ascii_case("utc"))
-            {
+            if let Some(canonical) = crate::catalog::catalog().time_zone(raw).filter(|c| *c != raw) {
+                // pytz ignores case; Django's set-up then wants the exact file.
                 out.push(
                     ctx.at_value(
                         key,
                         Finding::new(
                             &UNKNOWN_TIME_ZONE,
-                            format!("{key}: `{raw}` is spelled `{canonical}` in the tz database"),
+                            format!("{key}: `{raw}` is spelled `{canonical}` in the tz database; Django finds no /usr/share/zoneinfo/{raw} and does not start"),
                         )
-                        .severity(Warning)
                         .key(key)
                         .help(format!("write `{canonical}`: Django looks for the exact file name")),
                     ),
@@ -613,6 +610,14 @@ mod tests {
         ] {
             assert!(blocking(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_time_zone_in_the_wrong_case_stops_django() {
+        assert_eq!(blocking("omero.web.time_zone=utc\n"), vec!["TY004"]);
+        assert_eq!(blocking("omero.web.time_zone=europe/london\n"), vec!["TY004"]);
+        assert!(blocking("omero.web.time_zone=UTC\n").is_empty());
+        assert!(blocking("omero.web.time_zone=Europe/London\n").is_empty());
     }
 
     #[test]
