@@ -152,9 +152,16 @@ def main():
     if args.sample:
         names = sorted(random.sample(names, min(args.sample, len(names))))
         print("sampled: " + " ".join(names), file=sys.stderr)
+    return record_all(names, lambda name: answer_text(args.oracle, name), answer_path, args, "record_differential.py")
+
+
+def record_all(cases, answer_text, answer_path, args, recorder):
+    """Records each case's answer (`answer_text(case)`) at `answer_path(case)`,
+    or with `args.check` compares it with the recorded one: 0 when all are
+    current, 1 when some are stale, 2 when the oracle could not run."""
     stale, failed = [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        answers = {pool.submit(answer_text, args.oracle, name): name for name in names}
+        answers = {pool.submit(answer_text, name): name for name in cases}
         for future in concurrent.futures.as_completed(answers):
             name = answers[future]
             try:
@@ -174,6 +181,7 @@ def main():
                     stale.append(name)
                 print("checked", name, "stale" if recorded != answer else "ok", file=sys.stderr)
             else:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
                 with open(target, "w", encoding="utf-8", newline="") as f:
                     f.write(answer)
                 print("recorded", name, file=sys.stderr)
@@ -181,7 +189,7 @@ def main():
         print("the oracle could not run: " + ", ".join(sorted(failed)), file=sys.stderr)
         return 2
     if stale:
-        print("stale answers (re-record with scripts/record_differential.py): " + ", ".join(sorted(stale)), file=sys.stderr)
+        print("stale answers (re-record with scripts/%s): %s" % (recorder, ", ".join(sorted(stale))), file=sys.stderr)
         return 1
     return 0
 

@@ -27,7 +27,6 @@ committed one (CI runs it on a random sample).
 """
 
 import argparse
-import concurrent.futures
 import json
 import os
 import random
@@ -37,6 +36,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+
+import record_differential
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ANSWERS = os.path.join(ROOT, "tests", "django")
@@ -202,40 +203,9 @@ def main():
     if args.sample:
         cases = sorted(random.sample(cases, min(args.sample, len(cases))))
         print("sampled: " + " ".join(cases), file=sys.stderr)
-    stale, failed = [], []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        answers = {pool.submit(answer_text, args.oracle, case): case for case in cases}
-        for future in concurrent.futures.as_completed(answers):
-            case = answers[future]
-            try:
-                answer = future.result()
-            except RuntimeError as e:
-                failed.append(case)
-                print("%s: %s" % (case, e), file=sys.stderr)
-                continue
-            target = answer_path(case)
-            if args.check:
-                try:
-                    with open(target, encoding="utf-8") as f:
-                        recorded = f.read()
-                except FileNotFoundError:
-                    recorded = None
-                if recorded != answer:
-                    stale.append(case)
-                print("checked", case, "stale" if recorded != answer else "ok", file=sys.stderr)
-            else:
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target, "w", encoding="utf-8", newline="") as f:
-                    f.write(answer)
-                print("recorded", case, file=sys.stderr)
-    if failed:
-        print("the oracle could not run: " + ", ".join(sorted(failed)), file=sys.stderr)
-        return 2
-    if stale:
-        print("stale answers (re-record with scripts/record_django.py): " + ", ".join(sorted(stale)), file=sys.stderr)
-        return 1
-    return 0
-
+    return record_differential.record_all(
+        cases, lambda case: answer_text(args.oracle, case), answer_path, args, "record_django.py"
+    )
 
 if __name__ == "__main__":
     sys.exit(main())
