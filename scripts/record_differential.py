@@ -135,12 +135,7 @@ def answer_text(oracle, name):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--oracle", default=DEFAULT_ORACLE)
-    parser.add_argument("--check", action="store_true")
-    parser.add_argument("--sample", type=int, help="with --check: only this many random cases")
-    parser.add_argument("--jobs", type=int, default=2, help="oracle runs in parallel (default 2)")
-    parser.add_argument("--missing", action="store_true", help="only the cases without an answer")
+    parser = options(__doc__)
     parser.add_argument("names", nargs="*")
     args = parser.parse_args()
     if not os.access(args.oracle, os.X_OK):
@@ -153,6 +148,17 @@ def main():
         names = sorted(random.sample(names, min(args.sample, len(names))))
         print("sampled: " + " ".join(names), file=sys.stderr)
     return record_all(names, lambda name: answer_text(args.oracle, name), answer_path, args, "record_differential.py")
+
+
+def options(doc):
+    """The options both recorders take (the cases are added by each)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--oracle", default=DEFAULT_ORACLE)
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--sample", type=int, help="with --check: only this many random cases")
+    parser.add_argument("--jobs", type=int, default=2, help="oracle runs in parallel (default 2)")
+    parser.add_argument("--missing", action="store_true", help="only the cases without an answer")
+    return parser
 
 
 def record_all(cases, answer_text, answer_path, args, recorder):

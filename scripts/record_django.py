@@ -26,7 +26,6 @@ input, or a known limitation listed in EXCLUDED below).
 committed one (CI runs it on a random sample).
 """
 
-import argparse
 import json
 import os
 import random
@@ -42,7 +41,6 @@ import record_differential
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ANSWERS = os.path.join(ROOT, "tests", "django")
 SHARED = os.path.join(ROOT, "..", "shared")
-DEFAULT_ORACLE = os.path.join(SHARED, "oracle", "oracle")
 GROUPS = {
     "examples": os.path.join(ROOT, "examples"),
     "differential": os.path.join(ROOT, "tests", "differential", "cases"),
@@ -186,12 +184,7 @@ def answer_text(oracle, case):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--oracle", default=DEFAULT_ORACLE)
-    parser.add_argument("--check", action="store_true")
-    parser.add_argument("--sample", type=int, help="with --check: only this many random cases")
-    parser.add_argument("--jobs", type=int, default=2, help="oracle runs in parallel (default 2)")
-    parser.add_argument("--missing", action="store_true", help="only the cases without an answer")
+    parser = record_differential.options(__doc__)
     parser.add_argument("cases", nargs="*", help="GROUP/NAME, e.g. examples/production.properties")
     args = parser.parse_args()
     if not os.access(args.oracle, os.X_OK):
