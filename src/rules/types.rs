@@ -110,11 +110,14 @@ pub static SHAPE_STOPS_START: Rule = Rule {
     code: "TY013",
     name: "json-shape-stops-start",
     severity: Error,
-    summary: "Valid JSON of a structure OMERO.web's settings cannot load",
-    explanation: "`json.loads` accepts any JSON, but OMERO.web's settings then use some values \
-straight away: the `omero.web.apps` names, the `omero.web.server_list` entries, the \
-`omero.web.django_additional_settings` pairs and the members a parser reads. A value of the wrong \
-structure raises there and OMERO.web does not start.",
+    summary: "Valid JSON of a structure that stops OMERO.web from starting",
+    explanation: "`json.loads` accepts any JSON, but some values are used straight away. \
+OMERO.web's settings read the `omero.web.apps` names, the `omero.web.server_list` entries, the \
+`omero.web.django_additional_settings` pairs and the members a parser reads; Django's set-up and \
+checks then need `omero.web.apps` entries that are module names, `allowed_hosts` and \
+`template_dirs` as lists, `caches` as an object of objects, `staticfile_dirs` entries that are \
+paths or `[prefix, path]` pairs and text `csrf_trusted_origins`. A value of the wrong structure \
+raises there and OMERO.web does not start.",
     example: "omero config set omero.web.server_list '[[\"omero.example.org\"]]'",
     fixed_example: "omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'",
     fix: false,
