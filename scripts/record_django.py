@@ -92,7 +92,8 @@ def config_xml(oracle, path, tmp):
         path, ext = script, "sh"
     if ext == "sh":
         keep_going = [] if "errexit" in path else ["--keep-going"]
-        run(oracle, [], "script", path, *keep_going, "--xml-out", xml)
+        # Every shell has a PATH (scripts prepend their venv to it); the oracle needs it given.
+        run(oracle, [], "script", path, *keep_going, "--var", "PATH=/usr/local/bin:/usr/bin:/bin", "--xml-out", xml)
     else:
         run(oracle, [], "load", path, "--xml-out", xml)
     return xml if os.path.exists(xml) else None
