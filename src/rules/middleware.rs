@@ -28,7 +28,7 @@ pub static INDEX_NOT_NUMBER: Rule = Rule {
     summary: "Every middleware `index` is text, so the entries sort alphabetically",
     explanation: "The entries are ordered with Python's `sorted` on `index`. When every index is \
 text the list loads but sorts alphabetically: `\"10\"` comes before `\"2\"`. (Text mixed with \
-numbers stops OMERO.web from starting: MW009.)",
+numbers stops OMERO.web from starting: MW010.)",
     example: "omero config append omero.web.middleware '{\"index\": \"0\", \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}'",
     fixed_example: "omero config append omero.web.middleware '{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}'",
     fix: false,
@@ -36,7 +36,7 @@ numbers stops OMERO.web from starting: MW009.)",
 };
 
 pub static INDEX_TYPES_MIXED: Rule = Rule {
-    code: "MW009",
+    code: "MW010",
     name: "middleware-index-mixed",
     severity: Error,
     summary: "Middleware indices mix numbers and text",
@@ -464,7 +464,7 @@ mod tests {
     #[test]
     fn index_types() {
         let mixed = findings(r#"omero.web.middleware=[{"index": "1", "class": "a.B"}, {"index": 2, "class": "c.D"}]"#);
-        assert!(mixed.iter().any(|f| f.code() == "MW009" && f.blocks_start()));
+        assert!(mixed.iter().any(|f| f.code() == "MW010" && f.blocks_start()));
         let text =
             findings(r#"omero.web.middleware=[{"index": "10", "class": "a.B"}, {"index": "2", "class": "c.D"}]"#);
         assert!(text

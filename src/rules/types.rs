@@ -546,7 +546,7 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
         parsed("omero.web.django_additional_settings"),
         parsed("omero.web.server_list"),
     );
-    // Entries of a middleware list are the middleware family's (MW001, MW009).
+    // Entries of a middleware list are the middleware family's (MW001, MW010).
     let middleware = middleware.filter(|m| !matches!(m, PyJson::Array(_)));
     let inputs = settings::ModuleInputs {
         apps: apps.as_ref(),
