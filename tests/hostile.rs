@@ -243,3 +243,75 @@ fn a_write_failing_half_way_leaves_the_original_and_no_temporary_file() {
     assert!(atomic::write_with(&fresh, false, |_| Err(std::io::Error::other("interrupted"))).is_err());
     assert_eq!(names(dir.path()), vec!["config.xml"]);
 }
+
+/// Runs the binary with its address space capped at `megabytes` (an
+/// allocation beyond fails and aborts) and a guard against hangs.
+fn omeroconf_within(megabytes: u64, args: &[&str]) -> Output {
+    std::process::Command::new("prlimit")
+        .arg(format!("--as={}", megabytes << 20))
+        .args(["timeout", "60", env!("CARGO_BIN_EXE_omeroconf")])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("prlimit runs")
+}
+
+/// Nine levels of nine aliases: 387 million scalars once expanded, in under 500 bytes.
+fn laughs(indent: &str) -> String {
+    let mut text = format!("{indent}a0: &a0 [x,x,x,x,x,x,x,x,x]\n");
+    for level in 1..9 {
+        let items = vec![format!("*a{}", level - 1); 9].join(",");
+        text.push_str(&format!("{indent}a{level}: &a{level} [{items}]\n"));
+    }
+    text
+}
+
+#[test]
+fn yaml_alias_bombs_stay_under_100_mb() {
+    let ansible = format!(
+        "{}omero_web_config_set:\n  omero.web.apps: *a8\n  omero.web.debug: true\n",
+        laughs("")
+    );
+    let (_dir, path) = temp_file("vars.yml", ansible.as_bytes());
+    let output = omeroconf_within(
+        100,
+        &["lint", "--from", "ansible", "--format", "short", path_str(&path)],
+    );
+    assert_status(&output, 0);
+    let report = stdout(&output);
+    // Only the value built from the aliases is given up; the rest is judged.
+    assert!(
+        report.contains("info[IN015] the value of `omero.web.apps` is built from YAML aliases that expand too far"),
+        "{report}"
+    );
+    assert!(report.contains("warning[SC001]"), "{report}");
+    assert_eq!(report.matches("IN015").count(), 1, "{report}");
+
+    let compose = format!(
+        "x-laughs:\n{}services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n",
+        laughs("  ")
+    );
+    let (_dir, path) = temp_file("docker-compose.yml", compose.as_bytes());
+    let output = omeroconf_within(100, &["lint", "--format", "short", path_str(&path)]);
+    assert_status(&output, 1);
+    assert!(
+        stdout(&output).contains("error[IN001] Docker Compose and kubectl refuse this file"),
+        "{}",
+        stdout(&output)
+    );
+
+    // `<<` merges copy entries: 900 merges of a 1000-key map.
+    let keys: Vec<String> = (0..1000).map(|i| format!("k{i}: v")).collect();
+    let merges = format!("x: &a {{{}}}\ny:\n{}", keys.join(", "), "  - {<<: *a}\n".repeat(900));
+    let (_dir, path) = temp_file("vars.yml", merges.as_bytes());
+    let output = omeroconf_within(
+        100,
+        &["lint", "--from", "ansible", "--format", "short", path_str(&path)],
+    );
+    assert_status(&output, 1);
+    assert!(
+        stdout(&output).contains("merge keys copy more than"),
+        "{}",
+        stdout(&output)
+    );
+}
