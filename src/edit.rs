@@ -8,9 +8,7 @@
 
 use crate::document::{Document, Format, Operation, Span};
 use std::fmt;
-use std::io::Write;
 use std::ops::Range;
-use std::path::Path;
 
 /// Replace `span` of the source with `replacement`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,25 +72,6 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .context_radius(2)
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
-}
-
-/// Replaces the file at `path` with `text` atomically: the new content is
-/// written to a temporary file in the same directory (keeping the old
-/// file's permissions) and renamed over the old one, so a reader or a crash
-/// sees either the old file or the new one, never half of each.
-pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(text.as_bytes())?;
-    if let Ok(metadata) = std::fs::metadata(path) {
-        temp.as_file().set_permissions(metadata.permissions())?;
-    }
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// What surrounds a value's text in the source.
@@ -592,24 +571,6 @@ mod tests {
         assert_eq!(json_array_items(" [] "), Some(vec![]));
         assert_eq!(json_array_items("{}"), None);
         assert_eq!(json_array_items("[1, 2"), None);
-    }
-
-    #[test]
-    fn write_file_replaces_the_whole_file_and_leaves_no_temporary() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("web.properties");
-        std::fs::write(&path, "omero.web.prefix=/omero/\n").expect("written");
-        write_file(&path, "omero.web.prefix=/omero\n").expect("replaced");
-        assert_eq!(
-            std::fs::read_to_string(&path).expect("readable"),
-            "omero.web.prefix=/omero\n"
-        );
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("listable")
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("web.properties")]);
     }
 
     #[test]

@@ -605,7 +605,11 @@ fn run_lint(args: &LintArgs) -> u8 {
         linted = linted
             .into_iter()
             .zip(&paths)
-            .map(|(l, path)| apply_fixes(args, l, path, &lint_one))
+            .map(|(l, path)| {
+                let (l, written) = apply_fixes(args, l, path, &lint_one);
+                unreadable |= !written;
+                l
+            })
             .collect();
     }
     let text = match args.format {
@@ -672,17 +676,20 @@ fn show_fixes(
     }
 }
 
-/// `--fix`: writes the fixed text in place and lints it again.
+/// `--fix`: writes the fixed text in place and lints it again; a file that
+/// cannot be written is reported and comes back unchanged with `false`.
 fn apply_fixes(
     args: &LintArgs,
     linted: Linted,
     path: &Path,
     lint_one: &dyn Fn(omeroconf::document::Document) -> Linted,
-) -> Linted {
-    let Some(fixed) = lint::fix(&linted) else { return linted };
-    if let Err(e) = omeroconf::edit::write_file(path, &fixed.source) {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return linted;
+) -> (Linted, bool) {
+    let Some(fixed) = lint::fix(&linted) else {
+        return (linted, true);
+    };
+    if let Err(e) = atomic::replace(path, &linted.document.source, &fixed.source) {
+        eprintln!("error: cannot fix {}: {e}", display_name(path));
+        return (linted, false);
     }
     let left = if fixed.deferred > 0 {
         format!("; {} more after another run", fixed.deferred)
@@ -690,7 +697,7 @@ fn apply_fixes(
         String::new()
     };
     eprintln!("fixed {} problem(s) in {}{left}", fixed.applied.len(), path.display());
-    lint_one(parse_input(path, fixed.source, None, &args.input))
+    (lint_one(parse_input(path, fixed.source, None, &args.input)), true)
 }
 
 fn summary(linted: &[Linted]) -> String {
@@ -750,17 +757,7 @@ fn run_convert(args: &ConvertArgs) -> u8 {
     }
     match &args.output {
         None => write_out(&written.text),
-        Some(path) => match atomic::write(path, &written.text, args.force) {
-            Ok(()) => OK,
-            Err(atomic::WriteError::Exists) => {
-                eprintln!("error: {}: {}", path.display(), atomic::WriteError::Exists);
-                FINDINGS
-            }
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                USAGE
-            }
-        },
+        Some(path) => write_file(path, &written.text, args.force),
     }
 }
 
@@ -882,6 +879,10 @@ fn run_diff(args: &DiffArgs) -> u8 {
 }
 
 fn run_migrate(args: &MigrateArgs) -> u8 {
+    if args.write && args.file == Path::new("-") {
+        eprintln!("error: {}", atomic::WriteError::StandardInput);
+        return USAGE;
+    }
     let input = InputArgs {
         from: args.from,
         omero_web_version: args.to_version,
@@ -919,15 +920,12 @@ fn run_migrate(args: &MigrateArgs) -> u8 {
                 return USAGE;
             }
         };
-        return match atomic::write(path, &written.text, args.force) {
-            Ok(()) => {
+        return match write_file(path, &written.text, args.force) {
+            OK => {
                 eprintln!("wrote {} ({format}) for OMERO.web {}", path.display(), migration.to);
                 status
             }
-            Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
-                USAGE
-            }
+            failed => failed,
         };
     }
     if args.write {
@@ -997,6 +995,17 @@ fn run_migrate(args: &MigrateArgs) -> u8 {
 fn refused(refusal: &Refusal) -> u8 {
     eprintln!("error: {refusal}");
     FINDINGS
+}
+
+/// Writes an output file with the one writer and its exit status.
+fn write_file(path: &Path, text: &str, force: bool) -> u8 {
+    match atomic::write(path, text, force) {
+        Ok(()) => OK,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            e.exit_status()
+        }
+    }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.

@@ -121,8 +121,8 @@ pub fn write(config: &Config, format: Format, options: WriteOptions) -> Result<W
             text: json::write(&stored),
             ..Written::default()
         }),
-        Format::Env => Ok(env::write(&stored)),
-        Format::Ansible => Ok(ansible::write(&stored)),
+        Format::Env => env::write(&stored, options.force),
+        Format::Ansible => ansible::write(&stored, options.force),
         Format::Compose => Err(Refusal::new(
             "omeroconf does not write compose files; convert --to env and use it as env_file",
         )),
