@@ -27,3 +27,4 @@ pub mod settings;
 pub mod shape;
 pub mod similarity;
 pub mod source;
+pub mod walk;

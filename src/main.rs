@@ -396,14 +396,21 @@ fn main() -> ExitCode {
 /// The name standard input is reported under.
 const STDIN_NAME: &str = "<stdin>";
 
-/// Reads one input as text (`-` is standard input), or says why it cannot.
-fn read_text(path: &Path) -> Result<String, String> {
+/// Reads one input as text (`-` is standard input), or says why it cannot;
+/// a file `found` by walking a directory must still be a regular file.
+fn read_text(path: &Path, found: bool) -> Result<String, String> {
     let bytes = if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
             .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
+        bytes
+    } else if found {
+        let mut bytes = Vec::new();
+        omeroconf::walk::open_regular(path)
+            .and_then(|mut file| file.read_to_end(&mut bytes))
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         bytes
     } else {
         std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
@@ -439,52 +446,26 @@ fn parse_input(path: &Path, text: String, format: Option<Format>, input: &InputA
 
 /// Reads and parses one input file, or says why it cannot.
 fn load(path: &Path, input: &InputArgs) -> Result<omeroconf::document::Document, String> {
-    read_text(path).map(|text| parse_input(path, text, None, input))
+    read_text(path, false).map(|text| parse_input(path, text, None, input))
 }
 
-/// Unused directories: version control, build output, dependencies.
-const SKIPPED_DIRS: [&str; 4] = [".git", "target", "node_modules", ".venv"];
-
-/// The inputs behind the command-line paths: files as given, directories
-/// searched (each file with the format it was recognised as).
-fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<Format>)>, String> {
+/// The inputs behind the command-line paths: files as given (read even
+/// when a FIFO or device, such as `<(cmd)`), directories searched by the
+/// safe walker (each file with the format it was recognised as), and what
+/// could not be read.
+fn expand(paths: &[PathBuf]) -> (Vec<(PathBuf, Option<Format>)>, Vec<String>) {
     let mut inputs = Vec::new();
+    let mut errors = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut inputs).map_err(|e| format!("cannot read the directory {}: {e}", path.display()))?;
+            let found = omeroconf::walk::walk(path);
+            inputs.extend(found.inputs.into_iter().map(|(p, f)| (p, Some(f))));
+            errors.extend(found.errors);
         } else {
             inputs.push((path.clone(), None));
         }
     }
-    Ok(inputs)
-}
-
-fn walk(dir: &Path, inputs: &mut Vec<(PathBuf, Option<Format>)>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if path.is_dir() {
-            if !SKIPPED_DIRS.contains(&name.as_str()) {
-                walk(&path, inputs)?;
-            }
-            continue;
-        }
-        // Unreadable or binary files are not configuration: skip them here.
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        if let Some(format) = source::recognise(&path, &text) {
-            inputs.push((path, Some(format)));
-        }
-    }
-    Ok(())
+    (inputs, errors)
 }
 
 /// What linting one input gave.
@@ -501,7 +482,7 @@ fn lint_input(
     args: &LintArgs,
     lint_one: &(dyn Fn(omeroconf::document::Document) -> Linted + Sync),
 ) -> Outcome {
-    let text = match read_text(path) {
+    let text = match read_text(path, recognised.is_some()) {
         Ok(text) => text,
         Err(message) => return Outcome::Unreadable(message),
     };
@@ -559,13 +540,13 @@ fn run_lint(args: &LintArgs) -> u8 {
     };
     let options = rules::Options { cores: args.cores };
     let lint_one = |document| lint::lint_with(document, args.input.omero_web_version, &filter, &options);
-    let inputs = match expand(&args.files) {
-        Ok(inputs) => inputs,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return USAGE;
-        }
-    };
+    let (inputs, errors) = expand(&args.files);
+    for message in &errors {
+        eprintln!("error: {message}");
+    }
+    if inputs.is_empty() && !errors.is_empty() {
+        return USAGE;
+    }
     if inputs.is_empty() {
         eprintln!(
             "note: no configuration file omeroconf recognises in {}",
@@ -578,7 +559,7 @@ fn run_lint(args: &LintArgs) -> u8 {
         return OK;
     }
     let mut results: Vec<(Linted, PathBuf)> = Vec::new();
-    let mut unreadable = false;
+    let mut unreadable = !errors.is_empty();
     for outcome in lint_all(&inputs, args, &lint_one) {
         match outcome {
             Outcome::Linted(one, path) => results.push((*one, path)),
