@@ -340,17 +340,23 @@ fn check_kept_quotes(doc: &mut Document, variable: &Variable) {
     if !quoted || !(variable.name.starts_with(PREFIX) || variable.name == "OMEROHOST") {
         return;
     }
+    let key = config_key(&variable.name).unwrap_or_else(|| variable.name.clone());
+    let shown = if crate::secrets::is_secret_key(&key) {
+        crate::secrets::MASK
+    } else {
+        value
+    };
     doc.findings.push(
         Finding::new(
             &input::ENV_QUOTES_KEPT,
             format!(
-                "{} keeps the quotes: the value of `{}` is {value}, quotes included (this file is treated as {})",
+                "{} keeps the quotes: the value of `{}` is {shown}, quotes included (this file is treated as {})",
                 "`docker run --env-file`",
                 variable.name,
                 EnvStyle::Docker.describe()
             ),
         )
-        .key(config_key(&variable.name).unwrap_or_else(|| variable.name.clone()))
+        .key(key)
         .at(variable.value_span, "these quotes become part of the value")
         .help("remove the quotes, or use `--env-style compose` if only compose's env_file reads this file"),
     );
