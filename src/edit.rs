@@ -87,14 +87,14 @@ enum Quoting {
 
 /// Where a stored value appears byte for byte in the source.
 #[derive(Debug, Clone, Copy)]
-struct Literal {
+pub struct Literal {
     start: usize,
     quoting: Quoting,
 }
 
 /// Finds `raw` (the value `op` stores) verbatim inside the operation's value
 /// span, in a form whose content the format takes literally.
-fn literal_value(document: &Document, op: &Operation, raw: &str) -> Option<Literal> {
+pub fn literal_value(document: &Document, op: &Operation, raw: &str) -> Option<Literal> {
     let span = op.value_span;
     let text = document.source.get(span.range())?;
     let quoted = |quote: char| {
@@ -177,13 +177,35 @@ pub fn replace_in_value(
     range: Range<usize>,
     replacement: &str,
 ) -> Option<Edit> {
-    let literal = literal_value(document, op, raw)?;
+    replace_in_literal(document, literal_value(document, op, raw)?, raw, range, replacement)
+}
+
+/// [`replace_in_value`] once the value's [`literal_value`] is known (it
+/// compares the whole value: a rule editing many items of one long value
+/// finds it once).
+pub fn replace_in_literal(
+    document: &Document,
+    literal: Literal,
+    raw: &str,
+    range: Range<usize>,
+    replacement: &str,
+) -> Option<Edit> {
     if range.end > raw.len() || !raw.is_char_boundary(range.start) || !raw.is_char_boundary(range.end) {
         return None;
     }
-    let new_value = format!("{}{replacement}{}", &raw[..range.start], &raw[range.end..]);
-    // A properties value loses leading spaces to `strip()`.
-    if document.format == Format::Properties && new_value.trim() != new_value {
+    // A properties value loses leading and trailing spaces to `strip()`.
+    let first = raw[..range.start]
+        .chars()
+        .chain(replacement.chars())
+        .chain(raw[range.end..].chars())
+        .next();
+    let last = raw[range.end..]
+        .chars()
+        .rev()
+        .chain(replacement.chars().rev())
+        .chain(raw[..range.start].chars().rev())
+        .next();
+    if document.format == Format::Properties && [first, last].iter().flatten().any(|c| c.is_whitespace()) {
         return None;
     }
     fits(document.format, literal, replacement).then(|| Edit {
@@ -195,7 +217,11 @@ pub fn replace_in_value(
 /// The span inside the source of `range` of the stored value `raw`, when the
 /// value appears literally there.
 pub fn span_in_value(document: &Document, op: &Operation, raw: &str, range: Range<usize>) -> Option<Span> {
-    let literal = literal_value(document, op, raw)?;
+    span_in_literal(literal_value(document, op, raw)?, raw, range)
+}
+
+/// [`span_in_value`] once the value's [`literal_value`] is known.
+pub fn span_in_literal(literal: Literal, raw: &str, range: Range<usize>) -> Option<Span> {
     (range.end <= raw.len()).then(|| Span::new(literal.start + range.start, literal.start + range.end))
 }
 
