@@ -450,24 +450,34 @@ fn wrong_prefix(variable: &Variable) -> Finding {
     .help(format!("rename it `{fixed}`"))
 }
 
+/// A key's words, case aside: `omero.web.Public_URL` is `omero web public url`.
+fn key_words(key: &str) -> Vec<String> {
+    key.split(['.', '_'])
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
 /// For a `CONFIG_` name mapping to an unknown key: the name that sets the
 /// key the user probably meant.
 fn unknown_key_hint(variable: &Variable, key: &str) -> Option<Finding> {
     if catalog().property(key).is_some() {
         return None;
     }
-    let words = |s: &str| {
-        s.split(['.', '_'])
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-    };
-    let wanted = words(key);
-    let meant = catalog()
-        .properties
-        .iter()
-        .map(|p| p.key.as_str())
-        .find(|k| words(k) == wanted)
+    // Each known key by its words, built once: per variable it cost a pass
+    // over the catalog with an allocation per key.
+    static BY_WORDS: std::sync::OnceLock<std::collections::HashMap<Vec<String>, &'static str>> =
+        std::sync::OnceLock::new();
+    let by_words = BY_WORDS.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        for property in &catalog().properties {
+            map.entry(key_words(&property.key)).or_insert(property.key.as_str());
+        }
+        map
+    });
+    let meant = by_words
+        .get(&key_words(key))
+        .copied()
         .or_else(|| catalog().similar_keys(key).into_iter().next())?;
     let finding = Finding::new(
         &input::ENV_NAME,
