@@ -315,3 +315,41 @@ fn yaml_alias_bombs_stay_under_100_mb() {
         stdout(&output)
     );
 }
+
+#[test]
+fn long_lists_lines_and_many_keys_stay_under_100_mb() {
+    // Every entry a duplicate: one finding (and fix) per entry.
+    let entry = r#"{"index": 1, "class": "django.middleware.common.CommonMiddleware"}"#;
+    let middleware = format!("omero.web.middleware=[{}]\n", vec![entry; 12_000].join(","));
+    // One line, one finding per key: columns far along the line.
+    let wide: Vec<String> = (0..30_000).map(|i| format!("\"omero.web.k{i}\": \"x\"")).collect();
+    let wide = format!("{{{}}}", wide.join(", "));
+    let env: String = (0..20_000).map(|i| format!("CONFIG_omero_web_k{i}=v\n")).collect();
+    for (name, text, code, count) in [
+        ("mw.properties", middleware, "MW003", 11_999),
+        ("wide.json", wide, "KY001", 30_000),
+        ("web.env", env, "KY001", 20_000),
+    ] {
+        assert!(text.len() < 1 << 20, "{name}: under 1 MB");
+        let (_dir, path) = temp_file(name, text.as_bytes());
+        let output = omeroconf_within(100, &["lint", "--format", "short", path_str(&path)]);
+        let err = stderr(&output);
+        assert!(!err.contains("memory allocation"), "{name}: {err}");
+        let report = stdout(&output);
+        // One finding per entry (an unknown key, or a hint at a known one).
+        assert!(report.contains(code), "{name}: {err}");
+        assert!(report.lines().count() >= count, "{name}: {err}");
+        if name == "wide.json" {
+            // The last key's column is right, however far along the line.
+            let last = report.lines().last().unwrap_or_default();
+            let column = wide_column(&text, "omero.web.k29999");
+            assert!(last.starts_with(&format!("{}:1:{column}:", path_str(&path))), "{last}");
+        }
+    }
+}
+
+/// The 1-based column of `needle`'s opening quote in one-line `text`.
+fn wide_column(text: &str, needle: &str) -> usize {
+    text.find(&format!("\"{needle}\""))
+        .map_or(0, |at| text[..at].chars().count() + 1)
+}
