@@ -353,3 +353,23 @@ fn wide_column(text: &str, needle: &str) -> usize {
     text.find(&format!("\"{needle}\""))
         .map_or(0, |at| text[..at].chars().count() + 1)
 }
+
+#[test]
+fn a_byte_order_mark_is_read_as_python_and_go_read_it() {
+    let xml = "<icegrid><properties id=\"__ACTIVE__\"><property name=\"omero.config.profile\" value=\"default\" />\
+<property name=\"omero.web.debug\" value=\"true\" /></properties><properties id=\"default\">\
+<property name=\"omero.web.debug\" value=\"true\" /></properties></icegrid>\n";
+    for (name, text) in [
+        (
+            "docker-compose.yml",
+            "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n      CONFIG_omero_web_debug: 'true'\n",
+        ),
+        ("vars.yml", "omero_web_config_set:\n  omero.web.debug: true\n"),
+        ("config.xml", xml),
+    ] {
+        let (_dir, path) = temp_file(name, format!("\u{feff}{text}").as_bytes());
+        let output = omeroconf(&["lint", "--format", "short", path_str(&path)]);
+        assert_status(&output, 0);
+        assert!(stdout(&output).contains("warning[SC001]"), "{name}: {}", stdout(&output));
+    }
+}

@@ -91,6 +91,7 @@ pub fn detect(path: &Path, source: &str) -> Format {
 fn yaml_format(source: &str) -> Format {
     let sets_role_variable = source.lines().any(|line| {
         let name = line
+            .trim_start_matches('\u{feff}')
             .trim_start()
             .trim_start_matches("- ")
             .split(':')

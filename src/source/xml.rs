@@ -100,6 +100,16 @@ fn elements(source: &str) -> Result<Vec<Property>, (String, usize)> {
     if let Some((at, c)) = source.char_indices().find(|&(_, c)| forbidden(c)) {
         return Err((format!("character U+{:04X} is not allowed in XML", u32::from(c)), at));
     }
+    // A UTF-8 byte order mark is read by expat as the encoding's mark, not
+    // as text: blank it with as many bytes, so offsets stay the file's.
+    let blanked;
+    let source = match source.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            blanked = format!("   {rest}");
+            blanked.as_str()
+        }
+        None => source,
+    };
     let mut reader = Reader::from_str(source);
     reader.config_mut().check_end_names = true;
     let mut out = Vec::new();

@@ -122,12 +122,16 @@ pub struct Stream {
 
 /// Every document of a YAML stream.
 pub fn parse(source: &str) -> Result<Stream, YamlError> {
+    // PyYAML and go-yaml skip a byte order mark; yaml-rust2 would read it
+    // into the first key. Parse after it, counting it in the positions.
+    let text = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut builder = Builder {
         offsets: CharOffsets::new(source),
         source,
+        bom: usize::from(text.len() < source.len()),
         ..Builder::default()
     };
-    let mut parser = Parser::new_from_str(source);
+    let mut parser = Parser::new_from_str(text);
     let loaded = parser.load(&mut builder, true);
     if let Some(error) = builder.error.take() {
         return Err(error);
@@ -138,7 +142,7 @@ pub fn parse(source: &str) -> Result<Stream, YamlError> {
             excessive_aliasing: builder.excessive_aliasing,
         }),
         Err(e) => {
-            let at = builder.offsets.byte(e.marker().index());
+            let at = builder.offsets.byte(e.marker().index() + builder.bom);
             Err(YamlError {
                 span: Span::new(at, at),
                 message: e.info().to_string(),
@@ -290,6 +294,8 @@ fn allowed_alias_ratio(decoded: u64) -> f64 {
 struct Builder<'a> {
     source: &'a str,
     offsets: CharOffsets,
+    /// 1 when the source starts with a byte order mark the parser does not see.
+    bom: usize,
     stack: Vec<Open>,
     /// Each anchor's node and its size once aliases are expanded.
     anchors: HashMap<usize, (Node, u64)>,
@@ -418,7 +424,7 @@ impl MarkedEventReceiver for Builder<'_> {
         if self.error.is_some() {
             return;
         }
-        let start = self.offsets.byte(mark.index());
+        let start = self.offsets.byte(mark.index() + self.bom);
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let span = self.scalar_span(start, style, &text);
