@@ -373,3 +373,26 @@ fn a_byte_order_mark_is_read_as_python_and_go_read_it() {
         assert!(stdout(&output).contains("warning[SC001]"), "{name}: {}", stdout(&output));
     }
 }
+
+#[test]
+fn deep_shell_nesting_stays_under_100_mb() {
+    for (name, text) in [
+        (
+            "parens.sh",
+            format!("omero config set omero.web.debug true\n{}\n", "(".repeat(900_000)),
+        ),
+        (
+            "substitutions.sh",
+            format!("omero config set omero.web.debug \"{}\"\n", "$(".repeat(450_000)),
+        ),
+    ] {
+        let (_dir, path) = temp_file(name, text.as_bytes());
+        let output = omeroconf_within(100, &["lint", "--format", "short", path_str(&path)]);
+        let err = stderr(&output);
+        assert!(
+            !err.contains("panicked") && !err.contains("memory allocation"),
+            "{name}: {err}"
+        );
+        assert!(matches!(output.status.code(), Some(0..=2)), "{name}: {err}");
+    }
+}
