@@ -166,7 +166,19 @@ fn configuration_outputs_carry_the_values_unless_masked() {
 #[test]
 fn values_no_operation_holds_are_masked_too() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let files: [(&str, &str); 6] = [
+    let files: [(&str, &str); 8] = [
+        // IN003 and IN002 on values built from a command or an unset variable.
+        (
+            "unknown.sh",
+            "omero config set omero.web.public.password \"Canary-Pw-123$(cat /x)\"\n\
+             omero config set omero.web.secret_key \"Canary-Key-000${UNSET}\"\n",
+        ),
+        (
+            "docker-compose.yml",
+            "services:\n  web:\n    image: omero-web\n    environment:\n      \
+             CONFIG_omero_web_secret__key: \"Canary-Key-000${UNSET}\"\n      \
+             CONFIG_omero_web_public_password: ${PW:-Canary-Pw-123}\n",
+        ),
         // IN013 quotes its value; IN008 its extra arguments.
         ("quoted.env", "CONFIG_omero_web_secret__key=\"Canary-Pw-123\"\n"),
         (
