@@ -396,3 +396,12 @@ fn deep_shell_nesting_stays_under_100_mb() {
         assert!(matches!(output.status.code(), Some(0..=2)), "{name}: {err}");
     }
 }
+
+#[test]
+fn a_lone_cr_ends_a_line_in_every_report() {
+    let (_dir, path) = temp_file("web.properties", b"omero.web.prefix=/omero\romero.web.debug=true\r");
+    let short = stdout(&omeroconf(&["lint", "--format", "short", path_str(&path)]));
+    assert!(short.contains("web.properties:2:17: warning[SC001]"), "{short}");
+    let github = stdout(&omeroconf(&["lint", "--format", "github", path_str(&path)]));
+    assert!(github.contains("line=2,endLine=2,col=17"), "{github}");
+}
