@@ -61,7 +61,7 @@ fn context(text: &str) -> (Version, rules::Options) {
         .position(|w| *w == "--cores")
         .and_then(|i| words.get(i + 1))
         .and_then(|n| n.parse().ok());
-    (release, rules::Options { cores })
+    (release, rules::Options { cores, ..Default::default() })
 }
 
 fn lint_example(text: &str) -> Linted {

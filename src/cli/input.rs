@@ -32,9 +32,17 @@ pub struct InputArgs {
 /// The OMERO.web release a command reads and judges its input for.
 #[derive(Args, Clone)]
 pub struct ReleaseArgs {
-    /// The OMERO.web release to check against (default: the latest omeroconf knows).
-    #[arg(long, value_name = "VERSION", default_value_t = catalog().latest, value_parser = parse_version)]
-    pub omero_web_version: Version,
+    /// The OMERO.web release to check against (default: the one the
+    /// deployment pins, else the latest omeroconf knows).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pub omero_web_version: Option<Version>,
+}
+
+impl ReleaseArgs {
+    /// The release given, else the latest.
+    pub fn version(&self) -> Version {
+        self.omero_web_version.unwrap_or(catalog().latest)
+    }
 }
 
 pub fn parse_format(text: &str) -> Result<Format, String> {

@@ -48,6 +48,8 @@ pub static RULES: &[&Rule] = &[
     &source::rules::YAML_NUMBER,
     &source::rules::UNEVALUATED_EXPANSION,
     &source::rules::CRLF_LINE_ENDS,
+    &crate::release::PIN_TOO_OLD,
+    &crate::release::PIN_UNKNOWN,
     &types::INVALID_INT,
     &types::INVALID_JSON,
     &types::INVALID_REGEX,
@@ -144,6 +146,8 @@ pub struct Options {
     /// CPU cores of the machine OMERO.web runs on (`--cores`). Never guessed:
     /// the machine running omeroconf is rarely the server.
     pub cores: Option<u32>,
+    /// The virtualenv OMERO.web runs in (`--venv`): what it can import.
+    pub venv: Option<std::sync::Arc<crate::venv::Venv>>,
 }
 
 /// What a rule sees: the document, the configuration it resolves to, and
