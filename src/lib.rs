@@ -28,6 +28,6 @@ pub mod secrets;
 pub mod settings;
 pub mod shape;
 pub mod similarity;
-pub mod venv;
 pub mod source;
 pub mod span;
+pub mod venv;

@@ -16,8 +16,8 @@ pub static PIN_TOO_OLD: Rule = Rule {
     explanation: "omeroconf knows the properties of OMERO.web 5.6.0 and later. A file pinning an \
 older release (an image tag, a pip pin, `omero_web_release`) is judged at 5.6.0, the closest \
 release it knows, so findings about properties added or removed before 5.6.0 may be off.",
-    example: "omero_web_release: 5.3.0",
-    fixed_example: "omero_web_release: 5.33.2",
+    example: "omero_web_release: 5.3.0\nomero_web_config_set:\n  omero.web.debug: false",
+    fixed_example: "omero_web_release: 5.33.2\nomero_web_config_set:\n  omero.web.debug: false",
     fix: false,
 };
 
@@ -30,8 +30,8 @@ pub static PIN_UNKNOWN: Rule = Rule {
 a templated release says which OMERO.web runs only when the deployment runs, so the file is \
 judged against the latest release omeroconf knows. Pin a release tag, or pass \
 `--omero-web-version` to judge against the release you run.",
-    example: "    image: openmicroscopy/omero-web-standalone:latest",
-    fixed_example: "    image: openmicroscopy/omero-web-standalone:5.33.2",
+    example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:latest",
+    fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5.33.2",
     fix: false,
 };
 
@@ -91,7 +91,10 @@ impl Release {
     /// One line for the report header; a pin in `file` is named by its line.
     pub fn describe(&self, file: Option<&str>) -> String {
         let path = self.path.as_deref().unwrap_or("");
-        let place = match file.and_then(|f| path.strip_prefix(f)).and_then(|p| p.strip_prefix(':')) {
+        let place = match file
+            .and_then(|f| path.strip_prefix(f))
+            .and_then(|p| p.strip_prefix(':'))
+        {
             Some(line) => format!("line {line}"),
             None => path.to_string(),
         };
@@ -419,8 +422,16 @@ mod tests {
     fn pins_point_at_their_text() {
         let cases = [
             ("c.yml", COMPOSE.replace("TAG", "5.8"), Format::Compose),
-            ("k.yaml", "    - image: 'openmicroscopy/omero-web:latest'\n".into(), Format::Compose),
-            ("Dockerfile", "FROM --platform=linux/amd64 openmicroscopy/omero-web-standalone:5.9 AS web\n".into(), Format::Script),
+            (
+                "k.yaml",
+                "    - image: 'openmicroscopy/omero-web:latest'\n".into(),
+                Format::Compose,
+            ),
+            (
+                "Dockerfile",
+                "FROM --platform=linux/amd64 openmicroscopy/omero-web-standalone:5.9 AS web\n".into(),
+                Format::Script,
+            ),
             ("s.sh", "pip3 install omero_web==5.6.0\n".into(), Format::Script),
             ("v.yml", "omero_web_release: '5.11.0'\n".into(), Format::Ansible),
         ];
@@ -428,14 +439,21 @@ mod tests {
             let document = formats::read(path, text, format, &Options::default());
             let found = pins(&document);
             assert_eq!(found.len(), 1, "{path}");
-            assert_eq!(&document.source[found[0].span.start..found[0].span.end], found[0].text, "{path}");
+            assert_eq!(
+                &document.source[found[0].span.start..found[0].span.end],
+                found[0].text,
+                "{path}"
+            );
         }
     }
 
     #[test]
     fn image_tags_full_partial_and_unknown() {
         let (release, codes) = compose("5.24.0");
-        assert_eq!((release.version, release.source, codes), (Version(5, 24, 0), Source::ImageTag, vec![]));
+        assert_eq!(
+            (release.version, release.source, codes),
+            (Version(5, 24, 0), Source::ImageTag, vec![])
+        );
         assert_eq!(release.path.as_deref(), Some("docker-compose.yml:3"));
         assert_eq!(compose("5.8").0.version, newest(5, 8));
         assert_eq!(compose("5").0.version, catalog().latest);
@@ -448,11 +466,17 @@ mod tests {
         let (release, codes) = judged("c.yml", &text, Format::Compose, &Given::default());
         assert_eq!((release.source, codes), (Source::Assumed, vec!["IS002"]));
         let (release, codes) = compose("5.5.1");
-        assert_eq!((release.version, release.source), (catalog().oldest(), Source::ImageTag));
+        assert_eq!(
+            (release.version, release.source),
+            (catalog().oldest(), Source::ImageTag)
+        );
         assert_eq!(codes, vec!["IS001"]);
         // Other images say nothing about OMERO.web.
         let text = "services:\n  db:\n    image: postgres:16\n  server:\n    image: openmicroscopy/omero-server:5.6\n";
-        assert_eq!(judged("c.yml", text, Format::Compose, &Given::default()).0.source, Source::Assumed);
+        assert_eq!(
+            judged("c.yml", text, Format::Compose, &Given::default()).0.source,
+            Source::Assumed
+        );
     }
 
     #[test]
@@ -472,7 +496,8 @@ mod tests {
         let (release, _) = judged("web.Dockerfile", &text, Format::Script, &Given::default());
         assert_eq!((release.version, release.source), (Version(5, 27, 0), Source::PipPin));
         assert_eq!(release.path.as_deref(), Some("web.Dockerfile:3"));
-        let text = "ARG BASE=openmicroscopy/omero-web-standalone:5\nFROM $BASE\nRUN omero config set omero.web.debug false\n";
+        let text =
+            "ARG BASE=openmicroscopy/omero-web-standalone:5\nFROM $BASE\nRUN omero config set omero.web.debug false\n";
         let (release, codes) = judged("Dockerfile", text, Format::Script, &Given::default());
         assert_eq!((release.source, codes), (Source::Assumed, vec!["IS002"]));
         let text = "FROM ubuntu:22.04\nRUN omero config set omero.web.debug false\n";
@@ -503,7 +528,12 @@ mod tests {
             &Given::default(),
         );
         assert_eq!((release.version, codes), (catalog().oldest(), vec!["IS001"]));
-        let (release, codes) = judged("vars.yml", "omero_web_release: present\n", Format::Ansible, &Given::default());
+        let (release, codes) = judged(
+            "vars.yml",
+            "omero_web_release: present\n",
+            Format::Ansible,
+            &Given::default(),
+        );
         assert_eq!((release.source, codes), (Source::Assumed, vec!["IS002"]));
     }
 
@@ -525,6 +555,9 @@ mod tests {
         let (release, _) = judged("c.yml", &text, Format::Compose, &both);
         assert_eq!((release.version, release.source), (Version(5, 8, 1), Source::Option));
         let (release, _) = judged("c.yml", "services: {}\n", Format::Compose, &Given::default());
-        assert_eq!((release.version, release.source, release.note), (catalog().latest, Source::Assumed, None));
+        assert_eq!(
+            (release.version, release.source, release.note),
+            (catalog().latest, Source::Assumed, None)
+        );
     }
 }

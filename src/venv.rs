@@ -48,7 +48,9 @@ impl Venv {
         let mut python = None;
         let mut sites = Vec::new();
         for lib in ["lib", "lib64"] {
-            let Ok(entries) = std::fs::read_dir(dir.join(lib)) else { continue };
+            let Ok(entries) = std::fs::read_dir(dir.join(lib)) else {
+                continue;
+            };
             let mut found: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
             found.sort();
             for entry in found {
@@ -56,7 +58,10 @@ impl Venv {
                 if !site.is_dir() || sites.iter().any(|s: &PathBuf| same_dir(s, &site)) {
                     continue;
                 }
-                let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = entry
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 python = python.or_else(|| python_version(name.strip_prefix("python")?));
                 sites.push(site);
             }
@@ -88,7 +93,10 @@ impl Venv {
                 .collect();
             entries.sort();
             for entry in entries {
-                let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = entry
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 if name.ends_with(".dist-info") && entry.is_dir() {
                     if let Some(dist) = read_dist_info(&entry) {
                         distributions.push(dist);
@@ -156,7 +164,10 @@ impl Venv {
 /// Whether Django can import an `INSTALLED_APPS` entry: the module itself,
 /// or for an AppConfig path (`omero_figure.apps.FigureConfig`) its module.
 pub fn app_importable(venv: &Venv, entry: &str) -> bool {
-    venv.importable(entry) || entry.rsplit_once('.').is_some_and(|(module, _)| venv.importable(module))
+    venv.importable(entry)
+        || entry
+            .rsplit_once('.')
+            .is_some_and(|(module, _)| venv.importable(module))
 }
 
 /// What one name is on an import path.
@@ -196,13 +207,16 @@ fn find(path: &[PathBuf], name: &str) -> Found {
 
 /// Whether `dir` holds a module file `stem.py`, `stem.pyc` or an extension `stem.<tag>.so`.
 fn has_file(dir: &Path, stem: &str) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
     entries.filter_map(Result::ok).any(|e| {
         let name = e.file_name().to_string_lossy().into_owned();
         let Some(rest) = name.strip_prefix(stem).and_then(|r| r.strip_prefix('.')) else {
             return false;
         };
-        let module_file = matches!(rest, "py" | "pyc" | "so" | "pyd") || rest.ends_with(".so") || rest.ends_with(".pyd");
+        let module_file =
+            matches!(rest, "py" | "pyc" | "so" | "pyd") || rest.ends_with(".so") || rest.ends_with(".pyd");
         module_file && e.path().is_file()
     })
 }
@@ -232,7 +246,9 @@ fn has_dist_info(dir: &Path) -> bool {
 /// The directories a `.pth` file adds: lines that are not comments or
 /// `import` lines, relative to the site directory, kept when they exist.
 fn pth_paths(site: &Path, file: &Path) -> Vec<PathBuf> {
-    let Ok(text) = std::fs::read_to_string(file) else { return Vec::new() };
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Vec::new();
+    };
     text.lines()
         .map(str::trim_end)
         .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("import ") && !l.starts_with("import\t"))
@@ -252,7 +268,9 @@ fn read_dist_info(dir: &Path) -> Option<Distribution> {
     let mut requires = Vec::new();
     // The headers end at the first blank line; the description follows.
     for line in metadata.lines().take_while(|l| !l.trim().is_empty()) {
-        let Some((field, value)) = line.split_once(':') else { continue };
+        let Some((field, value)) = line.split_once(':') else {
+            continue;
+        };
         let value = value.trim().to_string();
         match field.trim().to_ascii_lowercase().as_str() {
             "name" => name = name.or(Some(value)),
@@ -262,7 +280,12 @@ fn read_dist_info(dir: &Path) -> Option<Distribution> {
         }
     }
     let modules = match std::fs::read_to_string(dir.join("top_level.txt")) {
-        Ok(text) => text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect(),
+        Ok(text) => text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect(),
         Err(_) => record_modules(dir),
     };
     Some(Distribution {
@@ -276,7 +299,9 @@ fn read_dist_info(dir: &Path) -> Option<Distribution> {
 /// The top-level modules of a RECORD: the first component of each
 /// installed file that is not metadata or a script outside site-packages.
 fn record_modules(dir: &Path) -> Vec<String> {
-    let Ok(record) = std::fs::read_to_string(dir.join("RECORD")) else { return Vec::new() };
+    let Ok(record) = std::fs::read_to_string(dir.join("RECORD")) else {
+        return Vec::new();
+    };
     let mut out: Vec<String> = Vec::new();
     for line in record.lines() {
         let file = line.split(',').next().unwrap_or("").trim_matches('"');
@@ -291,7 +316,7 @@ fn record_modules(dir: &Path) -> Vec<String> {
             || first.ends_with(".data")
             || first == ".."
             || first == "__pycache__"
-            || (!file.contains('/') && !(file.ends_with(".py") || file.ends_with(".so") || file.ends_with(".pyd")));
+            || !(file.contains('/') || file.ends_with(".py") || file.ends_with(".so") || file.ends_with(".pyd"));
         if !skip && !out.iter().any(|m| m == module) {
             out.push(module.to_string());
         }
@@ -322,7 +347,11 @@ mod tests {
             &format!("{site}/omero_web-5.29.3.dist-info/METADATA"),
             "Metadata-Version: 2.1\nName: omero-web\nVersion: 5.29.3\nRequires-Dist: Django<4.3,>=4.2.3\n\nName: not a header\n",
         )?;
-        write(root, &format!("{site}/omero_web-5.29.3.dist-info/top_level.txt"), "omeroweb\n")?;
+        write(
+            root,
+            &format!("{site}/omero_web-5.29.3.dist-info/top_level.txt"),
+            "omeroweb\n",
+        )?;
         write(root, &format!("{site}/omeroweb/__init__.py"), "")?;
         write(root, &format!("{site}/omeroweb/webclient/__init__.py"), "")?;
         write(root, &format!("{site}/omeroweb/settings.py"), "")?;
@@ -340,7 +369,11 @@ mod tests {
         write(root, &format!("{site}/six.py"), "")?;
         write(root, &format!("{site}/_speedups.cpython-312-x86_64-linux-gnu.so"), "")?;
         write(root, &format!("{site}/nspkg/sub/mod.py"), "")?;
-        write(root, &format!("{site}/dev.pth"), "# comment\nimport os\n../../../src\nmissing\n")?;
+        write(
+            root,
+            &format!("{site}/dev.pth"),
+            "# comment\nimport os\n../../../src\nmissing\n",
+        )?;
         write(root, "src/devapp/__init__.py", "")?;
         let venv = Venv::read(root).map_err(std::io::Error::other)?;
         assert_eq!(venv.python, Some((3, 12)));
@@ -348,11 +381,32 @@ mod tests {
         let web = venv.distribution("OMERO_Web").expect("normalised name");
         assert_eq!(web.requires, vec!["Django<4.3,>=4.2.3".to_string()]);
         assert_eq!(web.modules, vec!["omeroweb".to_string()]);
-        assert_eq!(venv.distribution("whitenoise").map(|d| d.modules.clone()), Some(vec!["whitenoise".into()]));
-        for yes in ["omeroweb", "omeroweb.webclient", "omeroweb.settings", "whitenoise.middleware", "six", "_speedups", "nspkg", "nspkg.sub.mod", "devapp"] {
+        assert_eq!(
+            venv.distribution("whitenoise").map(|d| d.modules.clone()),
+            Some(vec!["whitenoise".into()])
+        );
+        for yes in [
+            "omeroweb",
+            "omeroweb.webclient",
+            "omeroweb.settings",
+            "whitenoise.middleware",
+            "six",
+            "_speedups",
+            "nspkg",
+            "nspkg.sub.mod",
+            "devapp",
+        ] {
             assert!(venv.importable(yes), "{yes}");
         }
-        for no in ["omeroweb.missing", "six.moves", "whitenoise.storage", "corsheaders", "nspkg.other", "", "a..b"] {
+        for no in [
+            "omeroweb.missing",
+            "six.moves",
+            "whitenoise.storage",
+            "corsheaders",
+            "nspkg.other",
+            "",
+            "a..b",
+        ] {
             assert!(!venv.importable(no), "{no}");
         }
         Ok(())
@@ -361,7 +415,11 @@ mod tests {
     #[test]
     fn a_target_directory_is_its_own_site_packages() -> std::io::Result<()> {
         let dir = tempfile::tempdir()?;
-        write(dir.path(), "gevent-24.2.1.dist-info/METADATA", "Name: gevent\nVersion: 24.2.1\n")?;
+        write(
+            dir.path(),
+            "gevent-24.2.1.dist-info/METADATA",
+            "Name: gevent\nVersion: 24.2.1\n",
+        )?;
         write(dir.path(), "gevent/__init__.py", "")?;
         let venv = Venv::read(dir.path()).map_err(std::io::Error::other)?;
         assert!(venv.importable("gevent"));

@@ -8,7 +8,8 @@
 //! 5.21.0`) and `--cores N`.
 
 use omeroconf::catalog::{catalog, Version};
-use omeroconf::lint::{lint_with, Filter, Linted};
+use omeroconf::lint::{lint_deployed, Filter, Linted};
+use omeroconf::release::Given;
 use omeroconf::report::human::{render, Options};
 use omeroconf::rules::{self, RULES};
 use omeroconf::{formats, source};
@@ -39,14 +40,14 @@ fn example_name(text: &str) -> &'static str {
 }
 
 /// The release and deployment facts a leading comment of the example names.
-fn context(text: &str) -> (Version, rules::Options) {
+fn context(text: &str) -> (Option<Version>, rules::Options) {
     let comment = text.lines().next().filter(|l| l.starts_with('#')).unwrap_or_default();
     let words: Vec<&str> = comment.split_whitespace().collect();
     let release = words
         .iter()
         .filter(|w| w.contains('.'))
         .find_map(|w| Version::parse(w))
-        .map_or(catalog().latest, |v| {
+        .map(|v| {
             // `5.13` means the newest 5.13.x the catalog knows.
             catalog()
                 .releases
@@ -61,15 +62,23 @@ fn context(text: &str) -> (Version, rules::Options) {
         .position(|w| *w == "--cores")
         .and_then(|i| words.get(i + 1))
         .and_then(|n| n.parse().ok());
-    (release, rules::Options { cores, ..Default::default() })
+    (
+        release,
+        rules::Options {
+            cores,
+            ..Default::default()
+        },
+    )
 }
 
 fn lint_example(text: &str) -> Linted {
     let name = example_name(text);
     let format = formats::detect(Path::new(name), text);
     let document = formats::read(name, text, format, &source::Options::default());
-    let (release, options) = context(text);
-    lint_with(document, release, &Filter::default(), &options)
+    // Without a release in the comment, the one the example pins (else the latest).
+    let (option, options) = context(text);
+    let given = Given { option, venv: None };
+    lint_deployed(document, &given, &Filter::default(), &options)
 }
 
 fn codes(linted: &Linted) -> Vec<&'static str> {

@@ -32,10 +32,16 @@ pub struct InputArgs {
 /// The OMERO.web release a command reads and judges its input for.
 #[derive(Args, Clone)]
 pub struct ReleaseArgs {
-    /// The OMERO.web release to check against (default: the one the
-    /// deployment pins, else the latest omeroconf knows).
-    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    #[arg(long, value_name = "VERSION", value_parser = parse_version, help = release_help())]
     pub omero_web_version: Option<Version>,
+}
+
+fn release_help() -> String {
+    format!(
+        "The OMERO.web release to check against [default: lint takes the one the virtualenv or the input pins; \
+         otherwise the latest omeroconf knows, {}]",
+        catalog().latest
+    )
 }
 
 impl ReleaseArgs {

@@ -4,10 +4,10 @@
 use super::input::{self, InputArgs, ReleaseArgs};
 use super::{usage_error, write_out, FINDINGS, OK, USAGE};
 use clap::Args;
+use omeroconf::catalog::Version;
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::{Document, Format};
 use omeroconf::lint::{self, Filter, Linted};
-use omeroconf::catalog::Version;
 use omeroconf::venv::Venv;
 use omeroconf::{formats, release, report, rules, source};
 use std::io::IsTerminal;
@@ -84,7 +84,9 @@ pub fn run(args: &LintArgs) -> u8 {
     };
     let given = release::Given {
         option: args.release.omero_web_version,
-        venv: venv.as_ref().map(|(version, v)| (*version, v.root.display().to_string())),
+        venv: venv
+            .as_ref()
+            .map(|(version, v)| (*version, v.root.display().to_string())),
     };
     let options = rules::Options {
         cores: args.cores,

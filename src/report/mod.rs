@@ -51,7 +51,11 @@ pub fn render(format: Format, files: &[Linted], options: &Options) -> Result<Str
                 Some(release) => text.push_str(&format!("{}\n\n", release.describe(None))),
                 None => {
                     for l in files {
-                        text.push_str(&format!("{}: {}\n", l.document.path, l.release.describe(None)));
+                        text.push_str(&format!(
+                            "{}: {}\n",
+                            l.document.path,
+                            l.release.describe(Some(&l.document.path))
+                        ));
                     }
                     text.push('\n');
                 }
