@@ -170,6 +170,96 @@ pub fn app_importable(venv: &Venv, entry: &str) -> bool {
             .is_some_and(|(module, _)| venv.importable(module))
 }
 
+/// A `Requires-Dist` line as (distribution, specifier), `None` when a
+/// marker limits it (an extra, a Python version): it may not apply.
+pub fn requirement(line: &str) -> Option<(&str, &str)> {
+    if line.contains(';') {
+        return None;
+    }
+    let end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(line.len());
+    let rest = line[end..].trim_start();
+    let rest = match rest.strip_prefix('[') {
+        Some(extras) => extras.split_once(']').map_or("", |(_, r)| r),
+        None => rest,
+    };
+    Some((
+        &line[..end],
+        rest.trim().trim_start_matches('(').trim_end_matches(')').trim(),
+    ))
+}
+
+/// Whether `version` satisfies a PEP 440 specifier (`>=4.2,<5.0`, `==5.*`,
+/// `~=5.8`); `None` when a clause cannot be read. Release numbers only:
+/// pre-release and local parts are dropped.
+pub fn satisfies(version: &str, specifier: &str) -> Option<bool> {
+    let have = release_parts(version)?;
+    let mut all = true;
+    for clause in specifier.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let op_end = clause.find(|c: char| c.is_ascii_alphanumeric()).unwrap_or(clause.len());
+        let (op, want) = (clause[..op_end].trim(), clause[op_end..].trim());
+        let ok = if let Some(prefix) = want.strip_suffix(".*") {
+            let prefix = release_parts(prefix)?;
+            let matches = have
+                .iter()
+                .chain(std::iter::repeat(&0))
+                .zip(&prefix)
+                .all(|(a, b)| a == b);
+            match op {
+                "==" => matches,
+                "!=" => !matches,
+                _ => return None,
+            }
+        } else {
+            let want_parts = release_parts(want)?;
+            let order = compare(&have, &want_parts);
+            match op {
+                "==" | "===" => order.is_eq(),
+                "!=" => order.is_ne(),
+                "<" => order.is_lt(),
+                "<=" => order.is_le(),
+                ">" => order.is_gt(),
+                ">=" => order.is_ge(),
+                "~=" if want_parts.len() >= 2 => {
+                    let prefix = &want_parts[..want_parts.len() - 1];
+                    order.is_ge()
+                        && have
+                            .iter()
+                            .chain(std::iter::repeat(&0))
+                            .zip(prefix)
+                            .all(|(a, b)| a == b)
+                }
+                _ => return None,
+            }
+        };
+        all &= ok;
+    }
+    Some(all)
+}
+
+fn release_parts(text: &str) -> Option<Vec<u64>> {
+    let text = text.trim().trim_start_matches(['v', 'V']);
+    let end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let parts: Vec<u64> = text[..end]
+        .trim_end_matches('.')
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    (!parts.is_empty()).then_some(parts)
+}
+
+fn compare(a: &[u64], b: &[u64]) -> std::cmp::Ordering {
+    let len = a.len().max(b.len());
+    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+    (0..len)
+        .map(|i| at(a, i).cmp(&at(b, i)))
+        .find(|o| o.is_ne())
+        .unwrap_or(std::cmp::Ordering::Equal)
+}
+
 /// What one name is on an import path.
 enum Found {
     Package(PathBuf),
@@ -410,6 +500,23 @@ mod tests {
             assert!(!venv.importable(no), "{no}");
         }
         Ok(())
+    }
+
+    #[test]
+    fn requirements_and_specifiers() {
+        assert_eq!(requirement("Django<4.3,>=4.2.3"), Some(("Django", "<4.3,>=4.2.3")));
+        assert_eq!(requirement("omero-web (>=5.6.0)"), Some(("omero-web", ">=5.6.0")));
+        assert_eq!(requirement("redis[hiredis]>=4"), Some(("redis", ">=4")));
+        assert_eq!(requirement("pytest; extra == \"test\""), None);
+        assert_eq!(satisfies("4.2.16", "<4.3,>=4.2.3"), Some(true));
+        assert_eq!(satisfies("5.2.1", "<4.3,>=4.2.3"), Some(false));
+        assert_eq!(satisfies("5.33.2", "==5.*"), Some(true));
+        assert_eq!(satisfies("6.0", "!=6.*"), Some(false));
+        assert_eq!(satisfies("5.9.1", "~=5.8"), Some(true));
+        assert_eq!(satisfies("6.0.0", "~=5.8"), Some(false));
+        assert_eq!(satisfies("5.2rc1", ">=5.2"), Some(true));
+        assert_eq!(satisfies("5.2", ""), Some(true));
+        assert_eq!(satisfies("5.2", "@ https://x"), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::ops::Range;
 
 pub mod apps;
 pub mod gunicorn;
+pub mod install;
 pub mod keys;
 pub mod middleware;
 pub mod paths;
@@ -50,6 +51,8 @@ pub static RULES: &[&Rule] = &[
     &source::rules::CRLF_LINE_ENDS,
     &crate::release::PIN_TOO_OLD,
     &crate::release::PIN_UNKNOWN,
+    &install::NOT_IMPORTABLE,
+    &install::REQUIREMENT_EXCLUDES,
     &types::INVALID_INT,
     &types::INVALID_JSON,
     &types::INVALID_REGEX,
@@ -138,6 +141,7 @@ static CHECKS: &[Check] = &[
     server_keys::check,
     apps::check,
     version::check,
+    install::check,
 ];
 
 /// Facts about the deployment that no configuration file holds.
