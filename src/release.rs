@@ -223,6 +223,12 @@ fn image_line(line: &str) -> Option<(usize, &str)> {
     let end = trimmed.find(" #").unwrap_or(trimmed.len());
     let reference = trimmed[..end].trim_end().trim_matches(['"', '\'']);
     let quote = usize::from(trimmed.starts_with(['"', '\'']));
+    // `${WEB_IMAGE:-...}`: compose chooses the image when it runs.
+    if reference.contains('$') {
+        return reference
+            .contains("omero-web")
+            .then_some((value_start + lead + quote, reference));
+    }
     let (at, tag) = omero_web_tag(reference)?;
     Some((value_start + lead + quote + at, tag))
 }
@@ -462,6 +468,9 @@ mod tests {
             assert_eq!((release.version, release.source), (catalog().latest, Source::Assumed));
             assert_eq!(codes, vec!["IS002"], "{unknown}");
         }
+        let text = "services:\n  web:\n    image: ${WEB:-openmicroscopy/omero-web-standalone:5.24.0}\n";
+        let (release, codes) = judged("c.yml", text, Format::Compose, &Given::default());
+        assert_eq!((release.source, codes), (Source::Assumed, vec!["IS002"]));
         let text = COMPOSE.replace(":TAG\"", "@sha256:0123abcd\"");
         let (release, codes) = judged("c.yml", &text, Format::Compose, &Given::default());
         assert_eq!((release.source, codes), (Source::Assumed, vec!["IS002"]));
