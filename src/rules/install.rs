@@ -37,6 +37,23 @@ upgrade the app or check its release notes.",
     fix: false,
 };
 
+pub static APP_NOT_LISTED: Rule = Rule {
+    code: "IS005",
+    name: "installed-app-not-listed",
+    severity: Warning,
+    summary: "A setting of an app that is installed but not in `omero.web.apps`",
+    explanation: "An app's settings are read by the app itself when Django loads it. The app is \
+installed in the virtualenv but `omero.web.apps` does not list it, so OMERO.web never loads it and \
+the setting does nothing. Add the app to `omero.web.apps`, or remove the setting.",
+    example: "# with --venv tests/fixtures/venv\nomero config set omero.web.apps '[]'\nomero config set omero.web.iviewer.roi_page_size 500",
+    fixed_example: "# with --venv tests/fixtures/venv\nomero config set omero.web.apps '[\"omero_iviewer\"]'\nomero config set omero.web.iviewer.roi_page_size 500",
+    fix: false,
+};
+
+/// Apps whose settings another app reads when it is listed: omero-gallery
+/// imports `omero_mapr.mapr_settings` whenever omero-mapr is installed.
+const READ_BY: [(&str, &str); 1] = [("omero_mapr", "omero_gallery")];
+
 /// Top-level modules of distributions the configuration often names,
 /// beside the catalog's apps.
 const DISTRIBUTIONS: [(&str, &str); 8] = [
@@ -166,6 +183,43 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
         });
     }
     excluded_requirements(ctx, venv, out);
+    unlisted_apps(ctx, venv, out);
+}
+
+/// IS005: settings of catalog apps installed in the virtualenv that a
+/// complete `omero.web.apps` does not list.
+fn unlisted_apps(ctx: &LintContext, venv: &Venv, out: &mut Vec<Finding>) {
+    if !super::apps::apps_list_complete(ctx) {
+        return;
+    }
+    let listed: Vec<String> = match ctx.json("omero.web.apps") {
+        Some(PyJson::Array(apps)) => apps
+            .iter()
+            .filter_map(|a| match a {
+                PyJson::Str(name) => name.split('.').next().map(String::from),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for key in ctx.config.entries.keys() {
+        let Some(app) = ctx.property(key).and_then(|p| p.app.as_deref()) else {
+            continue;
+        };
+        let top = app.split('.').next().unwrap_or(app);
+        let read_by_listed = READ_BY
+            .iter()
+            .any(|(owner, reader)| *owner == top && listed.iter().any(|l| l == reader));
+        if listed.iter().any(|l| l == top) || read_by_listed || !venv.importable(app) {
+            continue;
+        }
+        let message =
+            format!("{key} belongs to {app}, which is installed but not in omero.web.apps: OMERO.web ignores it");
+        let finding = Finding::new(&APP_NOT_LISTED, message)
+            .key(key.as_str())
+            .help(format!("add \"{app}\" to omero.web.apps, or remove the setting"));
+        out.push(ctx.at_key(key, finding));
+    }
 }
 
 /// IS004: listed apps whose `Requires-Dist` excludes the installed omero-web or Django.
@@ -258,6 +312,28 @@ omero.web.wsgi_worker_class=gevent
     }
 
     #[test]
+    fn settings_of_an_installed_app_that_is_not_listed() {
+        let text = "omero.web.apps=[\"omero_iviewer\"]\nomero.web.mapr.config=[]\nomero.web.gallery.title=x\n";
+        let found = found(text);
+        // omero_gallery is not installed: its key is judged without the virtualenv.
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "IS005");
+        assert!(
+            found[0].1.starts_with("omero.web.mapr.config belongs to omero_mapr"),
+            "{found:?}"
+        );
+        // A script that only appends may be one of several that build the list.
+        let script = crate::source::script::parse(
+            "s.sh",
+            "omero config append omero.web.apps '\"omero_iviewer\"'\nomero config set omero.web.mapr.config '[]'\n",
+            &Default::default(),
+        );
+        let config = crate::resolve::resolve(&script, catalog().latest);
+        let found = super::super::check_with(&script, &config, &fixture());
+        assert!(found.iter().all(|f| f.code() != "IS005"), "{found:?}");
+    }
+
+    #[test]
     fn without_a_virtualenv_nothing_is_judged() {
         let text = "omero.web.apps=[\"omero_figure\"]\n";
         let plain = findings_with(text, catalog().latest, &Options::default());
@@ -266,7 +342,7 @@ omero.web.wsgi_worker_class=gevent
 
     #[test]
     fn an_app_requiring_another_omero_web() {
-        let found = found("omero.web.apps=[\"omero_mapr\"]\n");
+        let found = found("omero.web.apps=[\"omero_mapr\"]\nomero.web.mapr.config=[]\n");
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "IS004");
         assert!(found[0].1.contains("requires omero-web<5.27"), "{found:?}");

@@ -53,6 +53,7 @@ pub static RULES: &[&Rule] = &[
     &crate::release::PIN_UNKNOWN,
     &install::NOT_IMPORTABLE,
     &install::REQUIREMENT_EXCLUDES,
+    &install::APP_NOT_LISTED,
     &types::INVALID_INT,
     &types::INVALID_JSON,
     &types::INVALID_REGEX,
