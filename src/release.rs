@@ -222,7 +222,7 @@ fn image_line(line: &str) -> Option<(usize, &str)> {
     let lead = value.len() - trimmed.len();
     let end = trimmed.find(" #").unwrap_or(trimmed.len());
     let reference = trimmed[..end].trim_end().trim_matches(['"', '\'']);
-    let quote = usize::from(trimmed.starts_with(['"', '\'']));
+    let quote = trimmed.len() - trimmed.trim_start_matches(['"', '\'']).len();
     // `${WEB_IMAGE:-...}`: compose chooses the image when it runs.
     if reference.contains('$') {
         return reference
@@ -282,7 +282,7 @@ fn ansible_line(line: &str) -> Option<(usize, &str)> {
     let trimmed = value.trim();
     let lead = value.len() - value.trim_start().len();
     let unquoted = trimmed.trim_matches(['"', '\'']);
-    let quote = (trimmed.len() - unquoted.len()) / 2;
+    let quote = trimmed.len() - trimmed.trim_start_matches(['"', '\'']).len();
     if unquoted.contains("{{") {
         if let Some(at) = unquoted.find("default(") {
             let inner = &unquoted[at + 8..];
@@ -450,6 +450,37 @@ mod tests {
                 found[0].text,
                 "{path}"
             );
+        }
+    }
+
+    /// Odd quoting and non-ASCII text never put a span off the text.
+    #[test]
+    fn hostile_pins_stay_on_their_text() {
+        let cases = [
+            ("v.yml", "omero_web_release: é''\n", Format::Ansible),
+            ("v.yml", "omero_web_release: '''5.8\n", Format::Ansible),
+            (
+                "v.yml",
+                "omero_web_release: \"{{ x | default('é') }}\"\n",
+                Format::Ansible,
+            ),
+            ("v.yml", "omero_web_release: \"{{ x | default( }}\"\n", Format::Ansible),
+            ("c.yml", "    image: '''openmicroscopy/omero-web:é'\n", Format::Compose),
+            ("c.yml", "    image: omero-web@\n", Format::Compose),
+            ("c.yml", "    image: \"\n", Format::Compose),
+            ("Dockerfile", "FROM\tomero-web:5 é\nFROM --x\n", Format::Script),
+            ("s.sh", "pip install omero-web==é\n", Format::Script),
+        ];
+        for (path, text, format) in cases {
+            let document = formats::read(path, text.to_string(), format, &Options::default());
+            for pin in pins(&document) {
+                assert_eq!(
+                    document.source.get(pin.span.start..pin.span.end),
+                    Some(pin.text.as_str()),
+                    "{text:?}"
+                );
+            }
+            decide(&document, &Given::default());
         }
     }
 
