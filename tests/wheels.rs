@@ -130,7 +130,7 @@ fn importable_is_what_python_finds() {
     }
 }
 
-/// The README's command on the layouts: the release from the virtualenv,
+/// The README's command (`lint --omerodir --venv`) on the layouts: the release from the virtualenv,
 /// the missing distributions and an app that excludes the installed omero-web.
 #[test]
 fn lint_a_live_install() {
@@ -144,6 +144,11 @@ fn lint_a_live_install() {
          omero.web.caches={\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\"}}\n",
     )
     .expect("write");
+    let xml = common::omeroconf(&["convert", "--to", "xml", properties.to_str().unwrap_or_default()]);
+    let grid = dir.path().join("OMERO.web/etc/grid");
+    std::fs::create_dir_all(&grid).expect("mkdir");
+    std::fs::write(grid.join("config.xml"), &xml.stdout).expect("write config.xml");
+    let omerodir = dir.path().join("OMERO.web");
     // old: omero-iviewer 0.19.1 requires omero-web>=5.33.0, no corsheaders; new: no django_redis.
     let expected = [vec!["IS004", "IS003"], vec!["IS003"]];
     for ((layout, release), codes) in layouts.iter().zip(expected) {
@@ -151,9 +156,10 @@ fn lint_a_live_install() {
             "lint",
             "--format",
             "json",
+            "--omerodir",
+            omerodir.to_str().unwrap_or_default(),
             "--venv",
             layout.to_str().unwrap_or_default(),
-            properties.to_str().unwrap_or_default(),
         ]);
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
         assert_eq!(report["release"]["version"], release.to_string());
