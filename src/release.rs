@@ -36,8 +36,7 @@ judged against the latest release omeroconf knows. Pin a release tag, or pass \
 };
 
 /// Where the judged release came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     /// `--omero-web-version`.
     Option,
@@ -54,6 +53,7 @@ pub enum Source {
 }
 
 impl Source {
+    /// The name the JSON report and the header use.
     pub fn name(self) -> &'static str {
         match self {
             Source::Option => "option",
