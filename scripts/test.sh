@@ -29,6 +29,14 @@ if ! command -v prlimit >/dev/null 2>&1 || ! command -v setpriv >/dev/null 2>&1;
     || echo "note: util-linux not installed; the memory-ceiling and permission tests fail"
 fi
 
+# Virtualenv layouts from real PyPI wheels (tests/wheels.rs), cached in
+# target/wheels between runs. Downloaded only in CI or as root.
+if [ -n "${CI:-}" ] || [ "$(id -u)" = 0 ]; then
+  bash scripts/wheels.sh || echo "note: wheel layouts not built; tests/wheels.rs fails in CI and is skipped elsewhere"
+else
+  echo "note: not root and CI unset; tests/wheels.rs is skipped unless scripts/wheels.sh has run"
+fi
+
 # Style and lints are part of the suite: a change that is not formatted or
 # that clippy warns about fails here, as it would in review.
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy

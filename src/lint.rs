@@ -5,6 +5,7 @@ use crate::catalog::Version;
 use crate::diagnostic::{Finding, Fix, Severity};
 use crate::document::Document;
 use crate::edit::{self, Edit};
+use crate::release::{self, Given, Release};
 use crate::resolve::{self, Config};
 use crate::rules;
 
@@ -27,6 +28,8 @@ pub struct Linted {
     pub document: Document,
     pub config: Config,
     pub findings: Vec<Finding>,
+    /// The release it was judged against, and why.
+    pub release: Release,
 }
 
 impl Linted {
@@ -41,7 +44,18 @@ pub fn lint(document: Document, release: Version, filter: &Filter) -> Linted {
 
 /// [`lint`] with the deployment facts the user gave (`--cores`).
 pub fn lint_with(document: Document, release: Version, filter: &Filter, options: &rules::Options) -> Linted {
-    let config = resolve::resolve(&document, release);
+    lint_judged(document, &Release::given(release), filter, options)
+}
+
+/// [`lint_with`] against the release the deployment says (see [`release::decide`]).
+pub fn lint_deployed(mut document: Document, given: &Given, filter: &Filter, options: &rules::Options) -> Linted {
+    let (release, found) = release::decide(&document, given);
+    document.findings.extend(found);
+    lint_judged(document, &release, filter, options)
+}
+
+fn lint_judged(document: Document, release: &Release, filter: &Filter, options: &rules::Options) -> Linted {
+    let config = resolve::resolve(&document, release.version);
     let mut findings = document.findings.clone();
     findings.extend(config.findings.iter().cloned());
     findings.extend(rules::check_with(&document, &config, options));
@@ -51,6 +65,7 @@ pub fn lint_with(document: Document, release: Version, filter: &Filter, options:
         document,
         config,
         findings,
+        release: release.clone(),
     }
 }
 

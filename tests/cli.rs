@@ -16,9 +16,13 @@ fn json_report_has_the_documented_shape() {
         .as_object()
         .map(|o| o.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    assert_eq!(top, vec!["version", "files", "summary"]);
+    assert_eq!(top, vec!["version", "release", "files", "summary"]);
     assert_eq!(report["version"], 1);
+    let latest = omeroconf::catalog::catalog().latest.to_string();
+    let assumed = serde_json::json!({"version": latest, "source": "assumed", "path": null});
+    assert_eq!(report["release"], assumed);
     assert_eq!(report["files"][0]["path"], "examples/properties.backup");
+    assert_eq!(report["files"][0]["release"], assumed);
     let first = &report["files"][0]["diagnostics"][0];
     let fields: Vec<&str> = first
         .as_object()
@@ -156,12 +160,17 @@ fn directories_are_searched_and_scripts_without_omero_skipped() {
     let output = omeroconf(&["lint", "--format", "short", root]);
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines.len(), 3, "{text}");
+    // An image without a tag runs whatever `latest` is when it is pulled.
     assert!(
-        lines[0].contains("deploy/docker-compose.yml:5:31: warning[TY006]"),
+        lines[0].contains("deploy/docker-compose.yml:3:36: info[IS002]"),
         "{text}"
     );
-    assert!(lines[1].contains("deploy/web.env:1:32: error[TY001]"), "{text}");
+    assert!(
+        lines[1].contains("deploy/docker-compose.yml:5:31: warning[TY006]"),
+        "{text}"
+    );
+    assert!(lines[2].contains("deploy/web.env:1:32: error[TY001]"), "{text}");
     assert_eq!(output.status.code(), Some(1));
     // A script that runs no omero command is skipped quietly.
     let script = dir.path().join("backup.sh");
@@ -284,14 +293,25 @@ fn diff_and_migrate_take_every_input_argument() {
     assert_ne!(migrated.status.code(), Some(2), "{}", common::stderr(&migrated));
 }
 
+/// Help text with its wrapping undone.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The default release is the newest the catalog knows, not a number in the code.
 #[test]
 fn the_default_release_is_the_catalogs_latest() {
     let latest = omeroconf::catalog::catalog().latest.to_string();
     for command in ["lint", "convert"] {
-        let help = stdout(&omeroconf(&[command, "--help"]));
-        assert!(help.contains(&format!("[default: {latest}]")), "{help}");
+        let help = words(&stdout(&omeroconf(&[command, "--help"])));
+        assert!(
+            help.contains(&format!("the latest omeroconf knows, {latest}]")),
+            "{help}"
+        );
     }
-    let help = stdout(&omeroconf(&["emit", "nginx", "--help"]));
-    assert!(help.contains(&format!("[default: {latest}]")), "{help}");
+    let help = words(&stdout(&omeroconf(&["emit", "nginx", "--help"])));
+    assert!(
+        help.contains(&format!("the latest omeroconf knows, {latest}]")),
+        "{help}"
+    );
 }

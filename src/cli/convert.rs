@@ -44,7 +44,7 @@ pub fn run(args: &ConvertArgs) -> u8 {
     }
     let linted = lint::lint(
         document,
-        args.release.omero_web_version,
+        args.release.version(),
         &Filter {
             select: vec!["IN".into()],
             ignore: vec![],

@@ -32,9 +32,23 @@ pub struct InputArgs {
 /// The OMERO.web release a command reads and judges its input for.
 #[derive(Args, Clone)]
 pub struct ReleaseArgs {
-    /// The OMERO.web release to check against (default: the latest omeroconf knows).
-    #[arg(long, value_name = "VERSION", default_value_t = catalog().latest, value_parser = parse_version)]
-    pub omero_web_version: Version,
+    #[arg(long, value_name = "VERSION", value_parser = parse_version, help = release_help())]
+    pub omero_web_version: Option<Version>,
+}
+
+fn release_help() -> String {
+    format!(
+        "The OMERO.web release to check against [default: lint takes the one the virtualenv or the input pins; \
+         otherwise the latest omeroconf knows, {}]",
+        catalog().latest
+    )
+}
+
+impl ReleaseArgs {
+    /// The release given, else the latest.
+    pub fn version(&self) -> Version {
+        self.omero_web_version.unwrap_or(catalog().latest)
+    }
 }
 
 pub fn parse_format(text: &str) -> Result<Format, String> {

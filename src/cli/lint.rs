@@ -4,10 +4,12 @@
 use super::input::{self, InputArgs, ReleaseArgs};
 use super::{usage_error, write_out, FINDINGS, OK, USAGE};
 use clap::Args;
+use omeroconf::catalog::Version;
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::{Document, Format};
 use omeroconf::lint::{self, Filter, Linted};
-use omeroconf::{formats, report, rules, source};
+use omeroconf::venv::Venv;
+use omeroconf::{formats, release, report, rules, source};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -15,8 +17,16 @@ use std::path::{Path, PathBuf};
 pub struct LintArgs {
     /// Files to check; directories are searched for files omeroconf
     /// recognises; `-` reads standard input.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "omerodir", value_name = "PATH")]
     files: Vec<PathBuf>,
+    /// An OMERO.web install: lint its `etc/grid/config.xml` (active profile).
+    #[arg(long, value_name = "DIR")]
+    omerodir: Option<PathBuf>,
+    /// The virtualenv OMERO.web runs in: judge against its omero-web release
+    /// and check what the configuration names can be imported from it
+    /// (default: `$VIRTUAL_ENV` when it holds omero-web).
+    #[arg(long, value_name = "DIR")]
+    venv: Option<PathBuf>,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
@@ -68,10 +78,30 @@ pub fn run(args: &LintArgs) -> u8 {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
     };
-    let options = rules::Options { cores: args.cores };
-    let release = args.release.omero_web_version;
-    let lint_one = |document| lint::lint_with(document, release, &filter, &options);
-    let (inputs, errors) = input::expand(&args.files);
+    let venv = match installed(args) {
+        Ok(venv) => venv,
+        Err(message) => return usage_error(&message),
+    };
+    let given = release::Given {
+        option: args.release.omero_web_version,
+        venv: venv
+            .as_ref()
+            .map(|(version, v)| (*version, v.root.display().to_string())),
+    };
+    let options = rules::Options {
+        cores: args.cores,
+        venv: venv.map(|(_, v)| std::sync::Arc::new(v)),
+    };
+    let lint_one = |document| lint::lint_deployed(document, &given, &filter, &options);
+    let mut files = args.files.clone();
+    if let Some(dir) = &args.omerodir {
+        let config = dir.join("etc").join("grid").join("config.xml");
+        if !config.is_file() {
+            return usage_error(&format!("{} has no etc/grid/config.xml", dir.display()));
+        }
+        files.push(config);
+    }
+    let (inputs, errors) = input::expand(&files);
     for message in &errors {
         eprintln!("error: {message}");
     }
@@ -81,7 +111,7 @@ pub fn run(args: &LintArgs) -> u8 {
     if inputs.is_empty() {
         eprintln!(
             "note: no configuration file omeroconf recognises in {}",
-            args.files
+            files
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
@@ -148,6 +178,21 @@ pub fn run(args: &LintArgs) -> u8 {
     } else {
         OK
     }
+}
+
+/// The virtualenv to judge against: `--venv`, else `$VIRTUAL_ENV` when it
+/// holds omero-web (a pre-commit hook's own virtualenv does not).
+fn installed(args: &LintArgs) -> Result<Option<(Version, Venv)>, String> {
+    if let Some(dir) = &args.venv {
+        let venv = Venv::read(dir)?;
+        return Ok(Some((venv.omero_web()?, venv)));
+    }
+    let Some(dir) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(Venv::read(Path::new(&dir))
+        .ok()
+        .and_then(|venv| Some((venv.omero_web().ok()?, venv))))
 }
 
 fn lint_input(path: &Path, recognised: Option<Format>, args: &LintArgs, lint_one: &LintOne) -> Outcome {

@@ -4,11 +4,14 @@
 use super::located;
 use crate::diagnostic::Severity;
 use crate::lint::Linted;
+use crate::release::Release;
 use serde::Serialize;
 
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
+    /// The release every file was judged against; `null` when they differ.
+    release: Option<Judged<'a>>,
     files: Vec<File<'a>>,
     summary: Summary,
 }
@@ -16,6 +19,7 @@ struct Report<'a> {
 #[derive(Serialize)]
 struct File<'a> {
     path: &'a str,
+    release: Judged<'a>,
     diagnostics: Vec<Diagnostic<'a>>,
 }
 
@@ -34,6 +38,24 @@ struct Diagnostic<'a> {
     help: Option<&'a str>,
 }
 
+#[derive(Serialize, Clone, PartialEq)]
+struct Judged<'a> {
+    version: String,
+    source: &'static str,
+    path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+}
+
+fn judged(release: &Release) -> Judged<'_> {
+    Judged {
+        version: release.version.to_string(),
+        source: release.source.name(),
+        path: release.path.as_deref(),
+        note: release.note.as_deref(),
+    }
+}
+
 #[derive(Serialize, Default)]
 struct Summary {
     errors: usize,
@@ -42,9 +64,9 @@ struct Summary {
 }
 
 /// The report as JSON text.
-pub fn render(files: &[Linted]) -> String {
+pub fn render(linted: &[Linted]) -> String {
     let mut summary = Summary::default();
-    let files = files
+    let files = linted
         .iter()
         .map(|linted| {
             let diagnostics = located(linted)
@@ -72,13 +94,16 @@ pub fn render(files: &[Linted]) -> String {
                 .collect();
             File {
                 path: &linted.document.path,
+                release: judged(&linted.release),
                 diagnostics,
             }
         })
         .collect();
     // Serialising plain structs with string keys cannot fail.
+    let release = super::shared_release(linted).map(judged);
     serde_json::to_string(&Report {
         version: 1,
+        release,
         files,
         summary,
     })

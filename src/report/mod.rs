@@ -47,11 +47,32 @@ pub fn render(format: Format, files: &[Linted], options: &Options) -> Result<Str
         Format::Github => github::render(files),
         Format::Short => short::render(files),
         Format::Human => {
-            let mut text: String = files.iter().map(|l| human::render(l, &options.human)).collect();
+            let mut text = String::new();
+            match shared_release(files) {
+                Some(release) => text.push_str(&format!("{}\n\n", release.describe(None))),
+                None => {
+                    for l in files {
+                        text.push_str(&format!(
+                            "{}: {}\n",
+                            l.document.path,
+                            l.release.describe(Some(&l.document.path))
+                        ));
+                    }
+                    text.push('\n');
+                }
+            }
+            text.extend(files.iter().map(|l| human::render(l, &options.human)));
             text.push_str(&human::summary(files));
             text
         }
     })
+}
+
+/// The release every file was judged against, when they agree (the
+/// file's own pin named only when there is one file).
+pub fn shared_release(files: &[Linted]) -> Option<&crate::release::Release> {
+    let first = &files.first()?.release;
+    files.iter().all(|l| l.release == *first).then_some(first)
 }
 
 /// A finding with its 1-based (line, column) start and end, columns in characters.

@@ -134,6 +134,7 @@ mod tests {
             document,
             config,
             findings: vec![Finding::new(stray, "a finding")],
+            release: crate::release::Release::given(crate::catalog::catalog().latest),
         };
         let error = render(&[linted], None).expect_err("XX001 is in no registry");
         assert!(error.contains("XX001"), "{error}");

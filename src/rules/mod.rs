@@ -19,6 +19,7 @@ use std::rc::Rc;
 
 pub mod apps;
 pub mod gunicorn;
+pub mod install;
 pub mod keys;
 pub mod middleware;
 pub mod paths;
@@ -51,6 +52,11 @@ pub static RULES: &[&Rule] = &[
     &source::rules::YAML_NUMBER,
     &source::rules::UNEVALUATED_EXPANSION,
     &source::rules::CRLF_LINE_ENDS,
+    &crate::release::PIN_TOO_OLD,
+    &crate::release::PIN_UNKNOWN,
+    &install::NOT_IMPORTABLE,
+    &install::REQUIREMENT_EXCLUDES,
+    &install::APP_NOT_LISTED,
     &types::INVALID_INT,
     &types::INVALID_JSON,
     &types::INVALID_REGEX,
@@ -143,6 +149,7 @@ static CHECKS: &[Check] = &[
     server_keys::check,
     apps::check,
     version::check,
+    install::check,
 ];
 
 /// Facts about the deployment that no configuration file holds.
@@ -151,6 +158,8 @@ pub struct Options {
     /// CPU cores of the machine OMERO.web runs on (`--cores`). Never guessed:
     /// the machine running omeroconf is rarely the server.
     pub cores: Option<u32>,
+    /// The virtualenv OMERO.web runs in (`--venv`): what it can import.
+    pub venv: Option<std::sync::Arc<crate::venv::Venv>>,
 }
 
 /// What a rule sees: the document, the configuration it resolves to, and
