@@ -22,6 +22,21 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   fi
 fi
 
+# taplo (npm @taplo/cli) checks the editor schema; kept under target/tools,
+# so it is fetched once per checkout. No root needed: tried wherever npm is.
+if [ ! -x target/tools/node_modules/.bin/taplo ]; then
+  if command -v npm >/dev/null 2>&1; then
+    npm install --silent --no-audit --no-fund --prefix target/tools '@taplo/cli@0.7.0' \
+      || echo "note: taplo not installed; the taplo test fails in CI and is skipped elsewhere"
+  elif [ -n "${CI:-}" ] || [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm \
+      && npm install --silent --no-audit --no-fund --prefix target/tools '@taplo/cli@0.7.0') \
+      || echo "note: taplo not installed; the taplo test fails in CI"
+  else
+    echo "note: npm is missing, so taplo is not installed; the taplo test will be skipped (not root, CI unset)"
+  fi
+fi
+
 # Style and lints are part of the suite: a change that is not formatted or
 # that clippy warns about fails here, as it would in review.
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy

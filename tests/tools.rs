@@ -1,0 +1,93 @@
+//! What omeroconf writes, checked by the tools admins run it with: taplo
+//! (the editor schema). scripts/test.sh installs them; outside CI a missing
+//! tool skips its test with a note, in CI it fails the test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A tool on PATH or at one of `candidates`; `None` (with a note) when it is
+/// absent outside CI.
+fn find_tool(name: &str, candidates: &[PathBuf], installed_by: &str) -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    let found = candidates.iter().find(|p| p.is_file()).cloned().or(on_path);
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but {name} is not installed ({installed_by} installs it)"
+        );
+        eprintln!("SKIPPED: {name} is not installed ({installed_by} installs it)");
+    }
+    found
+}
+
+fn taplo() -> Option<PathBuf> {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tools/node_modules/.bin/taplo");
+    find_tool("taplo", &[local], "scripts/test.sh, with npm")
+}
+
+/// `taplo check` of TOML files against the committed schema: the files it
+/// reports as invalid (one run: taplo takes seconds to start).
+fn taplo_invalid(taplo: &Path, files: &[PathBuf]) -> Result<Vec<PathBuf>, Box<dyn std::error::Error>> {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/omero-web.schema.json");
+    let output = Command::new(taplo)
+        .arg("check")
+        .arg("--schema")
+        .arg(format!("file://{}", schema.display()))
+        .args(files)
+        .output()?;
+    let log = String::from_utf8_lossy(&output.stderr);
+    let invalid: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| log.contains(&format!("path=\"{}\"", f.display())))
+        .cloned()
+        .collect();
+    // A failure that names no file (a schema taplo cannot load) is no verdict.
+    assert_eq!(output.status.success(), invalid.is_empty(), "{log}");
+    Ok(invalid)
+}
+
+/// The mistakes `omeroconf lint` catches in the TOML form also fail
+/// `taplo check` with the schema, so an editor marks them as they are typed.
+#[test]
+fn taplo_check_catches_the_mistakes_lint_catches() -> Result<(), Box<dyn std::error::Error>> {
+    let Some(taplo) = taplo() else { return Ok(()) };
+    let dir = tempfile::tempdir()?;
+    let write = |name: String, text: String| -> std::io::Result<PathBuf> {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text)?;
+        Ok(file)
+    };
+    let mistakes = [
+        "wsgi_workers = \"five\"",
+        "debug = \"yes\"",
+        "debug = 3",
+        "\"application_server.port\" = 70000",
+        "server_list = [[1, 4064, \"omero\"]]",
+        "server_list = [[\"omero.example.org\", 0, \"omero\"]]",
+        "session_engine = \"django.contrib.sessions.backends.nothing\"",
+    ];
+    let files = mistakes
+        .iter()
+        .enumerate()
+        .map(|(i, mistake)| write(format!("mistake-{i}.toml"), format!("[omero.web]\n{mistake}\n")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let invalid = taplo_invalid(&taplo, &files)?;
+    for (mistake, file) in mistakes.iter().zip(&files) {
+        assert!(invalid.contains(file), "taplo check passed {mistake}");
+    }
+    // Right values, in either form, and keys apps add stay allowed.
+    let fine = "[omero.web]\nwsgi_workers = \"5\"\ndebug = \"True\"\n\"application_server.port\" = 4080\n\
+server_list = [[\"omero.example.org\", 4064, \"omero\"]]\napps = '[\"omero_iviewer\"]'\nmyapp_colour = 3\n\n\
+[omero.web.myapp]\nx = 1\n";
+    let example = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/omero-web.toml"))?;
+    let good = [
+        write("fine.toml".into(), fine.into())?,
+        write("example.toml".into(), example)?,
+    ];
+    assert_eq!(taplo_invalid(&taplo, &good)?, Vec::<PathBuf>::new());
+    Ok(())
+}
