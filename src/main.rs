@@ -608,11 +608,13 @@ fn run_lint(args: &LintArgs) -> u8 {
             .map(|(l, path)| apply_fixes(args, l, path, &lint_one))
             .collect();
     }
+    // Machine reports name files relative to here, as a CI checkout expects.
+    let root = std::env::current_dir().ok();
     let text = match args.format {
-        ReportFormat::Json => format!("{}\n", report::json::render(&linted)),
-        ReportFormat::Sarif => report::sarif::render(&linted, std::env::current_dir().ok().as_deref()),
-        ReportFormat::Github => report::github::render(&linted),
-        ReportFormat::Short => report::short::render(&linted),
+        ReportFormat::Json => format!("{}\n", report::json::render(&linted, root.as_deref())),
+        ReportFormat::Sarif => report::sarif::render(&linted, root.as_deref()),
+        ReportFormat::Github => report::github::render(&linted, root.as_deref()),
+        ReportFormat::Short => report::short::render(&linted, root.as_deref()),
         ReportFormat::Human => {
             let options = report::human::Options {
                 show_secrets: args.show_secrets,

@@ -245,3 +245,31 @@ fn convert_to_env_and_ansible() {
     let ansible = stdout(&omeroconf(&["convert", "--to", "ansible", path]));
     assert!(ansible.contains("omero_web_config_set:\n  \"omero.web.server_list\": \"[[\\\"omero.example.org\\\", 4064, \\\"omero\\\"]]\"\n"), "{ansible}");
 }
+
+/// `lint .` names files as SARIF does: relative, without `./`, which is
+/// what GitHub needs to attach an annotation.
+#[test]
+fn machine_reports_name_files_without_a_dot_prefix() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("deploy")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("deploy/web.env"),
+        "CONFIG_omero_web_wsgi__workers=five\n",
+    )
+    .expect("write");
+    for (format, expected) in [
+        ("github", "file=deploy/web.env,"),
+        ("short", "\ndeploy/web.env:1:"),
+        ("json", "\"path\":\"deploy/web.env\""),
+        ("sarif", "\"uri\": \"deploy/web.env\""),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+            .args(["lint", "--format", format, "."])
+            .current_dir(dir.path())
+            .output()
+            .expect("the binary runs");
+        let text = format!("\n{}", stdout(&output));
+        assert!(text.contains(expected), "{format}: {text}");
+        assert!(!text.contains("./deploy"), "{format}: {text}");
+    }
+}

@@ -6,12 +6,28 @@ use crate::document::{Document, LineIndex};
 use crate::lint::Linted;
 use crate::resolve::Config;
 use crate::secrets;
+use std::path::{Component, Path, PathBuf};
 
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod short;
+
+/// A file's path as every machine report writes it: relative to `root` (the
+/// working directory) when under it, `/` separators, no `.` parts, so
+/// `./deploy/web.env` is `deploy/web.env` (GitHub matches annotations to
+/// files by this path).
+pub fn report_path(path: &str, root: Option<&Path>) -> String {
+    let unified = path.replace('\\', "/");
+    let as_path = Path::new(&unified);
+    let relative = root.and_then(|r| as_path.strip_prefix(r).ok()).unwrap_or(as_path);
+    let normal: PathBuf = relative.components().filter(|c| *c != Component::CurDir).collect();
+    match normal.to_string_lossy() {
+        shown if shown.is_empty() => path.to_string(),
+        shown => shown.into_owned(),
+    }
+}
 
 /// A finding with its 1-based (line, column) start and end, columns in characters.
 pub struct Located<'a> {
