@@ -1,5 +1,5 @@
 //! What omeroconf writes, checked by the tools admins run it with: taplo
-//! (the editor schema). scripts/test.sh installs them; outside CI a missing
+//! (the editor schema), systemd-analyze (the unit). scripts/test.sh installs them; outside CI a missing
 //! tool skips its test with a note, in CI it fails the test.
 
 use std::path::{Path, PathBuf};
@@ -89,5 +89,73 @@ server_list = [[\"omero.example.org\", 4064, \"omero\"]]\napps = '[\"omero_iview
         write("example.toml".into(), example)?,
     ];
     assert_eq!(taplo_invalid(&taplo, &good)?, Vec::<PathBuf>::new());
+    Ok(())
+}
+
+fn systemd_analyze() -> Option<PathBuf> {
+    find_tool(
+        "systemd-analyze",
+        &[PathBuf::from("/usr/bin/systemd-analyze")],
+        "scripts/test.sh, with apt (package systemd)",
+    )
+}
+
+fn run(command: &mut Command) -> Result<(bool, String), Box<dyn std::error::Error>> {
+    let output = command.output()?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok((output.status.success(), text))
+}
+
+/// `emit systemd` units pass `systemd-analyze verify` and score an exposure
+/// of at most 5.0 in `systemd-analyze security`, both offline: there is no
+/// systemd PID 1 here, so the unit is checked statically, never started.
+#[test]
+fn systemd_units_verify_and_are_sandboxed() -> Result<(), Box<dyn std::error::Error>> {
+    let Some(analyze) = systemd_analyze() else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    // verify wants ExecStart executable and the units it requires present.
+    let venv = dir.path().join("venv");
+    std::fs::create_dir_all(venv.join("bin"))?;
+    std::fs::write(venv.join("bin/omero"), "#!/bin/sh\n")?;
+    std::fs::set_permissions(
+        venv.join("bin/omero"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )?;
+    std::fs::write(dir.path().join("nginx.service"), "[Service]\nExecStart=/bin/true\n")?;
+    let custom = dir.path().join("web.properties");
+    std::fs::write(
+        &custom,
+        "omero.web.logdir=/var/log/omero web\nomero.web.static_root=/srv/static\n\
+omero.web.application_server.port=80\n",
+    )?;
+    let cases = [
+        ("examples/omero-web.toml".to_string(), "/opt/omero/web/OMERO.web"),
+        (custom.display().to_string(), "/home/web/OMERO.web"),
+    ];
+    for (config, omerodir) in cases {
+        let (ok, unit) = run(Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["emit", "systemd", &config, "--omerodir", omerodir, "--venv"])
+            .arg(&venv))?;
+        assert!(ok, "{config}: {unit}");
+        let path = dir.path().join("omero-web.service");
+        std::fs::write(&path, &unit)?;
+        let (ok, log) = run(Command::new(&analyze).args(["verify", "--man=no"]).arg(&path))?;
+        assert!(ok, "{config}: systemd-analyze verify failed:\n{log}\n{unit}");
+        let (_, log) = run(Command::new(&analyze).args(["security", "--offline=true"]).arg(&path))?;
+        let exposure: f64 = log
+            .lines()
+            .find_map(|l| l.split_once("Overall exposure level for omero-web.service: "))
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("{config}: no exposure level in\n{log}"))?;
+        assert!(exposure <= 5.0, "{config}: exposure {exposure}\n{log}");
+    }
     Ok(())
 }
