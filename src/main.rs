@@ -271,7 +271,8 @@ struct NginxArgs {
 struct GunicornArgs {
     #[command(flatten)]
     emit: EmitInput,
-    /// `argv`: the command on one line; `conf`: an equivalent gunicorn.conf.py.
+    /// `argv`: the command on one line, as OMERO runs it; `shell`: the same command for a shell, with its
+    /// environment and each word quoted; `conf`: an equivalent gunicorn.conf.py.
     #[arg(long, value_enum, default_value_t = GunicornStyle::Argv)]
     style: GunicornStyle,
 }
@@ -291,6 +292,7 @@ struct SystemdArgs {
 #[derive(Clone, Copy, ValueEnum)]
 enum GunicornStyle {
     Argv,
+    Shell,
     Conf,
 }
 
@@ -803,6 +805,7 @@ fn run_emit(target: &EmitTarget) -> u8 {
             &runtime,
             match a.style {
                 GunicornStyle::Argv => emit::gunicorn::Style::Argv,
+                GunicornStyle::Shell => emit::gunicorn::Style::Shell,
                 GunicornStyle::Conf => emit::gunicorn::Style::Conf,
             },
         ),

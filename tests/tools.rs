@@ -159,3 +159,54 @@ omero.web.application_server.port=80\n",
     }
     Ok(())
 }
+
+/// `emit gunicorn --style shell` run by a real bash: a stand-in `gunicorn`
+/// first on PATH receives exactly the words of `--style argv` (what OMERO
+/// runs) and the environment `omero web start` gives it.
+#[test]
+fn gunicorn_shell_command_gives_gunicorn_omeros_words() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin)?;
+    std::fs::write(
+        bin.join("gunicorn"),
+        "#!/bin/sh\nprintf '%s\\n' \"OMERODIR=$OMERODIR\" \"SCRIPT_NAME=${SCRIPT_NAME-unset}\" \"$@\"\n",
+    )?;
+    std::fs::set_permissions(
+        bin.join("gunicorn"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )?;
+    let config = dir.path().join("web.properties");
+    // Words a shell would otherwise expand, split or glob.
+    std::fs::write(
+        &config,
+        "omero.web.prefix=/my omero's $HOME\nomero.web.wsgi_args=--log-level=debug --name=*;x `id` \"q\"\n",
+    )?;
+    let omerodir = "/srv/OMERO web/$x";
+    let emit = |style: &str| {
+        Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+            .args(["emit", "gunicorn", "--style", style, "--omerodir", omerodir])
+            .arg(&config)
+            .output()
+    };
+    let argv = emit("argv")?;
+    let shell = emit("shell")?;
+    assert!(argv.status.success() && shell.status.success(), "{argv:?} {shell:?}");
+    let line = String::from_utf8(shell.stdout)?;
+    let (parsed, log) = run(Command::new("bash").args(["-n", "-c", &line]))?;
+    assert!(parsed, "bash -n: {log}");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let (ran, got) = run(Command::new("bash")
+        .args(["-c", &line])
+        .env("PATH", path)
+        .env_remove("SCRIPT_NAME"))?;
+    assert!(ran, "{got}");
+    let argv = String::from_utf8(argv.stdout)?;
+    let mut expected = vec![
+        format!("OMERODIR={omerodir}"),
+        "SCRIPT_NAME=/my omero's $HOME".to_string(),
+    ];
+    expected.extend(argv.split_whitespace().skip(1).map(str::to_string));
+    assert_eq!(got.lines().collect::<Vec<_>>(), expected, "{line}");
+    Ok(())
+}
