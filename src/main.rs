@@ -124,6 +124,10 @@ struct LintArgs {
     /// writing; exit status 1 means there are fixes to apply.
     #[arg(long)]
     diff: bool,
+    /// Skip named files a directory search would skip (for pre-commit, which
+    /// names every file its patterns match, such as CI YAML or Cargo.toml).
+    #[arg(long)]
+    only_recognised: bool,
 }
 
 #[derive(Args)]
@@ -447,13 +451,20 @@ fn load(path: &Path, input: &InputArgs) -> Result<omeroconf::document::Document,
 /// Unused directories: version control, build output, dependencies.
 const SKIPPED_DIRS: [&str; 4] = [".git", "target", "node_modules", ".venv"];
 
-/// The inputs behind the command-line paths: files as given, directories
+/// The inputs behind the command-line paths: files as given (or, with
+/// `only_recognised`, as a directory search would take them), directories
 /// searched (each file with the format it was recognised as).
-fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<Format>)>, String> {
+fn expand(paths: &[PathBuf], only_recognised: bool) -> Result<Vec<(PathBuf, Option<Format>)>, String> {
     let mut inputs = Vec::new();
     for path in paths {
         if path.is_dir() {
             walk(path, &mut inputs).map_err(|e| format!("cannot read the directory {}: {e}", path.display()))?;
+        } else if only_recognised && path.as_os_str() != "-" {
+            // An unreadable file stays an input, so it is reported.
+            match std::fs::read_to_string(path) {
+                Ok(text) => inputs.extend(source::recognise(path, &text).map(|f| (path.clone(), Some(f)))),
+                Err(_) => inputs.push((path.clone(), None)),
+            }
         } else {
             inputs.push((path.clone(), None));
         }
@@ -561,7 +572,7 @@ fn run_lint(args: &LintArgs) -> u8 {
     };
     let options = rules::Options { cores: args.cores };
     let lint_one = |document| lint::lint_with(document, args.input.omero_web_version, &filter, &options);
-    let inputs = match expand(&args.files) {
+    let inputs = match expand(&args.files, args.only_recognised) {
         Ok(inputs) => inputs,
         Err(message) => {
             eprintln!("error: {message}");

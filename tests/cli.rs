@@ -273,3 +273,37 @@ fn machine_reports_name_files_without_a_dot_prefix() {
         assert!(!text.contains("./deploy"), "{format}: {text}");
     }
 }
+
+/// `--only-recognised` (the pre-commit hook's flag) lints named files only
+/// when a directory search would pick them: CI YAML and Cargo.toml pass.
+#[test]
+fn only_recognised_skips_files_a_directory_search_skips() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), text).expect("write");
+        dir.path().join(name).display().to_string()
+    };
+    let ci = write(
+        "ci.yml",
+        "name: CI\non: push\njobs:\n  t:\n    steps:\n      - run: echo omero\n",
+    );
+    let cargo = write("Cargo.toml", "[package]\nname = \"x\"\n");
+    let vars = write(
+        "omero-web.yml",
+        "omero_web_config_set:\n  omero.web.wsgi_workers: five\n",
+    );
+    let run = |files: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+            .args(["lint", "--only-recognised", "--format", "short"])
+            .args(files)
+            .output()
+            .expect("the binary runs")
+    };
+    let skipped = run(&[&ci, &cargo]);
+    assert_eq!(skipped.status.code(), Some(0), "{skipped:?}");
+    let linted = run(&[&ci, &cargo, &vars]);
+    assert_eq!(linted.status.code(), Some(1), "{linted:?}");
+    let text = stdout(&linted);
+    assert!(text.contains("omero-web.yml:2:27: error[TY001]"), "{text}");
+    assert!(!text.contains("ci.yml") && !text.contains("Cargo.toml"), "{text}");
+}
