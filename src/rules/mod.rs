@@ -78,6 +78,7 @@ pub static RULES: &[&Rule] = &[
     &middleware::CLASS_PATH,
     &middleware::CORS_WITHOUT_MIDDLEWARE,
     &middleware::CORS_MIDDLEWARE_UNUSED,
+    &middleware::REQUIRED_MISSING,
     &gunicorn::WORKERS_FOR_CORES,
     &gunicorn::TOO_MANY_WORKERS,
     &gunicorn::THREADS_IGNORED,
