@@ -10,6 +10,8 @@ use omeroconf::lint::{self, Filter, Linted};
 use omeroconf::source::env::EnvStyle;
 use omeroconf::{atomic, report, rules, source};
 use std::io::{IsTerminal, Read, Write};
+
+mod man;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -63,14 +65,18 @@ enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write every page into a directory.
+    Man {
+        /// Write omeroconf.1 and a page per subcommand (omeroconf-lint.1, ...) here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
 struct InputArgs {
     /// Input format; detected from the file name and content when omitted.
-    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format())]
     from: Option<Format>,
     /// The OMERO.web release to check against.
     #[arg(long, value_name = "VERSION", default_value = "5.33.2", value_parser = parse_version)]
@@ -138,7 +144,7 @@ struct ConvertArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Output format: script, omero, properties, xml, toml, json, env or ansible.
-    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format())]
     to: Format,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -161,7 +167,7 @@ struct DiffArgs {
     #[arg(value_name = "NEW")]
     new: PathBuf,
     /// Input format of both files; detected from each file when omitted.
-    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format())]
     from: Option<Format>,
     /// The release OLD is read at (default: the one in --old-venv, else the latest).
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
@@ -195,7 +201,7 @@ struct MigrateArgs {
     #[arg(value_name = "INPUT")]
     file: PathBuf,
     /// Input format; detected from the file name and content when omitted.
-    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format())]
     from: Option<Format>,
     /// The release to migrate to.
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
@@ -214,7 +220,7 @@ struct MigrateArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     /// Format of --output (default: the input's).
-    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format, requires = "output")]
+    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format(), requires = "output")]
     to: Option<Format>,
     /// Replace an existing --output file.
     #[arg(long)]
@@ -323,8 +329,10 @@ enum DiffFormat {
     Json,
 }
 
-fn parse_format(text: &str) -> Result<Format, String> {
-    text.parse()
+/// Format names as clap values, so help and completions list them.
+fn parse_format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::name)).try_map(|name| name.parse::<Format>())
 }
 
 fn parse_env_style(text: &str) -> Result<EnvStyle, String> {
@@ -385,16 +393,20 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "omeroconf", &mut out);
             write_out(&String::from_utf8_lossy(&out))
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => write_out(&String::from_utf8_lossy(&out)),
-                Err(e) => {
-                    eprintln!("error: cannot render the man page: {e}");
-                    USAGE
-                }
+        Command::Man { dir: None } => match man::main_page(Cli::command()) {
+            Ok(page) => write_out(&page),
+            Err(e) => {
+                eprintln!("error: cannot render the man page: {e}");
+                USAGE
             }
-        }
+        },
+        Command::Man { dir: Some(dir) } => match man::write_all(Cli::command(), &dir) {
+            Ok(_) => OK,
+            Err(e) => {
+                eprintln!("error: cannot write the man pages into {}: {e}", dir.display());
+                USAGE
+            }
+        },
     };
     ExitCode::from(status)
 }

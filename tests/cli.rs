@@ -307,3 +307,66 @@ fn only_recognised_skips_files_a_directory_search_skips() {
     assert!(text.contains("omero-web.yml:2:27: error[TY001]"), "{text}");
     assert!(!text.contains("ci.yml") && !text.contains("Cargo.toml"), "{text}");
 }
+
+/// `man --dir` writes the page of every subcommand the main page refers to
+/// (`omeroconf-lint(1)` ...), each with EXIT STATUS, and groff renders them
+/// without a warning.
+#[test]
+fn man_pages_for_every_subcommand_with_exit_status_and_examples() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().unwrap_or_default();
+    let output = omeroconf(&["man", "--dir", out]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let main = std::fs::read_to_string(dir.path().join("omeroconf.1")).expect("omeroconf.1 written");
+    let referred: Vec<String> = main
+        .split("omeroconf\\-")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split_once("(1)")
+                .map(|(name, _)| format!("omeroconf-{}.1", name.replace("\\-", "-")))
+        })
+        .collect();
+    assert!(referred.contains(&"omeroconf-lint.1".to_string()), "{referred:?}");
+    for page in referred.iter().chain(["omeroconf-emit-systemd.1".to_string()].iter()) {
+        let text = std::fs::read_to_string(dir.path().join(page)).unwrap_or_else(|_| panic!("{page} is missing"));
+        assert!(text.contains(".SH \"EXIT STATUS\""), "{page}");
+    }
+    let lint = std::fs::read_to_string(dir.path().join("omeroconf-lint.1")).unwrap_or_default();
+    assert!(
+        lint.contains(".SH EXAMPLES") && lint.contains("1 errors found"),
+        "{lint}"
+    );
+    // The page printed without --dir is the main page.
+    assert_eq!(stdout(&omeroconf(&["man"])), main);
+    // groff, when installed, renders each page without a warning.
+    for page in &referred {
+        let Ok(rendered) = Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(dir.path().join(page))
+            .output()
+        else {
+            eprintln!("SKIPPED: groff is not installed");
+            return;
+        };
+        assert!(
+            rendered.status.success() && rendered.stderr.is_empty(),
+            "{page}: {rendered:?}"
+        );
+    }
+}
+
+/// `--from` completes format names, not file names.
+#[test]
+fn from_completes_format_names() {
+    let bash = stdout(&omeroconf(&["completions", "bash"]));
+    assert!(
+        bash.contains("script omero properties xml toml json env ansible compose"),
+        "bash completion does not offer the formats"
+    );
+    let rejected = omeroconf(&["lint", "--from", "yaml", "examples/properties.backup"]);
+    assert_eq!(rejected.status.code(), Some(2));
+    assert!(
+        common::stderr(&rejected).contains("possible values: script, omero"),
+        "{rejected:?}"
+    );
+}
