@@ -64,6 +64,12 @@ fi
 # The 100 MB input is too slow for a debug build.
 cargo test --locked --release --test hostile -- --ignored
 
+# The Python wheel, built with maturin (reusing the release build above),
+# installed into a fresh venv and run.
+if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_WHEEL_TEST:-}" ]; then
+  bash scripts/wheel_test.sh
+fi
+
 # The pre-commit hooks, installed for real (slow: builds omeroconf once more).
 if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_PRECOMMIT_TEST:-}" ]; then
   bash scripts/precommit_test.sh
