@@ -40,8 +40,11 @@ enum Command {
     /// List every rule.
     Rules {
         /// Print the rule table as Markdown (the README's table).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "format")]
         markdown: bool,
+        /// `text`: a table; `json`: an array of {code, name, severity, summary, fix}.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
     },
     /// Explain a rule (by code or name) or a property (by key).
     Explain {
@@ -134,6 +137,18 @@ struct LintArgs {
     /// names every file its patterns match, such as CI YAML or Cargo.toml).
     #[arg(long)]
     only_recognised: bool,
+    /// Exit with status 0 even when there are findings (2 still means an error).
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print the findings only: no summary line, no notes.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Colour in the human report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 }
 
 #[derive(Args)]
@@ -300,6 +315,20 @@ struct SystemdArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum GunicornStyle {
     Argv,
     Shell,
@@ -373,8 +402,12 @@ fn main() -> ExitCode {
         Command::Lint(args) => run_lint(&args),
         Command::Convert(args) => run_convert(&args),
         Command::Emit { target } => run_emit(&target),
-        Command::Rules { markdown: true } => write_out(&rules::markdown_table()),
-        Command::Rules { markdown: false } => run_rules(),
+        Command::Rules { markdown: true, .. } => write_out(&rules::markdown_table()),
+        Command::Rules {
+            format: RulesFormat::Json,
+            ..
+        } => write_out(&rules::json_list()),
+        Command::Rules { .. } => run_rules(),
         Command::Explain { topic } => run_explain(&topic),
         Command::Diff(args) => run_diff(&args),
         Command::Migrate(args) => run_migrate(&args),
@@ -592,6 +625,9 @@ fn run_lint(args: &LintArgs) -> u8 {
         }
     };
     if inputs.is_empty() {
+        if args.quiet {
+            return OK;
+        }
         eprintln!(
             "note: no configuration file omeroconf recognises in {}",
             args.files
@@ -643,22 +679,34 @@ fn run_lint(args: &LintArgs) -> u8 {
         ReportFormat::Human => {
             let options = report::human::Options {
                 show_secrets: args.show_secrets,
-                color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                color: colour(args.color, args.output.is_none() && std::io::stdout().is_terminal()),
                 max_per_file: args.max_findings,
             };
             let mut text: String = linted.iter().map(|l| report::human::render(l, &options)).collect();
-            text.push_str(&summary(&linted));
+            if !args.quiet {
+                text.push_str(&summary(&linted));
+            }
             text
         }
     };
-    if write_out(&text) != OK {
+    let written = match &args.output {
+        None => write_out(&text),
+        Some(path) => match atomic::write(path, &text, true) {
+            Ok(()) => OK,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                USAGE
+            }
+        },
+    };
+    if written != OK {
         return USAGE;
     }
     let errors: usize = linted.iter().map(|l| l.count(Severity::Error)).sum();
     let warnings: usize = linted.iter().map(|l| l.count(Severity::Warning)).sum();
     if unreadable {
         USAGE
-    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
+    } else if !args.exit_zero && (errors > 0 || (args.deny_warnings && warnings > 0)) {
         FINDINGS
     } else {
         OK
@@ -718,6 +766,17 @@ fn apply_fixes(
     };
     eprintln!("fixed {} problem(s) in {}{left}", fixed.applied.len(), path.display());
     lint_one(parse_input(path, fixed.source, None, &args.input))
+}
+
+/// `--color`: `auto` colours a terminal unless NO_COLOR is set, and always
+/// when FORCE_COLOR is (both only when not empty).
+fn colour(choice: ColorChoice, terminal: bool) -> bool {
+    let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => set("FORCE_COLOR") || (terminal && !set("NO_COLOR")),
+    }
 }
 
 fn summary(linted: &[Linted]) -> String {

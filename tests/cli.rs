@@ -370,3 +370,59 @@ fn from_completes_format_names() {
         "{rejected:?}"
     );
 }
+
+/// ruff's and ripgrep's conventions: `--exit-zero`, `--quiet`, `-o FILE`,
+/// `--color` with FORCE_COLOR, `rules --format json`.
+#[test]
+fn lint_output_conventions() {
+    let walkthrough = "examples/setup-web.sh";
+    let quiet = omeroconf(&["lint", "--exit-zero", "--quiet", "--format", "human", walkthrough]);
+    assert_eq!(quiet.status.code(), Some(0), "{quiet:?}");
+    let text = stdout(&quiet);
+    assert!(text.contains("TY004") && !text.contains("error(s)"), "{text}");
+    // Unreadable input is still status 2.
+    assert_eq!(
+        omeroconf(&["lint", "--exit-zero", "no/such/file"]).status.code(),
+        Some(2)
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("report.sarif");
+    let written = omeroconf(&[
+        "lint",
+        "--format",
+        "sarif",
+        "-o",
+        report.to_str().unwrap_or_default(),
+        walkthrough,
+    ]);
+    assert_eq!(written.status.code(), Some(1));
+    assert!(written.stdout.is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report written")).expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+
+    let coloured = |extra: &[&str], force: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["lint", walkthrough])
+            .args(extra)
+            .env_remove("NO_COLOR")
+            .env("FORCE_COLOR", force)
+            .output()
+            .expect("the binary runs");
+        stdout(&output).contains('\u{1b}')
+    };
+    assert!(!coloured(&[], ""), "no terminal, no FORCE_COLOR: no colour");
+    assert!(coloured(&[], "1"));
+    assert!(coloured(&["--color", "always"], ""));
+    assert!(!coloured(&["--color", "never"], "1"));
+
+    let rules: serde_json::Value =
+        serde_json::from_slice(&omeroconf(&["rules", "--format", "json"]).stdout).expect("JSON array");
+    let first = &rules[0];
+    for field in ["code", "name", "severity", "summary", "fix"] {
+        assert!(!first[field].is_null(), "{field} missing: {first}");
+    }
+    assert_eq!(rules.as_array().map(Vec::len), Some(omeroconf::rules::RULES.len()));
+}
