@@ -4,8 +4,8 @@
 # committed HEAD) as `repo:`, with pre-commit from PyPI in a temporary venv.
 # A bad file must fail the commit, good files must pass. Everything lives in
 # one temporary directory, removed on exit. pre-commit builds omeroconf with
-# `cargo install --path .` (release profile lightened below): one install,
-# a few minutes on two cores.
+# `cargo install --path .` with the light build of scripts/light_build.sh
+# (shared with scripts/wheel_test.sh): a few minutes on two cores.
 set -euo pipefail
 repo_root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -17,11 +17,8 @@ rev="$(git -C "$work/omeroconf" rev-parse HEAD)"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check 'pre-commit==4.7.0'
 export PRE_COMMIT_HOME="$work/pre-commit-cache"
-# The hook's build: its own target dir, no LTO, so one install stays short.
-export CARGO_TARGET_DIR="$work/target"
-export CARGO_PROFILE_RELEASE_LTO=off
-export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
-export CARGO_PROFILE_RELEASE_OPT_LEVEL=1
+# shellcheck source=scripts/light_build.sh
+. "$repo_root/scripts/light_build.sh"
 
 site="$work/site"
 git init --quiet "$site"

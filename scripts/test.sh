@@ -64,8 +64,8 @@ fi
 # The 100 MB input is too slow for a debug build.
 cargo test --locked --release --test hostile -- --ignored
 
-# The Python wheel, built with maturin (reusing the release build above),
-# installed into a fresh venv and run.
+# The Python wheel, built with maturin, installed into a fresh venv and run
+# (its build in target/light/ is reused by the pre-commit test below).
 if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_WHEEL_TEST:-}" ]; then
   bash scripts/wheel_test.sh
 fi

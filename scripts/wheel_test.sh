@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Builds the Python wheel (pyproject.toml: maturin, `bindings = "bin"`),
 # installs it into a fresh venv and runs the `omeroconf` it puts on the
-# venv's PATH, as an OMERO admin would after `pip install`. maturin builds
-# with cargo into this checkout's target/, so after the release tests most
-# of the work is already done. Everything else lives in a temporary
+# venv's PATH, as an OMERO admin would after `pip install`. The build is the
+# light one scripts/precommit_test.sh makes, in the same target/light/, so
+# CI compiles the dependencies once for both (the release tests' build has
+# other features and cannot be shared). Everything else lives in a temporary
 # directory, removed on exit.
 set -euo pipefail
 repo_root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+
+# shellcheck source=scripts/light_build.sh
+. "$repo_root/scripts/light_build.sh"
 
 python3 -m venv "$work/build"
 "$work/build/bin/pip" install --quiet --disable-pip-version-check 'maturin==1.16.0'
