@@ -1,5 +1,6 @@
 //! What omeroconf writes, checked by the tools admins run it with: taplo
-//! (the editor schema), systemd-analyze (the unit). scripts/test.sh installs them; outside CI a missing
+//! (the editor schema), systemd-analyze (the unit), bash (the gunicorn
+//! command). scripts/test.sh installs them; outside CI a missing
 //! tool skips its test with a note, in CI it fails the test.
 
 use std::path::{Path, PathBuf};
