@@ -102,6 +102,7 @@ check "warning shown" pass omero-web.properties $'omero.web.debug=yes\n' "TY006"
 # Files the broad patterns match that are not OMERO.web configuration.
 check "CI workflow YAML" pass .github/workflows/ci.yml $'name: CI\non: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n'
 check "Cargo.toml" pass Cargo.toml $'[package]\nname = "x"\nversion = "0.1.0"\n'
+check "log4j.properties" pass src/main/resources/log4j.properties $'log4j.rootLogger=INFO, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\n'
 check "Maven pom.xml" pass pom.xml $'<?xml version="1.0"?>\n<project/>\n'
 check "script without omero" pass backup.sh $'#!/bin/sh\ntar czf /tmp/backup.tgz /srv\n'
 

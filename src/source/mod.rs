@@ -127,7 +127,8 @@ pub fn recognise(path: &Path, source: &str) -> Option<Format> {
     let format = match extension {
         "sh" | "bash" => Format::Script,
         "omero" => Format::Omero,
-        "properties" | "backup" => Format::Properties,
+        // `log4j.properties` and the like hold no `omero.` key.
+        "properties" | "backup" if source.contains("omero.") => Format::Properties,
         "xml" if source.contains("<icegrid") => Format::Xml,
         "toml" if source.contains("[omero") || source.contains("omero.web") => Format::Toml,
         "yml" | "yaml" => match yaml_format(source) {
@@ -268,6 +269,14 @@ mod tests {
         );
         assert_eq!(recognise(Path::new("db.env"), "POSTGRES_PASSWORD=x\n"), None);
         assert_eq!(recognise(Path::new("README.md"), "omero"), None);
+        assert_eq!(
+            recognise(Path::new("log4j.properties"), "log4j.rootLogger=INFO, stdout\n"),
+            None
+        );
+        assert_eq!(
+            recognise(Path::new("web.properties"), "omero.web.debug=true\n"),
+            Some(Format::Properties)
+        );
     }
 
     #[test]
