@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 #[derive(Args, Clone, Default)]
 pub struct InputArgs {
     /// Input format; detected from the file name and content when omitted.
-    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format())]
     pub from: Option<Format>,
     /// Define a shell variable for scripts (NAME=VALUE); repeatable.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
@@ -37,8 +37,10 @@ pub struct ReleaseArgs {
     pub omero_web_version: Version,
 }
 
-pub fn parse_format(text: &str) -> Result<Format, String> {
-    text.parse()
+/// Format names as clap values, so help and completions list them.
+pub fn parse_format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::name)).try_map(|name| name.parse::<Format>())
 }
 
 fn parse_env_style(text: &str) -> Result<EnvStyle, String> {
@@ -119,13 +121,20 @@ impl InputArgs {
 /// Unused directories: version control, build output, dependencies.
 const SKIPPED_DIRS: [&str; 4] = [".git", "target", "node_modules", ".venv"];
 
-/// The inputs behind the command-line paths: files as given, directories
+/// The inputs behind the command-line paths: files as given (or, with
+/// `only_recognised`, as a directory search would take them), directories
 /// searched (each file with the format it was recognised as).
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<Format>)>, String> {
+pub fn expand(paths: &[PathBuf], only_recognised: bool) -> Result<Vec<(PathBuf, Option<Format>)>, String> {
     let mut inputs = Vec::new();
     for path in paths {
         if path.is_dir() {
             walk(path, &mut inputs).map_err(|e| format!("cannot read the directory {}: {e}", path.display()))?;
+        } else if only_recognised && path.as_os_str() != "-" {
+            // An unreadable file stays an input, so it is reported.
+            match std::fs::read_to_string(path) {
+                Ok(text) => inputs.extend(formats::recognise(path, &text).map(|f| (path.clone(), Some(f)))),
+                Err(_) => inputs.push((path.clone(), None)),
+            }
         } else {
             inputs.push((path.clone(), None));
         }

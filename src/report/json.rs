@@ -5,6 +5,7 @@ use super::located;
 use crate::diagnostic::Severity;
 use crate::lint::Linted;
 use serde::Serialize;
+use std::path::Path;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -15,7 +16,7 @@ struct Report<'a> {
 
 #[derive(Serialize)]
 struct File<'a> {
-    path: &'a str,
+    path: String,
     diagnostics: Vec<Diagnostic<'a>>,
 }
 
@@ -42,7 +43,7 @@ struct Summary {
 }
 
 /// The report as JSON text.
-pub fn render(files: &[Linted]) -> String {
+pub fn render(files: &[Linted], root: Option<&Path>) -> String {
     let mut summary = Summary::default();
     let files = files
         .iter()
@@ -71,7 +72,7 @@ pub fn render(files: &[Linted]) -> String {
                 })
                 .collect();
             File {
-                path: &linted.document.path,
+                path: super::report_path(&linted.document.path, root),
                 diagnostics,
             }
         })
