@@ -3,7 +3,7 @@
 
 use crate::catalog::Version;
 use crate::diagnostic::{Finding, Fix, Severity};
-use crate::document::Document;
+use crate::document::{Document, Span};
 use crate::edit::{self, Edit};
 use crate::release::{self, Given, Release};
 use crate::resolve::{self, Config};
@@ -60,6 +60,7 @@ fn lint_judged(document: Document, release: &Release, filter: &Filter, options: 
     findings.extend(config.findings.iter().cloned());
     findings.extend(rules::check_with(&document, &config, options));
     findings.retain(|f| filter.keeps(f.code()) && !suppressed(&document, f));
+    drop_repeated_schema_mismatches(&mut findings);
     findings.sort_by_key(|f| (f.span.map_or(usize::MAX, |s| s.start), f.code()));
     Linted {
         document,
@@ -67,6 +68,22 @@ fn lint_judged(document: Document, release: &Release, filter: &Filter, options: 
         findings,
         release: release.clone(),
     }
+}
+
+/// One root cause, one finding: an IN011 goes when another finding about the
+/// same key points into the same value (TY001 for `"five"`, SE005 for a port).
+fn drop_repeated_schema_mismatches(findings: &mut Vec<Finding>) {
+    let judged: Vec<(String, Span)> = findings
+        .iter()
+        .filter(|f| f.rule.code != crate::source::rules::SCHEMA_MISMATCH.code)
+        .filter_map(|f| Some((f.key.clone()?, f.span?)))
+        .collect();
+    findings.retain(|f| {
+        f.rule.code != crate::source::rules::SCHEMA_MISMATCH.code
+            || !judged.iter().any(|(key, span)| {
+                f.key.as_ref() == Some(key) && f.span.is_some_and(|s| s.start <= span.start && span.end <= s.end)
+            })
+    });
 }
 
 /// A document's source with the fixes of its reported findings applied.
@@ -215,5 +232,16 @@ mod tests {
             ),
             vec!["KY001"]
         );
+    }
+
+    #[test]
+    fn schema_mismatch_gives_way_to_the_rule_that_judges_the_value() {
+        let doc = crate::source::toml::parse(
+            "web.toml",
+            "[omero.web]\nwsgi_workers = \"five\"\nlogin_incorrect_credentials_text = 3\n",
+        );
+        let linted = lint(doc, catalog().latest, &Filter::default());
+        let codes: Vec<_> = linted.findings.iter().map(|f| f.code()).collect();
+        assert_eq!(codes, vec!["TY001", "IN011"]);
     }
 }

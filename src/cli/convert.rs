@@ -20,7 +20,7 @@ pub struct ConvertArgs {
     #[command(flatten)]
     release: ReleaseArgs,
     /// Output format: script, omero, properties, xml, toml, json, env or ansible.
-    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format())]
     to: Format,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]

@@ -6,6 +6,7 @@ use crate::diagnostic::Severity;
 use crate::lint::Linted;
 use crate::release::Release;
 use serde::Serialize;
+use std::path::Path;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -18,7 +19,7 @@ struct Report<'a> {
 
 #[derive(Serialize)]
 struct File<'a> {
-    path: &'a str,
+    path: String,
     release: Judged<'a>,
     diagnostics: Vec<Diagnostic<'a>>,
 }
@@ -64,7 +65,7 @@ struct Summary {
 }
 
 /// The report as JSON text.
-pub fn render(linted: &[Linted]) -> String {
+pub fn render(linted: &[Linted], root: Option<&Path>) -> String {
     let mut summary = Summary::default();
     let files = linted
         .iter()
@@ -93,7 +94,7 @@ pub fn render(linted: &[Linted]) -> String {
                 })
                 .collect();
             File {
-                path: &linted.document.path,
+                path: super::report_path(&linted.document.path, root),
                 release: judged(&linted.release),
                 diagnostics,
             }

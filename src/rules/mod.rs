@@ -93,6 +93,7 @@ pub static RULES: &[&Rule] = &[
     &middleware::CORS_WITHOUT_MIDDLEWARE,
     &middleware::CORS_MIDDLEWARE_UNUSED,
     &middleware::INDEX_TYPES_MIXED,
+    &middleware::REQUIRED_MISSING,
     &gunicorn::WORKERS_FOR_CORES,
     &gunicorn::TOO_MANY_WORKERS,
     &gunicorn::THREADS_IGNORED,
@@ -385,6 +386,26 @@ pub fn markdown_table() -> String {
         ));
     }
     out
+}
+
+/// Every rule as a JSON array (`omeroconf rules --format json`): code, name,
+/// severity, summary and whether a fix is offered.
+pub fn json_list() -> String {
+    let rules: Vec<serde_json::Value> = RULES
+        .iter()
+        .map(|rule| {
+            serde_json::json!({
+                "code": rule.code,
+                "name": rule.name,
+                "severity": rule.severity.name(),
+                "summary": rule.summary,
+                "fix": rule.fix,
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&rules).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// Looks a rule up by code (case-insensitive) or by name.
