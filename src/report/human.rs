@@ -106,6 +106,7 @@ impl Diagnostic for Rendered<'_> {
             .finding
             .fix
             .as_ref()
+            .filter(|f| f.is_exact())
             .map(|f| format!("`omeroconf lint --fix` can {}", f.description));
         match (&self.finding.help, fix) {
             (Some(help), Some(fix)) => Some(Box::new(format!("{help}\n{fix}"))),

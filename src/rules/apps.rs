@@ -5,7 +5,7 @@
 
 use super::LintContext;
 use crate::catalog::{catalog, App};
-use crate::diagnostic::{Finding, Rule, Severity::*};
+use crate::diagnostic::{Finding, Fix, Rule, Severity::*};
 use crate::document::{Format, OpKind};
 use crate::python::json::{self, PyJson};
 
@@ -218,7 +218,8 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
                         format!("rename {} to {}", rename.old, rename.new),
                     )
                 })
-                .flatten();
+                .flatten()
+                .map(Fix::upgrade);
             let finding = Finding::new(
                 &RENAMED_APP,
                 format!(

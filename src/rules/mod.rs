@@ -6,7 +6,7 @@
 
 use crate::catalog::{catalog, Property, Version};
 pub use crate::diagnostic::Rule;
-use crate::diagnostic::{Finding, Fix};
+use crate::diagnostic::{Change, Finding, Fix};
 use crate::document::{Document, OpKind, Operation, Span};
 use crate::edit;
 use crate::python::{self, json::PyJson};
@@ -222,29 +222,52 @@ impl LintContext<'_> {
         edit::span_in_value(self.document, op, raw, item)
     }
 
-    /// A fix replacing `range` of the stored value of `key`, when the source
-    /// holds that value literally (see `edit`).
+    /// A fix replacing `range` of the stored value of `key`; exact when the
+    /// source holds that value literally (see `edit`).
     pub fn value_fix(&self, key: &str, range: Range<usize>, replacement: &str, description: String) -> Option<Fix> {
-        let (op, raw) = self.set_value(key)?;
-        let edit = edit::replace_in_value(self.document, op, raw, range, replacement)?;
-        Some(Fix {
-            description,
-            edits: vec![edit],
+        let stored = self.config.get(key)?;
+        let value = format!(
+            "{}{replacement}{}",
+            stored.get(..range.start)?,
+            stored.get(range.end..)?
+        );
+        let edit = self
+            .set_value(key)
+            .and_then(|(op, raw)| edit::replace_in_value(self.document, op, raw, range, replacement));
+        let change = Change::Set {
+            key: key.to_string(),
+            value,
+        };
+        Some(Fix::new(description, change, edit))
+    }
+
+    /// The upgrade-table fix of the whole value stored in `key`, safe for
+    /// `migrate` (schema/deprecated-values.json).
+    pub fn successor_fix(&self, key: &str) -> Option<Fix> {
+        let stored = self.config.get(key)?;
+        let row = catalog().value_successor(key, None, stored)?;
+        let fix = self.value_fix(
+            key,
+            0..stored.len(),
+            &row.successor,
+            format!("replace {} with {}", row.value, row.successor),
+        )?;
+        Some(match &row.note {
+            Some(note) => fix.note(note.clone()),
+            None => fix,
         })
     }
 
     /// A fix dropping item `index` of the JSON list stored in `key`.
     pub fn drop_item_fix(&self, key: &str, index: usize, description: String) -> Option<Fix> {
-        let (_, raw) = self.set_value(key)?;
-        let items = edit::json_array_items(raw)?;
+        let items = edit::json_array_items(self.config.get(key)?)?;
         let range = edit::array_item_removal(&items, index)?;
         self.value_fix(key, range, "", description)
     }
 
     /// A fix replacing item `index` of the JSON list stored in `key`.
     pub fn replace_item_fix(&self, key: &str, index: usize, replacement: &str, description: String) -> Option<Fix> {
-        let (_, raw) = self.set_value(key)?;
-        let item = edit::json_array_items(raw)?.get(index)?.clone();
+        let item = edit::json_array_items(self.config.get(key)?)?.get(index)?.clone();
         self.value_fix(key, item, replacement, description)
     }
 
@@ -254,14 +277,24 @@ impl LintContext<'_> {
         raw.get(edit::json_array_items(raw)?.get(index)?.clone())
     }
 
-    /// A fix renaming `key` where the document sets it.
+    /// A fix renaming `key`; exact where the document sets it.
     pub fn rename_fix(&self, key: &str, new_key: &str, description: String) -> Option<Fix> {
-        let op = self.op(key)?;
-        let edit = edit::rename_key(self.document, op, new_key)?;
-        Some(Fix {
-            description,
-            edits: vec![edit],
-        })
+        let edit = self.op(key).and_then(|op| edit::rename_key(self.document, op, new_key));
+        let change = Change::Rename {
+            key: key.to_string(),
+            to: new_key.to_string(),
+        };
+        Some(Fix::new(description, change, edit))
+    }
+
+    /// A fix dropping `key`; exact where one operation sets it and the format
+    /// can lose that line.
+    pub fn remove_fix(&self, key: &str, description: String) -> Fix {
+        let edit = self
+            .op(key)
+            .filter(|_| self.document.operations.iter().filter(|op| op.key == key).count() == 1)
+            .and_then(|op| edit::remove_operation(self.document, op));
+        Fix::new(description, Change::Remove { key: key.to_string() }, edit)
     }
 
     /// Points a finding at the value that last set `key`.
