@@ -239,17 +239,16 @@ impl Migration {
                     *stored = value.clone();
                 }
                 // Fixes of one value in successive rounds are one change.
+                let last = self.actions.iter_mut().rev().find(|a| a.key() == key);
                 if let Some(Action::Value {
-                    key: last,
                     value: last_value,
                     why: last_why,
-                }) = self.actions.last_mut()
+                    ..
+                }) = last
                 {
-                    if last == key {
-                        *last_value = value.clone();
-                        last_why.push_str(&format!("; {why}"));
-                        return;
-                    }
+                    *last_value = value.clone();
+                    last_why.push_str(&format!("; {why}"));
+                    return;
                 }
                 self.actions.push(Action::Value {
                     key: key.clone(),
@@ -663,6 +662,46 @@ mod tests {
             get("omero.web.csrf_trusted_origins"),
             Some("[\"https://a.org\", \"https://b.org\"]")
         );
+    }
+
+    #[test]
+    fn upgrade_fixes_of_the_rules_leave_nothing_for_lint() {
+        let m = planned(
+            "omero.web.session_serializer=django.contrib.sessions.serializers.PickleSerializer\n\
+             omero.web.csrf_trusted_origins=[\".example.org\"]\n\
+             omero.web.apps=[\"omero_webtagging_autotag\"]\n\
+             omero.web.ui.center_plugins=[[\"Auto Tag\", \"omero_webtagging_autotag/auto_tag_init.js.html\", \"auto_tag_panel\"]]\n\
+             omero.web.caches={\"a\": {\"BACKEND\": \"django.core.cache.backends.memcached.MemcachedCache\", \"LOCATION\": \"m:11211\"}, \
+             \"b\": {\"BACKEND\": \"redis_cache.cache.RedisCache\", \"LOCATION\": \"r:6379:2\"}}\n",
+            Some(Version(5, 18, 0)),
+        );
+        let get = |k: &str| m.stored.get(k).map(String::as_str);
+        assert_eq!(
+            get("omero.web.session_serializer"),
+            Some("django.contrib.sessions.serializers.JSONSerializer")
+        );
+        assert!(
+            m.notes.iter().any(|n| n.contains("every user logs in again once")),
+            "{:?}",
+            m.notes
+        );
+        assert_eq!(
+            get("omero.web.csrf_trusted_origins"),
+            Some("[\"https://*.example.org\"]")
+        );
+        assert_eq!(get("omero.web.apps"), Some("[\"omero_autotag\"]"));
+        assert_eq!(
+            get("omero.web.ui.center_plugins"),
+            Some("[[\"Auto Tag\", \"omero_autotag/auto_tag_init.js.html\", \"auto_tag_panel\"]]")
+        );
+        assert_eq!(
+            get("omero.web.caches"),
+            Some("{\"a\": {\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": \"m:11211\"}, \
+             \"b\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://r:6379/2\"}}")
+        );
+        // One change per value, with every rule that asked for it.
+        assert_eq!(m.actions.iter().filter(|a| a.key() == "omero.web.caches").count(), 1);
+        assert!(m.left.iter().all(|l| l.severity < Severity::Error), "{:?}", m.left);
     }
 
     #[test]
