@@ -226,7 +226,9 @@ pub fn comment_out_operation(document: &Document, op: &Operation) -> Option<Edit
         .find('\n')
         .map_or(source.len(), |i| span.end + i);
     let line = source.get(line_start..line_end)?;
-    let alone = source[line_start..span.start].trim().is_empty() && source[span.end..line_end].trim().is_empty();
+    // A trailing comment goes with it; another command on the line would too, so then no edit.
+    let rest = source[span.end..line_end].trim();
+    let alone = source[line_start..span.start].trim().is_empty() && (rest.is_empty() || rest.starts_with('#'));
     (alone && !line.contains('\r') && !source[span.range()].contains('\n') && !line.trim_end().ends_with('\\')).then(
         || Edit {
             span: Span::new(line_start, line_start),

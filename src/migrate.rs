@@ -342,6 +342,64 @@ impl Migration {
         out
     }
 
+    /// The report for programs: every change with the value before and
+    /// after (secrets masked unless asked), the notes, and what is left.
+    pub fn to_json(&self, name: &str, show_secrets: bool) -> String {
+        let show = |key: &str, value: Option<&String>| {
+            value.map(|v| {
+                if show_secrets {
+                    v.clone()
+                } else {
+                    secrets::mask_value(key, v)
+                }
+            })
+        };
+        let changes: Vec<serde_json::Value> = self
+            .actions
+            .iter()
+            .map(|action| {
+                let (key, target) = match action {
+                    Action::Rename { key, to, .. } => (key.as_str(), Some(to.as_str())),
+                    Action::Remove { key, .. } | Action::Comment { key, .. } => (key.as_str(), None),
+                    Action::Value { key, .. } | Action::Unfreeze { key, .. } => {
+                        (self.original_key(key), Some(key.as_str()))
+                    }
+                };
+                let why = match action {
+                    Action::Rename { why, .. }
+                    | Action::Remove { why, .. }
+                    | Action::Comment { why, .. }
+                    | Action::Value { why, .. }
+                    | Action::Unfreeze { why, .. } => why,
+                };
+                let kind = match action {
+                    Action::Rename { .. } => "rename",
+                    Action::Remove { .. } => "remove",
+                    Action::Comment { .. } => "leave-out",
+                    Action::Value { .. } => "value",
+                    Action::Unfreeze { .. } => "unfreeze",
+                };
+                serde_json::json!({
+                    "change": kind,
+                    "key": key,
+                    "new_key": target.filter(|t| *t != key),
+                    "before": show(key, self.source.get(key).map(str::to_string).as_ref()),
+                    "after": target.and_then(|t| show(t, self.stored.get(t))),
+                    "why": why,
+                })
+            })
+            .collect();
+        let report = serde_json::json!({
+            "file": name,
+            "from": self.from.to_string(),
+            "to": self.to.to_string(),
+            "changes": changes,
+            "notes": self.notes,
+            "left": self.left,
+        });
+        format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default())
+    }
+
     /// The migrated configuration as a new file in `format`; scripts get
     /// unfrozen lists as `append --set` commands.
     pub fn write(&self, format: Format, options: emit::WriteOptions) -> Result<emit::Written, emit::Refusal> {

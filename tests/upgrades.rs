@@ -321,3 +321,132 @@ fn migrated_output_lints_clean_of_what_migrate_fixes() -> Result<(), Box<dyn std
     }
     Ok(())
 }
+
+const SITE_5_18: &str = "tests/fixtures/upgrades/setup-5.18.sh";
+
+fn json_of(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
+}
+
+#[test]
+fn a_5_18_script_is_finished_by_the_rules_fixes() -> Result<(), Box<dyn std::error::Error>> {
+    let args = [
+        "migrate",
+        SITE_5_18,
+        "--from-version",
+        "5.18.0",
+        "--to-version",
+        "5.33.2",
+    ];
+    let report = json_of(&omeroconf(&[&args[..], &["--format", "json"]].concat()));
+    let change = |key: &str| {
+        report["changes"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["key"] == key).cloned())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        change("omero.web.session_serializer")["after"],
+        "django.contrib.sessions.serializers.JSONSerializer"
+    );
+    assert!(change("omero.web.session_serializer")["why"]
+        .as_str()
+        .is_some_and(|w| w.starts_with("VR001")));
+    assert_eq!(change("omero.web.webgateway_cache")["change"], "leave-out");
+    assert!(report["notes"].as_array().is_some_and(|n| n
+        .iter()
+        .any(|n| n.as_str().is_some_and(|n| n.contains("logs in again once")))));
+    // In place: every byte outside the edited spans stays, and the removed key is commented out.
+    let (_dir, path, original) = copy_of(SITE_5_18, "setup.sh")?;
+    let path = path.display().to_string();
+    omeroconf(&[
+        "migrate",
+        &path,
+        "--from-version",
+        "5.18.0",
+        "--to-version",
+        "5.33.2",
+        "--write",
+    ]);
+    let expected = original
+        .replace(
+            "serializers.PickleSerializer",
+            "serializers.JSONSerializer",
+        )
+        .replace(
+            "[\".example.org\", \"omero.example.org:4080\"]",
+            "[\"https://*.example.org\", \"https://omero.example.org:4080\"]",
+        )
+        .replace(
+            "{\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.MemcachedCache\", \"LOCATION\": \"127.0.0.1:11211\"}}",
+            "{\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": \"127.0.0.1:11211\"}}",
+        )
+        .replace("omeroweb.filesessionstore", "django.contrib.sessions.backends.file")
+        .replace("omero config set omero.web.webgateway_cache", "# omero config set omero.web.webgateway_cache")
+        .replace("'[\"omero_webtagging_autotag\"]'", "'[\"omero_autotag\"]'")
+        .replace("\"omero_webtagging_autotag/", "\"omero_autotag/")
+        .replace("fastcgi-tcp", "wsgi-tcp");
+    assert_eq!(std::fs::read_to_string(&path)?, expected);
+    Ok(())
+}
+
+#[test]
+fn migrated_files_have_no_error_and_diff_lists_exactly_the_announced_changes() -> Result<(), Box<dyn std::error::Error>>
+{
+    let dir = tempfile::tempdir()?;
+    for (i, input) in [OLD_SITE, SITE_5_22, SITE_5_18].iter().enumerate() {
+        let out = dir.path().join(format!("{i}.properties")).display().to_string();
+        let migrate = ["migrate", input, "--to-version", "5.33.2"];
+        let output = omeroconf(&[&migrate[..], &["--format", "json"]].concat());
+        assert!(!stdout(&output).contains("Pa55"), "secrets are masked");
+        let report = json_of(&output);
+        let written = omeroconf(&[&migrate[..], &["-o", &out, "--to", "properties"]].concat());
+        assert!(matches!(written.status.code(), Some(0 | 1)), "{input}");
+        let lint = json_of(&omeroconf(&[
+            "lint",
+            "--format",
+            "json",
+            "--omero-web-version",
+            "5.33.2",
+            &out,
+        ]));
+        let errors: Vec<&serde_json::Value> = lint["files"][0]["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["severity"] == "error")
+            .collect();
+        assert!(errors.is_empty(), "{input}: {errors:?}");
+        let mut announced: Vec<String> = report["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["before"] != c["after"] || !c["new_key"].is_null())
+            .flat_map(|c| [c["key"].as_str(), c["new_key"].as_str()])
+            .flatten()
+            .map(str::to_string)
+            .collect();
+        let from = report["from"].as_str().unwrap_or_default().to_string();
+        let diff = json_of(&omeroconf(&[
+            "diff",
+            "--format",
+            "json",
+            "--old-version",
+            &from,
+            "--new-version",
+            "5.33.2",
+            input,
+            &out,
+        ]));
+        let mut listed: Vec<String> = ["added", "removed", "changed"]
+            .iter()
+            .flat_map(|k| diff[k].as_array().cloned().unwrap_or_default())
+            .filter_map(|d| d["key"].as_str().map(str::to_string))
+            .collect();
+        announced.sort();
+        announced.dedup();
+        listed.sort();
+        assert_eq!(listed, announced, "{input}");
+    }
+    Ok(())
+}
