@@ -54,6 +54,17 @@ impl Action {
         }
     }
 
+    /// Why: the rule code and its finding, or the frozen default.
+    pub fn why(&self) -> &str {
+        match self {
+            Action::Rename { why, .. }
+            | Action::Remove { why, .. }
+            | Action::Comment { why, .. }
+            | Action::Value { why, .. }
+            | Action::Unfreeze { why, .. } => why,
+        }
+    }
+
     fn describe(&self, show_secrets: bool) -> String {
         let show = |key: &str, value: &str| {
             if show_secrets {
@@ -365,13 +376,7 @@ impl Migration {
                         (self.original_key(key), Some(key.as_str()))
                     }
                 };
-                let why = match action {
-                    Action::Rename { why, .. }
-                    | Action::Remove { why, .. }
-                    | Action::Comment { why, .. }
-                    | Action::Value { why, .. }
-                    | Action::Unfreeze { why, .. } => why,
-                };
+                let why = action.why();
                 let kind = match action {
                     Action::Rename { .. } => "rename",
                     Action::Remove { .. } => "remove",
@@ -659,6 +664,15 @@ mod tests {
         plan(&doc, from, catalog().latest).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// `explain` describes the upgrade fix of every rule that made a change.
+    fn explained(m: &Migration) {
+        assert!(!m.actions.is_empty());
+        for action in m.actions.iter().filter(|a| !matches!(a, Action::Unfreeze { .. })) {
+            let code = action.why().split(' ').next().unwrap_or_default();
+            assert!(rules::upgrade_fix(code).is_some(), "{code}");
+        }
+    }
+
     #[test]
     fn source_release_is_the_oldest_with_every_key() {
         assert_eq!(
@@ -683,6 +697,7 @@ mod tests {
         );
         let keys: Vec<&str> = m.stored.keys().map(String::as_str).collect();
         assert_eq!(keys, vec!["omero.web.prefix", "omero.mail.host"]);
+        explained(&m);
         assert!(
             m.notes
                 .iter()
@@ -712,6 +727,7 @@ mod tests {
              omero.web.csrf_trusted_origins=[\"a.org\", \"https://b.org\"]\n",
             None,
         );
+        explained(&m);
         let get = |k: &str| m.stored.get(k).map(String::as_str);
         assert_eq!(get("omero.web.apps"), Some("[\"omero_figure\", \"omero_iviewer\"]"));
         assert_eq!(get("omero.web.application_server"), Some("wsgi-tcp"));
@@ -757,6 +773,7 @@ mod tests {
             Some("{\"a\": {\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": \"m:11211\"}, \
              \"b\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://r:6379/2\"}}")
         );
+        explained(&m);
         // One change per value, with every rule that asked for it.
         assert_eq!(m.actions.iter().filter(|a| a.key() == "omero.web.caches").count(), 1);
         assert!(m.left.iter().all(|l| l.severity < Severity::Error), "{:?}", m.left);

@@ -93,13 +93,15 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
                 (_, Some(until)) => format!("was removed in {until}"),
                 _ => "is not part of it".to_string(),
             };
+            // An upgrade drops only what a release removed, never what a later one adds.
+            let gone = property.until.is_some_and(|until| release >= until);
             out.push(
                 ctx.at_key(
                     key,
                     Finding::new(&NOT_IN_RELEASE, format!("{key} {when}; OMERO.web {release} ignores it"))
                         .key(key)
                         .help("remove it, or lint for the release you run with `--omero-web-version`")
-                        .fix(removed(ctx, property, &when)),
+                        .fix(removed(ctx, property, &when).filter(|_| gone)),
                 ),
             );
             continue;

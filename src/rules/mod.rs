@@ -356,6 +356,39 @@ pub fn check_with(document: &Document, config: &Config, options: &Options) -> Ve
     out
 }
 
+/// What `omeroconf migrate` does by itself about each rule's findings (the
+/// fixes marked for upgrades), for `explain`; the values it replaces are
+/// the rows of schema/deprecated-values.json, listed by [`upgrade_fix`].
+const UPGRADE_FIXES: &[(&str, &str)] = &[
+    ("AP001", "writes the app's new module name, and the new form of its UI entries"),
+    ("KY002", "renames the key to its successor, or drops it when the successor is also set"),
+    ("KY003", "renames the key to its successor (its value then takes effect: the report says so), or drops it"),
+    ("KY004", "moves a removed key to its successor; with none, leaves it out of a new file and comments it out in place, with a note"),
+    ("KY005", "writes the value that replaces the deprecated one"),
+    ("SC004", "adds https:// (a leading dot becomes https://*.) where the target surely runs Django 4 or later"),
+    ("SE003", "moves the cache to the backend that replaces it, with a redis:// location for django-redis"),
+    ("TY005", "writes the value that replaces one the target rejects, where one does"),
+    ("VR001", "switches to JSONSerializer where the target may run Django 5 (every user logs in again once)"),
+];
+
+/// `explain`'s account of what `migrate` does about findings of `code`.
+pub fn upgrade_fix(code: &str) -> Option<String> {
+    let (_, what) = UPGRADE_FIXES.iter().find(|(c, _)| *c == code)?;
+    let mut text = format!("On upgrade, `omeroconf migrate` {what}.");
+    for row in catalog()
+        .deprecated_values
+        .iter()
+        .filter(|row| row.reported_by.as_deref().unwrap_or("KY005") == code)
+    {
+        let member = row.member.as_ref().map_or_else(String::new, |m| format!(" ({m})"));
+        text.push_str(&format!("\n  {}{member}: {} -> {}", row.key, row.value, row.successor));
+        if let Some(note) = &row.note {
+            text.push_str(&format!("; {note}"));
+        }
+    }
+    Some(text)
+}
+
 /// The rule table of the README (`omeroconf rules --markdown`).
 pub fn markdown_table() -> String {
     let mut out = String::from("| code | name | severity | fix | summary |\n|---|---|---|---|---|\n");
