@@ -214,7 +214,11 @@ impl Migration {
             .map_err(|r| format!("cannot check the migrated configuration: {r}"))?;
         let document = crate::source::properties::parse("migrated.properties", written.text);
         let config = resolve::resolve(&document, self.to);
-        Ok((rules::check(&document, &config), config))
+        // The readers' findings too (a masked password), as `lint` reports them.
+        let mut findings = document.findings.clone();
+        findings.extend(config.findings.iter().cloned());
+        findings.extend(rules::check(&document, &config));
+        Ok((findings, config))
     }
 
     /// One round: lints the stored properties at the target and applies every
