@@ -368,24 +368,13 @@ fn a_5_18_script_is_finished_by_the_rules_fixes() -> Result<(), Box<dyn std::err
         "5.33.2",
         "--write",
     ]);
-    let expected = original
-        .replace(
-            "serializers.PickleSerializer",
-            "serializers.JSONSerializer",
-        )
-        .replace(
-            "[\".example.org\", \"omero.example.org:4080\"]",
-            "[\"https://*.example.org\", \"https://omero.example.org:4080\"]",
-        )
-        .replace(
-            "{\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.MemcachedCache\", \"LOCATION\": \"127.0.0.1:11211\"}}",
-            "{\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": \"127.0.0.1:11211\"}}",
-        )
-        .replace("omeroweb.filesessionstore", "django.contrib.sessions.backends.file")
-        .replace("omero config set omero.web.webgateway_cache", "# omero config set omero.web.webgateway_cache")
-        .replace("'[\"omero_webtagging_autotag\"]'", "'[\"omero_autotag\"]'")
-        .replace("\"omero_webtagging_autotag/", "\"omero_autotag/")
-        .replace("fastcgi-tcp", "wsgi-tcp");
+    let mut expected = original.replace(
+        "omero config set omero.web.webgateway_cache",
+        "# omero config set omero.web.webgateway_cache",
+    );
+    for (old, new) in EDITS_5_18 {
+        expected = expected.replace(old, new);
+    }
     assert_eq!(std::fs::read_to_string(&path)?, expected);
     Ok(())
 }
@@ -447,6 +436,76 @@ fn migrated_files_have_no_error_and_diff_lists_exactly_the_announced_changes() -
         announced.dedup();
         listed.sort();
         assert_eq!(listed, announced, "{input}");
+    }
+    Ok(())
+}
+
+/// The value edits of the 5.18 script, as (old, new) text.
+const EDITS_5_18: &[(&str, &str)] = &[
+    ("serializers.PickleSerializer", "serializers.JSONSerializer"),
+    (
+        "[\".example.org\", \"omero.example.org:4080\"]",
+        "[\"https://*.example.org\", \"https://omero.example.org:4080\"]",
+    ),
+    ("memcached.MemcachedCache", "memcached.PyMemcacheCache"),
+    ("omeroweb.filesessionstore", "django.contrib.sessions.backends.file"),
+    ("[\"omero_webtagging_autotag\"]", "[\"omero_autotag\"]"),
+    ("\"omero_webtagging_autotag/", "\"omero_autotag/"),
+    ("fastcgi-tcp", "wsgi-tcp"),
+];
+
+#[test]
+fn write_keeps_every_byte_outside_the_upgrade_edits_in_omero_and_config_xml() -> Result<(), Box<dyn std::error::Error>>
+{
+    let dir = tempfile::tempdir()?;
+    for format in ["omero", "xml"] {
+        let path = dir.path().join(format!("web.{format}")).display().to_string();
+        let converted = omeroconf(&["convert", SITE_5_18, "--to", format, "-o", &path]);
+        assert!(
+            converted.status.success(),
+            "{}",
+            String::from_utf8_lossy(&converted.stderr)
+        );
+        let original = std::fs::read_to_string(&path)?;
+        let output = omeroconf(&[
+            "migrate",
+            &path,
+            "--from-version",
+            "5.18.0",
+            "--to-version",
+            "5.33.2",
+            "--write",
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let expected = if format == "xml" {
+            // Only the active profile is edited; the removed key's element goes (XML keeps no `#` comment).
+            let (head, profile) = original
+                .split_once("<properties id=\"default\">")
+                .ok_or("a default profile")?;
+            let mut profile = profile.replace(
+                "<property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero\" />",
+                "",
+            );
+            for (old, new) in EDITS_5_18 {
+                profile = profile.replace(&old.replace('"', "&quot;"), &new.replace('"', "&quot;"));
+            }
+            format!("{head}<properties id=\"default\">{profile}")
+        } else {
+            let mut text = original.replace(
+                "config set -- omero.web.webgateway_cache",
+                "# config set -- omero.web.webgateway_cache",
+            );
+            for (old, new) in EDITS_5_18 {
+                text = text.replace(old, new);
+            }
+            text
+        };
+        assert_eq!(std::fs::read_to_string(&path)?, expected, "{format}");
     }
     Ok(())
 }
