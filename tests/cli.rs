@@ -35,9 +35,28 @@ fn json_report_has_the_documented_shape() {
             "column",
             "end_line",
             "end_column",
-            "help"
+            "help",
+            "fix"
         ]
     );
+    // A fix is a change of the configuration in any format, and says who may apply it.
+    let output = omeroconf(&["lint", "--format", "json", "tests/fixtures/upgrades/setup-5.18.sh"]);
+    let upgrade: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let fixes: Vec<&serde_json::Value> = upgrade["files"][0]["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["fix"].as_object().map(|_| &d["fix"]))
+        .collect();
+    assert!(!fixes.is_empty());
+    for fix in fixes {
+        let fields: Vec<&str> = fix
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(fields, vec!["description", "changes", "exact", "upgrade", "note"]);
+        assert!(fix["changes"][0]["change"].is_string() && fix["changes"][0]["key"].is_string());
+    }
     assert_eq!(first["code"], "IN005");
     assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(7), Some(27)));
     let errors = report["files"][0]["diagnostics"]
