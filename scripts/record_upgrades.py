@@ -138,7 +138,7 @@ def lint_errors(args, path, release):
     return sorted(d["code"] for d in diagnostics if d["severity"] == "error")
 
 
-def record(args, name, label, path):
+def record(args, label, path):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "migrated.properties")
         proc = subprocess.run(
@@ -226,7 +226,7 @@ def main():
     os.makedirs(ANSWERS, exist_ok=True)
     stale = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        jobs = {pool.submit(record, args, n, *found[n]): n for n in names}
+        jobs = {pool.submit(record, args, *found[n]): n for n in names}
         for job in concurrent.futures.as_completed(jobs):
             name = jobs[job]
             text = json.dumps(job.result(), indent=1, sort_keys=True) + "\n"
