@@ -21,8 +21,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "action", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// The key has a successor; the value moves to it.
     Rename { key: String, to: String, why: String },

@@ -296,7 +296,7 @@ fn cache_fix(ctx: &LintContext, alias: &str) -> Option<Fix> {
 }
 
 /// A django-redis-cache `host:port:db` location as django-redis's URL.
-pub fn redis_url(location: &str) -> String {
+fn redis_url(location: &str) -> String {
     format!("redis://{}", location.replace(':', "/").replacen('/', ":", 1))
 }
 
