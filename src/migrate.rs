@@ -232,6 +232,14 @@ impl Migration {
             if fix.changes.iter().any(|c| touched.iter().any(|t| t == c.key())) {
                 continue;
             }
+            // A fix that would change nothing must not count as progress, or the rounds never settle.
+            let changes_something = |c: &Change| match c {
+                Change::Set { key, value } => self.stored.get(key).is_some_and(|v| v != value),
+                Change::Remove { key } | Change::Rename { key, .. } => self.stored.contains_key(key),
+            };
+            if !fix.changes.iter().any(changes_something) {
+                continue;
+            }
             let why = format!("{} {}", finding.rule.code, finding.message);
             for change in &fix.changes {
                 touched.push(change.key().to_string());
