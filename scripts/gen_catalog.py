@@ -279,7 +279,11 @@ def generate(reference):
         ] + app_data["extra_apps"],
         "app_renames": [app_rename(r) for r in apps["module_renames"]],
         "legacy_defaults": legacy["defaults"],
-        "deprecated_values": deprecated_values["values"],
+        # Every field, in the order of src/catalog.rs's DeprecatedValue (the embedded form is positional).
+        "deprecated_values": [
+            {field: v.get(field) for field in ("key", "member", "value", "successor", "since", "reported_by", "note", "source")}
+            for v in deprecated_values["values"]
+        ],
         "time_zones": time_zones(),
     }
 

@@ -77,6 +77,8 @@ if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_ORACLE_CHECK:-}" ]; then
   python3 scripts/record_differential.py --check --sample "${OMEROCONF_ORACLE_SAMPLE:-20}"
   # Django's judgment (tests/django.rs): a smaller sample, each case runs Django's checks.
   python3 scripts/record_django.py --check --sample "${OMEROCONF_DJANGO_SAMPLE:-12}"
+  # What migrate writes must still be what OMERO.web accepted (target/debug/omeroconf is built by cargo test).
+  python3 scripts/record_upgrades.py --check --sample "${OMEROCONF_UPGRADE_SAMPLE:-6}"
 fi
 # The 100 MB input is too slow for a debug build.
 cargo test --locked --release --test hostile -- --ignored

@@ -399,9 +399,19 @@ pub struct LegacyDefault {
 #[derive(Debug, Clone, Deserialize)]
 pub struct DeprecatedValue {
     pub key: String,
+    /// The member of each JSON object of the value that holds `value`
+    /// (`BACKEND` of every cache alias); the whole value when absent.
+    #[serde(default)]
+    pub member: Option<String>,
     pub value: String,
     pub successor: String,
     pub since: Version,
+    /// The rule that finds the value (it fails there), instead of KY005.
+    #[serde(default)]
+    pub reported_by: Option<String>,
+    /// What the admin must know after the change.
+    #[serde(default)]
+    pub note: Option<String>,
     pub source: String,
 }
 
@@ -426,6 +436,14 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The upgrade of `value` stored in `key` (or in its `member`), from
+    /// schema/deprecated-values.json.
+    pub fn value_successor(&self, key: &str, member: Option<&str>, value: &str) -> Option<&DeprecatedValue> {
+        self.deprecated_values
+            .iter()
+            .find(|d| d.key == key && d.member.as_deref() == member && d.value == value.trim())
+    }
+
     fn load() -> Catalog {
         // The catalog is compiled in and checked by the test suite, so a
         // failure here is a build defect, not bad user input.

@@ -55,13 +55,104 @@ pub struct Rule {
     pub blocks_start: bool,
 }
 
-/// An automatic repair of one finding: edits applied together, each
-/// replacing exactly its span of the source.
+/// An automatic repair of one finding, in two forms: `changes` say what it
+/// does to the configuration in any format (`migrate`, `diff`), `edits`
+/// replace exact spans of this source (`lint --fix`, `migrate --write`)
+/// and are empty where the source cannot be edited exactly.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     /// What the fix does, e.g. "drop the second WhiteNoiseMiddleware entry".
     pub description: String,
     pub edits: Vec<Edit>,
+    pub changes: Vec<Change>,
+    /// `migrate` applies it by itself: the result behaves as the admin meant
+    /// at the target release. Otherwise the fix needs a person's judgement.
+    pub upgrade: bool,
+    /// What the admin must know after the fix, e.g. "users log in again once".
+    pub note: Option<String>,
+}
+
+impl Fix {
+    /// A fix of the configuration, with the exact edit of this source when there is one.
+    pub fn new(description: impl Into<String>, change: Change, edit: Option<Edit>) -> Fix {
+        Fix {
+            description: description.into(),
+            edits: edit.into_iter().collect(),
+            changes: vec![change],
+            upgrade: false,
+            note: None,
+        }
+    }
+
+    /// Marks the fix safe for `migrate` to apply by itself.
+    pub fn upgrade(mut self) -> Fix {
+        self.upgrade = true;
+        self
+    }
+
+    /// Applied by `migrate` only: outside an upgrade the change of behaviour
+    /// is a person's call, so `lint --fix` gets no edit.
+    pub fn upgrade_only(mut self) -> Fix {
+        self.edits.clear();
+        self.upgrade()
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Fix {
+        self.note = Some(note.into());
+        self
+    }
+
+    /// `lint --fix` can apply it to this source.
+    pub fn is_exact(&self) -> bool {
+        !self.edits.is_empty()
+    }
+}
+
+/// A fix as a change of stored properties, independent of the file format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "lowercase")]
+pub enum Change {
+    /// Store `value` under `key`.
+    Set { key: String, value: String },
+    /// Drop `key`: the target release cannot use it and nothing replaces it.
+    Remove { key: String },
+    /// Store the value of `key` under `to` instead.
+    Rename { key: String, to: String },
+    /// Replace bytes `start..end` of the value stored under `key` with
+    /// `replacement` (an item of a list): no copy of a long value per fix.
+    Splice {
+        key: String,
+        start: usize,
+        end: usize,
+        replacement: String,
+    },
+}
+
+impl Change {
+    pub fn key(&self) -> &str {
+        match self {
+            Change::Set { key, .. }
+            | Change::Remove { key }
+            | Change::Rename { key, .. }
+            | Change::Splice { key, .. } => key,
+        }
+    }
+
+    /// The value a `Set` or `Splice` leaves under its key, given the value
+    /// stored there now; `None` for the other changes, or a splice that no
+    /// longer fits.
+    pub fn new_value(&self, stored: &str) -> Option<String> {
+        match self {
+            Change::Set { value, .. } => Some(value.clone()),
+            Change::Splice {
+                start,
+                end,
+                replacement,
+                ..
+            } => Some(format!("{}{replacement}{}", stored.get(..*start)?, stored.get(*end..)?)),
+            Change::Remove { .. } | Change::Rename { .. } => None,
+        }
+    }
 }
 
 /// A secondary place in the source that explains a finding.

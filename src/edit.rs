@@ -213,6 +213,35 @@ pub fn replace_value(document: &Document, op: &Operation, raw: &str, new: &str) 
     })
 }
 
+/// An edit turning the one line that holds `op` into a comment, in formats
+/// whose comments start with `#`; `None` where that is not exact (the
+/// operation spans lines or shares its line).
+pub fn comment_out_operation(document: &Document, op: &Operation) -> Option<Edit> {
+    if !matches!(
+        document.format,
+        Format::Properties | Format::Script | Format::Omero | Format::Toml | Format::Env
+    ) {
+        return None;
+    }
+    let source = &document.source;
+    let span = op.span;
+    let line_start = source.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source
+        .get(span.end..)?
+        .find('\n')
+        .map_or(source.len(), |i| span.end + i);
+    let line = source.get(line_start..line_end)?;
+    // A trailing comment goes with it; another command on the line would too, so then no edit.
+    let rest = source[span.end..line_end].trim();
+    let alone = source[line_start..span.start].trim().is_empty() && (rest.is_empty() || rest.starts_with('#'));
+    (alone && !line.contains('\r') && !source[span.range()].contains('\n') && !line.trim_end().ends_with('\\')).then(
+        || Edit {
+            span: Span::new(line_start, line_start),
+            replacement: "# ".to_string(),
+        },
+    )
+}
+
 /// An edit deleting the line that holds `op` and nothing else (comments and
 /// other commands on it would go too, so they get no edit); in config.xml,
 /// the `<property />` element wherever it is.

@@ -102,7 +102,12 @@ pub struct Fixed {
 pub fn fix(linted: &Linted) -> Option<Fixed> {
     let mut accepted: Vec<&Fix> = Vec::new();
     let mut deferred = 0;
-    for fix in linted.findings.iter().filter_map(|f| f.fix.as_ref()) {
+    for fix in linted
+        .findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .filter(|f| f.is_exact())
+    {
         let clashes = fix.edits.iter().any(|e| {
             accepted
                 .iter()

@@ -1,30 +1,35 @@
-//! `omeroconf migrate`: rewrites a configuration for a target OMERO.web
-//! release using only the catalog's per-release data (keys, defaults,
-//! deprecations, app renames), so a release added to the catalog is a
-//! release migrate can target.
+//! `omeroconf migrate`: a configuration upgraded to a target OMERO.web
+//! release by the rules' own fixes. The configuration is resolved at the
+//! source release, linted at the target, and every fix a rule marks safe
+//! for upgrades is applied until none is left; what is still reported
+//! needs a person and is listed with the rule that found it. Migrate knows
+//! no upgrade fact of its own beyond lists frozen at an old default.
 //!
-//! A plan is computed from the stored properties at the source release;
-//! it is written either in place, as span-preserving edits (`edit`) that
-//! are checked by reading the result back, or as a new file by `emit`.
+//! The result is written either in place, as span-preserving edits (`edit`)
+//! that are checked by reading the result back, or as a new file by `emit`.
 //! Reports never quote a secret unless asked.
 
-use crate::catalog::{catalog, DjangoFrom, Property, Version};
+use crate::catalog::{catalog, Property, Version};
+use crate::diagnostic::{Change, Severity};
 use crate::diff;
 use crate::document::{Document, Format, OpKind};
 use crate::edit::{self, Edit};
 use crate::python::json::{self, PyJson};
 use crate::resolve::{self, Config, Entry};
-use crate::rules::server::redis_url;
-use crate::{atomic, emit, secrets};
+use crate::{atomic, emit, rules, secrets};
 use indexmap::IndexMap;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// The key has a successor; the value moves to it.
     Rename { key: String, to: String, why: String },
-    /// The target does not read the key.
+    /// The key goes: its successor is set, or it was ignored already.
     Remove { key: String, why: String },
+    /// The value cannot work at the target and nothing replaces it: left out
+    /// of a new file, commented out in place.
+    Comment { key: String, why: String },
     /// The target rejects the value; `value` is the one it accepts.
     Value { key: String, value: String, why: String },
     /// The stored list is an old default plus `additions`; `value` is the
@@ -42,8 +47,20 @@ impl Action {
         match self {
             Action::Rename { key, .. }
             | Action::Remove { key, .. }
+            | Action::Comment { key, .. }
             | Action::Value { key, .. }
             | Action::Unfreeze { key, .. } => key,
+        }
+    }
+
+    /// Why: the rule code and its finding, or the frozen default.
+    pub fn why(&self) -> &str {
+        match self {
+            Action::Rename { why, .. }
+            | Action::Remove { why, .. }
+            | Action::Comment { why, .. }
+            | Action::Value { why, .. }
+            | Action::Unfreeze { why, .. } => why,
         }
     }
 
@@ -58,6 +75,7 @@ impl Action {
         match self {
             Action::Rename { key, to, why } => format!("rename    {key} -> {to}: {why}"),
             Action::Remove { key, why } => format!("remove    {key}: {why}"),
+            Action::Comment { key, why } => format!("leave out {key}: {why}"),
             Action::Value { key, value, why } => format!("value     {key} = {}: {why}", show(key, value)),
             Action::Unfreeze {
                 key, additions, why, ..
@@ -72,14 +90,26 @@ impl Action {
     }
 }
 
+/// A finding at the target release that migrate leaves to a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Left {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub key: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
 /// What migrating a configuration does.
 #[derive(Debug, Clone)]
 pub struct Migration {
     pub from: Version,
     pub to: Version,
     pub actions: Vec<Action>,
-    /// Behaviour changes the configuration cannot fix.
+    /// Behaviour changes the configuration cannot fix, and what the applied fixes mean.
     pub notes: Vec<String>,
+    /// Errors and warnings at the target that no upgrade fix handles.
+    pub left: Vec<Left>,
     /// The stored properties for the target.
     pub stored: IndexMap<String, String>,
     /// Unfrozen lists: the items to `append --set` in a script instead of storing the list.
@@ -100,6 +130,11 @@ pub fn oldest_release<'a>(keys: impl Iterator<Item = &'a str> + Clone) -> Versio
         .unwrap_or(catalog().oldest())
 }
 
+/// Rounds of lint-and-fix: one fix per key per round, so fixes of one
+/// value (two cache aliases) build on each other; a chain longer than this
+/// is a bug in the fixes, and what is left is reported.
+const ROUNDS: usize = 8;
+
 /// Plans the migration of `document` to release `to`, from `from` or else
 /// the oldest release that has all its keys.
 pub fn plan(document: &Document, from: Option<Version>, to: Version) -> Result<Migration, String> {
@@ -116,31 +151,30 @@ pub fn plan(document: &Document, from: Option<Version>, to: Version) -> Result<M
         to,
         actions: Vec::new(),
         notes: Vec::new(),
-        stored: IndexMap::new(),
+        left: Vec::new(),
+        stored,
         appends: IndexMap::new(),
         source,
     };
-    for (key, value) in &stored {
-        // A list a script builds by appending to the unset key starts from
-        // the running release's default: only a stored list can be frozen.
+    for _ in 0..ROUNDS {
+        if !migration.apply_upgrade_fixes()? {
+            break;
+        }
+    }
+    // A list a script builds by appending to the unset key starts from
+    // the running release's default: only a stored list can be frozen.
+    let keys: Vec<String> = migration.stored.keys().cloned().collect();
+    for key in keys {
+        let original = migration.original_key(&key).to_string();
         let literal = document
             .operations
             .iter()
-            .find(|op| op.key == *key)
+            .find(|op| op.key == original)
             .is_some_and(|op| op.kind == OpKind::Set);
-        let Some(key) = migration.key_in_target(key, &stored) else {
+        let Some(value) = migration.stored.get(&key).filter(|_| literal) else {
             continue;
         };
-        let mut value = value.clone();
-        if let Some((fixed, why)) = fix_value(&key, &value, to) {
-            migration.actions.push(Action::Value {
-                key: key.clone(),
-                value: fixed.clone(),
-                why,
-            });
-            value = fixed;
-        }
-        if let Some((additions, refreshed, why)) = frozen(&key, &value, to).filter(|_| literal) {
+        if let Some((additions, refreshed, why)) = frozen(&key, value, to) {
             migration.actions.push(Action::Unfreeze {
                 key: key.clone(),
                 additions: additions.clone(),
@@ -148,74 +182,142 @@ pub fn plan(document: &Document, from: Option<Version>, to: Version) -> Result<M
                 why,
             });
             migration.appends.insert(key.clone(), additions);
-            value = refreshed;
+            migration.stored.insert(key, refreshed);
         }
-        migration.stored.insert(key, value);
     }
-    migration.notes.extend(behaviour_notes(&migration));
+    let (findings, _) = migration.lint_target()?;
+    migration.left = findings
+        .into_iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .map(|f| Left {
+            rule: f.code(),
+            severity: f.severity,
+            key: f.key,
+            message: f.message,
+            help: f.help,
+        })
+        .collect();
+    let notes = behaviour_notes(&migration);
+    migration.notes.extend(notes);
     Ok(migration)
 }
 
 impl Migration {
-    /// The key `key` is stored under in the target, recording a rename or
-    /// removal; `None` when the target does not read it.
-    fn key_in_target(&mut self, key: &str, stored: &IndexMap<String, String>) -> Option<String> {
-        let Some(property) = catalog().property(key) else {
-            return Some(key.to_string());
+    /// The findings of the rules on the stored properties at the target.
+    fn lint_target(&self) -> Result<(Vec<crate::diagnostic::Finding>, Config), String> {
+        let options = emit::WriteOptions {
+            force: true,
+            mask_secrets: false,
         };
-        let (from, to) = (self.from, self.to);
-        let remove = |why: String| Action::Remove {
-            key: key.to_string(),
-            why,
-        };
-        if property.is_deprecated() {
-            let successor = property
-                .deprecated_by
-                .as_deref()
-                .filter(|s| catalog().property(s).is_some());
-            match successor {
-                Some(s) if stored.contains_key(s) => {
-                    self.actions
-                        .push(remove(format!("deprecated; {s} is also set and wins")));
-                    None
-                }
-                Some(s) => {
-                    let why = if property.deprecated_honoured {
-                        format!("deprecated; OMERO.web still reads it as {s}, so the new name keeps the behaviour")
-                    } else {
-                        self.notes
-                            .push(format!("{key} was silently ignored; as {s} its value takes effect"));
-                        format!("deprecated and ignored by OMERO.web; {s} is the key it reads")
-                    };
-                    self.actions.push(Action::Rename {
-                        key: key.to_string(),
-                        to: s.to_string(),
-                        why,
-                    });
-                    Some(s.to_string())
-                }
-                None => {
-                    self.actions.push(remove(
-                        "deprecated without a successor; it was silently ignored before".to_string(),
-                    ));
-                    None
-                }
-            }
-        } else if !property.in_release(to) {
-            let before = if property.in_release(from) {
-                format!("OMERO.web {from} still read it")
-            } else {
-                format!("it was silently ignored already in {from}")
+        let written = crate::formats::write(&self.target_config(), Format::Properties, options)
+            .map_err(|r| format!("cannot check the migrated configuration: {r}"))?;
+        let document = crate::source::properties::parse("migrated.properties", written.text);
+        let config = resolve::resolve(&document, self.to);
+        // The readers' findings too (a masked password), as `lint` reports them.
+        let mut findings = document.findings.clone();
+        findings.extend(config.findings.iter().cloned());
+        findings.extend(rules::check(&document, &config));
+        Ok((findings, config))
+    }
+
+    /// One round: lints the stored properties at the target and applies every
+    /// upgrade fix, one per key; whether anything changed.
+    fn apply_upgrade_fixes(&mut self) -> Result<bool, String> {
+        let (findings, _) = self.lint_target()?;
+        let mut touched: Vec<String> = Vec::new();
+        for finding in findings {
+            let Some(fix) = finding.fix.filter(|f| f.upgrade && !f.changes.is_empty()) else {
+                continue;
             };
-            let removed = property
-                .until
-                .map_or_else(String::new, |u| format!(" (removed in {u})"));
-            self.actions
-                .push(remove(format!("OMERO.web {to} does not read it{removed}; {before}")));
-            None
-        } else {
-            Some(key.to_string())
+            if fix.changes.iter().any(|c| touched.iter().any(|t| t == c.key())) {
+                continue;
+            }
+            // A fix that would change nothing must not count as progress, or the rounds never settle.
+            let changes_something = |c: &Change| match c {
+                Change::Set { key, .. } | Change::Splice { key, .. } => self
+                    .stored
+                    .get(key)
+                    .is_some_and(|v| c.new_value(v).is_some_and(|new| new != *v)),
+                Change::Remove { key } | Change::Rename { key, .. } => self.stored.contains_key(key),
+            };
+            if !fix.changes.iter().any(changes_something) {
+                continue;
+            }
+            let why = format!("{} {}", finding.rule.code, finding.message);
+            for change in &fix.changes {
+                touched.push(change.key().to_string());
+                if let Change::Rename { to, .. } = change {
+                    touched.push(to.clone());
+                }
+                self.apply(change, why.clone(), fix.note.is_some());
+            }
+            self.notes.extend(fix.note);
         }
+        Ok(!touched.is_empty())
+    }
+
+    /// Applies one change to the stored properties and records it.
+    fn apply(&mut self, change: &Change, why: String, noted: bool) {
+        match change {
+            Change::Set { key, .. } | Change::Splice { key, .. } => {
+                let Some(value) = self.stored.get(key).and_then(|stored| change.new_value(stored)) else {
+                    return;
+                };
+                if let Some(stored) = self.stored.get_mut(key) {
+                    *stored = value.clone();
+                }
+                // Fixes of one value in successive rounds are one change.
+                let last = self.actions.iter_mut().rev().find(|a| a.key() == key);
+                if let Some(Action::Value {
+                    value: last_value,
+                    why: last_why,
+                    ..
+                }) = last
+                {
+                    *last_value = value.clone();
+                    last_why.push_str(&format!("; {why}"));
+                    return;
+                }
+                self.actions.push(Action::Value {
+                    key: key.clone(),
+                    value: value.clone(),
+                    why,
+                });
+            }
+            Change::Remove { key } => {
+                self.stored.shift_remove(key);
+                let key = key.clone();
+                self.actions.push(if noted {
+                    Action::Comment { key, why }
+                } else {
+                    Action::Remove { key, why }
+                });
+            }
+            Change::Rename { key, to } => {
+                let Some(index) = self.stored.get_index_of(key) else {
+                    return;
+                };
+                if let Some((_, value)) = self.stored.shift_remove_index(index) {
+                    self.stored.shift_insert(index, to.clone(), value);
+                }
+                self.actions.push(Action::Rename {
+                    key: key.clone(),
+                    to: to.clone(),
+                    why,
+                });
+            }
+        }
+    }
+
+    /// The key `key` had in the source, before renames.
+    fn original_key<'a>(&'a self, key: &'a str) -> &'a str {
+        self.actions
+            .iter()
+            .find_map(|a| match a {
+                Action::Rename { key: old, to, .. } if to == key => Some(old.as_str()),
+                _ => None,
+            })
+            .unwrap_or(key)
     }
 
     /// The configuration the target reads, for emitting and for checks.
@@ -242,7 +344,7 @@ impl Migration {
 
     /// Anything to do or to know.
     pub fn is_empty(&self) -> bool {
-        self.actions.is_empty() && self.notes.is_empty()
+        self.actions.is_empty() && self.notes.is_empty() && self.left.is_empty()
     }
 
     /// The report for people: the changes, then what the admin must handle.
@@ -258,7 +360,66 @@ impl Migration {
             out.push_str("behaviour changes omeroconf cannot fix:\n");
             out.extend(self.notes.iter().map(|n| format!("  - {n}\n")));
         }
+        if !self.left.is_empty() {
+            out.push_str(&format!("left to a person (lint at {}):\n", self.to));
+            for left in &self.left {
+                let help = left.help.as_ref().map_or_else(String::new, |h| format!(" ({h})"));
+                out.push_str(&format!("  {} {}: {}{help}\n", left.rule, left.severity, left.message));
+            }
+        }
         out
+    }
+
+    /// The report for programs: every change with the value before and
+    /// after (secrets masked unless asked), the notes, and what is left.
+    pub fn to_json(&self, name: &str, show_secrets: bool) -> String {
+        let show = |key: &str, value: Option<&String>| {
+            value.map(|v| {
+                if show_secrets {
+                    v.clone()
+                } else {
+                    secrets::mask_value(key, v)
+                }
+            })
+        };
+        let changes: Vec<serde_json::Value> = self
+            .actions
+            .iter()
+            .map(|action| {
+                let (key, target) = match action {
+                    Action::Rename { key, to, .. } => (key.as_str(), Some(to.as_str())),
+                    Action::Remove { key, .. } | Action::Comment { key, .. } => (key.as_str(), None),
+                    Action::Value { key, .. } | Action::Unfreeze { key, .. } => {
+                        (self.original_key(key), Some(key.as_str()))
+                    }
+                };
+                let why = action.why();
+                let kind = match action {
+                    Action::Rename { .. } => "rename",
+                    Action::Remove { .. } => "remove",
+                    Action::Comment { .. } => "leave-out",
+                    Action::Value { .. } => "value",
+                    Action::Unfreeze { .. } => "unfreeze",
+                };
+                serde_json::json!({
+                    "change": kind,
+                    "key": key,
+                    "new_key": target.filter(|t| *t != key),
+                    "before": show(key, self.source.get(key).map(str::to_string).as_ref()),
+                    "after": target.and_then(|t| show(t, self.stored.get(t))),
+                    "why": why,
+                })
+            })
+            .collect();
+        let report = serde_json::json!({
+            "file": name,
+            "from": self.from.to_string(),
+            "to": self.to.to_string(),
+            "changes": changes,
+            "notes": self.notes,
+            "left": self.left,
+        });
+        format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default())
     }
 
     /// The migrated configuration as a new file in `format`; scripts get
@@ -314,6 +475,10 @@ impl Migration {
             let edit = match action {
                 Action::Rename { to, .. } => edit::rename_key(document, op, to),
                 Action::Remove { .. } => edit::remove_operation(document, op),
+                // Kept visible where the format has comments; the report says why.
+                Action::Comment { .. } => {
+                    edit::comment_out_operation(document, op).or_else(|| edit::remove_operation(document, op))
+                }
                 Action::Value { value, .. } | Action::Unfreeze { value, .. } => {
                     let target_key = self.renamed(key);
                     let final_value = self.stored.get(target_key).unwrap_or(value);
@@ -388,109 +553,6 @@ impl Migration {
 /// Equal text, or equal JSON: a value Python reads the same needs no edit.
 fn same_text(a: &str, b: &str) -> bool {
     diff::same_value(a, b)
-}
-
-/// A value the target rejects, rewritten as it accepts it, and why.
-fn fix_value(key: &str, value: &str, to: Version) -> Option<(String, String)> {
-    let parsed = json::loads(value).ok();
-    match (key, parsed) {
-        ("omero.web.apps", Some(PyJson::Array(mut apps))) => {
-            let mut renamed = Vec::new();
-            for app in apps.iter_mut() {
-                let PyJson::Str(name) = app else { continue };
-                if let Some(rename) = catalog().app_renames.iter().find(|r| r.old == *name) {
-                    renamed.push(format!("{} is now {} ({})", rename.old, rename.new, rename.source()));
-                    *name = rename.new.clone();
-                }
-            }
-            (!renamed.is_empty()).then(|| {
-                (
-                    json::dumps(&PyJson::Array(apps)),
-                    format!("renamed apps: {}", renamed.join("; ")),
-                )
-            })
-        }
-        ("omero.web.caches", Some(PyJson::Object(mut aliases))) => {
-            let mut why = Vec::new();
-            for (alias, settings) in aliases.iter_mut() {
-                let PyJson::Object(members) = settings else { continue };
-                why.extend(fix_cache(alias, members, to));
-            }
-            (!why.is_empty()).then(|| (json::dumps(&PyJson::Object(aliases)), why.join("; ")))
-        }
-        ("omero.web.application_server", _) if value.starts_with("fastcgi") => {
-            let allowed = catalog()
-                .property(key)
-                .and_then(|p| p.enforced_values.as_ref())
-                .is_some_and(|v| v.iter().any(|a| a == value));
-            (!allowed).then(|| {
-                (
-                    "wsgi-tcp".to_string(),
-                    format!("OMERO.web {to} has no FastCGI server; gunicorn (wsgi-tcp) replaces it"),
-                )
-            })
-        }
-        ("omero.web.csrf_trusted_origins", Some(PyJson::Array(mut origins)))
-            if catalog().django_from(to, Version(4, 0, 0)) != DjangoFrom::Never =>
-        {
-            let mut fixed = Vec::new();
-            for origin in origins.iter_mut() {
-                let PyJson::Str(text) = origin else { continue };
-                if !text.contains("://") {
-                    fixed.push(text.clone());
-                    *text = format!("https://{text}");
-                }
-            }
-            (!fixed.is_empty()).then(|| {
-                (
-                    json::dumps(&PyJson::Array(origins)),
-                    format!(
-                        "Django 4 and later need a scheme: https:// added to {}",
-                        fixed.join(", ")
-                    ),
-                )
-            })
-        }
-        _ => None,
-    }
-}
-
-/// Rewrites one cache alias's old backend and location; says what changed.
-fn fix_cache(alias: &str, members: &mut [(String, PyJson)], to: Version) -> Vec<String> {
-    let mut why = Vec::new();
-    let text = |members: &[(String, PyJson)], name: &str| {
-        members
-            .iter()
-            .find(|(k, _)| k == name)
-            .and_then(|(_, v)| if let PyJson::Str(s) = v { Some(s.clone()) } else { None })
-    };
-    let set = |members: &mut [(String, PyJson)], name: &str, value: String| {
-        if let Some((_, v)) = members.iter_mut().find(|(k, _)| k == name) {
-            *v = PyJson::Str(value);
-        }
-    };
-    let backend = text(members, "BACKEND").unwrap_or_default();
-    let successor = match backend.as_str() {
-        "redis_cache.RedisCache" | "redis_cache.cache.RedisCache" => Some("django_redis.cache.RedisCache"),
-        "django.core.cache.backends.memcached.MemcachedCache"
-            if catalog().django_from(to, Version(4, 1, 0)) != DjangoFrom::Never =>
-        {
-            Some("django.core.cache.backends.memcached.PyMemcacheCache")
-        }
-        _ => None,
-    };
-    if let Some(successor) = successor {
-        why.push(format!("{alias}: {backend} -> {successor}"));
-        set(members, "BACKEND", successor.to_string());
-    }
-    // OMERO.web's `redis` extra installs django-redis 5, which needs URLs, from 5.14.0 on.
-    let redis = text(members, "BACKEND").is_some_and(|b| b.ends_with("RedisCache"));
-    if let Some(location) = text(members, "LOCATION").filter(|l| redis && to >= Version(5, 14, 0) && !l.contains("://"))
-    {
-        why.push(format!("{alias}: the location is now a redis:// URL"));
-        set(members, "LOCATION", redis_url(&location));
-    }
-    why
 }
 
 /// A list stored as an old (or current) default plus the user's additions:
@@ -622,6 +684,15 @@ mod tests {
         plan(&doc, from, catalog().latest).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// `explain` describes the upgrade fix of every rule that made a change.
+    fn explained(m: &Migration) {
+        assert!(!m.actions.is_empty());
+        for action in m.actions.iter().filter(|a| !matches!(a, Action::Unfreeze { .. })) {
+            let code = action.why().split(' ').next().unwrap_or_default();
+            assert!(rules::upgrade_fix(code).is_some(), "{code}");
+        }
+    }
+
     #[test]
     fn source_release_is_the_oldest_with_every_key() {
         assert_eq!(
@@ -646,6 +717,7 @@ mod tests {
         );
         let keys: Vec<&str> = m.stored.keys().map(String::as_str).collect();
         assert_eq!(keys, vec!["omero.web.prefix", "omero.mail.host"]);
+        explained(&m);
         assert!(
             m.notes
                 .iter()
@@ -654,7 +726,14 @@ mod tests {
             m.notes
         );
         assert!(
-            matches!(&m.actions[2], Action::Remove { key, why } if key == "omero.web.webgateway_cache" && why.contains("5.26.0"))
+            m.actions.iter().any(|a| matches!(a, Action::Comment { key, why } if key == "omero.web.webgateway_cache" && why.contains("5.26.0") && why.contains("KY004"))),
+            "{:?}",
+            m.actions
+        );
+        assert!(
+            m.notes.iter().any(|n| n.contains("has nothing that replaces it")),
+            "{:?}",
+            m.notes
         );
         let both = planned("omero.web.force_script_name=/omero\nomero.web.prefix=/web\n", None);
         assert_eq!(both.stored.get("omero.web.prefix").map(String::as_str), Some("/web"));
@@ -668,6 +747,7 @@ mod tests {
              omero.web.csrf_trusted_origins=[\"a.org\", \"https://b.org\"]\n",
             None,
         );
+        explained(&m);
         let get = |k: &str| m.stored.get(k).map(String::as_str);
         assert_eq!(get("omero.web.apps"), Some("[\"omero_figure\", \"omero_iviewer\"]"));
         assert_eq!(get("omero.web.application_server"), Some("wsgi-tcp"));
@@ -676,6 +756,47 @@ mod tests {
             get("omero.web.csrf_trusted_origins"),
             Some("[\"https://a.org\", \"https://b.org\"]")
         );
+    }
+
+    #[test]
+    fn upgrade_fixes_of_the_rules_leave_nothing_for_lint() {
+        let m = planned(
+            "omero.web.session_serializer=django.contrib.sessions.serializers.PickleSerializer\n\
+             omero.web.csrf_trusted_origins=[\".example.org\"]\n\
+             omero.web.apps=[\"omero_webtagging_autotag\"]\n\
+             omero.web.ui.center_plugins=[[\"Auto Tag\", \"omero_webtagging_autotag/auto_tag_init.js.html\", \"auto_tag_panel\"]]\n\
+             omero.web.caches={\"a\": {\"BACKEND\": \"django.core.cache.backends.memcached.MemcachedCache\", \"LOCATION\": \"m:11211\"}, \
+             \"b\": {\"BACKEND\": \"redis_cache.cache.RedisCache\", \"LOCATION\": \"r:6379:2\"}}\n",
+            Some(Version(5, 18, 0)),
+        );
+        let get = |k: &str| m.stored.get(k).map(String::as_str);
+        assert_eq!(
+            get("omero.web.session_serializer"),
+            Some("django.contrib.sessions.serializers.JSONSerializer")
+        );
+        assert!(
+            m.notes.iter().any(|n| n.contains("every user logs in again once")),
+            "{:?}",
+            m.notes
+        );
+        assert_eq!(
+            get("omero.web.csrf_trusted_origins"),
+            Some("[\"https://*.example.org\"]")
+        );
+        assert_eq!(get("omero.web.apps"), Some("[\"omero_autotag\"]"));
+        assert_eq!(
+            get("omero.web.ui.center_plugins"),
+            Some("[[\"Auto Tag\", \"omero_autotag/auto_tag_init.js.html\", \"auto_tag_panel\"]]")
+        );
+        assert_eq!(
+            get("omero.web.caches"),
+            Some("{\"a\": {\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": \"m:11211\"}, \
+             \"b\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://r:6379/2\"}}")
+        );
+        explained(&m);
+        // One change per value, with every rule that asked for it.
+        assert_eq!(m.actions.iter().filter(|a| a.key() == "omero.web.caches").count(), 1);
+        assert!(m.left.iter().all(|l| l.severity < Severity::Error), "{:?}", m.left);
     }
 
     #[test]

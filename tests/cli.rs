@@ -40,9 +40,28 @@ fn json_report_has_the_documented_shape() {
             "column",
             "end_line",
             "end_column",
-            "help"
+            "help",
+            "fix"
         ]
     );
+    // A fix is a change of the configuration in any format, and says who may apply it.
+    let output = omeroconf(&["lint", "--format", "json", "tests/fixtures/upgrades/setup-5.18.sh"]);
+    let upgrade: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let fixes: Vec<&serde_json::Value> = upgrade["files"][0]["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["fix"].as_object().map(|_| &d["fix"]))
+        .collect();
+    assert!(!fixes.is_empty());
+    for fix in fixes {
+        let fields: Vec<&str> = fix
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(fields, vec!["description", "changes", "exact", "upgrade", "note"]);
+        assert!(fix["changes"][0]["change"].is_string() && fix["changes"][0]["key"].is_string());
+    }
     assert_eq!(first["code"], "IN005");
     // The masked value does not stop OMERO.web; the bad thread count in the same file does.
     assert_eq!(first["blocks_start"], false);

@@ -326,3 +326,191 @@ fn migrated_output_lints_clean_of_what_migrate_fixes() -> Result<(), Box<dyn std
     }
     Ok(())
 }
+
+const SITE_5_18: &str = "tests/fixtures/upgrades/setup-5.18.sh";
+
+fn json_of(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
+}
+
+#[test]
+fn a_5_18_script_is_finished_by_the_rules_fixes() -> Result<(), Box<dyn std::error::Error>> {
+    let args = [
+        "migrate",
+        SITE_5_18,
+        "--from-version",
+        "5.18.0",
+        "--to-version",
+        "5.33.2",
+    ];
+    let report = json_of(&omeroconf(&[&args[..], &["--format", "json"]].concat()));
+    let change = |key: &str| {
+        report["changes"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["key"] == key).cloned())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        change("omero.web.session_serializer")["after"],
+        "django.contrib.sessions.serializers.JSONSerializer"
+    );
+    assert!(change("omero.web.session_serializer")["why"]
+        .as_str()
+        .is_some_and(|w| w.starts_with("VR001")));
+    assert_eq!(change("omero.web.webgateway_cache")["change"], "leave-out");
+    assert!(report["notes"].as_array().is_some_and(|n| n
+        .iter()
+        .any(|n| n.as_str().is_some_and(|n| n.contains("logs in again once")))));
+    // In place: every byte outside the edited spans stays, and the removed key is commented out.
+    let (_dir, path, original) = copy_of(SITE_5_18, "setup.sh")?;
+    let path = path.display().to_string();
+    omeroconf(&[
+        "migrate",
+        &path,
+        "--from-version",
+        "5.18.0",
+        "--to-version",
+        "5.33.2",
+        "--write",
+    ]);
+    let mut expected = original.replace(
+        "omero config set omero.web.webgateway_cache",
+        "# omero config set omero.web.webgateway_cache",
+    );
+    for (old, new) in EDITS_5_18 {
+        expected = expected.replace(old, new);
+    }
+    assert_eq!(std::fs::read_to_string(&path)?, expected);
+    Ok(())
+}
+
+#[test]
+fn migrated_files_have_no_error_and_diff_lists_exactly_the_announced_changes() -> Result<(), Box<dyn std::error::Error>>
+{
+    let dir = tempfile::tempdir()?;
+    for (i, input) in [OLD_SITE, SITE_5_22, SITE_5_18].iter().enumerate() {
+        let out = dir.path().join(format!("{i}.properties")).display().to_string();
+        let migrate = ["migrate", input, "--to-version", "5.33.2"];
+        let output = omeroconf(&[&migrate[..], &["--format", "json"]].concat());
+        assert!(!stdout(&output).contains("Pa55"), "secrets are masked");
+        let report = json_of(&output);
+        let written = omeroconf(&[&migrate[..], &["-o", &out, "--to", "properties"]].concat());
+        assert!(matches!(written.status.code(), Some(0 | 1)), "{input}");
+        let lint = json_of(&omeroconf(&[
+            "lint",
+            "--format",
+            "json",
+            "--omero-web-version",
+            "5.33.2",
+            &out,
+        ]));
+        let errors: Vec<&serde_json::Value> = lint["files"][0]["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["severity"] == "error")
+            .collect();
+        assert!(errors.is_empty(), "{input}: {errors:?}");
+        let mut announced: Vec<String> = report["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["before"] != c["after"] || !c["new_key"].is_null())
+            .flat_map(|c| [c["key"].as_str(), c["new_key"].as_str()])
+            .flatten()
+            .map(str::to_string)
+            .collect();
+        let from = report["from"].as_str().unwrap_or_default().to_string();
+        let diff = json_of(&omeroconf(&[
+            "diff",
+            "--format",
+            "json",
+            "--old-version",
+            &from,
+            "--new-version",
+            "5.33.2",
+            input,
+            &out,
+        ]));
+        let mut listed: Vec<String> = ["added", "removed", "changed"]
+            .iter()
+            .flat_map(|k| diff[k].as_array().cloned().unwrap_or_default())
+            .filter_map(|d| d["key"].as_str().map(str::to_string))
+            .collect();
+        announced.sort();
+        announced.dedup();
+        listed.sort();
+        assert_eq!(listed, announced, "{input}");
+    }
+    Ok(())
+}
+
+/// The value edits of the 5.18 script, as (old, new) text.
+const EDITS_5_18: &[(&str, &str)] = &[
+    ("serializers.PickleSerializer", "serializers.JSONSerializer"),
+    (
+        "[\".example.org\", \"omero.example.org:4080\"]",
+        "[\"https://*.example.org\", \"https://omero.example.org:4080\"]",
+    ),
+    ("memcached.MemcachedCache", "memcached.PyMemcacheCache"),
+    ("omeroweb.filesessionstore", "django.contrib.sessions.backends.file"),
+    ("[\"omero_webtagging_autotag\"]", "[\"omero_autotag\"]"),
+    ("\"omero_webtagging_autotag/", "\"omero_autotag/"),
+    ("fastcgi-tcp", "wsgi-tcp"),
+];
+
+#[test]
+fn write_keeps_every_byte_outside_the_upgrade_edits_in_omero_and_config_xml() -> Result<(), Box<dyn std::error::Error>>
+{
+    let dir = tempfile::tempdir()?;
+    for format in ["omero", "xml"] {
+        let path = dir.path().join(format!("web.{format}")).display().to_string();
+        let converted = omeroconf(&["convert", SITE_5_18, "--to", format, "-o", &path]);
+        assert!(
+            converted.status.success(),
+            "{}",
+            String::from_utf8_lossy(&converted.stderr)
+        );
+        let original = std::fs::read_to_string(&path)?;
+        let output = omeroconf(&[
+            "migrate",
+            &path,
+            "--from-version",
+            "5.18.0",
+            "--to-version",
+            "5.33.2",
+            "--write",
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let expected = if format == "xml" {
+            // Only the active profile is edited; the removed key's element goes (XML keeps no `#` comment).
+            let (head, profile) = original
+                .split_once("<properties id=\"default\">")
+                .ok_or("a default profile")?;
+            let mut profile = profile.replace(
+                "<property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero\" />",
+                "",
+            );
+            for (old, new) in EDITS_5_18 {
+                profile = profile.replace(&old.replace('"', "&quot;"), &new.replace('"', "&quot;"));
+            }
+            format!("{head}<properties id=\"default\">{profile}")
+        } else {
+            let mut text = original.replace(
+                "config set -- omero.web.webgateway_cache",
+                "# config set -- omero.web.webgateway_cache",
+            );
+            for (old, new) in EDITS_5_18 {
+                text = text.replace(old, new);
+            }
+            text
+        };
+        assert_eq!(std::fs::read_to_string(&path)?, expected, "{format}");
+    }
+    Ok(())
+}

@@ -51,8 +51,9 @@ pub fn explain(topic: &str) -> u8 {
         } else {
             ""
         };
+        let upgrade = rules::upgrade_fix(rule.code).map_or_else(String::new, |u| format!("\n\n{u}"));
         return write_out(&format!(
-            "{} ({}): {}\n\nSeverity: {}{blocks}{fix}\n\n{}\n\nExample:\n{}\n\nInstead:\n{}\n",
+            "{} ({}): {}\n\nSeverity: {}{blocks}{fix}{upgrade}\n\n{}\n\nExample:\n{}\n\nInstead:\n{}\n",
             rule.code,
             rule.name,
             rule.summary,

@@ -44,6 +44,15 @@ pub struct MigrateArgs {
     /// Show secret values in the report and diff instead of masking them.
     #[arg(long)]
     show_secrets: bool,
+    /// Report format: text (with a diff) or json (changes with before and after).
+    #[arg(long, value_enum, default_value = "text")]
+    format: ReportFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
 }
 
 /// The document after the migration's edits, its configuration, or why
@@ -71,6 +80,9 @@ pub fn run(args: &MigrateArgs) -> u8 {
     }
     if args.write {
         return write_in_place(args, &document, &migration, edited, status);
+    }
+    if args.format == ReportFormat::Json {
+        return write_out(&migration.to_json(&document.path, args.show_secrets)).max(status);
     }
     let mut text = migration.render(&document.path, args.show_secrets);
     let masked = |doc: &Document, config: &Config| {
@@ -135,7 +147,10 @@ fn write_in_place(args: &MigrateArgs, document: &Document, migration: &Migration
         Ok(edited) => edited,
         Err(why) => return usage_error(&format!("{why}; write a new file with --output FILE --to FORMAT")),
     };
-    let report = migration.render(&document.path, args.show_secrets);
+    let report = match args.format {
+        ReportFormat::Text => migration.render(&document.path, args.show_secrets),
+        ReportFormat::Json => migration.to_json(&document.path, args.show_secrets),
+    };
     if text == document.source {
         return write_out(&report).max(status);
     }

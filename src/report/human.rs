@@ -114,7 +114,11 @@ impl Diagnostic for Rendered<'_> {
             .finding
             .fix
             .as_ref()
-            .map(|f| format!("`omeroconf lint --fix` can {}", f.description));
+            .filter(|f| f.is_exact() || f.upgrade)
+            .map(|f| match f.is_exact() {
+                true => format!("`omeroconf lint --fix` can {}", f.description),
+                false => format!("`omeroconf migrate` can {}", f.description),
+            });
         match (&self.finding.help, fix) {
             (Some(help), Some(fix)) => Some(Box::new(format!("{help}\n{fix}"))),
             (Some(help), None) => Some(Box::new(help)),

@@ -2,9 +2,10 @@
 //! 1-based lines and columns, serialised straight from the findings.
 
 use super::located;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Change, Severity};
 use crate::lint::Linted;
 use crate::release::Release;
+use crate::secrets;
 use serde::Serialize;
 use std::path::Path;
 
@@ -37,6 +38,19 @@ struct Diagnostic<'a> {
     end_line: Option<usize>,
     end_column: Option<usize>,
     help: Option<&'a str>,
+    /// The repair as a change of the configuration, values masked where secret.
+    fix: Option<FixReport<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixReport<'a> {
+    description: &'a str,
+    changes: Vec<Change>,
+    /// `lint --fix` can apply it to this file.
+    exact: bool,
+    /// `migrate` applies it by itself.
+    upgrade: bool,
+    note: Option<&'a str>,
 }
 
 #[derive(Serialize, Clone, PartialEq)]
@@ -62,6 +76,27 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+}
+
+fn masked(change: &Change) -> Change {
+    match change {
+        Change::Set { key, value } => Change::Set {
+            key: key.clone(),
+            value: secrets::mask_value(key, value),
+        },
+        Change::Splice {
+            key,
+            start,
+            end,
+            replacement,
+        } => Change::Splice {
+            key: key.clone(),
+            start: *start,
+            end: *end,
+            replacement: secrets::mask_value(key, replacement),
+        },
+        other => other.clone(),
+    }
 }
 
 /// The report as JSON text.
@@ -90,6 +125,13 @@ pub fn render(linted: &[Linted], root: Option<&Path>) -> String {
                         end_line: end.map(|p| p.0),
                         end_column: end.map(|p| p.1),
                         help: f.help.as_deref(),
+                        fix: f.fix.as_ref().map(|fix| FixReport {
+                            description: &fix.description,
+                            changes: fix.changes.iter().map(masked).collect(),
+                            exact: fix.is_exact(),
+                            upgrade: fix.upgrade,
+                            note: fix.note.as_deref(),
+                        }),
                     }
                 })
                 .collect();

@@ -5,7 +5,7 @@
 
 use super::LintContext;
 use crate::catalog::{catalog, App};
-use crate::diagnostic::{Finding, Rule, Severity::*};
+use crate::diagnostic::{Finding, Fix, Rule, Severity::*};
 use crate::document::{Format, OpKind};
 use crate::python::json::{self, PyJson};
 
@@ -139,6 +139,7 @@ const UI_LISTS: &[&str] = &[
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     let listed = strings(ctx.json(APPS).as_ref());
     apps(ctx, &listed, out);
+    renamed_ui_entries(ctx, out);
     for key in UI_LISTS {
         plugins(ctx, key, &listed, out);
     }
@@ -226,7 +227,8 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
                         format!("rename {} to {}", rename.old, rename.new),
                     )
                 })
-                .flatten();
+                .flatten()
+                .map(Fix::upgrade);
             let finding = Finding::new(
                 &RENAMED_APP,
                 format!(
@@ -330,6 +332,47 @@ fn as_str(value: &PyJson) -> Option<&str> {
     match value {
         PyJson::Str(s) => Some(s),
         _ => None,
+    }
+}
+
+/// UI entries written for an app's old module: their template paths moved
+/// with the module, so the panel fails to load once the app is renamed.
+fn renamed_ui_entries(ctx: &LintContext, out: &mut Vec<Finding>) {
+    for rename in &catalog().app_renames {
+        for ui in &rename.ui {
+            let Some(PyJson::Array(entries)) = ctx.json(&ui.key) else {
+                continue;
+            };
+            let as_py = |v: &serde_json::Value| json::loads(&v.to_string()).ok();
+            let (Some(old), Some(new)) = (as_py(&ui.old), as_py(&ui.new)) else {
+                continue;
+            };
+            for (index, _) in entries.iter().enumerate().filter(|(_, e)| e.py_eq(&old)) {
+                let fix = ctx
+                    .replace_item_fix(
+                        &ui.key,
+                        index,
+                        &json::dumps(&new),
+                        format!("write the {} entry for {}", ui.key, rename.new),
+                    )
+                    .map(Fix::upgrade);
+                let finding = Finding::new(
+                    &RENAMED_APP,
+                    format!(
+                        "{}: the entry `{}` is written for the module `{}`, which is now `{}` ({})",
+                        ui.key,
+                        json::dumps(&old),
+                        rename.old,
+                        rename.new,
+                        rename.source()
+                    ),
+                )
+                .key(ui.key.clone())
+                .help(format!("write {}", json::dumps(&new)))
+                .fix(fix);
+                out.push(ctx.at_item(&ui.key, index, "old module's paths", finding));
+            }
+        }
     }
 }
 

@@ -2,8 +2,8 @@
 //! release does not have. OMERO.web itself never reports any of these.
 
 use super::LintContext;
-use crate::catalog::catalog;
-use crate::diagnostic::{Finding, Rule, Severity::*};
+use crate::catalog::{catalog, Property};
+use crate::diagnostic::{Change, Finding, Fix, Rule, Severity::*};
 use crate::document::Format;
 
 pub static UNKNOWN_KEY: Rule = Rule {
@@ -98,12 +98,15 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
                 (_, Some(until)) => format!("was removed in {until}"),
                 _ => "is not part of it".to_string(),
             };
+            // An upgrade drops only what a release removed, never what a later one adds.
+            let gone = property.until.is_some_and(|until| release >= until);
             out.push(
                 ctx.at_key(
                     key,
                     Finding::new(&NOT_IN_RELEASE, format!("{key} {when}; OMERO.web {release} ignores it"))
                         .key(key)
-                        .help("remove it, or lint for the release you run with `--omero-web-version`"),
+                        .help("remove it, or lint for the release you run with `--omero-web-version`")
+                        .fix(removed(ctx, property, &when).filter(|_| gone)),
                 ),
             );
             continue;
@@ -118,15 +121,23 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
                     "and still honoured"
                 };
                 // Renaming keeps the behaviour only while the successor is unset.
-                let fix = successor
-                    .filter(|_| !successor_set)
-                    .and_then(|s| ctx.rename_fix(key, s, format!("rename {key} to {s}")));
+                let fix = match successor {
+                    Some(s) if successor_set => Some(Fix::new(
+                        format!("drop {key}: {s} is also set and wins"),
+                        Change::Remove { key: key.to_string() },
+                        None,
+                    )),
+                    Some(s) => ctx.rename_fix(key, s, format!("rename {key} to {s}")),
+                    None => None,
+                }
+                .map(Fix::upgrade);
                 Finding::new(&DEPRECATED_HONOURED, format!("{key} is deprecated {effect}")).fix(fix)
             } else {
                 Finding::new(
                     &DEPRECATED_IGNORED,
                     format!("{key} is deprecated and OMERO.web ignores its value"),
                 )
+                .fix(ignored_fix(ctx, key, successor))
             };
             let help = match successor {
                 Some(s) => format!("use `{s}` instead"),
@@ -138,7 +149,7 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
 }
 
 fn deprecated_values(ctx: &LintContext, out: &mut Vec<Finding>) {
-    for deprecated in &catalog().deprecated_values {
+    for deprecated in catalog().deprecated_values.iter().filter(|d| d.reported_by.is_none()) {
         let Some(value) = ctx.config.get(&deprecated.key) else {
             continue;
         };
@@ -146,12 +157,14 @@ fn deprecated_values(ctx: &LintContext, out: &mut Vec<Finding>) {
             continue;
         }
         let whole = 0..value.len();
-        let fix = ctx.value_fix(
-            &deprecated.key,
-            whole,
-            &deprecated.successor,
-            format!("replace {} with {}", deprecated.value, deprecated.successor),
-        );
+        let fix = ctx
+            .value_fix(
+                &deprecated.key,
+                whole,
+                &deprecated.successor,
+                format!("replace {} with {}", deprecated.value, deprecated.successor),
+            )
+            .map(Fix::upgrade);
         out.push(
             ctx.on_value(
                 &DEPRECATED_VALUE,
@@ -165,6 +178,60 @@ fn deprecated_values(ctx: &LintContext, out: &mut Vec<Finding>) {
             .fix(fix),
         );
     }
+}
+
+/// The upgrade of a key the release does not read: its successor, else
+/// dropping it (`migrate` only: the person may have meant another release).
+fn removed(ctx: &LintContext, property: &Property, when: &str) -> Option<Fix> {
+    let key = property.key.as_str();
+    let release = ctx.release();
+    let successor = property
+        .deprecated_by
+        .as_deref()
+        .filter(|s| catalog().property(s).is_some_and(|p| p.in_release(release)) && !ctx.is_set(s));
+    let fix = match successor {
+        Some(s) => Fix::new(
+            format!("rename {key} to {s}"),
+            Change::Rename {
+                key: key.to_string(),
+                to: s.to_string(),
+            },
+            None,
+        ),
+        None => Fix::new(
+            format!("drop {key}, which {when}"),
+            Change::Remove { key: key.to_string() },
+            None,
+        )
+        .note(format!(
+            "{key} {when}; OMERO.web {release} has nothing that replaces it"
+        )),
+    };
+    Some(fix.upgrade())
+}
+
+/// The upgrade of a deprecated key OMERO.web ignores: its successor takes
+/// the value, which changes behaviour, so `lint --fix` leaves it to a person.
+fn ignored_fix(ctx: &LintContext, key: &str, successor: Option<&str>) -> Option<Fix> {
+    let fix = match successor.filter(|s| catalog().property(s).is_some()) {
+        Some(s) if ctx.is_set(s) => Fix::new(
+            format!("drop {key}: it was ignored and {s} is set"),
+            Change::Remove { key: key.to_string() },
+            None,
+        ),
+        Some(s) => Fix::new(
+            format!("rename {key} to {s}"),
+            Change::Rename {
+                key: key.to_string(),
+                to: s.to_string(),
+            },
+            None,
+        )
+        .note(format!("{key} was silently ignored; as {s} its value takes effect")),
+        None => Fix::new(format!("drop {key}"), Change::Remove { key: key.to_string() }, None)
+            .note(format!("{key} was deprecated without a successor and silently ignored")),
+    };
+    Some(fix.upgrade())
 }
 
 /// Keys omero-py writes for itself (`omero.config.version`, `omero.config.profile`).
@@ -237,9 +304,11 @@ mod tests {
             "omero.web.prefix=/omero\n"
         );
         let both = findings("omero.web.force_script_name=/omero\nomero.web.prefix=/web\n");
-        assert!(both.iter().any(|f| f.code() == "KY002" && f.fix.is_none()));
+        // Dropping the overridden key, or renaming an ignored one, is migrate's only.
+        let migrate_only = |f: &crate::diagnostic::Finding| f.fix.as_ref().is_some_and(|x| x.upgrade && !x.is_exact());
+        assert!(both.iter().any(|f| f.code() == "KY002" && migrate_only(f)));
         let ignored = findings("omero.web.email_host=smtp.example.org\n");
-        assert!(ignored.iter().any(|f| f.code() == "KY003" && f.fix.is_none()));
+        assert!(ignored.iter().any(|f| f.code() == "KY003" && migrate_only(f)));
     }
 
     #[test]

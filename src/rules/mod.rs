@@ -6,7 +6,7 @@
 
 use crate::catalog::{catalog, Property, Version};
 pub use crate::diagnostic::Rule;
-use crate::diagnostic::{Finding, Fix};
+use crate::diagnostic::{Change, Finding, Fix};
 use crate::document::{Document, OpKind, Operation, Span};
 use crate::edit;
 use crate::python::{self, json::PyJson};
@@ -261,38 +261,60 @@ impl LintContext<'_> {
         edit::span_in_literal(list.literal?, raw, list.items.get(index)?.clone())
     }
 
-    /// A fix replacing `range` of the stored value of `key`, when the source
-    /// holds that value literally (see `edit`).
+    /// A fix replacing `range` of the stored value of `key`; exact when the
+    /// source holds that value literally (see `edit`).
     pub fn value_fix(&self, key: &str, range: Range<usize>, replacement: &str, description: String) -> Option<Fix> {
-        let (op, raw) = self.set_value(key)?;
-        let edit = edit::replace_in_value(self.document, op, raw, range, replacement)?;
-        Some(Fix {
-            description,
-            edits: vec![edit],
+        let change = splice(key, self.config.get(key)?, &range, replacement)?;
+        let edit = self
+            .set_value(key)
+            .and_then(|(op, raw)| edit::replace_in_value(self.document, op, raw, range, replacement));
+        Some(Fix::new(description, change, edit))
+    }
+
+    /// The upgrade-table fix of the whole value stored in `key`, safe for
+    /// `migrate` (schema/deprecated-values.json).
+    pub fn successor_fix(&self, key: &str) -> Option<Fix> {
+        let stored = self.config.get(key)?;
+        let row = catalog().value_successor(key, None, stored)?;
+        let fix = self.value_fix(
+            key,
+            0..stored.len(),
+            &row.successor,
+            format!("replace {} with {}", row.value, row.successor),
+        )?;
+        Some(match &row.note {
+            Some(note) => fix.note(note.clone()),
+            None => fix,
         })
     }
 
     /// A fix replacing `range` of the JSON list stored in `key`.
     fn list_fix(&self, key: &str, range: Range<usize>, replacement: &str, description: String) -> Option<Fix> {
-        let (raw, list) = self.list(key)?;
-        let edit = edit::replace_in_literal(self.document, list.literal?, raw, range, replacement)?;
-        Some(Fix {
-            description,
-            edits: vec![edit],
-        })
+        let change = splice(key, self.config.get(key)?, &range, replacement)?;
+        let edit = self
+            .list(key)
+            .and_then(|(raw, list)| edit::replace_in_literal(self.document, list.literal?, raw, range, replacement));
+        Some(Fix::new(description, change, edit))
+    }
+
+    /// What `pick` makes of the items of the JSON list stored in `key`
+    /// (cached, not copied, when a plain `set` wrote it).
+    fn with_items<T>(&self, key: &str, pick: impl Fn(&[Range<usize>]) -> Option<T>) -> Option<T> {
+        match self.list(key) {
+            Some((_, list)) => pick(&list.items),
+            None => pick(&edit::json_array_items(self.config.get(key)?)?),
+        }
     }
 
     /// A fix dropping item `index` of the JSON list stored in `key`.
     pub fn drop_item_fix(&self, key: &str, index: usize, description: String) -> Option<Fix> {
-        let (_, list) = self.list(key)?;
-        let range = edit::array_item_removal(&list.items, index)?;
+        let range = self.with_items(key, |items| edit::array_item_removal(items, index))?;
         self.list_fix(key, range, "", description)
     }
 
     /// A fix replacing item `index` of the JSON list stored in `key`.
     pub fn replace_item_fix(&self, key: &str, index: usize, replacement: &str, description: String) -> Option<Fix> {
-        let (_, list) = self.list(key)?;
-        let item = list.items.get(index)?.clone();
+        let item = self.with_items(key, |items| items.get(index).cloned())?;
         self.list_fix(key, item, replacement, description)
     }
 
@@ -302,14 +324,24 @@ impl LintContext<'_> {
         raw.get(edit::json_array_items(raw)?.get(index)?.clone())
     }
 
-    /// A fix renaming `key` where the document sets it.
+    /// A fix renaming `key`; exact where the document sets it.
     pub fn rename_fix(&self, key: &str, new_key: &str, description: String) -> Option<Fix> {
-        let op = self.op(key)?;
-        let edit = edit::rename_key(self.document, op, new_key)?;
-        Some(Fix {
-            description,
-            edits: vec![edit],
-        })
+        let edit = self.op(key).and_then(|op| edit::rename_key(self.document, op, new_key));
+        let change = Change::Rename {
+            key: key.to_string(),
+            to: new_key.to_string(),
+        };
+        Some(Fix::new(description, change, edit))
+    }
+
+    /// A fix dropping `key`; exact where one operation sets it and the format
+    /// can lose that line.
+    pub fn remove_fix(&self, key: &str, description: String) -> Fix {
+        let edit = self
+            .op(key)
+            .filter(|_| self.document.operations.iter().filter(|op| op.key == key).count() == 1)
+            .and_then(|op| edit::remove_operation(self.document, op));
+        Fix::new(description, Change::Remove { key: key.to_string() }, edit)
     }
 
     /// Points a finding at the value that last set `key`.
@@ -352,6 +384,17 @@ impl LintContext<'_> {
     }
 }
 
+/// Replacing `range` of the value `stored` under `key`, when it fits.
+fn splice(key: &str, stored: &str, range: &Range<usize>, replacement: &str) -> Option<Change> {
+    stored.get(range.clone())?;
+    Some(Change::Splice {
+        key: key.to_string(),
+        start: range.start,
+        end: range.end,
+        replacement: replacement.to_string(),
+    })
+}
+
 /// Runs every rule family.
 pub fn check(document: &Document, config: &Config) -> Vec<Finding> {
     check_with(document, config, &Options::default())
@@ -370,6 +413,39 @@ pub fn check_with(document: &Document, config: &Config, options: &Options) -> Ve
         check(&ctx, &mut out);
     }
     out
+}
+
+/// What `omeroconf migrate` does by itself about each rule's findings (the
+/// fixes marked for upgrades), for `explain`; the values it replaces are
+/// the rows of schema/deprecated-values.json, listed by [`upgrade_fix`].
+const UPGRADE_FIXES: &[(&str, &str)] = &[
+    ("AP001", "writes the app's new module name, and the new form of its UI entries"),
+    ("KY002", "renames the key to its successor, or drops it when the successor is also set"),
+    ("KY003", "renames the key to its successor (its value then takes effect: the report says so), or drops it"),
+    ("KY004", "moves a removed key to its successor; with none, leaves it out of a new file and comments it out in place, with a note"),
+    ("KY005", "writes the value that replaces the deprecated one"),
+    ("SC004", "adds https:// (a leading dot becomes https://*.) where the target surely runs Django 4 or later"),
+    ("SE003", "moves the cache to the backend that replaces it, with a redis:// location for django-redis"),
+    ("TY005", "writes the value that replaces one the target rejects, where one does"),
+    ("VR001", "switches to JSONSerializer where the target may run Django 5 (every user logs in again once)"),
+];
+
+/// `explain`'s account of what `migrate` does about findings of `code`.
+pub fn upgrade_fix(code: &str) -> Option<String> {
+    let (_, what) = UPGRADE_FIXES.iter().find(|(c, _)| *c == code)?;
+    let mut text = format!("On upgrade, `omeroconf migrate` {what}.");
+    for row in catalog()
+        .deprecated_values
+        .iter()
+        .filter(|row| row.reported_by.as_deref().unwrap_or("KY005") == code)
+    {
+        let member = row.member.as_ref().map_or_else(String::new, |m| format!(" ({m})"));
+        text.push_str(&format!("\n  {}{member}: {} -> {}", row.key, row.value, row.successor));
+        if let Some(note) = &row.note {
+            text.push_str(&format!("; {note}"));
+        }
+    }
+    Some(text)
 }
 
 /// The rule table of the README (`omeroconf rules --markdown`).

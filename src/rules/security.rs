@@ -8,7 +8,7 @@ use crate::catalog::{catalog, DjangoFrom, Version};
 use crate::diagnostic::{Finding, Rule, Severity::*};
 use crate::document::{Format, Value};
 use crate::emit::runtime::truthy;
-use crate::python::json::PyJson;
+use crate::python::json::{self, PyJson};
 use crate::secrets;
 
 pub static DEBUG_ON: Rule = Rule {
@@ -224,8 +224,33 @@ fn origins(ctx: &LintContext, out: &mut Vec<Finding>) {
         )
         .severity(severity)
         .key(ORIGINS)
-        .help(format!("write `https://{origin}`"));
-        out.push(ctx.at_item(ORIGINS, i, "no scheme", finding));
+        .help(format!("write `{}`", with_scheme(origin)));
+        // Which scheme the site uses is the admin's call, except where Django 3's
+        // host names surely stop working; with Django 3 an https:// entry would not match.
+        let fix = (severity == Error)
+            .then_some(())
+            .and_then(|()| {
+                ctx.replace_item_fix(
+                    ORIGINS,
+                    i,
+                    &json::dumps(&PyJson::Str(with_scheme(origin))),
+                    format!("write {origin} as {}", with_scheme(origin)),
+                )
+            })
+            .map(|f| {
+                f.upgrade_only()
+                    .note(format!("{ORIGINS}: `{origin}` is now trusted over HTTPS only"))
+            });
+        out.push(ctx.at_item(ORIGINS, i, "no scheme", finding.fix(fix)));
+    }
+}
+
+/// An origin as Django 4 reads it: a leading dot (Django 3's "this domain
+/// and its subdomains") becomes a wildcard, as Django 4.0's release notes say.
+fn with_scheme(origin: &str) -> String {
+    match origin.strip_prefix('.') {
+        Some(domain) => format!("https://*.{domain}"),
+        None => format!("https://{origin}"),
     }
 }
 

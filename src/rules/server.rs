@@ -3,8 +3,8 @@
 
 use super::LintContext;
 use crate::catalog::{catalog, DjangoFrom, Version, PORT, SERVER_LIST, TCP_PORTS};
-use crate::diagnostic::{Finding, Rule, Severity::*};
-use crate::python::json::PyJson;
+use crate::diagnostic::{Change, Finding, Fix, Rule, Severity::*};
+use crate::python::json::{self, PyJson};
 
 pub static SESSIONS_IN_LOCAL_CACHE: Rule = Rule {
     code: "SE001",
@@ -245,16 +245,66 @@ fn cache_backends(ctx: &LintContext, out: &mut Vec<Finding>) {
             _ => None,
         };
         let Some((severity, why, help)) = problem else { continue };
+        // PyMemcacheCache needs Django 3.2: upgrade only where 4.1 may run.
+        let memcached = backend.ends_with("memcached.MemcachedCache");
+        let fix = cache_fix(ctx, &alias).filter(|_| !memcached || django(Version(4, 1, 0)) != DjangoFrom::Never);
         out.push(
             ctx.on_value(&OLD_CACHE_BACKEND, CACHES, format!("{CACHES}[\"{alias}\"]: {why}"))
                 .severity(severity)
-                .help(help),
+                .help(help)
+                .fix(fix),
         );
     }
 }
 
+/// The caches with `alias` moved to its backend's successor (the upgrade
+/// table) and a redis:// location where django-redis 5 needs one.
+fn cache_fix(ctx: &LintContext, alias: &str) -> Option<Fix> {
+    let Some(PyJson::Object(mut aliases)) = ctx.json(CACHES) else {
+        return None;
+    };
+    let (_, PyJson::Object(members)) = aliases.iter_mut().find(|(a, _)| a == alias)? else {
+        return None;
+    };
+    let text = |members: &[(String, PyJson)], name: &str| {
+        members.iter().find(|(k, _)| k == name).and_then(|(_, v)| match v {
+            PyJson::Str(s) => Some(s.clone()),
+            _ => None,
+        })
+    };
+    let set = |members: &mut Vec<(String, PyJson)>, name: &str, value: String| {
+        if let Some((_, v)) = members.iter_mut().find(|(k, _)| k == name) {
+            *v = PyJson::Str(value);
+        }
+    };
+    let mut notes = Vec::new();
+    let backend = text(members, "BACKEND")?;
+    if let Some(row) = catalog().value_successor(CACHES, Some("BACKEND"), &backend) {
+        set(members, "BACKEND", row.successor.clone());
+        notes.extend(row.note.clone());
+    }
+    let redis = text(members, "BACKEND").is_some_and(|b| b.ends_with("RedisCache"));
+    if let Some(location) = text(members, "LOCATION").filter(|l| redis && !l.contains("://")) {
+        set(members, "LOCATION", redis_url(&location));
+    }
+    let value = json::dumps(&PyJson::Object(aliases));
+    let fix = Fix::new(
+        format!("move the {alias} cache to a backend the target supports"),
+        Change::Set {
+            key: CACHES.to_string(),
+            value,
+        },
+        None,
+    )
+    .upgrade();
+    Some(match notes.is_empty() {
+        true => fix,
+        false => fix.note(notes.join("; ")),
+    })
+}
+
 /// A django-redis-cache `host:port:db` location as django-redis's URL.
-pub fn redis_url(location: &str) -> String {
+fn redis_url(location: &str) -> String {
     format!("redis://{}", location.replace(':', "/").replacen('/', ":", 1))
 }
 

@@ -342,10 +342,13 @@ fn rejected(ctx: &LintContext, property: &Property, raw: &str, rejection: &setti
         "TY001" => "write a whole number such as `4`".to_string(),
         "TY002" => "check quotes and brackets; JSON strings use double quotes".to_string(),
         "TY004" => close_time_zone(raw),
-        "TY005" => format!(
-            "use one of: {}",
-            property.enforced_values.as_deref().unwrap_or_default().join(", ")
-        ),
+        "TY005" => {
+            finding.fix = ctx.successor_fix(key).map(|f| f.upgrade_only());
+            format!(
+                "use one of: {}",
+                property.enforced_values.as_deref().unwrap_or_default().join(", ")
+            )
+        }
         "TY003" => "close every group and class, and escape a literal `(`, `)` or `[` with `\\`".to_string(),
         "TY010" => format!("give it a value, or remove it: `omero config set {key}`"),
         "TY012" => format!("remove it: `omero config set {key}`"),

@@ -57,10 +57,16 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
                 "Django 5 removed PickleSerializer; switch before upgrading to OMERO.web 5.31 or later".to_string(),
             ),
         };
+        // Before Django 5 the switch only costs every user a login: not an upgrade's business.
+        let fix = ctx
+            .successor_fix(SERIALIZER)
+            .filter(|_| severity != Info)
+            .map(|f| f.upgrade_only());
         out.push(
             ctx.on_value(&PICKLE_SERIALIZER, SERIALIZER, format!("{SERIALIZER}: {why}"))
                 .severity(severity)
-                .help("use django.contrib.sessions.serializers.JSONSerializer (users log in again once)"),
+                .help("use django.contrib.sessions.serializers.JSONSerializer (users log in again once)")
+                .fix(fix),
         );
     }
     if ctx.is_set(STORAGE) && django(Version(5, 1, 0)) == DjangoFrom::Always {
