@@ -81,13 +81,30 @@ pub struct Finding {
     pub fix: Option<Fix>,
 }
 
+/// Control characters of quoted values written as escapes (`/omero\\r`),
+/// so a report shows them and a terminal never acts on them.
+fn visible(text: String) -> String {
+    if !text.chars().any(char::is_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| match c {
+            '\r' => "\\r".to_string(),
+            '\n' => "\\n".to_string(),
+            '\t' => "\\t".to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 impl Finding {
     pub fn new(rule: &'static Rule, message: impl Into<String>) -> Finding {
         Finding {
             rule,
             severity: rule.severity,
             key: None,
-            message: message.into(),
+            message: visible(message.into()),
             help: None,
             span: None,
             label: None,
@@ -132,5 +149,29 @@ impl Finding {
 
     pub fn code(&self) -> &'static str {
         self.rule.code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_in_messages_are_shown_escaped() {
+        static RULE: Rule = Rule {
+            code: "XX000",
+            name: "test",
+            severity: Severity::Info,
+            summary: "",
+            explanation: "",
+            example: "",
+            fixed_example: "",
+            fix: false,
+        };
+        assert_eq!(
+            Finding::new(&RULE, "`/omero\r` and \u{1b}[2J").message,
+            "`/omero\\r` and \\u{1b}[2J"
+        );
+        assert_eq!(Finding::new(&RULE, "plain").message, "plain");
     }
 }

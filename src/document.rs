@@ -119,6 +119,12 @@ impl fmt::Display for Unknown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Unknown::CommandSubstitution => f.write_str("the output of a command substitution"),
+            // `$1`, `$@`: what the script or function was called with.
+            Unknown::UnresolvedVariable(name)
+                if !name.is_empty() && name.chars().all(|c| c.is_ascii_digit() || c == '@' || c == '*') =>
+            {
+                write!(f, "${name}, an argument the script is called with")
+            }
             Unknown::UnresolvedVariable(name) => {
                 write!(f, "the variable ${name}, which the file never assigns")
             }

@@ -135,7 +135,7 @@ fn directories_are_searched_and_scripts_without_omero_skipped() {
         std::fs::write(path, text).expect("write");
     };
     write("deploy/web.env", "CONFIG_omero_web_wsgi__workers=five\n");
-    write("deploy/docker-compose.yml", "services:\n  web:\n    image: openmicroscopy/omero-web\n    environment:\n      CONFIG_omero_web_debug: 'yes'\n");
+    write("deploy/docker-compose.yml", "services:\n  web:\n    image: openmicroscopy/omero-web\n    environment:\n      CONFIG_omero_web_debug: 'yes'\n      OMEROHOST: omero\n");
     write("Cargo.toml", "[package]\nname = \"x\"\n");
     write("backup.sh", "#!/bin/sh\ntar czf backup.tgz /srv\n");
     write(".git/config.env", "CONFIG_omero_web_debug=maybe\n");

@@ -82,24 +82,29 @@ fn nul_bytes_in_every_input_format() {
 }
 
 #[test]
-fn crlf_line_ends_are_read_as_newlines() {
-    for (name, content) in [
+fn crlf_line_ends_are_read_as_omero_and_bash_read_them() {
+    // omero config load reads a properties file in universal-newline mode;
+    // bash keeps the `\r` in the last word of each line.
+    for (name, content, prefix) in [
         (
             "web.properties",
             &b"omero.web.debug=true\r\nomero.web.prefix=/omero\r\n"[..],
+            "/omero",
         ),
         (
             "web.sh",
             b"#!/bin/bash\r\nomero config set omero.web.debug true\r\nomero config set omero.web.prefix /omero\r\n",
+            "/omero\r",
         ),
     ] {
         let (_dir, path) = temp_file(name, content);
         let output = omeroconf(&["convert", "--to", "json", path_str(&path)]);
         assert_status(&output, 0);
         let stored: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+        let debug = if name.ends_with(".sh") { "true\r" } else { "true" };
         assert_eq!(
             stored,
-            serde_json::json!({"omero.web.debug": "true", "omero.web.prefix": "/omero"}),
+            serde_json::json!({"omero.web.debug": debug, "omero.web.prefix": prefix}),
             "{name}"
         );
     }

@@ -133,6 +133,8 @@ fn every_declared_rule_is_registered() {
     let mut declared = BTreeSet::new();
     for file in files {
         let text = std::fs::read_to_string(&file).expect("source readable");
+        // Rules declared by a test module (to test rendering) are not the program's.
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
         for (at, _) in text.match_indices(": Rule = Rule {") {
             let code = text[at..]
                 .split("code: \"")

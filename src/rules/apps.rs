@@ -83,6 +83,20 @@ explain KEY` and update the copied entries, or unset the key and append your own
     fix: false,
 };
 
+pub static DUPLICATE_UI_ENTRY: Rule = Rule {
+    code: "AP006",
+    name: "duplicate-ui-entry",
+    severity: Warning,
+    summary: "A UI list holds the same entry twice",
+    explanation: "`omero config append` adds an entry even when the list already has it (only \
+`append --set` does not), so a setup script run twice, or two files appending the same link, \
+panel or pane, make OMERO.web show it twice. Keep one; `append --set` avoids it.",
+    example: "omero config append omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'\n\
+omero config append omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'",
+    fixed_example: "omero config append --set omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'",
+    fix: false,
+};
+
 const APPS: &str = "omero.web.apps";
 
 /// Modules of Django apps that are not OMERO.web apps but are commonly listed.
@@ -124,6 +138,41 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
         if ctx.is_set(key) {
             frozen(ctx, key, *identity, out);
         }
+    }
+    for key in UI_LISTS.iter().chain(["omero.web.ui.metadata_panes"].iter()) {
+        if ctx.is_set(key) {
+            duplicates(ctx, key, out);
+        }
+    }
+}
+
+/// Entries a UI list shows twice: equal entries, or metadata panes of one name.
+fn duplicates(ctx: &LintContext, key: &str, out: &mut Vec<Finding>) {
+    let Some(PyJson::Array(entries)) = ctx.json(key) else {
+        return;
+    };
+    for (index, entry) in entries.iter().enumerate() {
+        let same = |earlier: &PyJson| match (identity_of(entry, Identity::Member("name")), key) {
+            (Some(name), "omero.web.ui.metadata_panes") => identity_of(earlier, Identity::Member("name")) == Some(name),
+            _ => earlier.py_eq(entry),
+        };
+        let Some(first) = entries[..index].iter().position(same) else {
+            continue;
+        };
+        let shown = identity_of(entry, Identity::First)
+            .or_else(|| identity_of(entry, Identity::Member("name")))
+            .map_or_else(|| format!("entry {}", index + 1), |id| format!("`{id}`"));
+        let finding = Finding::new(
+            &DUPLICATE_UI_ENTRY,
+            format!(
+                "{key}: {shown} is listed twice (entries {} and {}), so OMERO.web shows it twice",
+                first + 1,
+                index + 1
+            ),
+        )
+        .key(key)
+        .help("remove one; `omero config append --set` adds an entry only once");
+        out.push(ctx.at_item(key, index, "listed again", finding));
     }
 }
 
@@ -210,10 +259,7 @@ fn apps(ctx: &LintContext, listed: &[(usize, String)], out: &mut Vec<Finding>) {
             );
             let finding = Finding::new(
                 &UNKNOWN_APP,
-                format!(
-                    "{APPS}: omeroconf does not know the app `{name}`; its settings ({}*) are not checked",
-                    app_namespaces(name)[0]
-                ),
+                format!("{APPS}: omeroconf does not know the app `{name}`; its own settings are not checked"),
             )
             .key(APPS)
             .help(help);
@@ -488,6 +534,16 @@ mod tests {
             "config set -- omero.web.apps '[\"omero_iviewer\"]'",
         );
         assert_eq!(severity(&whole), Some(Warning));
+    }
+
+    #[test]
+    fn ui_entries_listed_twice() {
+        let twice = "omero.web.ui.top_links=[[\"Figure\", \"figure_index\"], [\"Figure\", \"figure_index\"]]\nomero.web.apps=[\"omero_figure\"]\n";
+        assert_eq!(codes(twice, "AP"), vec!["AP006"]);
+        let panes = "omero.web.ui.metadata_panes=[{\"name\": \"tag\", \"label\": \"Tags\"}, {\"name\": \"tag\", \"label\": \"Tags again\"}]\n";
+        assert_eq!(codes(panes, "AP"), vec!["AP006"]);
+        let different = "omero.web.ui.top_links=[[\"Figure\", \"figure_index\"], [\"Figure\", \"figure_index\", {\"title\": \"x\"}]]\nomero.web.apps=[\"omero_figure\"]\n";
+        assert!(codes(different, "AP").is_empty());
     }
 
     #[test]

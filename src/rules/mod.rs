@@ -47,6 +47,7 @@ pub static RULES: &[&Rule] = &[
     &source::rules::ROLE_TEMPLATE_FAILS,
     &source::rules::YAML_NUMBER,
     &source::rules::UNEVALUATED_EXPANSION,
+    &source::rules::CRLF_LINE_ENDS,
     &types::INVALID_INT,
     &types::INVALID_JSON,
     &types::INVALID_REGEX,
@@ -96,6 +97,7 @@ pub static RULES: &[&Rule] = &[
     &server::PORT_RANGE,
     &server::SERVER_LIST_EMPTY,
     &server::PUBLIC_SERVER_ID,
+    &source::rules::CONTAINER_WITHOUT_SERVER,
     &paths::PREFIX_LEADING_SLASH,
     &paths::PREFIX_TRAILING_SLASH,
     &paths::STATIC_URL_OUTSIDE_PREFIX,
@@ -112,6 +114,7 @@ pub static RULES: &[&Rule] = &[
     &apps::UNKNOWN_APP,
     &apps::PLUGIN_APP_MISSING,
     &apps::FROZEN_DEFAULT,
+    &apps::DUPLICATE_UI_ENTRY,
     &version::PICKLE_SERIALIZER,
     &version::SETTING_WITHOUT_EFFECT,
 ];

@@ -77,6 +77,7 @@ const WEB_VARIABLE_PREFIX: &str = "CONFIG_omero_web_";
 
 fn compose_service(doc: &mut Document, service: &Node, options: &Options) {
     let first = doc.operations.len();
+    let findings_before = doc.findings.len();
     for mount in config_mounts(service) {
         mounted_file(doc, &mount, options);
     }
@@ -113,7 +114,33 @@ fn compose_service(doc: &mut Document, service: &Node, options: &Options) {
         first,
         "the image loads mounted .omero files, then CONFIG_ variables, then OMEROHOST",
     );
+    talks_to_itself(doc, service, first, findings_before);
 }
+
+/// A web container that names no OMERO.server keeps OMERO.web's default
+/// server list, `localhost`: the container itself. Skipped when a source
+/// this check does not read (a mounted file, an env file) may name one.
+fn talks_to_itself(doc: &mut Document, container: &Node, first_op: usize, first_finding: usize) {
+    let names_server = doc.operations[first_op..].iter().any(|op| op.key == SERVER_LIST);
+    let unread_source = doc.findings[first_finding..]
+        .iter()
+        .any(|f| matches!(f.code(), "IN016" | "IN002"));
+    if names_server || unread_source {
+        return;
+    }
+    let at = container.get("image").unwrap_or(container);
+    doc.findings.push(
+        Finding::new(
+            &rules::CONTAINER_WITHOUT_SERVER,
+            "this OMERO.web container sets neither OMEROHOST nor omero.web.server_list, so it connects to localhost: the container itself",
+        )
+        .key(SERVER_LIST)
+        .at(at.span(), "no OMERO.server named")
+        .help("set OMEROHOST to the OMERO.server's host name (the server's service name in compose)"),
+    );
+}
+
+const SERVER_LIST: &str = "omero.web.server_list";
 
 /// `NAME: value` (a null value is copied from the environment compose runs in).
 fn map_variable(key: &Node, value: &Node) -> Option<Variable> {
@@ -292,6 +319,7 @@ fn containers(object: &Node) -> Vec<&Node> {
 
 fn kubernetes_container(doc: &mut Document, container: &Node) {
     let first = doc.operations.len();
+    let findings_before = doc.findings.len();
     let variables: Vec<Variable> = container
         .get("env")
         .map(Node::items)
@@ -333,6 +361,7 @@ fn kubernetes_container(doc: &mut Document, container: &Node) {
     }
     env::apply(doc, &variables);
     env::report_overridden(doc, first, "the image applies CONFIG_ variables, then OMEROHOST");
+    talks_to_itself(doc, container, first, findings_before);
 }
 
 #[cfg(test)]
@@ -412,6 +441,23 @@ mod tests {
             )]
         );
         assert!(codes(&doc).is_empty());
+    }
+
+    #[test]
+    fn a_web_container_without_a_server_talks_to_itself() {
+        let alone = "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5\n    environment:\n      CONFIG_omero_web_debug: \"false\"\n";
+        assert_eq!(
+            codes(&parse("docker-compose.yml", alone, &Options::default())),
+            vec!["SE008"]
+        );
+        let with_host = format!("{alone}      OMEROHOST: omeroserver\n");
+        assert!(codes(&parse("docker-compose.yml", &with_host, &Options::default())).is_empty());
+        // An env file may name the server: not known here.
+        let env_file = "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5\n    env_file: web.env\n";
+        assert_eq!(
+            codes(&parse("docker-compose.yml", env_file, &Options::default())),
+            vec!["IN016"]
+        );
     }
 
     #[test]

@@ -358,7 +358,10 @@ impl Cli<'_> {
         };
         let parsed = match self.parse(parser, args, span) {
             Ok(parsed) => parsed,
-            Err(outcome) => return outcome,
+            Err(outcome) => {
+                self.name_the_property(args, outcome);
+                return outcome;
+            }
         };
         let Some(&key_arg) = parsed.values(0).first() else {
             return Outcome::Done;
@@ -640,6 +643,23 @@ impl Cli<'_> {
             .help("argparse rejects the arguments, so the command changes nothing");
         self.doc.findings.push(finding);
         Outcome::UsageError
+    }
+
+    /// Says which property a refused `config set|append|remove` was meant
+    /// to change: its first word that is not an option.
+    fn name_the_property(&mut self, args: &[Arg], outcome: Outcome) {
+        let meant = args
+            .iter()
+            .filter_map(Arg::text)
+            .find(|word| !word.starts_with('-') && word.contains('.'));
+        let (Outcome::UsageError, Some(key), Some(finding)) = (outcome, meant, self.doc.findings.last_mut()) else {
+            return;
+        };
+        finding.message = format!("{} ({key} is not changed)", finding.message);
+        finding.key = Some(key.to_string());
+        finding.help = Some(format!(
+            "argparse rejects the arguments, so {key} keeps the value it had"
+        ));
     }
 
     /// `omero config drop default`: every key set so far is gone.
@@ -1060,6 +1080,18 @@ mod tests {
         );
         let found: Vec<(&str, Severity)> = doc.findings.iter().map(|f| (f.code(), f.severity)).collect();
         assert_eq!(found, vec![("IN014", Severity::Warning), ("IN014", Severity::Info)]);
+    }
+
+    #[test]
+    fn a_refused_change_names_its_property() {
+        let doc = run_words(&["config", "set", "omero.web.apps", "[\"a\"]", "Do", "not", "forget"]);
+        assert_eq!(doc.findings.len(), 1);
+        assert_eq!(doc.findings[0].key.as_deref(), Some("omero.web.apps"));
+        assert!(
+            doc.findings[0].message.ends_with("(omero.web.apps is not changed)"),
+            "{}",
+            doc.findings[0].message
+        );
     }
 
     #[test]

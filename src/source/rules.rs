@@ -255,6 +255,21 @@ property. Write the value out, or compute it into a variable assigned plainly.",
     fix: false,
 };
 
+pub static CRLF_LINE_ENDS: Rule = Rule {
+    code: "IN020",
+    name: "crlf-line-ends",
+    severity: Warning,
+    summary: "A script with Windows (CRLF) line ends",
+    explanation: "bash ends a line at `\\n` only: the `\\r` before it stays in the line's last word, \
+so `omero config set omero.web.prefix /omero` written on Windows stores `/omero\\r`. Integers, \
+booleans and JSON still read (Python strips the `\\r`), but text, paths, regular expressions and \
+fixed choices do not. omeroconf judges every value with its `\\r`, as OMERO stores it. Convert the \
+file with `dos2unix` or `sed -i 's/\\r$//'`.",
+    example: "omero config set omero.web.prefix /omero\r\n",
+    fixed_example: "omero config set omero.web.prefix /omero\n",
+    fix: false,
+};
+
 pub static YAML_NUMBER: Rule = Rule {
     code: "IN018",
     name: "yaml-1-1-number",
@@ -265,5 +280,21 @@ leading zero is octal (`0200` is 128) and one with colons is base 60 (`1:30` is 
 then stores the number it read, not the digits you wrote. Quote the value to keep it as written.",
     example: "omero_web_config_set:\n  omero.web.page_size: 0200",
     fixed_example: "omero_web_config_set:\n  omero.web.page_size: 200",
+    fix: false,
+};
+
+/// An SE rule that only the compose reader can judge: it needs every source
+/// of a container's configuration, which resolution does not see.
+pub static CONTAINER_WITHOUT_SERVER: Rule = Rule {
+    code: "SE008",
+    name: "container-without-server",
+    severity: Warning,
+    summary: "An OMERO.web container names no OMERO.server",
+    explanation: "omero-web-docker sets `omero.web.server_list` from `OMEROHOST` (or a \
+`CONFIG_omero_web_server__list` variable). Without either, OMERO.web keeps its default list, \
+`localhost`, which inside a container is the container itself: every login fails to connect. \
+Reported only when every source of the container's configuration is in the file.",
+    example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5\n    ports:\n      - \"4080:4080\"",
+    fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5\n    environment:\n      OMEROHOST: omeroserver",
     fix: false,
 };

@@ -254,9 +254,8 @@ impl<'a> Shell<'a> {
         while pos < source.len() {
             let end = line_end(source, pos);
             let line = source[pos..end].trim_end_matches('\n');
-            // A CRLF script's delimiter line ends in `\r`, which bash would
-            // keep; it is taken as the delimiter all the same.
-            let line = line.strip_suffix('\r').unwrap_or(line);
+            // In a CRLF script both the delimiter word and this line end in
+            // `\r`, as bash compares them.
             let line = if strip_tabs {
                 line.trim_start_matches('\t')
             } else {

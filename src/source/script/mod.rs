@@ -13,10 +13,11 @@
 //! `lines` reads the script, `commands` runs each simple command and its
 //! wrappers, `expand` expands words as bash does.
 
+use crate::catalog::{catalog, ValueType};
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Span, Suppression, Unknown, Value};
 use crate::source::omero::{relocate, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK};
-use crate::source::rules::{SYNTAX_ERROR, UNSUPPORTED_COMMAND};
+use crate::source::rules::{CRLF_LINE_ENDS, SYNTAX_ERROR, UNSUPPORTED_COMMAND};
 use crate::source::suppressed_codes;
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -26,6 +27,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 mod commands;
+pub mod dockerfile;
 mod expand;
 mod lines;
 
@@ -57,11 +59,55 @@ pub fn parse(path: &str, source: impl Into<String>, options: &ScriptOptions) -> 
         base_dir: options.base_dir.as_deref(),
         depth: 0,
     };
-    let mut shell = Shell::new(&source, cli, &options.vars, HashMap::new());
+    let dockerfile = dockerfile::is_dockerfile(path).then(|| dockerfile::as_shell(&source));
+    let mut shell = Shell::new(
+        dockerfile.as_deref().unwrap_or(&source),
+        cli,
+        &options.vars,
+        HashMap::new(),
+    );
     shell.errexit = shebang_sets_errexit(&source);
     shell.run();
+    crlf_line_ends(&mut doc, &source);
     doc.source = source;
     doc
+}
+
+/// One finding for a CRLF script, naming the values whose `\r` OMERO
+/// keeps and cannot read past (Python's int(), json.loads() and the
+/// boolean parser strip it).
+fn crlf_line_ends(doc: &mut Document, source: &str) {
+    let Some(at) = source.find("\r\n") else { return };
+    let mut broken: Vec<&str> = doc
+        .operations
+        .iter()
+        .filter(|op| {
+            op.value
+                .as_ref()
+                .and_then(Value::known)
+                .is_some_and(|v| v.ends_with('\r'))
+        })
+        .filter(|op| {
+            !catalog()
+                .property(&op.key)
+                .is_some_and(|p| matches!(p.value_type, ValueType::Int | ValueType::Bool | ValueType::Json))
+        })
+        .map(|op| op.key.as_str())
+        .collect();
+    broken.dedup();
+    let consequence = match broken.as_slice() {
+        [] => String::new(),
+        keys => format!(": {} end in a carriage return OMERO keeps", keys.join(", ")),
+    };
+    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    doc.findings.push(
+        Finding::new(
+            &CRLF_LINE_ENDS,
+            format!("this script has Windows (CRLF) line ends, and bash keeps each line's `\\r`{consequence}"),
+        )
+        .at(Span::new(line_start, at + 1), "ends in \\r\\n")
+        .help("convert it with `dos2unix` or `sed -i 's/\\r$//'`"),
+    );
 }
 
 /// A shell variable as far as the script tells.
@@ -606,24 +652,13 @@ mod tests {
             adjust: NONE,
         },
         // bash keeps the `\r` of CRLF line ends in the last word (and a
-        // backslash before it escapes the `\r`, not the newline); omeroconf
-        // reads CRLF as a newline. Inside quotes the `\r` stays.
+        // backslash before it escapes the `\r`, not the newline), and so
+        // does omeroconf.
         Fixture {
             name: "crlf",
             nested: false,
-            findings: &[],
-            adjust: |ops, _| {
-                for (op, _) in ops.iter_mut() {
-                    if let Some(Some(value)) = &mut op.2 {
-                        if let Some(stripped) = value.strip_suffix('\r') {
-                            *value = stripped.to_string();
-                        }
-                    }
-                }
-                if let Some((op, _)) = ops.iter_mut().find(|(op, _)| op.1 == "omero.web.crlf4") {
-                    *op = set("omero.web.crlf4", "continued");
-                }
-            },
+            findings: &[("IN020", 1)],
+            adjust: NONE,
         },
         // argparse accepts `set KEY=VALUE`, then prefs.py only prints a hint.
         Fixture {
@@ -761,9 +796,10 @@ mod tests {
             text(&doc, prefix.span),
             "sudo -u omero omero config set  omero.web.prefix   \"/omero\""
         );
+        // bash keeps the CRLF line's `\r` in the last word.
         let apps = &doc.operations[1];
-        assert_eq!(text(&doc, apps.value_span), "'\"a\"'");
-        assert_eq!(apps.value, Some(Value::Known("\"a\"".to_string())));
+        assert_eq!(text(&doc, apps.value_span), "'\"a\"'\r");
+        assert_eq!(apps.value, Some(Value::Known("\"a\"\r".to_string())));
     }
 
     #[test]
@@ -902,9 +938,9 @@ mod tests {
     }
 
     #[test]
-    fn carriage_returns_inside_quotes_stay() {
+    fn carriage_returns_stay_as_bash_keeps_them() {
         let doc = parse_text("omero config set a 'x\r\ny'\r\nomero config set b z\r\n");
-        assert_eq!(ops(&doc), vec![set("a", "x\r\ny"), set("b", "z")]);
+        assert_eq!(ops(&doc), vec![set("a", "x\r\ny\r"), set("b", "z\r")]);
     }
 
     #[test]
