@@ -87,3 +87,57 @@ fn top_level_modules_import_each_other_without_a_circle() {
     assert!(graph["span"].is_empty(), "span imports {:?}", graph["span"]);
     assert_eq!(graph["diagnostic"], BTreeSet::from(["span".to_string()]));
 }
+
+/// Every `scripts/...` path the documentation, CI and code mention exists,
+/// so moving a script cannot leave a stale instruction behind.
+#[test]
+fn every_script_mentioned_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = ["README.md", "CONTRIBUTING.md", ".ci/run"]
+        .iter()
+        .map(|name| root.join(name))
+        .collect();
+    for dir in ["scripts", "src", "tests"] {
+        let mut found = Vec::new();
+        any_files(&root.join(dir), &mut found);
+        // Fixtures are data, some of it generated; they name no instructions.
+        files.extend(
+            found
+                .into_iter()
+                .filter(|p| !p.components().any(|c| c.as_os_str() == "fixtures")),
+        );
+    }
+    let mut checked = 0;
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        for (at, _) in text.match_indices("scripts/") {
+            let mentioned: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '.' | '-'))
+                .collect();
+            let mentioned = mentioned.trim_end_matches('.');
+            if mentioned.ends_with(".sh") || mentioned.ends_with(".py") {
+                assert!(
+                    root.join(mentioned).is_file(),
+                    "{} names {mentioned}, which does not exist",
+                    file.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} script paths found");
+}
+
+fn any_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("folder readable") {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            any_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}

@@ -7,7 +7,7 @@
 # `cargo install --path .` (release profile lightened below): one install,
 # a few minutes on two cores.
 set -euo pipefail
-repo_root="$(cd "$(dirname "$0")/.." && pwd)"
+repo_root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

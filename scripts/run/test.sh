@@ -2,7 +2,7 @@
 # Runs every test. Installs what the tests need when it is missing, so it
 # works on a fresh machine and in CI (which runs it from .ci/run).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 # pytz lets the catalog test regenerate schema/catalog.json and compare.
 if ! python3 -c 'import pytz' 2>/dev/null; then
@@ -34,12 +34,12 @@ cargo test --locked "$@"
 # random sample with the oracle beside the checkout and fail when one is stale.
 if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_ORACLE_CHECK:-}" ]; then
   ../shared/oracle/setup.sh
-  python3 scripts/record_differential.py --check --sample "${OMEROCONF_ORACLE_SAMPLE:-20}"
+  python3 scripts/record/differential.py --check --sample "${OMEROCONF_ORACLE_SAMPLE:-20}"
 fi
 # The 100 MB input is too slow for a debug build.
 cargo test --locked --release --test hostile -- --ignored
 
 # The pre-commit hooks, installed for real (slow: builds omeroconf once more).
 if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_PRECOMMIT_TEST:-}" ]; then
-  bash scripts/precommit_test.sh
+  bash scripts/run/precommit_test.sh
 fi
