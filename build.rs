@@ -37,7 +37,13 @@ fn positional(catalog: &mut serde_json::Value) {
             *record = serde_json::Value::Array(std::mem::take(map).into_iter().map(|(_, v)| v).collect());
         }
     }
-    for list in ["releases", "apps", "app_renames", "legacy_defaults"] {
+    for list in [
+        "releases",
+        "apps",
+        "app_renames",
+        "legacy_defaults",
+        "deprecated_values",
+    ] {
         catalog[list].as_array_mut().into_iter().flatten().for_each(values);
     }
     for property in catalog["properties"].as_array_mut().into_iter().flatten() {

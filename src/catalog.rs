@@ -388,6 +388,17 @@ pub struct LegacyDefault {
     pub source: String,
 }
 
+/// A value of an enumerated property that OMERO.web deprecated
+/// (schema/deprecated-values.json).
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeprecatedValue {
+    pub key: String,
+    pub value: String,
+    pub successor: String,
+    pub since: Version,
+    pub source: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct TimeZones {
     pub pytz_version: String,
@@ -402,6 +413,7 @@ pub struct Catalog {
     pub apps: Vec<App>,
     pub app_renames: Vec<AppRename>,
     pub legacy_defaults: Vec<LegacyDefault>,
+    pub deprecated_values: Vec<DeprecatedValue>,
     pub time_zones: TimeZones,
     #[serde(skip)]
     by_key: HashMap<String, usize>,
@@ -609,6 +621,7 @@ mod tests {
                     &c.apps,
                     &c.app_renames,
                     &c.legacy_defaults,
+                    &c.deprecated_values,
                     &c.time_zones
                 )
             )

@@ -12,7 +12,7 @@
 use crate::document::{Document, Format};
 use crate::emit::{self, Refusal, WriteOptions, Written};
 use crate::resolve::Config;
-use crate::source::{self, ansible, compose, env, json, omero, properties, script, toml, xml, Options};
+use crate::source::{ansible, compose, env, json, omero, properties, script, toml, xml, Options};
 use indexmap::IndexMap;
 use std::path::Path;
 
@@ -24,8 +24,6 @@ type Writer = fn(stored: &IndexMap<String, String>, force: bool) -> Result<Writt
 /// One format.
 pub struct Spec {
     pub format: Format,
-    /// Whole file names that name this format whatever their ending (`Dockerfile`).
-    pub named: fn(name: &str) -> bool,
     /// File name endings (after the last `.`) that name this format, once a
     /// template ending such as `.j2` is taken off.
     pub extensions: &'static [&'static str],
@@ -45,19 +43,20 @@ fn always(_: &str) -> bool {
     true
 }
 
-fn never(_: &str) -> bool {
-    false
-}
-
 pub static FORMATS: [Spec; 9] = [
     Spec {
         format: Format::Script,
-        named: script::dockerfile::is_dockerfile,
         extensions: &["sh", "bash"],
-        names: &[],
+        // Dockerfiles are read as the script their build runs.
+        names: &[
+            "dockerfile",
+            "containerfile",
+            "*.dockerfile",
+            "*.containerfile",
+            "dockerfile.*",
+        ],
         claims: always,
-        // A Dockerfile is configuration only when its build runs `omero`.
-        found: |name, text| !script::dockerfile::is_dockerfile(name) || source::runs_omero(text),
+        found: |_, _| true,
         read: |path, text, options| {
             let options = script::ScriptOptions {
                 vars: options.vars.clone(),
@@ -69,7 +68,6 @@ pub static FORMATS: [Spec; 9] = [
     },
     Spec {
         format: Format::Omero,
-        named: never,
         extensions: &["omero"],
         names: &[],
         claims: always,
@@ -79,7 +77,6 @@ pub static FORMATS: [Spec; 9] = [
     },
     Spec {
         format: Format::Properties,
-        named: never,
         extensions: &["properties", "backup", "cfg"],
         names: &[],
         claims: always,
@@ -90,7 +87,6 @@ pub static FORMATS: [Spec; 9] = [
     },
     Spec {
         format: Format::Xml,
-        named: never,
         extensions: &["xml"],
         names: &[],
         claims: always,
@@ -100,7 +96,6 @@ pub static FORMATS: [Spec; 9] = [
     },
     Spec {
         format: Format::Toml,
-        named: never,
         extensions: &["toml"],
         names: &[],
         claims: always,
@@ -115,7 +110,6 @@ pub static FORMATS: [Spec; 9] = [
     },
     Spec {
         format: Format::Json,
-        named: never,
         extensions: &["json"],
         names: &[],
         claims: always,
@@ -130,7 +124,6 @@ pub static FORMATS: [Spec; 9] = [
     },
     Spec {
         format: Format::Env,
-        named: never,
         extensions: &["env", "envfile"],
         names: &["env.list", "*.env.list", ".env*"],
         claims: always,
@@ -141,7 +134,6 @@ pub static FORMATS: [Spec; 9] = [
     // Before compose: a YAML file is Ansible when it sets one of the role's variables.
     Spec {
         format: Format::Ansible,
-        named: never,
         extensions: &["yml", "yaml"],
         names: &[],
         claims: sets_role_variable,
@@ -151,7 +143,6 @@ pub static FORMATS: [Spec; 9] = [
     },
     Spec {
         format: Format::Compose,
-        named: never,
         extensions: &["yml", "yaml"],
         names: &[],
         claims: always,
@@ -201,20 +192,15 @@ fn file_name(path: &Path) -> String {
 /// formats share an ending.
 fn by_name(name: &str, text: &str) -> Option<Format> {
     let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    let matches = |pattern: &&str| match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
+    let named = |pattern: &&str| match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
         (Some(suffix), _) => name.ends_with(suffix),
         (_, Some(prefix)) => name.starts_with(prefix),
         _ => name == *pattern,
     };
     FORMATS
         .iter()
-        .find(|s| (s.named)(name))
-        .or_else(|| {
-            FORMATS
-                .iter()
-                .find(|s| s.extensions.contains(&extension) && (s.claims)(text))
-        })
-        .or_else(|| FORMATS.iter().find(|s| s.names.iter().any(matches)))
+        .find(|s| s.extensions.contains(&extension) && (s.claims)(text))
+        .or_else(|| FORMATS.iter().find(|s| s.names.iter().any(named)))
         .map(|s| s.format)
 }
 
@@ -342,9 +328,9 @@ mod tests {
     #[test]
     fn dockerfiles_are_read_as_the_script_their_build_runs() {
         assert_eq!(detect(Path::new("Dockerfile"), "FROM x\n"), Format::Script);
+        assert_eq!(detect(Path::new("docker/Dockerfile.dev"), "FROM x\n"), Format::Script);
         let source = "FROM x\nENV WEB=/opt/omero/web\nRUN $WEB/venv3/bin/omero config set omero.web.debug false\n";
         assert_eq!(recognise(Path::new("web.Dockerfile"), source), Some(Format::Script));
-        assert_eq!(recognise(Path::new("Dockerfile"), "FROM x\nRUN make\n"), None);
         let doc = read("web.Dockerfile", source, Format::Script, &Options::default());
         assert_eq!(doc.operations.len(), 1);
         assert_eq!(&source[doc.operations[0].value_span.range()], "false");

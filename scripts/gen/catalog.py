@@ -4,7 +4,8 @@
 Inputs: the fact tables in ../shared/reference (extracted from every omero-web
 release), schema/descriptions.tsv (our own one-line descriptions),
 schema/shapes.json (machine-readable JSON shapes), schema/apps.json (apps
-the reference lacks) and schema/legacy-defaults.json (default lists of
+the reference lacks), schema/deprecated-values.json (deprecated values of
+enumerated properties and their successors) and schema/legacy-defaults.json (default lists of
 releases before 5.6.0, with their sources). Time zone names come from the pytz that
 omero-web uses, so run this with a Python that has pytz (the oracle's venv:
 ~/.cache/omeroconf-oracle/venv/bin/python).
@@ -250,6 +251,7 @@ def generate(reference):
     shapes = load(os.path.join(SCHEMA, "shapes.json"))
     app_data = load(os.path.join(SCHEMA, "apps.json"))
     legacy = load(os.path.join(SCHEMA, "legacy-defaults.json"))
+    deprecated_values = load(os.path.join(SCHEMA, "deprecated-values.json"))
 
     properties = [web_property(p, versions, descriptions, shapes) for p in web["properties"]]
     properties += [app_property(p, descriptions, shapes) for p in apps["properties"]]
@@ -277,6 +279,7 @@ def generate(reference):
         ] + app_data["extra_apps"],
         "app_renames": [app_rename(r) for r in apps["module_renames"]],
         "legacy_defaults": legacy["defaults"],
+        "deprecated_values": deprecated_values["values"],
         "time_zones": time_zones(),
     }
 

@@ -58,7 +58,22 @@ OMERO.web ignores it there. Check `--omero-web-version` or the upgrade notes.",
     fix: false,
 };
 
+pub static DEPRECATED_VALUE: Rule = Rule {
+    code: "KY005",
+    name: "deprecated-value",
+    severity: Warning,
+    summary: "A value OMERO.web still accepts but has deprecated",
+    explanation: "Some values of enumerated properties are kept only for old configurations: \
+`omero.web.session_engine omeroweb.filesessionstore` behaves exactly like Django's file backend \
+and is deprecated since 5.22.0. A later release may refuse it, and OMERO.web cannot start then. \
+`--fix` writes the value that replaces it.",
+    example: "omero config set omero.web.session_engine omeroweb.filesessionstore",
+    fixed_example: "omero config set omero.web.session_engine django.contrib.sessions.backends.file",
+    fix: true,
+};
+
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
+    deprecated_values(ctx, out);
     let release = ctx.config.release;
     let app_namespaces = super::apps::unknown_app_namespaces(ctx);
     for key in ctx.config.entries.keys() {
@@ -114,6 +129,36 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             };
             out.push(ctx.at_key(key, finding.key(key).help(help)));
         }
+    }
+}
+
+fn deprecated_values(ctx: &LintContext, out: &mut Vec<Finding>) {
+    for deprecated in &catalog().deprecated_values {
+        let Some(value) = ctx.config.get(&deprecated.key) else {
+            continue;
+        };
+        if value.trim() != deprecated.value || ctx.release() < deprecated.since {
+            continue;
+        }
+        let whole = 0..value.len();
+        let fix = ctx.value_fix(
+            &deprecated.key,
+            whole,
+            &deprecated.successor,
+            format!("replace {} with {}", deprecated.value, deprecated.successor),
+        );
+        out.push(
+            ctx.on_value(
+                &DEPRECATED_VALUE,
+                &deprecated.key,
+                format!(
+                    "{}: `{}` is deprecated since {}; `{}` does the same",
+                    deprecated.key, deprecated.value, deprecated.since, deprecated.successor
+                ),
+            )
+            .help(format!("omero config set {} {}", deprecated.key, deprecated.successor))
+            .fix(fix),
+        );
     }
 }
 
@@ -211,6 +256,27 @@ mod tests {
             vec!["KY001"]
         );
         assert!(codes("omero.config.version=5.1.0\n", "KY").is_empty());
+    }
+
+    #[test]
+    fn deprecated_values_have_their_successor() {
+        use super::super::testing::{codes, findings, findings_with};
+        let text = "omero.web.session_engine=omeroweb.filesessionstore\n";
+        let found = findings(text);
+        let finding = found.iter().find(|f| f.code() == "KY005").expect("reported");
+        let fix = finding.fix.as_ref().expect("fixable");
+        assert_eq!(
+            crate::edit::apply(text, &fix.edits).expect("applies"),
+            "omero.web.session_engine=django.contrib.sessions.backends.file\n"
+        );
+        // Not yet deprecated in 5.21.
+        let old = findings_with(text, crate::catalog::Version(5, 21, 0), &Default::default());
+        assert!(!old.iter().any(|f| f.code() == "KY005"));
+        assert!(codes(
+            "omero.web.session_engine=django.contrib.sessions.backends.cache\n",
+            "KY"
+        )
+        .is_empty());
     }
 
     #[test]

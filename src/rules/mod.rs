@@ -64,6 +64,7 @@ pub static RULES: &[&Rule] = &[
     &keys::DEPRECATED_HONOURED,
     &keys::DEPRECATED_IGNORED,
     &keys::NOT_IN_RELEASE,
+    &keys::DEPRECATED_VALUE,
     &public::INCOMPLETE,
     &public::EXPOSES_SENSITIVE,
     &public::ANCHOR_FIRST_BRANCH,

@@ -9,7 +9,7 @@
 //! -f FILE`) only below the base directory the caller gives, and never runs
 //! anything.
 
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Severity};
 use crate::document::{Document, Format, OpKind, Operation, Span, Suppression, Unknown, Value};
 use crate::python::argparse::{exiting, flag, parse_args, with_value, Nargs, Parsed, Parser, Word, HELP};
 use crate::python::io::{universal_newlines, Lines, Newlines};
@@ -381,11 +381,14 @@ impl Cli<'_> {
                 if key.contains('=') {
                     // prefs.py checks this before anything else and then only
                     // prints a hint (or nothing at all).
+                    // The command exits 0: nothing fails, nothing is set.
+                    let meant = key.split('=').next().unwrap_or_default();
                     let finding = Finding::new(
                         &COMMAND_FAILS,
-                        format!("`omero config set {key}` changes nothing: the property name contains `=`"),
+                        format!("`omero config set {key}` changes nothing (the property name contains `=`), so {meant} keeps its value"),
                     )
-                    .key(key.as_str())
+                    .severity(Severity::Warning)
+                    .key(meant)
                     .at(key_arg.span, "`=` in the property name")
                     .help("write the name and the value as two arguments: `omero config set KEY VALUE`");
                     self.doc.findings.push(finding);

@@ -283,8 +283,8 @@ then stores the number it read, not the digits you wrote. Quote the value to kee
     fix: false,
 };
 
-/// An SE rule that only the compose reader can judge: it needs every source
-/// of a container's configuration, which resolution does not see.
+/// Judged where the compose or Kubernetes file is read: only the reader
+/// knows that the configuration belongs to a container.
 pub static CONTAINER_WITHOUT_SERVER: Rule = Rule {
     code: "SE008",
     name: "container-without-server",

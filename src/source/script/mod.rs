@@ -97,7 +97,7 @@ fn crlf_line_ends(doc: &mut Document, source: &str) {
     broken.dedup();
     let consequence = match broken.as_slice() {
         [] => String::new(),
-        keys => format!(": {} end in a carriage return OMERO keeps", keys.join(", ")),
+        keys => format!("; OMERO keeps it in {}", keys.join(", ")),
     };
     let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
     doc.findings.push(
