@@ -128,7 +128,10 @@ pub static FORMATS: [Spec; 9] = [
         names: &["env.list", "*.env.list", ".env*"],
         claims: always,
         found: |_, text| text.contains("CONFIG_") || text.contains("OMEROHOST"),
-        read: |path, text, options| env::parse(path, &text, options.env_style.unwrap_or_else(|| env_style_for(path))),
+        read: |path, text, options| match options.env_style.or_else(|| compose_env_file(path)) {
+            Some(style) => env::parse(path, &text, style),
+            None => env::parse_either(path, &text),
+        },
         write: |stored, _| Ok(emit::env::write(stored)),
     },
     // Before compose: a YAML file is Ansible when it sets one of the role's variables.
@@ -273,17 +276,10 @@ fn looks_like_script(text: &str) -> bool {
     }) && text.contains("omero")
 }
 
-/// compose reads `.env` files; any other env file is taken as docker's `--env-file`.
-fn env_style_for(path: &str) -> env::EnvStyle {
-    let name = Path::new(path)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if name == ".env" {
-        env::EnvStyle::Compose
-    } else {
-        env::EnvStyle::Docker
-    }
+/// compose reads `.env` files; who reads any other env file is not known.
+fn compose_env_file(path: &str) -> Option<env::EnvStyle> {
+    let name = Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned());
+    (name.as_deref() == Some(".env")).then_some(env::EnvStyle::Compose)
 }
 
 #[cfg(test)]

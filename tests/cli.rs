@@ -256,11 +256,13 @@ fn diff_and_migrate_take_every_input_argument() {
     std::fs::write(&plain, "CONFIG_omero_web_prefix=/omero\n").expect("write");
     let (old, new) = (quoted.to_string_lossy(), plain.to_string_lossy());
     // docker's --env-file keeps the quotes: the values differ.
-    assert_eq!(omeroconf(&["diff", &old, &new]).status.code(), Some(1));
+    assert_eq!(omeroconf(&["diff", "--env-style", "docker", &old, &new]).status.code(), Some(1));
     let compose = omeroconf(&["diff", "--env-style", "compose", &old, &new]);
     assert_eq!(compose.status.code(), Some(0), "{}", common::stderr(&compose));
+    // Who reads the files is not said: they are compared as compose reads them.
+    assert_eq!(omeroconf(&["diff", &old, &new]).status.code(), Some(0));
     let profile = omeroconf(&["diff", "--profile", "default", &old, &new]);
-    assert_eq!(profile.status.code(), Some(1), "{}", common::stderr(&profile));
+    assert_eq!(profile.status.code(), Some(0), "{}", common::stderr(&profile));
     let latest = omeroconf::catalog::catalog().latest.to_string();
     let migrated = omeroconf(&["migrate", "--env-style", "compose", "--to-version", &latest, &old]);
     assert_ne!(migrated.status.code(), Some(2), "{}", common::stderr(&migrated));

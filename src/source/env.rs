@@ -91,6 +91,45 @@ pub struct Variable {
     pub span: Span,
 }
 
+/// An env file whose reader is not known (no `--env-style`, not named
+/// `.env`): where docker's and compose's readings differ, one warning says
+/// so and the values are checked as compose reads them; otherwise it is
+/// the one reading both give.
+pub fn parse_either(path: &str, source: &str) -> Document {
+    let docker = parse(path, source, EnvStyle::Docker);
+    let mut compose = parse(path, source, EnvStyle::Compose);
+    let differing: Vec<&Operation> = compose
+        .operations
+        .iter()
+        .zip(&docker.operations)
+        .filter(|(c, d)| c.key == d.key && c.value != d.value)
+        .map(|(c, _)| c)
+        .collect();
+    if differing.is_empty() && docker.operations.len() == compose.operations.len() {
+        return docker;
+    }
+    let Some(first) = differing.first().map(|op| op.value_span) else {
+        return compose;
+    };
+    let names: Vec<String> = differing
+        .iter()
+        .map(|op| env_name(&op.key).unwrap_or_else(|| op.key.clone()))
+        .collect();
+    compose.findings.push(
+        Finding::new(
+            &rules::ENV_QUOTES_KEPT,
+            format!(
+                "docker and compose read this file differently: `docker run --env-file` keeps the quotes that \
+compose's env_file removes, in {}; the values are checked as compose reads them",
+                names.join(", ")
+            ),
+        )
+        .at(first, "read with its quotes by docker")
+        .help("write the values without quotes, or say who reads the file with --env-style docker|compose"),
+    );
+    compose
+}
+
 pub fn parse(path: &str, source: &str, style: EnvStyle) -> Document {
     let mut doc = Document::new(path, Format::Env, source);
     let mut variables = Vec::new();
@@ -633,6 +672,21 @@ mod tests {
             ]
         );
         assert!(doc.findings.is_empty(), "{:?}", doc.findings);
+    }
+
+    #[test]
+    fn a_file_either_reader_may_read_warns_once_where_they_differ() {
+        let source =
+            "CONFIG_omero_web_debug=\"true\"\nCONFIG_omero_web_prefix='/omero'\nCONFIG_omero_web_page__size=10\n";
+        let doc = parse_either("web.env", source);
+        assert_eq!(codes(&doc), vec!["IN013"]);
+        assert!(doc.findings[0]
+            .message
+            .contains("CONFIG_omero_web_debug, CONFIG_omero_web_prefix"));
+        // Checked as compose reads them.
+        assert_eq!(stored(&doc)[0], ("omero.web.debug".into(), "true".into()));
+        let plain = parse_either("web.env", "CONFIG_omero_web_debug=true\n");
+        assert!(plain.findings.is_empty());
     }
 
     #[test]
