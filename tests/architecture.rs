@@ -3,25 +3,15 @@
 //! `document`, the readers, `resolve`, `rules`, the reports and emitters).
 //! Test modules may reach anywhere and are not counted.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("source folder readable") {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 /// Which top-level modules each top-level module imports outside its tests.
 fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    let files = common::rust_sources();
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for file in files {
         let relative = file.strip_prefix(&src).expect("under src");
@@ -98,8 +88,7 @@ fn every_script_mentioned_exists() {
         .map(|name| root.join(name))
         .collect();
     for dir in ["scripts", "src", "tests"] {
-        let mut found = Vec::new();
-        any_files(&root.join(dir), &mut found);
+        let found = common::files_under(&root.join(dir));
         // Fixtures are data, some of it generated; they name no instructions.
         files.extend(
             found
@@ -129,15 +118,4 @@ fn every_script_mentioned_exists() {
         }
     }
     assert!(checked > 20, "only {checked} script paths found");
-}
-
-fn any_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("folder readable") {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            any_files(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
 }

@@ -256,7 +256,10 @@ fn diff_and_migrate_take_every_input_argument() {
     std::fs::write(&plain, "CONFIG_omero_web_prefix=/omero\n").expect("write");
     let (old, new) = (quoted.to_string_lossy(), plain.to_string_lossy());
     // docker's --env-file keeps the quotes: the values differ.
-    assert_eq!(omeroconf(&["diff", "--env-style", "docker", &old, &new]).status.code(), Some(1));
+    assert_eq!(
+        omeroconf(&["diff", "--env-style", "docker", &old, &new]).status.code(),
+        Some(1)
+    );
     let compose = omeroconf(&["diff", "--env-style", "compose", &old, &new]);
     assert_eq!(compose.status.code(), Some(0), "{}", common::stderr(&compose));
     // Who reads the files is not said: they are compared as compose reads them.
