@@ -73,6 +73,7 @@ pub static RULES: &[&Rule] = &[
     &public::ADMIN_USER,
     &public::BACKTRACKING,
     &public::MISSES_PREFIX,
+    &public::MATCHES_NOTHING,
     &middleware::ENTRY_INCOMPLETE,
     &middleware::INDEX_NOT_NUMBER,
     &middleware::DUPLICATE_CLASS,

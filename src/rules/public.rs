@@ -5,8 +5,10 @@
 //! unless `get_only` is off.
 
 use super::{paths, LintContext};
+use crate::catalog::catalog;
 use crate::diagnostic::{Finding, Rule, Severity::*};
 use crate::document::Span;
+use crate::python::json::PyJson;
 use crate::python::re::{self, Assertion, Node, NodeKind, Pattern};
 
 pub static INCOMPLETE: Rule = Rule {
@@ -156,6 +158,37 @@ static SENSITIVE: &[Family] = &[
         paths: &["/api/v0/m/save/", "/api/v0/m/images/1/"],
         writes: true,
     },
+];
+
+pub static MATCHES_NOTHING: Rule = Rule {
+    code: "PU009",
+    name: "public-filter-matches-nothing",
+    severity: Warning,
+    summary: "The public URL filter matches no page of OMERO.web or of the listed apps",
+    explanation: "The public user serves only the URLs the filter matches. A filter that names \
+an app `omero.web.apps` does not list (`^/gallery/` without omero_gallery), or a path OMERO.web \
+does not have, matches nothing: public access is on and serves nothing. Checked only when every \
+listed app is one omeroconf knows the URLs of.",
+    example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.user public\n\
+omero config set omero.web.public.password secret\nomero config set omero.web.public.url_filter '^/gallery/'",
+    fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.user public\n\
+omero config set omero.web.public.password secret\nomero config append omero.web.apps '\"omero_gallery\"'\n\
+omero config set omero.web.public.url_filter '^/gallery/'",
+    fix: false,
+};
+
+/// Pages of OMERO.web itself, whatever apps are installed.
+static CORE_PAGES: &[&str] = &[
+    "/",
+    "/webclient/",
+    "/webclient/img_detail/1/",
+    "/webgateway/render_image/1/0/0/",
+    "/webgateway/render_thumbnail/1/",
+    "/webadmin/",
+    "/api/v0/",
+    "/api/v0/m/images/",
+    "/url/",
+    "/feedback/",
 ];
 
 /// Pages a public site typically opens: viewing, not downloading.
@@ -352,16 +385,57 @@ fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<
             .help("exclude these paths, e.g. with a negative lookahead `(?!archived_files|download_as)`"),
         );
     }
+    let mut misses_prefix = false;
     if !prefix.is_empty() {
         let under_prefix = all().any(|p| search(&under(p)) != Some(false));
         let at_root = all().any(|p| search(p) == Some(true));
-        if !under_prefix && at_root {
+        misses_prefix = !under_prefix && at_root;
+        if misses_prefix {
             out.push(ctx.on_value(&MISSES_PREFIX, FILTER, format!("OMERO.web runs under `{prefix}`, so request paths start with it and the public URL filter matches no page"))
                 .help(match raw.strip_prefix("^/") {
                     Some(rest) => format!("write the prefix into the filter: `^{prefix}/{rest}`"),
                     None => format!("write the prefix into the filter, e.g. `^{prefix}/webclient/`"),
                 }));
         }
+    }
+    if !misses_prefix {
+        matches_nothing(ctx, &search, &under, out);
+    }
+}
+
+/// PU009: no page of OMERO.web or of a listed app matches. Apps whose URLs
+/// omeroconf does not know make the answer unknown.
+fn matches_nothing(
+    ctx: &LintContext,
+    search: &dyn Fn(&str) -> Option<bool>,
+    under: &dyn Fn(&str) -> String,
+    out: &mut Vec<Finding>,
+) {
+    let listed = match ctx.json("omero.web.apps") {
+        Some(PyJson::Array(items)) => items,
+        Some(_) => return,
+        None => Vec::new(),
+    };
+    let mut app_pages = Vec::new();
+    for item in &listed {
+        let PyJson::Str(module) = item else { return };
+        match catalog().apps.iter().find(|app| app.module == *module) {
+            Some(app) => app_pages.extend([format!("/{}/", app.label), format!("/{}/1/", app.label)]),
+            None if module == "corsheaders" => {}
+            None => return,
+        }
+    }
+    let pages = CORE_PAGES.iter().map(|p| p.to_string()).chain(app_pages);
+    let results: Vec<Option<bool>> = pages.map(|p| search(&under(&p))).collect();
+    if results.iter().all(|r| *r == Some(false)) {
+        out.push(
+            ctx.on_value(
+                &MATCHES_NOTHING,
+                FILTER,
+                "the public URL filter matches no page of OMERO.web or of the listed apps, so public access serves nothing",
+            )
+            .help("check the paths it names against the installed apps, e.g. `^/webclient/` or `^/iviewer/`"),
+        );
     }
 }
 
@@ -517,6 +591,18 @@ mod tests {
             .contains("^/(iviewer|webgateway|api)"));
         assert!(!codes(&with_filter("^/(iviewer|webgateway|api)/"), "PU").contains(&"PU003"));
         assert!(!codes(&with_filter("^/iviewer/|^/webgateway/"), "PU").contains(&"PU003"));
+    }
+
+    #[test]
+    fn filters_that_match_no_page() {
+        let gallery = with_filter("^/gallery/");
+        assert!(codes(&gallery, "PU").contains(&"PU009"));
+        let listed = format!("{gallery}omero.web.apps=[\"omero_gallery\"]\n");
+        assert!(!codes(&listed, "PU").contains(&"PU009"));
+        // An app omeroconf does not know may serve it: not judged.
+        let unknown = format!("{}omero.web.apps=[\"my_app\"]\n", with_filter("^/my_app/"));
+        assert!(!codes(&unknown, "PU").contains(&"PU009"));
+        assert!(!codes(&with_filter("^/webclient/"), "PU").contains(&"PU009"));
     }
 
     #[test]
