@@ -551,6 +551,37 @@ impl Cli<'_> {
     /// the session ended early (a line shlex cannot split kills the process,
     /// a usage error ends a strict load).
     fn read_commands(&mut self, text: &[Piece<'_>], newlines: Newlines, session: Session, tolerated: bool) -> bool {
+        // Where a strict load stopped (operations and findings so far): the
+        // lines after it never run, but their own errors are still reported,
+        // so that one pass over a file shows every bad line.
+        let mut stopped: Option<(usize, usize)> = None;
+        let completed = self.read_lines(text, newlines, session, tolerated, &mut stopped);
+        let Some((operations, findings)) = stopped else {
+            return completed;
+        };
+        self.doc.operations.truncate(operations);
+        let later: Vec<Finding> = self.doc.findings.drain(findings..).collect();
+        self.doc.findings.extend(
+            later
+                .into_iter()
+                .filter(|f| matches!(f.code(), "IN001" | "IN008"))
+                .map(|mut f| {
+                    f.message
+                        .push_str(" (this line never runs: the load stopped at an earlier line)");
+                    f
+                }),
+        );
+        false
+    }
+
+    fn read_lines(
+        &mut self,
+        text: &[Piece<'_>],
+        newlines: Newlines,
+        session: Session,
+        tolerated: bool,
+        stopped: &mut Option<(usize, usize)>,
+    ) -> bool {
         let mut pending: Vec<Vec<String>> = Vec::new();
         for piece in text {
             for line in Lines::new(&piece.text, newlines) {
@@ -571,8 +602,10 @@ impl Cli<'_> {
                         let finding = Finding::new(&SYNTAX_ERROR, format!("omero cannot split this command: {why}"))
                             .at(span, why)
                             .help("shlex raises an exception here: the omero process stops and no later line runs");
+                        let at = (self.doc.operations.len(), self.doc.findings.len() + 1);
                         self.doc.findings.push(finding);
-                        return false;
+                        stopped.get_or_insert(at);
+                        continue;
                     }
                 };
                 if words.is_empty() {
@@ -606,10 +639,10 @@ impl Cli<'_> {
                     tolerated || session == Session::Interactive,
                 );
                 match (outcome, session) {
-                    (Outcome::UsageError, Session::Load { keep_going: false })
-                    | (Outcome::Quit, Session::Interactive) => {
-                        return false;
+                    (Outcome::UsageError, Session::Load { keep_going: false }) => {
+                        stopped.get_or_insert((self.doc.operations.len(), self.doc.findings.len()));
                     }
+                    (Outcome::Quit, Session::Interactive) => return false,
                     _ => {}
                 }
             }
@@ -1116,6 +1149,22 @@ mod tests {
         assert_eq!(doc.suppressions.len(), 1);
         assert_eq!(doc.suppressions[0].codes, ["IN008", "TY002"]);
         assert_eq!(text(doc.suppressions[0].applies_to), "config set omero.web.debug");
+    }
+
+    #[test]
+    fn every_bad_line_of_a_command_file_is_reported() {
+        let doc = parse(
+            "web.omero",
+            "config set omero.web.a 1\nconfig set omero.web.b 2 extra\nconfig set omero.web.c 3\nconfig set omero.web.d 4 more\nconfig set omero.web.e 'open\n",
+        );
+        let keys: Vec<&str> = doc.operations.iter().map(|op| op.key.as_str()).collect();
+        assert_eq!(keys, vec!["omero.web.a"]);
+        let found: Vec<&str> = doc.findings.iter().map(|f| f.code()).collect();
+        assert_eq!(found, vec!["IN008", "IN008", "IN001"]);
+        assert!(!doc.findings[0].message.contains("never runs"));
+        assert!(doc.findings[1]
+            .message
+            .ends_with("(this line never runs: the load stopped at an earlier line)"));
     }
 
     #[test]
