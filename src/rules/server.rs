@@ -40,13 +40,13 @@ pub static OLD_CACHE_BACKEND: Rule = Rule {
     name: "old-cache-backend",
     severity: Error,
     summary: "A cache backend or location the Django of this release rejects",
-    explanation: "Older install guides used `redis_cache.RedisCache` (django-redis-cache, \
-unmaintained and not installed by OMERO.web), Django's `MemcachedCache` (removed in Django 4.1) \
-and `host:port:db` locations for django-redis, which from django-redis 5 (OMERO.web 5.14) needs \
-a `redis://` URL. On releases whose Django still accepts them they are only deprecated (a \
-warning).",
-    example: "omero config set omero.web.caches '{\"default\": {\"BACKEND\": \"redis_cache.RedisCache\", \"LOCATION\": \"127.0.0.1:6379\"}}'",
-    fixed_example: "omero config set omero.web.caches '{\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://127.0.0.1:6379/0\"}}'",
+    explanation: "Older install guides used Django's `MemcachedCache` (removed in Django 4.1) and \
+`host:port:db` locations for django-redis, which from django-redis 5 (OMERO.web 5.14) needs a \
+`redis://` URL: errors where the release's Django or django-redis refuses them, warnings where \
+they are only deprecated. `redis_cache.RedisCache` (django-redis-cache) still imports but is no \
+longer maintained: a warning.",
+    example: "omero config set omero.web.caches '{\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.MemcachedCache\", \"LOCATION\": \"127.0.0.1:11211\"}}'",
+    fixed_example: "omero config set omero.web.caches '{\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": \"127.0.0.1:11211\"}}'",
     fix: false,
 };
 
@@ -213,9 +213,12 @@ fn cache_backends(ctx: &LintContext, out: &mut Vec<Finding>) {
     let django = |version| catalog().django_from(release, version);
     for (alias, backend, location) in caches(ctx) {
         let problem = match backend.as_str() {
+            // A third-party backend that still imports with Django 5 (its
+            // last release, 3.0.1, uses only stable Django APIs): it works,
+            // but nobody maintains it.
             "redis_cache.RedisCache" | "redis_cache.cache.RedisCache" => Some((
-                rejected_from(django(Version(4, 0, 0))),
-                format!("`{backend}` is django-redis-cache, which is unmaintained and not installed by OMERO.web"),
+                Warning,
+                format!("`{backend}` is django-redis-cache, which is no longer maintained (last release 3.0.1)"),
                 "use django_redis.cache.RedisCache with a redis:// URL".to_string(),
             )),
             "django.core.cache.backends.memcached.MemcachedCache" => Some((
