@@ -49,6 +49,10 @@ pub struct Rule {
     pub fixed_example: &'static str,
     /// `omeroconf lint --fix` can repair it.
     pub fix: bool,
+    /// An error finding of this rule means OMERO.web does not start: its
+    /// settings import, `django.setup()` or Django's system checks raise.
+    /// Only error rules can (a finding lowered to a warning does not block).
+    pub blocks_start: bool,
 }
 
 /// An automatic repair of one finding: edits applied together, each
@@ -150,6 +154,11 @@ impl Finding {
     pub fn code(&self) -> &'static str {
         self.rule.code
     }
+
+    /// OMERO.web does not start with this configuration (see [`Rule::blocks_start`]).
+    pub fn blocks_start(&self) -> bool {
+        self.rule.blocks_start && self.severity == Severity::Error
+    }
 }
 
 #[cfg(test)]
@@ -168,7 +177,12 @@ mod tests {
             example: "",
             fixed_example: "",
             fix: false,
+            blocks_start: false,
         }));
+        assert_eq!(
+            Finding::new(rule, "`/omero\r` and \u{1b}[2J").message,
+            "`/omero\\r` and \\u{1b}[2J"
+        );
         assert_eq!(Finding::new(rule, "plain").message, "plain");
     }
 }

@@ -29,6 +29,7 @@ fn json_report_has_the_documented_shape() {
         vec![
             "code",
             "severity",
+            "blocks_start",
             "key",
             "message",
             "line",
@@ -39,6 +40,18 @@ fn json_report_has_the_documented_shape() {
         ]
     );
     assert_eq!(first["code"], "IN005");
+    // The masked value does not stop OMERO.web; the bad thread count in the same file does.
+    assert_eq!(first["blocks_start"], false);
+    let blocking: Vec<&serde_json::Value> = report["files"][0]["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["blocks_start"] == true)
+        .collect();
+    assert!(
+        blocking.iter().all(|d| d["severity"] == "error") && !blocking.is_empty(),
+        "{blocking:?}"
+    );
     assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(7), Some(27)));
     let errors = report["files"][0]["diagnostics"]
         .as_array()

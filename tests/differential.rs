@@ -6,9 +6,8 @@
 //! OMERO's, or refused where OMERO refuses.
 
 use omeroconf::catalog::{catalog, Section};
-use omeroconf::diagnostic::Severity;
-use omeroconf::emit::runtime::{Runtime, OMERO_REJECTS};
-use omeroconf::emit::{gunicorn, nginx, Refusal, DEFAULT_OMERODIR};
+use omeroconf::emit::runtime::{import_failures, Runtime};
+use omeroconf::emit::{self, gunicorn, nginx, Refusal, DEFAULT_OMERODIR};
 use omeroconf::lint::{lint, Filter, Linted};
 use omeroconf::{formats, source};
 use serde_json::Value;
@@ -125,19 +124,32 @@ fn rejected(linted: &Linted, answer: &Value) -> Vec<String> {
         .unwrap_or_default();
     let import_errors = answer["import_errors"].as_array().into_iter().flatten();
     theirs.extend(import_errors.filter_map(|e| e["key"].as_str()).map(str::to_string));
-    let ours: BTreeSet<String> = linted
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error && OMERO_REJECTS.contains(&f.code()))
-        .filter_map(|f| f.key.clone())
+    let Ok(stored) = emit::stored(&linted.config) else {
+        return vec!["unknown stored values".to_string()];
+    };
+    let ours: BTreeSet<String> = import_failures(&stored, linted.config.release)
+        .into_iter()
+        .map(|(key, _)| key)
         .filter(|k| judged(k))
         .collect();
-    if ours == theirs {
-        return Vec::new();
+    let mut problems = Vec::new();
+    if ours != theirs {
+        problems.push(format!(
+            "rejected keys differ:\n  omeroconf: {ours:?}\n  OMERO:     {theirs:?}"
+        ));
     }
-    vec![format!(
-        "rejected keys differ:\n  omeroconf: {ours:?}\n  OMERO:     {theirs:?}"
-    )]
+    // lint reports every key the settings import rejects as blocking start.
+    let blocking: BTreeSet<&str> = linted
+        .findings
+        .iter()
+        .filter(|f| f.blocks_start())
+        .filter_map(|f| f.key.as_deref())
+        .collect();
+    let unreported: Vec<&String> = ours.iter().filter(|k| !blocking.contains(k.as_str())).collect();
+    if !unreported.is_empty() {
+        problems.push(format!("lint reports no blocks_start error for {unreported:?}"));
+    }
+    problems
 }
 
 fn runtime(linted: &Linted) -> Result<Runtime, Refusal> {

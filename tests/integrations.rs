@@ -107,7 +107,11 @@ fn sarif_has_every_field_github_code_scanning_requires() {
                 && rule["fullDescription"]["text"].is_string()
         );
         assert!(rule["help"]["text"].is_string() && rule["defaultConfiguration"]["level"].is_string());
+        let blocks = rule["properties"]["blocksStart"].as_bool();
+        let error = rule["defaultConfiguration"]["level"] == "error";
+        assert!(blocks.is_some_and(|b| !b || error), "{rule}");
     }
+    assert!(rules.iter().any(|r| r["properties"]["blocksStart"] == true));
     let results = run["results"].as_array().expect("results");
     assert!(results.len() > 10, "{}", results.len());
     for result in results {

@@ -135,12 +135,7 @@ def answer_text(oracle, name):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--oracle", default=DEFAULT_ORACLE)
-    parser.add_argument("--check", action="store_true")
-    parser.add_argument("--sample", type=int, help="with --check: only this many random cases")
-    parser.add_argument("--jobs", type=int, default=2, help="oracle runs in parallel (default 2)")
-    parser.add_argument("--missing", action="store_true", help="only the cases without an answer")
+    parser = options(__doc__)
     parser.add_argument("names", nargs="*")
     args = parser.parse_args()
     if not os.access(args.oracle, os.X_OK):
@@ -152,9 +147,27 @@ def main():
     if args.sample:
         names = sorted(random.sample(names, min(args.sample, len(names))))
         print("sampled: " + " ".join(names), file=sys.stderr)
+    return record_all(names, lambda name: answer_text(args.oracle, name), answer_path, args, "record/differential.py")
+
+
+def options(doc):
+    """The options both recorders take (the cases are added by each)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--oracle", default=DEFAULT_ORACLE)
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--sample", type=int, help="with --check: only this many random cases")
+    parser.add_argument("--jobs", type=int, default=2, help="oracle runs in parallel (default 2)")
+    parser.add_argument("--missing", action="store_true", help="only the cases without an answer")
+    return parser
+
+
+def record_all(cases, answer_text, answer_path, args, recorder):
+    """Records each case's answer (`answer_text(case)`) at `answer_path(case)`,
+    or with `args.check` compares it with the recorded one: 0 when all are
+    current, 1 when some are stale, 2 when the oracle could not run."""
     stale, failed = [], []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        answers = {pool.submit(answer_text, args.oracle, name): name for name in names}
+        answers = {pool.submit(answer_text, name): name for name in cases}
         for future in concurrent.futures.as_completed(answers):
             name = answers[future]
             try:
@@ -174,6 +187,7 @@ def main():
                     stale.append(name)
                 print("checked", name, "stale" if recorded != answer else "ok", file=sys.stderr)
             else:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
                 with open(target, "w", encoding="utf-8", newline="") as f:
                     f.write(answer)
                 print("recorded", name, file=sys.stderr)
@@ -181,7 +195,7 @@ def main():
         print("the oracle could not run: " + ", ".join(sorted(failed)), file=sys.stderr)
         return 2
     if stale:
-        print("stale answers (re-record with scripts/record/differential.py): " + ", ".join(sorted(stale)), file=sys.stderr)
+        print("stale answers (re-record with scripts/%s): %s" % (recorder, ", ".join(sorted(stale))), file=sys.stderr)
         return 1
     return 0
 

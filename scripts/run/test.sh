@@ -35,6 +35,8 @@ cargo test --locked "$@"
 if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_ORACLE_CHECK:-}" ]; then
   ../shared/oracle/setup.sh
   python3 scripts/record/differential.py --check --sample "${OMEROCONF_ORACLE_SAMPLE:-20}"
+  # Django's judgment (tests/django.rs): a smaller sample, each case runs Django's checks.
+  python3 scripts/record/django.py --check --sample "${OMEROCONF_DJANGO_SAMPLE:-12}"
 fi
 # The 100 MB input is too slow for a debug build.
 cargo test --locked --release --test hostile -- --ignored

@@ -35,8 +35,13 @@ pub fn explain(topic: &str) -> u8 {
         } else {
             ""
         };
+        let blocks = if rule.blocks_start {
+            "; OMERO.web does not start"
+        } else {
+            ""
+        };
         return write_out(&format!(
-            "{} ({}): {}\n\nSeverity: {}{fix}\n\n{}\n\nExample:\n{}\n\nInstead:\n{}\n",
+            "{} ({}): {}\n\nSeverity: {}{blocks}{fix}\n\n{}\n\nExample:\n{}\n\nInstead:\n{}\n",
             rule.code,
             rule.name,
             rule.summary,

@@ -8,20 +8,12 @@
 
 use super::Refusal;
 use crate::catalog::{catalog, Section, Version};
-use crate::diagnostic::Severity;
 use crate::document::Document;
 use crate::python::json::{self, PyJson};
 use crate::resolve::Config;
-use crate::rules;
 use crate::secrets;
-use crate::settings::{self, Parsed};
+use crate::settings::{self, Parsed, Rejection};
 use indexmap::IndexMap;
-
-/// Lint codes that model a rejection by OMERO.web's settings import (as
-/// errors): a configuration with one of them does not load at all.
-pub const OMERO_REJECTS: [&str; 10] = [
-    "TY001", "TY002", "TY003", "TY004", "TY005", "TY007", "TY010", "TY012", "MW001", "MW002",
-];
 
 /// OMERO.web's view of a configuration, for one OMERODIR.
 #[derive(Debug, Clone)]
@@ -39,26 +31,19 @@ impl Runtime {
     }
 
     /// Judges `config` (resolved from `document`) like OMERO.web's settings
-    /// import. Suppression comments do not count: OMERO reads no comments.
+    /// import, which is all `omero web config` and `omero web start` run
+    /// before writing: what fails later, in `django.setup()` or Django's
+    /// checks, does not stop them (lint's `blocks_start` covers both).
     pub fn new(document: &Document, config: &Config, omerodir: &str) -> Result<Runtime, Refusal> {
         super::readable(document)?;
         let stored = super::stored(config)?;
-        let imported = imported_apps(&stored);
-        let rejected = rules::check(document, config).into_iter().find(|f| {
-            f.severity == Severity::Error
-                && OMERO_REJECTS.contains(&f.code())
-                && f.key.as_deref().and_then(|k| catalog().property(k)).is_none_or(|p| {
-                    !matches!(p.section, Section::App(_)) || p.app.as_deref().is_some_and(|app| imported.contains(&app))
-                })
-        });
-        if let Some(finding) = rejected {
+        if let Some((key, rejection)) = import_failures(&stored, config.release).into_iter().next() {
             let message = format!(
-                "OMERO.web would refuse to load this configuration, so OMERO writes nothing either: {} [{}]",
-                finding.message,
-                finding.code()
+                "OMERO.web would refuse to load this configuration, so OMERO writes nothing either: {key}: {}",
+                secrets::mask_message(&key, &rejection.to_string())
             );
             return Err(Refusal {
-                key: finding.key,
+                key: Some(key),
                 message,
             });
         }
@@ -180,6 +165,46 @@ fn imported_apps(stored: &IndexMap<String, String>) -> Vec<&'static str> {
         })
         .map(|app| app.module.as_str())
         .collect()
+}
+
+/// Every failure of OMERO.web's settings import for the stored values, in
+/// their order: each value through its key's parser (apps' keys only for the
+/// apps the import processes; deprecated keys' parsers never run), then the
+/// module code after the mappings. Empty when the settings load.
+pub fn import_failures(stored: &IndexMap<String, String>, release: Version) -> Vec<(String, Rejection)> {
+    let imported = imported_apps(stored);
+    let mut failures: Vec<(String, Rejection)> = stored
+        .iter()
+        .filter_map(|(key, raw)| {
+            let property = catalog().property(key)?;
+            let processed = match &property.section {
+                Section::Deprecated => false,
+                Section::App(_) => property.app.as_deref().is_some_and(|app| imported.contains(&app)),
+                _ => !property.server_side,
+            };
+            let rejection = settings::parse(property, release, raw).err().filter(|_| processed)?;
+            Some((key.clone(), rejection))
+        })
+        .collect();
+    let parsed = |key: &str| stored.get(key).and_then(|raw| json::loads(raw).ok());
+    let (apps, middleware, extra, servers) = (
+        parsed("omero.web.apps"),
+        parsed("omero.web.middleware"),
+        parsed("omero.web.django_additional_settings"),
+        parsed("omero.web.server_list"),
+    );
+    let inputs = settings::ModuleInputs {
+        apps: apps.as_ref(),
+        middleware: middleware.as_ref(),
+        extra: extra.as_ref(),
+        servers: servers.as_ref(),
+    };
+    failures.extend(
+        settings::module_checks(inputs)
+            .into_iter()
+            .map(|failure| (failure.key.to_string(), failure.rejection)),
+    );
+    failures
 }
 
 /// Python's `os.path.join(a, b)` on POSIX.

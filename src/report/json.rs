@@ -23,6 +23,8 @@ struct File<'a> {
 struct Diagnostic<'a> {
     code: &'static str,
     severity: Severity,
+    /// OMERO.web does not start with this configuration.
+    blocks_start: bool,
     key: Option<&'a str>,
     message: &'a str,
     line: Option<usize>,
@@ -57,6 +59,7 @@ pub fn render(files: &[Linted]) -> String {
                     Diagnostic {
                         code: f.code(),
                         severity: f.severity,
+                        blocks_start: f.blocks_start(),
                         key: f.key.as_deref(),
                         message: &f.message,
                         line: start.map(|p| p.0),

@@ -34,7 +34,7 @@ fn rules() -> Vec<Json> {
                 "fullDescription": {"text": rule.explanation},
                 "help": {"text": format!("{}\n\nExample:\n{}\n\nInstead:\n{}", rule.explanation, rule.example, rule.fixed_example), "markdown": markdown},
                 "defaultConfiguration": {"level": level(rule.severity)},
-                "properties": {"tags": [rule.code.get(..2).unwrap_or(rule.code)]},
+                "properties": {"tags": [rule.code.get(..2).unwrap_or(rule.code)], "blocksStart": rule.blocks_start},
             })
         })
         .collect()

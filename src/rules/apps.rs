@@ -21,6 +21,7 @@ it, so the next upgrade of the app stops Django from loading it. `--fix` writes 
     example: "omero config append omero.web.apps '\"figure\"'",
     fixed_example: "omero config append omero.web.apps '\"omero_figure\"'",
     fix: true,
+    blocks_start: false,
 };
 
 pub static NOT_A_MODULE: Rule = Rule {
@@ -34,6 +35,7 @@ dash, space or slash, and OMERO.web fails to start.",
     example: "omero config append omero.web.apps '\"omero-iviewer\"'",
     fixed_example: "omero config append omero.web.apps '\"omero_iviewer\"'",
     fix: false,
+    blocks_start: true,
 };
 
 pub static UNKNOWN_APP: Rule = Rule {
@@ -48,6 +50,7 @@ it; check the spelling against the app's documentation. The app's own settings \
     example: "omero config append omero.web.apps '\"omero_iviewr\"'",
     fixed_example: "omero config append omero.web.apps '\"omero_iviewer\"'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static PLUGIN_APP_MISSING: Rule = Rule {
@@ -63,6 +66,7 @@ fails.",
     fixed_example: "omero config append omero.web.apps '\"omero_figure\"'\n\
 omero config append omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static FROZEN_DEFAULT: Rule = Rule {
@@ -81,6 +85,7 @@ explain KEY` and update the copied entries, or unset the key and append your own
 [\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"https://help.openmicroscopy.org/\", \
 {\"title\": \"Open OMERO user guide in a new tab\", \"target\": \"new\"}]]",
     fix: false,
+    blocks_start: false,
 };
 
 pub static DUPLICATE_UI_ENTRY: Rule = Rule {
@@ -95,6 +100,7 @@ panel or pane, make OMERO.web show it twice. Keep one; `append --set` avoids it.
 omero config append omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'",
     fixed_example: "omero config append --set omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'",
     fix: false,
+    blocks_start: false,
 };
 
 const APPS: &str = "omero.web.apps";

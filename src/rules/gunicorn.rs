@@ -17,6 +17,7 @@ omeroconf only judges this when `--cores N` gives the core count of the server O
     example: "# omeroconf lint --cores 2\nomero config set omero.web.wsgi_workers 16",
     fixed_example: "# omeroconf lint --cores 2\nomero config set omero.web.wsgi_workers 5",
     fix: false,
+    blocks_start: false,
 };
 
 pub static TOO_MANY_WORKERS: Rule = Rule {
@@ -31,6 +32,7 @@ to check the count against the actual machine.",
     example: "omero config set omero.web.wsgi_workers 32",
     fixed_example: "omero config set omero.web.wsgi_workers 9",
     fix: false,
+    blocks_start: false,
 };
 
 pub static THREADS_IGNORED: Rule = Rule {
@@ -44,6 +46,7 @@ worker class the value is ignored; concurrency comes from `wsgi_worker_connectio
     fixed_example:
         "omero config set omero.web.wsgi_worker_class gevent\nomero config set omero.web.wsgi_worker_connections 1000",
     fix: false,
+    blocks_start: false,
 };
 
 pub static CONNECTIONS_IGNORED: Rule = Rule {
@@ -57,6 +60,7 @@ class. Sync workers handle one request per thread, so the value has no effect; u
     example: "omero config set omero.web.wsgi_worker_connections 2000",
     fixed_example: "omero config set omero.web.wsgi_threads 4",
     fix: false,
+    blocks_start: false,
 };
 
 pub static GEVENT_MAX_REQUESTS: Rule = Rule {
@@ -70,6 +74,7 @@ long downloads. Use `max_requests 0` with gevent.",
     example: "omero config set omero.web.wsgi_worker_class gevent\nomero config set omero.web.application_server.max_requests 500",
     fixed_example: "omero config set omero.web.wsgi_worker_class gevent\nomero config set omero.web.application_server.max_requests 0",
     fix: false,
+    blocks_start: false,
 };
 
 pub static TIMEOUT: Rule = Rule {
@@ -83,6 +88,7 @@ hung worker is never replaced. OMERO's default is 60.",
     example: "omero config set omero.web.wsgi_timeout 10",
     fixed_example: "omero config set omero.web.wsgi_timeout 60",
     fix: false,
+    blocks_start: false,
 };
 
 pub static MAX_REQUESTS: Rule = Rule {
@@ -96,6 +102,7 @@ thousands.",
     example: "omero config set omero.web.application_server.max_requests 10",
     fixed_example: "omero config set omero.web.application_server.max_requests 5000",
     fix: false,
+    blocks_start: false,
 };
 
 pub static NOT_POSITIVE: Rule = Rule {
@@ -109,6 +116,7 @@ With 0 workers gunicorn starts but nothing serves requests.",
     example: "omero config set omero.web.wsgi_workers 0",
     fixed_example: "omero config set omero.web.wsgi_workers 5",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ARGS_MANAGED_FLAG: Rule = Rule {
@@ -123,6 +131,7 @@ stop` relies on the pid file OMERO chose. Set the property instead.",
     example: "omero config set omero.web.wsgi_args '--workers 8 --timeout 120'",
     fixed_example: "omero config set omero.web.wsgi_workers 8\nomero config set omero.web.wsgi_timeout 120",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ARGS_QUOTES: Rule = Rule {
@@ -137,6 +146,7 @@ options whose values have no spaces can be given in `wsgi_args`.",
     fixed_example:
         "omero config set omero.web.wsgi_args \"--access-logfile /opt/omero/web/OMERO.web/var/log/access.log\"",
     fix: false,
+    blocks_start: false,
 };
 
 const WORKERS: &str = "omero.web.wsgi_workers";

@@ -18,6 +18,7 @@ container that runs OMERO.web alone; OMERO.server's keys are fine in a file that
     example: "omero config set omero.web.sesion_cookie_age 3600",
     fixed_example: "omero config set omero.web.session_cookie_age 3600",
     fix: false,
+    blocks_start: false,
 };
 
 pub static DEPRECATED_HONOURED: Rule = Rule {
@@ -31,6 +32,7 @@ does so while the successor is unset, which keeps the behaviour unchanged.",
     example: "omero config set omero.web.force_script_name /omero",
     fixed_example: "omero config set omero.web.prefix /omero",
     fix: true,
+    blocks_start: false,
 };
 
 pub static DEPRECATED_IGNORED: Rule = Rule {
@@ -44,6 +46,7 @@ keys).",
     example: "omero config set omero.web.email_host smtp.example.org",
     fixed_example: "omero config set omero.mail.host smtp.example.org",
     fix: false,
+    blocks_start: false,
 };
 
 pub static NOT_IN_RELEASE: Rule = Rule {
@@ -56,6 +59,7 @@ OMERO.web ignores it there. Check `--omero-web-version` or the upgrade notes.",
     example: "# linted for 5.21.0\nomero config set omero.web.csrf_trusted_origins '[\"https://omero.example.org\"]'",
     fixed_example: "# linted for 5.22.0 or later\nomero config set omero.web.csrf_trusted_origins '[\"https://omero.example.org\"]'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static DEPRECATED_VALUE: Rule = Rule {
@@ -70,6 +74,7 @@ and is deprecated since 5.22.0. A later release may refuse it, and OMERO.web can
     example: "omero config set omero.web.session_engine omeroweb.filesessionstore",
     fixed_example: "omero config set omero.web.session_engine django.contrib.sessions.backends.file",
     fix: true,
+    blocks_start: false,
 };
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {

@@ -18,19 +18,35 @@ raises a KeyError or TypeError there, and OMERO.web does not start.",
     example: "omero config append omero.web.middleware '{\"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}'",
     fixed_example: "omero config append omero.web.middleware '{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}'",
     fix: false,
+    blocks_start: true,
 };
 
 pub static INDEX_NOT_NUMBER: Rule = Rule {
     code: "MW002",
     name: "middleware-index-not-number",
     severity: Warning,
-    summary: "A middleware `index` is not a number",
-    explanation: "The entries are ordered with Python's `sorted` on `index`. Numbers and text \
-cannot be compared, so mixing them stops OMERO.web from starting (an error). When every index is \
-text the list loads but sorts alphabetically: `\"10\"` comes before `\"2\"`.",
+    summary: "Every middleware `index` is text, so the entries sort alphabetically",
+    explanation: "The entries are ordered with Python's `sorted` on `index`. When every index is \
+text the list loads but sorts alphabetically: `\"10\"` comes before `\"2\"`. (Text mixed with \
+numbers stops OMERO.web from starting: MW010.)",
+    example: "omero config set omero.web.middleware '[{\"index\": \"2\", \"class\": \"django.middleware.common.CommonMiddleware\"}, {\"index\": \"10\", \"class\": \"django.contrib.sessions.middleware.SessionMiddleware\"}]'",
+    fixed_example: "omero config set omero.web.middleware '[{\"index\": 2, \"class\": \"django.middleware.common.CommonMiddleware\"}, {\"index\": 10, \"class\": \"django.contrib.sessions.middleware.SessionMiddleware\"}]'",
+    fix: false,
+    blocks_start: false,
+};
+
+pub static INDEX_TYPES_MIXED: Rule = Rule {
+    code: "MW010",
+    name: "middleware-index-mixed",
+    severity: Error,
+    summary: "Middleware indices mix numbers and text",
+    explanation: "The entries are ordered with Python's `sorted` on `index`. Python 3 cannot \
+compare numbers with text, so a list mixing them raises a TypeError while the settings load and \
+OMERO.web does not start.",
     example: "omero config append omero.web.middleware '{\"index\": \"0\", \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}'",
     fixed_example: "omero config append omero.web.middleware '{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}'",
     fix: false,
+    blocks_start: true,
 };
 
 pub static DUPLICATE_CLASS: Rule = Rule {
@@ -46,6 +62,7 @@ Django runs it twice on every request. `--fix` drops a later entry identical to 
 omero config append omero.web.middleware '{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}'",
     fixed_example: "omero config append --set omero.web.middleware '{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}'",
     fix: true,
+    blocks_start: false,
 };
 
 pub static DUPLICATE_INDEX: Rule = Rule {
@@ -61,6 +78,7 @@ the index. Give each entry its own index so the order is explicit.",
     fixed_example: "omero.web.middleware=[{\"index\": 0, \"class\": \"corsheaders.middleware.CorsMiddleware\"}, \
 {\"index\": 0.5, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}]",
     fix: false,
+    blocks_start: false,
 };
 
 pub static CORS_ORDER: Rule = Rule {
@@ -76,6 +94,7 @@ above CsrfViewMiddleware's.",
     example: "omero config append omero.web.middleware '{\"index\": 7, \"class\": \"corsheaders.middleware.CorsMiddleware\"}'",
     fixed_example: "omero config append omero.web.middleware '{\"index\": 0.5, \"class\": \"corsheaders.middleware.CorsMiddleware\"}'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static CLASS_PATH: Rule = Rule {
@@ -89,6 +108,7 @@ cannot be imported, and OMERO.web fails to serve any page.",
     example: "omero config append omero.web.middleware '{\"index\": 0, \"class\": \"whitenoise\"}'",
     fixed_example: "omero config append omero.web.middleware '{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static CORS_WITHOUT_MIDDLEWARE: Rule = Rule {
@@ -105,6 +125,7 @@ header and the settings do nothing.",
 omero config append omero.web.middleware '{\"index\": 0.5, \"class\": \"corsheaders.middleware.CorsMiddleware\"}'\n\
 omero config set omero.web.cors_origin_whitelist '[\"https://viewer.example.org\"]'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static CORS_MIDDLEWARE_UNUSED: Rule = Rule {
@@ -119,6 +140,7 @@ middleware allows no origin and only costs time on each request.",
     fixed_example: "omero config append omero.web.middleware '{\"index\": 0.5, \"class\": \"corsheaders.middleware.CorsMiddleware\"}'\n\
 omero config set omero.web.cors_origin_whitelist '[\"https://viewer.example.org\"]'",
     fix: false,
+    blocks_start: false,
 };
 
 const KEY: &str = "omero.web.middleware";
@@ -203,10 +225,9 @@ fn start_failure(ctx: &LintContext, items: &[PyJson], rejection: &settings::Reje
     let raised = format!("OMERO.web raises {} and does not start", rejection.exception.name());
     if rejection.exception == Exception::TypeError && incomplete.is_empty() {
         let finding = Finding::new(
-            &INDEX_NOT_NUMBER,
+            &INDEX_TYPES_MIXED,
             format!("{KEY}: the indices mix numbers and text ({raised})"),
         )
-        .severity(Error)
         .key(KEY)
         .help("make every \"index\" a number");
         return vec![ctx.at_value(KEY, finding)];
@@ -443,9 +464,7 @@ mod tests {
     #[test]
     fn index_types() {
         let mixed = findings(r#"omero.web.middleware=[{"index": "1", "class": "a.B"}, {"index": 2, "class": "c.D"}]"#);
-        assert!(mixed
-            .iter()
-            .any(|f| f.code() == "MW002" && f.severity == crate::diagnostic::Severity::Error));
+        assert!(mixed.iter().any(|f| f.code() == "MW010" && f.blocks_start()));
         let text =
             findings(r#"omero.web.middleware=[{"index": "10", "class": "a.B"}, {"index": "2", "class": "c.D"}]"#);
         assert!(text

@@ -60,6 +60,7 @@ pub static RULES: &[&Rule] = &[
     &types::EMPTY_REQUIRED,
     &types::PLACEHOLDER,
     &types::SETTING_CRASHES,
+    &types::SHAPE_STOPS_START,
     &keys::UNKNOWN_KEY,
     &keys::DEPRECATED_HONOURED,
     &keys::DEPRECATED_IGNORED,
@@ -82,6 +83,7 @@ pub static RULES: &[&Rule] = &[
     &middleware::CLASS_PATH,
     &middleware::CORS_WITHOUT_MIDDLEWARE,
     &middleware::CORS_MIDDLEWARE_UNUSED,
+    &middleware::INDEX_TYPES_MIXED,
     &gunicorn::WORKERS_FOR_CORES,
     &gunicorn::TOO_MANY_WORKERS,
     &gunicorn::THREADS_IGNORED,
@@ -104,6 +106,7 @@ pub static RULES: &[&Rule] = &[
     &paths::PREFIX_TRAILING_SLASH,
     &paths::STATIC_URL_OUTSIDE_PREFIX,
     &paths::TEMPLATE_WITHOUT_DIRS,
+    &paths::STATIC_URL_EMPTY,
     &security::DEBUG_ON,
     &security::COOKIE_NOT_SECURE,
     &security::SAMESITE_NONE_INSECURE,
@@ -326,12 +329,14 @@ pub fn check_with(document: &Document, config: &Config, options: &Options) -> Ve
 
 /// The rule table of the README (`omeroconf rules --markdown`).
 pub fn markdown_table() -> String {
-    let mut out = String::from("| code | name | severity | fix | summary |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| code | name | severity | blocks start | fix | summary |\n|---|---|---|---|---|---|\n");
     for rule in RULES {
         let summary = rule.summary.replace('|', "\\|");
         let fix = if rule.fix { "yes" } else { "" };
+        let blocks = if rule.blocks_start { "yes" } else { "" };
         out.push_str(&format!(
-            "| {} | `{}` | {} | {fix} | {summary} |\n",
+            "| {} | `{}` | {} | {blocks} | {fix} | {summary} |\n",
             rule.code, rule.name, rule.severity
         ));
     }
@@ -397,6 +402,19 @@ mod tests {
             assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
             assert!(names.insert(rule.name), "duplicate name {}", rule.name);
         }
+    }
+
+    #[test]
+    fn only_errors_block_start() {
+        for rule in RULES.iter().filter(|r| r.blocks_start) {
+            assert_eq!(
+                rule.severity,
+                crate::diagnostic::Severity::Error,
+                "{} blocks start but is not an error",
+                rule.code
+            );
+        }
+        assert!(RULES.iter().any(|r| r.blocks_start));
     }
 
     #[test]

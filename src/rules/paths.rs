@@ -16,6 +16,7 @@ without the leading `/` matches no request, so every page fails.",
     example: "omero config set omero.web.prefix omero",
     fixed_example: "omero config set omero.web.prefix /omero",
     fix: false,
+    blocks_start: false,
 };
 
 pub static PREFIX_TRAILING_SLASH: Rule = Rule {
@@ -31,6 +32,7 @@ remove it to serve OMERO.web at the root. `--fix` removes the trailing slashes."
     example: "omero config set omero.web.prefix /omero/",
     fixed_example: "omero config set omero.web.prefix /omero",
     fix: true,
+    blocks_start: false,
 };
 
 pub static STATIC_URL_OUTSIDE_PREFIX: Rule = Rule {
@@ -45,6 +47,7 @@ files. Put the static URL under the prefix; OMERO adds a missing trailing `/` it
     example: "omero config set omero.web.prefix /omero",
     fixed_example: "omero config set omero.web.prefix /omero\nomero config set omero.web.static_url /omero/static/",
     fix: false,
+    blocks_start: false,
 };
 
 pub static TEMPLATE_WITHOUT_DIRS: Rule = Rule {
@@ -55,12 +58,12 @@ pub static TEMPLATE_WITHOUT_DIRS: Rule = Rule {
     explanation: "`omero.web.index_template` and `omero.web.base_include_template` name Django \
 templates, which Django looks for in `omero.web.template_dirs` and in the installed apps. With no \
 template directory, a template of your own is not found: the custom index silently falls back \
-to OMERO's page. A `login_redirect` to `webindex_custom` shows that custom index, so it needs \
-`index_template` too.",
+to OMERO's page.",
     example: "omero config set omero.web.index_template mysite/index.html",
     fixed_example: "omero config set omero.web.template_dirs '[\"/opt/omero/web/templates\"]'\n\
 omero config set omero.web.index_template mysite/index.html",
     fix: false,
+    blocks_start: false,
 };
 
 const PREFIX: &str = "omero.web.prefix";
@@ -83,9 +86,36 @@ pub fn effective_prefix(ctx: &LintContext) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
+pub static STATIC_URL_EMPTY: Rule = Rule {
+    code: "PA005",
+    name: "static-url-empty",
+    severity: Error,
+    summary: "`omero.web.static_url` is empty",
+    explanation: "Django's static files need their own URL. OMERO.web leaves Django's \
+`MEDIA_URL` empty, so an empty `omero.web.static_url` equals it, and Django's static files \
+check raises ImproperlyConfigured (\"The MEDIA_URL and STATIC_URL settings must have different \
+values\"): OMERO.web does not start.",
+    example: "omero config set omero.web.static_url ''",
+    fixed_example: "omero config set omero.web.static_url /static/",
+    fix: false,
+    blocks_start: true,
+};
+
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     prefix(ctx, out);
     static_url(ctx, out);
+    if ctx.config.get(STATIC_URL).is_some_and(str::is_empty) {
+        out.push(
+            ctx.on_value(
+                &STATIC_URL_EMPTY,
+                STATIC_URL,
+                format!("{STATIC_URL} is empty, the same as Django's MEDIA_URL, which Django refuses"),
+            )
+            .help(format!(
+                "omero config set {STATIC_URL} /static/ (or remove it for the default)"
+            )),
+        );
+    }
     templates(ctx, out);
 }
 
@@ -196,21 +226,19 @@ fn templates(ctx: &LintContext, out: &mut Vec<Finding>) {
             .help(format!("add the directory that holds `{name}` to {TEMPLATE_DIRS}")),
         );
     }
-    let custom_index = match ctx.json("omero.web.login_redirect") {
-        Some(PyJson::Object(members)) => members
-            .iter()
-            .any(|(k, v)| k == "viewname" && matches!(v, PyJson::Str(s) if s == "webindex_custom")),
-        _ => false,
-    };
-    if custom_index && !ctx.is_set(INDEX_TEMPLATE) {
-        out.push(ctx.on_value(&TEMPLATE_WITHOUT_DIRS, "omero.web.login_redirect", "omero.web.login_redirect: users land on the custom index, but no index_template is set, so it shows OMERO's own page")
-            .help(format!("set {INDEX_TEMPLATE} and {TEMPLATE_DIRS}")));
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::testing::{codes, findings};
+
+    #[test]
+    fn an_empty_static_url_stops_django() {
+        let found = super::super::testing::findings("omero.web.static_url=\n");
+        let empty: Vec<_> = found.iter().filter(|f| f.code() == "PA005").collect();
+        assert!(empty.len() == 1 && empty[0].blocks_start(), "{found:?}");
+        assert!(codes("omero.web.static_url=/static/\n", "PA").is_empty());
+    }
 
     #[test]
     fn prefix_slashes() {
@@ -269,7 +297,8 @@ mod tests {
         assert!(codes(with_dirs, "PA").is_empty());
         let from_app = "omero.web.apps=[\"omero_gallery\"]\nomero.web.base_include_template=omero_gallery/base.html\n";
         assert!(codes(from_app, "PA").is_empty());
+        // Without index_template the custom index shows OMERO's own page: it works.
         let redirect = "omero.web.login_redirect={\"redirect\": [\"webindex\"], \"viewname\": \"webindex_custom\"}\n";
-        assert_eq!(codes(redirect, "PA"), vec!["PA004"]);
+        assert!(codes(redirect, "PA").is_empty());
     }
 }

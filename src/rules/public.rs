@@ -24,6 +24,7 @@ matches no page at all, so without a filter public access serves nothing.",
     fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.user public\n\
 omero config set omero.web.public.password \"$PUBLIC_PASSWORD\"\nomero config set omero.web.public.url_filter '^/webclient/'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static EXPOSES_SENSITIVE: Rule = Rule {
@@ -39,6 +40,7 @@ be downloaded by anyone.",
     example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/web(gateway|client)'",
     fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/web(gateway|client)/(?!archived_files|download_as)'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ANCHOR_FIRST_BRANCH: Rule = Rule {
@@ -53,6 +55,7 @@ after the anchor.",
     example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/iviewer|webgateway|api'",
     fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/(iviewer|webgateway|api)/'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static MATCHES_EVERYTHING: Rule = Rule {
@@ -66,6 +69,7 @@ that should be public instead.",
     example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/'",
     fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/webclient/(?!download)'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static GET_ONLY_OFF: Rule = Rule {
@@ -79,6 +83,7 @@ the API with the public user's permissions. Keep the default `true` unless an ap
     example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.get_only false",
     fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.get_only true",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ADMIN_USER: Rule = Rule {
@@ -93,6 +98,7 @@ Create a dedicated, unprivileged user in a read-only group.",
     fixed_example:
         "omero config set omero.web.public.enabled true\nomero config set omero.web.public.user public-reader",
     fix: false,
+    blocks_start: false,
 };
 
 pub static BACKTRACKING: Rule = Rule {
@@ -109,6 +115,7 @@ a denial of service. Rewrite the pattern so that each character can only be matc
     fixed_example:
         "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/[\\w/]+$'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static MISSES_PREFIX: Rule = Rule {
@@ -123,6 +130,7 @@ page. Put the prefix into the filter.",
     fixed_example:
         "omero config set omero.web.public.enabled true\nomero config set omero.web.prefix /omero\nomero config set omero.web.public.url_filter '^/omero/webclient/'",
     fix: false,
+    blocks_start: false,
 };
 
 /// A family of sensitive URLs, with paths (under the root) that stand for it.
@@ -175,6 +183,7 @@ omero config set omero.web.public.password secret\nomero config set omero.web.pu
 omero config set omero.web.public.password secret\nomero config append omero.web.apps '\"omero_gallery\"'\n\
 omero config set omero.web.public.url_filter '^/gallery/'",
     fix: false,
+    blocks_start: false,
 };
 
 /// Pages of OMERO.web itself, whatever apps are installed.

@@ -7,6 +7,7 @@ use super::LintContext;
 use crate::catalog::{catalog, DjangoFrom, Version};
 use crate::diagnostic::{Finding, Rule, Severity::*};
 use crate::document::{Format, Value};
+use crate::emit::runtime::truthy;
 use crate::python::json::PyJson;
 use crate::secrets;
 
@@ -21,6 +22,7 @@ only on a development machine.",
     example: "omero config set omero.web.debug true",
     fixed_example: "omero config set omero.web.debug false",
     fix: false,
+    blocks_start: false,
 };
 
 pub static COOKIE_NOT_SECURE: Rule = Rule {
@@ -28,14 +30,16 @@ pub static COOKIE_NOT_SECURE: Rule = Rule {
     name: "cookie-not-secure",
     severity: Warning,
     summary: "The site is HTTPS but session or CSRF cookies may travel over plain HTTP",
-    explanation: "`omero.web.secure_proxy_ssl_header` tells Django that nginx terminates HTTPS. \
-Then `omero.web.session_cookie_secure` and `omero.web.csrf_cookie_secure` should be true, so that \
+    explanation: "`omero.web.secure_proxy_ssl_header` tells Django that nginx terminates HTTPS, \
+and `https://` entries in `omero.web.csrf_trusted_origins` or `omero.web.cors_origin_whitelist` \
+show the site is served over HTTPS. Then `omero.web.session_cookie_secure` and `omero.web.csrf_cookie_secure` should be true, so that \
 browsers never send the cookies over plain HTTP. (`omero.web.secure` is something else: SSL \
 between OMERO.web and OMERO.server.)",
     example: "omero config set omero.web.secure_proxy_ssl_header '[\"HTTP_X_FORWARDED_PROTO\", \"https\"]'",
     fixed_example: "omero config set omero.web.secure_proxy_ssl_header '[\"HTTP_X_FORWARDED_PROTO\", \"https\"]'\n\
 omero config set omero.web.session_cookie_secure true\nomero config set omero.web.csrf_cookie_secure true",
     fix: false,
+    blocks_start: false,
 };
 
 pub static SAMESITE_NONE_INSECURE: Rule = Rule {
@@ -50,6 +54,7 @@ false, the browser drops the cookie, and logins or form posts fail.",
     fixed_example:
         "omero config set omero.web.session_cookie_samesite None\nomero config set omero.web.session_cookie_secure true",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ORIGIN_WITHOUT_SCHEME: Rule = Rule {
@@ -63,6 +68,7 @@ without a scheme never matches, so form posts from that site fail the CSRF check
     example: "omero config set omero.web.csrf_trusted_origins '[\"omero.example.org\"]'",
     fixed_example: "omero config set omero.web.csrf_trusted_origins '[\"https://omero.example.org\"]'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static CORS_ALLOW_ALL: Rule = Rule {
@@ -76,6 +82,7 @@ OMERO.web's answers in a visitor's browser. List the sites that need it in \
     example: "omero config set omero.web.cors_origin_allow_all true",
     fixed_example: "omero config set omero.web.cors_origin_whitelist '[\"https://viewer.example.org\"]'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static CLEAR_TEXT_SECRET: Rule = Rule {
@@ -91,37 +98,48 @@ store configuration (`.omero`, properties, config.xml).",
     example: "omero config set omero.mail.password 'Sm7p-Pa55'",
     fixed_example: "omero config set omero.mail.password \"$OMERO_MAIL_PASSWORD\"",
     fix: false,
+    blocks_start: false,
 };
 
 const SSL_HEADER: &str = "omero.web.secure_proxy_ssl_header";
 const ORIGINS: &str = "omero.web.csrf_trusted_origins";
+const CORS_ORIGINS: &str = "omero.web.cors_origin_whitelist";
+const EXTRA: &str = "omero.web.django_additional_settings";
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
-    if ctx.flag("omero.web.debug") {
-        out.push(
+    match django_setting(ctx, "DEBUG") {
+        Some(value) if truthy(&value) => out.push(ctx.on_value(
+            &DEBUG_ON,
+            EXTRA,
+            format!("{EXTRA} sets DEBUG: debug mode shows settings and request data on error pages"),
+        )),
+        Some(_) => {}
+        None if ctx.flag("omero.web.debug") => out.push(
             ctx.on_value(
                 &DEBUG_ON,
                 "omero.web.debug",
                 "debug mode shows settings and request data on error pages",
             )
             .help("omero config set omero.web.debug false"),
-        );
+        ),
+        None => {}
     }
-    let https = matches!(ctx.json(SSL_HEADER), Some(PyJson::Array(items)) if items.len() == 2);
+    let https = https_evidence(ctx);
     for cookie in ["session", "csrf"] {
         let secure_key = format!("omero.web.{cookie}_cookie_secure");
-        let secure = ctx.flag(&secure_key);
-        if https && !secure {
+        let setting = format!("{}_COOKIE_SECURE", cookie.to_ascii_uppercase());
+        let secure = django_setting(ctx, &setting).map_or_else(|| ctx.flag(&secure_key), |v| truthy(&v));
+        if let Some((evidence, why)) = https.as_ref().filter(|_| !secure) {
             let finding = Finding::new(
                 &COOKIE_NOT_SECURE,
-                format!("the site is HTTPS ({SSL_HEADER} is set) but {secure_key} is false, so the {cookie} cookie may travel over plain HTTP"),
+                format!("the site is HTTPS ({why}) but {secure_key} is false, so the {cookie} cookie may travel over plain HTTP"),
             )
             .key(secure_key.clone())
             .help(format!("omero config set {secure_key} true"));
             let at = if ctx.is_set(&secure_key) {
                 secure_key.as_str()
             } else {
-                SSL_HEADER
+                evidence
             };
             out.push(ctx.at_value(at, finding));
         }
@@ -151,6 +169,38 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
         );
     }
     clear_text(ctx, out);
+}
+
+/// A Django setting as `omero.web.django_additional_settings` sets it: OMERO
+/// applies each pair after its own settings, so the last pair wins.
+fn django_setting(ctx: &LintContext, name: &str) -> Option<PyJson> {
+    let Some(PyJson::Array(pairs)) = ctx.json(EXTRA) else {
+        return None;
+    };
+    pairs.into_iter().rev().find_map(|pair| match pair {
+        PyJson::Array(mut kv) if kv.len() == 2 && matches!(&kv[0], PyJson::Str(k) if k == name) => kv.pop(),
+        _ => None,
+    })
+}
+
+/// The key that shows the site is served over HTTPS, and how: nginx
+/// terminating HTTPS (`secure_proxy_ssl_header`), or the site's own
+/// `https://` origins for CSRF or CORS.
+fn https_evidence(ctx: &LintContext) -> Option<(&'static str, String)> {
+    if matches!(ctx.json(SSL_HEADER), Some(PyJson::Array(items)) if items.len() == 2) {
+        return Some((SSL_HEADER, format!("{SSL_HEADER} is set")));
+    }
+    [ORIGINS, CORS_ORIGINS].into_iter().find_map(|key| {
+        let Some(PyJson::Array(items)) = ctx.json(key) else {
+            return None;
+        };
+        items.iter().find_map(|item| match item {
+            PyJson::Str(origin) if origin.to_ascii_lowercase().starts_with("https://") => {
+                Some((key, format!("{key} lists `{origin}`")))
+            }
+            _ => None,
+        })
+    })
 }
 
 fn origins(ctx: &LintContext, out: &mut Vec<Finding>) {
@@ -224,6 +274,11 @@ mod tests {
     fn debug() {
         assert_eq!(codes("omero.web.debug=true\n", "SC"), vec!["SC001"]);
         assert!(codes("omero.web.debug=false\n", "SC").is_empty());
+        // OMERO applies its extra Django settings last.
+        let extra = "omero.web.django_additional_settings=[[\"DEBUG\", true]]\n";
+        assert_eq!(codes(extra, "SC"), vec!["SC001"]);
+        let off = "omero.web.debug=true\nomero.web.django_additional_settings=[[\"DEBUG\", 0]]\n";
+        assert!(codes(off, "SC").is_empty());
     }
 
     #[test]
@@ -234,6 +289,33 @@ mod tests {
         assert!(codes(&secure, "SC").is_empty());
         // `omero.web.secure` is SSL to OMERO.server, not HTTPS.
         assert!(codes("omero.web.secure=true\n", "SC").is_empty());
+    }
+
+    #[test]
+    fn https_origins_show_the_site_is_https() {
+        let csrf = "omero.web.csrf_trusted_origins=[\"https://omero.example.org\"]\n";
+        assert_eq!(codes(csrf, "SC"), vec!["SC002", "SC002"]);
+        let cors = "omero.web.cors_origin_whitelist=[\"HTTPS://viewer.example.org\"]\n";
+        assert_eq!(codes(cors, "SC"), vec!["SC002", "SC002"]);
+        let message = findings(csrf)
+            .into_iter()
+            .find(|f| f.code() == "SC002")
+            .map(|f| f.message);
+        assert!(message.is_some_and(|m| m.contains("lists `https://omero.example.org`")));
+        // Plain HTTP origins say nothing about the site's own scheme.
+        let http = "omero.web.csrf_trusted_origins=[\"http://omero.example.org\"]\n\
+                    omero.web.cors_origin_whitelist=[\"http://viewer.example.org\"]\n";
+        assert!(codes(http, "SC").is_empty());
+        let secure = format!("{csrf}omero.web.session_cookie_secure=true\nomero.web.csrf_cookie_secure=true\n");
+        assert!(codes(&secure, "SC").is_empty());
+        let extra = format!("{csrf}omero.web.django_additional_settings=[[\"SESSION_COOKIE_SECURE\", true]]\n");
+        let found = findings(&extra);
+        let keys: Vec<_> = found
+            .iter()
+            .filter(|f| f.code() == "SC002")
+            .filter_map(|f| f.key.as_deref())
+            .collect();
+        assert_eq!(keys, vec!["omero.web.csrf_cookie_secure"]);
     }
 
     #[test]
@@ -255,7 +337,11 @@ mod tests {
         assert!(straddling
             .iter()
             .any(|f| f.code() == "SC004" && f.severity == Severity::Warning));
-        assert!(codes("omero.web.csrf_trusted_origins=[\"https://omero.example.org\"]\n", "SC").is_empty());
+        assert!(codes(
+            "omero.web.csrf_trusted_origins=[\"https://omero.example.org\"]\n",
+            "SC004"
+        )
+        .is_empty());
     }
 
     #[test]

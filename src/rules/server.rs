@@ -20,6 +20,7 @@ worker. Use a shared cache such as Redis.",
     fixed_example: "omero config set omero.web.caches '{\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \
 \"LOCATION\": \"redis://127.0.0.1:6379/0\"}}'\nomero config set omero.web.session_engine django.contrib.sessions.backends.cache",
     fix: false,
+    blocks_start: false,
 };
 
 pub static SESSIONS_NEED_DATABASE: Rule = Rule {
@@ -33,6 +34,7 @@ Use the default file engine, or a cache engine with a shared cache.",
     example: "omero config set omero.web.session_engine django.contrib.sessions.backends.db",
     fixed_example: "omero config set omero.web.session_engine django.contrib.sessions.backends.file",
     fix: false,
+    blocks_start: false,
 };
 
 pub static OLD_CACHE_BACKEND: Rule = Rule {
@@ -48,6 +50,7 @@ longer maintained: a warning.",
     example: "omero config set omero.web.caches '{\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.MemcachedCache\", \"LOCATION\": \"127.0.0.1:11211\"}}'",
     fixed_example: "omero config set omero.web.caches '{\"default\": {\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": \"127.0.0.1:11211\"}}'",
     fix: false,
+    blocks_start: true,
 };
 
 pub static DEVELOPMENT_SERVER: Rule = Rule {
@@ -62,6 +65,7 @@ longer supported at all).",
     example: "omero config set omero.web.application_server development",
     fixed_example: "omero config set omero.web.application_server wsgi-tcp",
     fix: false,
+    blocks_start: false,
 };
 
 pub static PORT_RANGE: Rule = Rule {
@@ -75,6 +79,7 @@ a number from 1 to 65535; anything else cannot be bound or reached.",
     example: "omero config set omero.web.application_server.port 80800",
     fixed_example: "omero config set omero.web.application_server.port 4080",
     fix: false,
+    blocks_start: false,
 };
 
 pub static SERVER_LIST_EMPTY: Rule = Rule {
@@ -87,6 +92,7 @@ leaves nothing to log in to.",
     example: "omero config set omero.web.server_list '[]'",
     fixed_example: "omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static PUBLIC_SERVER_ID: Rule = Rule {
@@ -103,6 +109,7 @@ omero config set omero.web.public.server_id 2",
 omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'\n\
 omero config set omero.web.public.server_id 1",
     fix: false,
+    blocks_start: false,
 };
 
 const ENGINE: &str = "omero.web.session_engine";

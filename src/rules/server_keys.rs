@@ -24,6 +24,7 @@ restart and a new login. `omero.master.host` and `Ice.Default.Host` feed the def
     fixed_example:
         "# in OMERO.web's OMERODIR (set it in OMERO.server's instead)\nomero config set omero.policy.binary_access",
     fix: false,
+    blocks_start: false,
 };
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {

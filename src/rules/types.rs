@@ -20,6 +20,7 @@ an empty value. Any other text stops OMERO.web from starting.",
     example: "omero config set omero.web.wsgi_workers 4.0",
     fixed_example: "omero config set omero.web.wsgi_workers 4",
     fix: false,
+    blocks_start: true,
 };
 
 pub static INVALID_JSON: Rule = Rule {
@@ -33,6 +34,7 @@ script, wrap the JSON in single quotes so the double quotes inside survive.",
     example: "omero config set omero.web.apps \"['omero_iviewer']\"",
     fixed_example: "omero config set omero.web.apps '[\"omero_iviewer\"]'",
     fix: false,
+    blocks_start: true,
 };
 
 pub static INVALID_REGEX: Rule = Rule {
@@ -46,6 +48,7 @@ lookaheads such as `(?!archived_files)` are fine, while a lone `*` or an unbalan
     example: "omero config set omero.web.public.url_filter '^/(webgateway|webclient'",
     fixed_example: "omero config set omero.web.public.url_filter '^/(webgateway|webclient)'",
     fix: false,
+    blocks_start: true,
 };
 
 pub static UNKNOWN_TIME_ZONE: Rule = Rule {
@@ -56,10 +59,11 @@ pub static UNKNOWN_TIME_ZONE: Rule = Rule {
     explanation: "`omero.web.time_zone` must be a tz database name (`Europe/London`, \
 `America/New_York`). pytz rejects unknown names and OMERO.web crashes at start. pytz ignores \
 case, but Django then looks for the exact file under /usr/share/zoneinfo, so spell the name as \
-the database does.",
+the database does: Django does not start when that file is missing.",
     example: "omero config set omero.web.time_zone London",
     fixed_example: "omero config set omero.web.time_zone Europe/London",
     fix: false,
+    blocks_start: true,
 };
 
 pub static VALUE_NOT_ALLOWED: Rule = Rule {
@@ -73,6 +77,7 @@ five Django session engines). Anything else stops OMERO.web from starting.",
     example: "omero config set omero.web.application_server wsgi_tcp",
     fixed_example: "omero config set omero.web.application_server wsgi-tcp",
     fix: false,
+    blocks_start: true,
 };
 
 pub static BOOLEAN_MEANS_FALSE: Rule = Rule {
@@ -85,6 +90,7 @@ spaces ignored). Every other word, including `yes`, `on` and `enabled`, silently
     example: "omero config set omero.web.public.enabled yes",
     fixed_example: "omero config set omero.web.public.enabled true",
     fix: false,
+    blocks_start: false,
 };
 
 pub static JSON_SHAPE: Rule = Rule {
@@ -93,11 +99,29 @@ pub static JSON_SHAPE: Rule = Rule {
     severity: Warning,
     summary: "Valid JSON of the wrong structure for the property",
     explanation: "`json.loads` accepts any JSON, so a value of the wrong structure loads and \
-fails later: at start-up for `omero.web.middleware`, `omero.web.server_list` and \
-`omero.web.django_additional_settings` (an error), or when a page uses it (a warning).",
+fails later, when a page uses it. (A structure that stops OMERO.web from starting is TY013.)",
     example: "omero config set omero.web.ui.top_links '[[\"Data\"]]'",
     fixed_example: "omero config set omero.web.ui.top_links '[[\"Data\", \"webindex\"]]'",
     fix: false,
+    blocks_start: false,
+};
+
+pub static SHAPE_STOPS_START: Rule = Rule {
+    code: "TY013",
+    name: "json-shape-stops-start",
+    severity: Error,
+    summary: "Valid JSON of a structure that stops OMERO.web from starting",
+    explanation: "`json.loads` accepts any JSON, but some values are used straight away. \
+OMERO.web's settings read the `omero.web.apps` names, the `omero.web.server_list` entries, the \
+`omero.web.django_additional_settings` pairs and the members a parser reads; Django's set-up and \
+checks then need `omero.web.apps` entries that are module names, `allowed_hosts` and \
+`template_dirs` as lists, `caches` as an object of objects, `staticfile_dirs` entries that are \
+paths or `[prefix, path]` pairs and text `csrf_trusted_origins`. A value of the wrong structure \
+raises there and OMERO.web does not start.",
+    example: "omero config set omero.web.server_list '[[\"omero.example.org\"]]'",
+    fixed_example: "omero config set omero.web.server_list '[[\"omero.example.org\", 4064, \"omero\"]]'",
+    fix: false,
+    blocks_start: true,
 };
 
 pub static ADVISORY_VALUE: Rule = Rule {
@@ -111,6 +135,7 @@ pub static ADVISORY_VALUE: Rule = Rule {
     example: "omero config set omero.web.wsgi_worker_class async",
     fixed_example: "omero config set omero.web.wsgi_worker_class gevent",
     fix: false,
+    blocks_start: false,
 };
 
 pub static TRUTHY_STRING: Rule = Rule {
@@ -123,6 +148,7 @@ pub static TRUTHY_STRING: Rule = Rule {
     example: "omero config set omero.web.iviewer.enable_mirror false",
     fixed_example: "omero config set omero.web.iviewer.enable_mirror",
     fix: false,
+    blocks_start: false,
 };
 
 pub static EMPTY_REQUIRED: Rule = Rule {
@@ -132,9 +158,10 @@ pub static EMPTY_REQUIRED: Rule = Rule {
     summary: "An app property that must not be empty is empty",
     explanation: "omero-signup refuses to load while its admin user, admin password or group name \
 is empty (their defaults are empty), so the sign-up page fails.",
-    example: "omero config set omero.web.signup.group.name ''",
-    fixed_example: "omero config set omero.web.signup.group.name 'Sign-up users'",
+    example: "omero config append omero.web.apps '\"omero_signup\"'\nomero config set omero.web.signup.group.name ''",
+    fixed_example: "omero config append omero.web.apps '\"omero_signup\"'\nomero config set omero.web.signup.group.name 'Sign-up users'",
     fix: false,
+    blocks_start: true,
 };
 
 pub static PLACEHOLDER: Rule = Rule {
@@ -148,6 +175,7 @@ such as `CHANGEME` works, but everyone who read the same documentation knows it 
     example: "omero.web.public.password=<password>",
     fixed_example: "omero.web.public.password=the-real-password",
     fix: false,
+    blocks_start: false,
 };
 
 pub static SETTING_CRASHES: Rule = Rule {
@@ -160,6 +188,7 @@ with a number, which raises a TypeError for every configured value; only the def
     example: "# on OMERO.web 5.13\nomero config set omero.web.wsgi_threads 4",
     fixed_example: "# on OMERO.web 5.13\nomero config set omero.web.wsgi_threads",
     fix: false,
+    blocks_start: true,
 };
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
@@ -184,11 +213,93 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             out.push(ctx.at_value(key, finding));
         }
         match settings::parse(property, ctx.config.release, raw) {
-            Err(rejection) => out.push(ctx.at_value(key, rejected(ctx, property, raw, &rejection))),
+            Err(rejection) => {
+                let mut finding = rejected(ctx, property, raw, &rejection);
+                // An app's settings are read only when Django loads the app.
+                if let Some(app) = unlisted_app(ctx, property) {
+                    finding = finding.severity(Warning);
+                    finding.message = format!(
+                        "{} (OMERO.web starts: {app} is not in omero.web.apps, so nothing reads it yet)",
+                        finding.message
+                    );
+                    finding.label = Some(format!("{app} fails to load here once listed"));
+                }
+                out.push(ctx.at_value(key, finding));
+            }
             Ok(parsed) => accepted(ctx, property, raw, &parsed, out),
         }
     }
     module_checks(ctx, out);
+}
+
+/// Why a value that loads stops `django.setup()` or Django's checks, which
+/// OMERO.web's settings import does not notice.
+fn stops_django(key: &str, value: &PyJson) -> Option<String> {
+    match (key, value) {
+        // INSTALLED_APPS gets each character of a string, each key of an object.
+        ("omero.web.apps", PyJson::Str(s)) if !s.is_empty() => {
+            Some("a string: Django loads each of its characters as an app and fails".to_string())
+        }
+        ("omero.web.apps", PyJson::Object(pairs)) if !pairs.is_empty() => {
+            Some("an object: Django loads each of its keys as an app and fails".to_string())
+        }
+        ("omero.web.apps", PyJson::Array(items)) => {
+            items.iter().position(|item| !matches!(item, PyJson::Str(_))).map(|i| {
+                format!(
+                    "entry {} is not a module name (text), which Django cannot load as an app",
+                    i + 1
+                )
+            })
+        }
+        // Django's cache checks take CACHES as a mapping of aliases to mappings.
+        ("omero.web.caches", PyJson::Object(pairs)) => pairs
+            .iter()
+            .find(|(_, v)| !matches!(v, PyJson::Object(_)))
+            .map(|(alias, _)| format!("the cache `{alias}` is not an object, which Django's cache set-up cannot read")),
+        ("omero.web.caches", _) => Some("not an object, which Django's cache checks cannot read".to_string()),
+        // Django's settings refuse anything but a list or tuple for these.
+        ("omero.web.allowed_hosts" | "omero.web.template_dirs", value) if !matches!(value, PyJson::Array(_)) => {
+            Some("not a list, which Django's settings refuse (ImproperlyConfigured)".to_string())
+        }
+        // The static files check takes each entry as a path or a (prefix, path) pair.
+        ("omero.web.staticfile_dirs", PyJson::Array(items)) => items.iter().enumerate().find_map(|(i, item)| {
+            let path_or_pair = match item {
+                PyJson::Str(_) => true,
+                PyJson::Array(pair) => matches!(pair.as_slice(), [PyJson::Str(_), PyJson::Str(_)]),
+                _ => false,
+            };
+            (!path_or_pair).then(|| {
+                format!(
+                    "entry {} is neither a path nor [prefix, path]: Django's static files check raises",
+                    i + 1
+                )
+            })
+        }),
+        // Django's check of the origins tests `"://" in` each entry.
+        ("omero.web.csrf_trusted_origins", PyJson::Null | PyJson::Bool(_) | PyJson::Int(_) | PyJson::Float(_)) => {
+            Some("not a list: Django's check of the origins raises a TypeError".to_string())
+        }
+        ("omero.web.csrf_trusted_origins", PyJson::Array(items)) => items.iter().enumerate().find_map(|(i, item)| {
+            matches!(item, PyJson::Null | PyJson::Bool(_) | PyJson::Int(_) | PyJson::Float(_)).then(|| {
+                format!(
+                    "entry {} is not text: Django's check of the origins raises a TypeError",
+                    i + 1
+                )
+            })
+        }),
+        _ => None,
+    }
+}
+
+/// The app whose property this is, when `omero.web.apps` does not list it.
+fn unlisted_app<'p>(ctx: &LintContext, property: &'p Property) -> Option<&'p str> {
+    let app = property
+        .app
+        .as_deref()
+        .filter(|_| matches!(property.section, Section::App(_)))?;
+    let listed = matches!(ctx.json("omero.web.apps"), Some(PyJson::Array(items))
+        if items.iter().any(|item| matches!(item, PyJson::Str(s) if s == app)));
+    (!listed).then_some(app)
 }
 
 fn rejected(ctx: &LintContext, property: &Property, raw: &str, rejection: &settings::Rejection) -> Finding {
@@ -204,7 +315,7 @@ fn rejected(ctx: &LintContext, property: &Property, raw: &str, rejection: &setti
             "OMERO.web raises a TypeError for any value".to_string(),
         ),
         ("str_not_empty", _) => (&EMPTY_REQUIRED, "the value is empty".to_string()),
-        (_, Exception::AttributeError) => (&JSON_SHAPE, secrets::mask_message(key, &rejection.message)),
+        (_, Exception::AttributeError) => (&SHAPE_STOPS_START, secrets::mask_message(key, &rejection.message)),
         _ => match property.value_type {
             ValueType::Int => (&INVALID_INT, format!("`{shown}` is not an integer")),
             ValueType::Json => (
@@ -287,18 +398,15 @@ fn accepted(ctx: &LintContext, property: &Property, raw: &str, parsed: &Parsed, 
             }
         }
         (ValueType::Timezone, _) => {
-            if let Some(canonical) = crate::catalog::catalog()
-                .time_zone(raw)
-                .filter(|c| *c != raw && raw != "UTC" && !raw.eq_ignore_ascii_case("utc"))
-            {
+            if let Some(canonical) = crate::catalog::catalog().time_zone(raw).filter(|c| *c != raw) {
+                // pytz ignores case; Django's set-up then wants the exact file.
                 out.push(
                     ctx.at_value(
                         key,
                         Finding::new(
                             &UNKNOWN_TIME_ZONE,
-                            format!("{key}: `{raw}` is spelled `{canonical}` in the tz database"),
+                            format!("{key}: `{raw}` is spelled `{canonical}` in the tz database; Django finds no /usr/share/zoneinfo/{raw} and does not start"),
                         )
-                        .severity(Warning)
                         .key(key)
                         .help(format!("write `{canonical}`: Django looks for the exact file name")),
                     ),
@@ -306,6 +414,16 @@ fn accepted(ctx: &LintContext, property: &Property, raw: &str, parsed: &Parsed, 
             }
         }
         (ValueType::Json, Parsed::Json(value)) => {
+            if let Some(reason) = stops_django(key, value) {
+                let finding = Finding::new(&SHAPE_STOPS_START, format!("{key}: {reason}"))
+                    .key(key)
+                    .help(format!(
+                        "the value should be {}",
+                        property.shape.as_ref().map(shape::describe).unwrap_or_default()
+                    ));
+                out.push(ctx.at_value(key, finding));
+                return;
+            }
             // The middleware family judges the entries of a middleware list.
             let middleware_list = key == "omero.web.middleware" && matches!(value, PyJson::Array(_));
             if let Some(expected) = property.shape.as_ref().filter(|_| !middleware_list) {
@@ -431,7 +549,7 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
         parsed("omero.web.django_additional_settings"),
         parsed("omero.web.server_list"),
     );
-    // Entries of a middleware list are the middleware family's (MW001, MW002).
+    // Entries of a middleware list are the middleware family's (MW001, MW010).
     let middleware = middleware.filter(|m| !matches!(m, PyJson::Array(_)));
     let inputs = settings::ModuleInputs {
         apps: apps.as_ref(),
@@ -441,14 +559,13 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
     };
     for failure in settings::module_checks(inputs) {
         let finding = Finding::new(
-            &JSON_SHAPE,
+            &SHAPE_STOPS_START,
             format!(
                 "{}: OMERO.web fails to start: {}",
                 failure.key,
                 secrets::mask_message(failure.key, &failure.rejection.to_string())
             ),
         )
-        .severity(Error)
         .key(failure.key)
         .help(match failure.key {
             "omero.web.apps" => "a list of app module names, none empty or starting with `.`",
@@ -464,6 +581,60 @@ fn module_checks(ctx: &LintContext, out: &mut Vec<Finding>) {
 mod tests {
     use super::super::testing::findings;
     use crate::diagnostic::Severity;
+
+    /// The codes of the findings that stop OMERO.web from starting.
+    fn blocking(text: &str) -> Vec<&'static str> {
+        findings(text)
+            .iter()
+            .filter(|f| f.blocks_start())
+            .map(|f| f.code())
+            .collect()
+    }
+
+    #[test]
+    fn values_django_refuses_after_the_settings_load() {
+        for text in [
+            "omero.web.apps=\"omero_iviewer\"\n",
+            "omero.web.apps={\"omero_iviewer\": 1}\n",
+            "omero.web.apps=[\"omero_iviewer\", null]\n",
+            "omero.web.template_dirs={\"a\": 1}\n",
+            "omero.web.allowed_hosts=\"*\"\n",
+            "omero.web.staticfile_dirs=[[]]\n",
+            "omero.web.staticfile_dirs=[Infinity]\n",
+            "omero.web.staticfile_dirs=[[1, \"/srv/static\"]]\n",
+            "omero.web.csrf_trusted_origins=[1]\n",
+            "omero.web.csrf_trusted_origins=1\n",
+            "omero.web.caches=[[]]\n",
+            "omero.web.caches={\"default\": \"redis\"}\n",
+        ] {
+            assert_eq!(blocking(text), vec!["TY013"], "{text}");
+        }
+        for text in [
+            "omero.web.apps=\"\"\n",
+            "omero.web.staticfile_dirs=[\"/srv/a\", [\"pre\", \"/srv/b\"]]\n",
+            "omero.web.csrf_trusted_origins=[\"https://omero.example.org\"]\n",
+        ] {
+            assert!(blocking(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_time_zone_in_the_wrong_case_stops_django() {
+        assert_eq!(blocking("omero.web.time_zone=utc\n"), vec!["TY004"]);
+        assert_eq!(blocking("omero.web.time_zone=europe/london\n"), vec!["TY004"]);
+        assert!(blocking("omero.web.time_zone=UTC\n").is_empty());
+        assert!(blocking("omero.web.time_zone=Europe/London\n").is_empty());
+    }
+
+    #[test]
+    fn an_unlisted_apps_bad_value_does_not_stop_omero_web() {
+        let unlisted = findings("omero.web.iviewer.max_active_channels=ten\n");
+        let bad = unlisted.iter().find(|f| f.code() == "TY001");
+        assert_eq!(bad.map(|f| f.severity), Some(Severity::Warning), "{unlisted:?}");
+        assert!(blocking("omero.web.iviewer.max_active_channels=ten\n").is_empty());
+        let listed = "omero.web.iviewer.max_active_channels=ten\nomero.web.apps=[\"omero_iviewer\"]\n";
+        assert_eq!(blocking(listed), vec!["TY001"]);
+    }
 
     fn placeholder(text: &str) -> Option<(Severity, String)> {
         findings(text)

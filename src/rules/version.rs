@@ -18,6 +18,7 @@ switched its default to the JSON serializer.",
     example: "omero config set omero.web.session_serializer django.contrib.sessions.serializers.PickleSerializer",
     fixed_example: "omero config set omero.web.session_serializer django.contrib.sessions.serializers.JSONSerializer",
     fix: false,
+    blocks_start: false,
 };
 
 pub static SETTING_WITHOUT_EFFECT: Rule = Rule {
@@ -31,6 +32,7 @@ and still map the property only to the old name, so the value has no effect.",
     example: "# OMERO.web 5.33\nomero config set omero.web.pipeline_staticfile_storage pipeline.storage.PipelineManifestStorage",
     fixed_example: "# OMERO.web 5.33\nomero config set omero.web.pipeline_staticfile_storage",
     fix: false,
+    blocks_start: false,
 };
 
 const SERIALIZER: &str = "omero.web.session_serializer";

@@ -524,6 +524,12 @@ fn unknown_key_hint(variable: &Variable, key: &str) -> Option<Finding> {
 /// IN014 for every operation from `first` on whose key a later one sets
 /// again (the operations before `first` belong to another source).
 pub(crate) fn report_overridden(doc: &mut Document, first: usize, why: &str) {
+    report_overridden_among(doc, first, why, &|_| true);
+}
+
+/// [`report_overridden`] among the operations `counts` takes (by index in
+/// the document): a script leaves out those that run only in some branch.
+pub(crate) fn report_overridden_among(doc: &mut Document, first: usize, why: &str, counts: &dyn Fn(usize) -> bool) {
     let ops = doc.operations.get(first..).unwrap_or_default();
     // A later `set` replaces whatever came before; a later `append` keeps it.
     let mut last_set: HashMap<&str, usize> = HashMap::new();
@@ -532,44 +538,56 @@ pub(crate) fn report_overridden(doc: &mut Document, first: usize, why: &str) {
     let source = &doc.source;
     let removes = |op: &Operation| op.kind == OpKind::Unset && source.get(op.key_span.range()) == Some(op.key.as_str());
     for (i, op) in ops.iter().enumerate() {
-        if op.kind == OpKind::Set || removes(op) {
+        if (op.kind == OpKind::Set || removes(op)) && counts(first + i) {
             last_set.insert(op.key.as_str(), i);
         }
     }
-    let mut found = Vec::new();
+    // One finding per key and kind (replaced, or repeated with the same
+    // value), at the last such line, so a long script stays one finding.
+    let mut groups: indexmap::IndexMap<(&str, bool), (usize, usize, usize)> = indexmap::IndexMap::new();
     for (i, op) in ops.iter().enumerate() {
+        if !counts(first + i) || op.kind == OpKind::Unset {
+            continue;
+        }
         let Some(&later) = last_set.get(op.key.as_str()).filter(|&&l| l > i) else {
             continue;
         };
-        let winner = &ops[later];
-        if op.kind == OpKind::Unset {
-            continue;
-        }
-        let same = op.kind == OpKind::Set && op.value.is_some() && op.value == winner.value;
+        let same = op.kind == OpKind::Set && op.value.is_some() && op.value == ops[later].value;
+        let group = groups.entry((op.key.as_str(), same)).or_insert((i, later, 0));
+        *group = (i, later, group.2 + 1);
+    }
+    let mut found = Vec::new();
+    for ((key, same), (last, winner, count)) in groups {
+        let (op, winner) = (&ops[last], &ops[winner]);
+        let earlier = match count {
+            1 => String::new(),
+            n => format!(" (and {} earlier line(s) like it)", n - 1),
+        };
         let finding = if same {
             Finding::new(
                 &rules::OVERRIDDEN,
-                format!(
-                    "`{}` is set again later to the same value; this line changes nothing",
-                    op.key
-                ),
+                format!("`{key}` is set again later to the same value; this line changes nothing{earlier}"),
             )
             .severity(Info)
             .help("remove one of them")
         } else {
+            let by = if winner.kind == OpKind::Unset {
+                "a later line removes it"
+            } else {
+                "a later value replaces it"
+            };
             Finding::new(
                 &rules::OVERRIDDEN,
                 format!(
-                    "this `{}` of `{}` never takes effect: a later value replaces it ({why})",
-                    op.kind.verb(),
-                    op.key
+                    "this `{}` of `{key}` never takes effect: {by} ({why}){earlier}",
+                    op.kind.verb()
                 ),
             )
             .help("keep one of them")
         };
         found.push(
             finding
-                .key(op.key.clone())
+                .key(key.to_string())
                 .at(op.span, "replaced")
                 .related(winner.span, "this value wins"),
         );

@@ -17,6 +17,7 @@ commands after the error. Nothing after the reported position was checked.",
     example: "omero config set omero.web.prefix '/omero",
     fixed_example: "omero config set omero.web.prefix '/omero'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static UNRESOLVED_VARIABLE: Rule = Rule {
@@ -32,6 +33,7 @@ substitute an empty string and OMERO stores that. Assign the variable in the fil
     example: "omero config set omero.web.prefix \"$WEB_PREFIX\"",
     fixed_example: "WEB_PREFIX=/omero\nomero config set omero.web.prefix \"$WEB_PREFIX\"",
     fix: false,
+    blocks_start: false,
 };
 
 pub static COMMAND_SUBSTITUTION: Rule = Rule {
@@ -45,6 +47,7 @@ runs commands, so the value is unknown and rules that need it are skipped for th
     fixed_example:
         "# generated once and kept in a secrets store\nomero config set omero.web.secret_key \"$SECRET_KEY\"",
     fix: false,
+    blocks_start: false,
 };
 
 pub static DUPLICATE_KEY: Rule = Rule {
@@ -57,6 +60,7 @@ A repeated key is usually a leftover from editing; keep one line.",
     example: "omero.web.debug=true\nomero.web.debug=false",
     fixed_example: "omero.web.debug=false",
     fix: false,
+    blocks_start: false,
 };
 
 pub static MASKED_VALUE: Rule = Rule {
@@ -71,6 +75,7 @@ password, and logins with that account fail. Make the backup with \
     example: "omero.web.public.password=********",
     fixed_example: "omero.web.public.password=the-real-password",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ILLEGAL_KEY: Rule = Rule {
@@ -84,6 +89,7 @@ key. In a properties file, spaces around `=` become part of the name.",
     example: "omero.web.debug = true",
     fixed_example: "omero.web.debug=true",
     fix: false,
+    blocks_start: false,
 };
 
 pub static VALUE_NOT_PRESERVED: Rule = Rule {
@@ -97,6 +103,7 @@ meant. Such values are better set with `omero config set` in a script.",
     example: "omero.web.login_logo=\\\n    /static/logo.png",
     fixed_example: "omero.web.login_logo=/static/logo.png",
     fix: false,
+    blocks_start: false,
 };
 
 pub static COMMAND_FAILS: Rule = Rule {
@@ -112,6 +119,7 @@ default list). With `set -e` the script stops there; otherwise the property keep
     example: "omero config append omero.web.apps omero_iviewer",
     fixed_example: "omero config append omero.web.apps '\"omero_iviewer\"'",
     fix: false,
+    blocks_start: false,
 };
 
 pub static UNSUPPORTED_COMMAND: Rule = Rule {
@@ -125,6 +133,7 @@ missing file). Findings after such a command may not match what OMERO stores.",
     example: "omero config edit",
     fixed_example: "omero config set omero.web.debug false",
     fix: false,
+    blocks_start: false,
 };
 
 pub static VALUE_NOT_REPRESENTABLE: Rule = Rule {
@@ -138,6 +147,7 @@ character) cannot be stored as intended.",
     example: "[omero.web]\nprefix = [\"/omero\"]",
     fixed_example: "[omero.web]\nprefix = \"/omero\"",
     fix: false,
+    blocks_start: false,
 };
 
 pub static SCHEMA_MISMATCH: Rule = Rule {
@@ -152,6 +162,7 @@ not mean what the type suggests.",
     example: "[omero.web]\ndebug = 3",
     fixed_example: "[omero.web]\ndebug = false",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ENV_NAME: Rule = Rule {
@@ -167,6 +178,7 @@ start with exactly `CONFIG_` are ignored. The setting you meant keeps its defaul
     example: "CONFIG_omero_web_server_list=[[\"omero.example.org\", 4064, \"omero\"]]",
     fixed_example: "CONFIG_omero_web_server__list=[[\"omero.example.org\", 4064, \"omero\"]]",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ENV_QUOTES_KEPT: Rule = Rule {
@@ -181,6 +193,7 @@ stores `\"true\"` with its quotes, which OMERO.web reads as False. Write the val
     example: "CONFIG_omero_web_prefix=\"/omero\"",
     fixed_example: "CONFIG_omero_web_prefix=/omero",
     fix: false,
+    blocks_start: false,
 };
 
 pub static OVERRIDDEN: Rule = Rule {
@@ -197,6 +210,7 @@ CONFIG_omero_web_server__list: '[[\"omero\", 4064, \"omero\"]]'\n      OMEROHOST
     fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n      \
 OMEROHOST: omero.example.org",
     fix: false,
+    blocks_start: false,
 };
 
 pub static TEMPLATE_VALUE: Rule = Rule {
@@ -211,6 +225,7 @@ right way to keep secrets out of an inventory; it is reported so you know what w
     example: "omero_web_config_set:\n  omero.web.secret_key: \"{{ lookup('env', 'SECRET') }}\"",
     fixed_example: "omero_web_config_set:\n  # omeroconf: ignore[IN015]\n  omero.web.secret_key: \"{{ vault_omero_web_secret_key }}\"",
     fix: false,
+    blocks_start: false,
 };
 
 pub static EXTERNAL_SOURCE: Rule = Rule {
@@ -225,6 +240,7 @@ this check; lint those files too, or write the values into the compose file.",
     fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n      \
 CONFIG_omero_web_prefix: /omero",
     fix: false,
+    blocks_start: false,
 };
 
 pub static ROLE_TEMPLATE_FAILS: Rule = Rule {
@@ -239,6 +255,7 @@ template error, and no configuration is written.",
     example: "omero_web_apps_top_links:\n  - name: Figure\n    link: figure_index",
     fixed_example: "omero_web_apps_top_links:\n  - label: Figure\n    link: figure_index",
     fix: false,
+    blocks_start: false,
 };
 
 pub static UNEVALUATED_EXPANSION: Rule = Rule {
@@ -253,6 +270,7 @@ property. Write the value out, or compute it into a variable assigned plainly.",
     example: "omero config set omero.web.wsgi_workers $((2 * CORES + 1))",
     fixed_example: "omero config set omero.web.wsgi_workers 5",
     fix: false,
+    blocks_start: false,
 };
 
 pub static CRLF_LINE_ENDS: Rule = Rule {
@@ -268,6 +286,7 @@ file with `dos2unix` or `sed -i 's/\\r$//'`.",
     example: "omero config set omero.web.prefix /omero\r\n",
     fixed_example: "omero config set omero.web.prefix /omero\n",
     fix: false,
+    blocks_start: false,
 };
 
 pub static YAML_NUMBER: Rule = Rule {
@@ -281,6 +300,7 @@ then stores the number it read, not the digits you wrote. Quote the value to kee
     example: "omero_web_config_set:\n  omero.web.page_size: 0200",
     fixed_example: "omero_web_config_set:\n  omero.web.page_size: 200",
     fix: false,
+    blocks_start: false,
 };
 
 /// Judged where the compose or Kubernetes file is read: only the reader
@@ -297,4 +317,5 @@ Reported only when every source of the container's configuration is in the file.
     example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5\n    ports:\n      - \"4080:4080\"",
     fixed_example: "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5\n    environment:\n      OMEROHOST: omeroserver",
     fix: false,
+    blocks_start: false,
 };

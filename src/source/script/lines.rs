@@ -8,22 +8,37 @@ impl<'a> Shell<'a> {
         let bytes = self.source.as_bytes();
         let mut pos = 0;
         while pos < bytes.len() {
-            pos = match scan_line(bytes, pos) {
-                Scan::Blank(end) => end,
-                Scan::Plain(command, end) => {
-                    self.claim_pending(command);
-                    end
-                }
-                Scan::Candidate { plain } => match plain.then(|| self.simple_omero_line(pos)).flatten() {
-                    // argparse refused the command and `set -e` stops here.
-                    Some(Outcome::UsageError) if self.errexit => return,
-                    Some(_) => line_end(self.source, pos),
-                    None => match self.logical_line(pos, plain) {
-                        Some(next) => next,
-                        None => return,
-                    },
-                },
-            };
+            let operations = self.cli.doc.operations.len();
+            let (opens, closes) = nesting_words(&self.source[pos..line_end(self.source, pos)]);
+            self.nesting += opens;
+            let inside = self.nesting > 0;
+            let start = pos;
+            pos = self.next_line(bytes, pos);
+            if inside {
+                self.conditional.extend(operations..self.cli.doc.operations.len());
+            }
+            self.nesting = self.nesting.saturating_sub(closes);
+            if pos <= start {
+                return;
+            }
+        }
+    }
+
+    /// Runs the line at `pos`; where the next one starts, or the end of the
+    /// text when bash would stop reading here.
+    fn next_line(&mut self, bytes: &[u8], pos: usize) -> usize {
+        match scan_line(bytes, pos) {
+            Scan::Blank(end) => end,
+            Scan::Plain(command, end) => {
+                self.claim_pending(command);
+                end
+            }
+            Scan::Candidate { plain } => match plain.then(|| self.simple_omero_line(pos)).flatten() {
+                // argparse refused the command and `set -e` stops here.
+                Some(Outcome::UsageError) if self.errexit => bytes.len(),
+                Some(_) => line_end(self.source, pos),
+                None => self.logical_line(pos, plain).unwrap_or(bytes.len()),
+            },
         }
     }
 
@@ -456,6 +471,23 @@ pub(super) fn scan_line(bytes: &[u8], start: usize) -> Scan {
         None | Some(b'#') => Scan::Blank(next),
         Some(_) => Scan::Plain(Span::new(start + leading, end - trailing), next),
     }
+}
+
+/// The compound commands a line opens and closes, by the first word of each
+/// `;`-separated part (`if x; then y; fi` opens one and closes it): enough to
+/// tell the commands that always run from those in a branch or a loop.
+fn nesting_words(line: &str) -> (usize, usize) {
+    let code = line.split(" #").next().unwrap_or(line);
+    let mut opens = 0;
+    let mut closes = 0;
+    for part in code.split([';', '&', '|']) {
+        match part.split_whitespace().next() {
+            Some("if" | "while" | "until" | "for" | "select" | "case") => opens += 1,
+            Some("fi" | "done" | "esac") => closes += 1,
+            _ => {}
+        }
+    }
+    (opens, closes)
 }
 
 /// `#!/bin/bash -e` (or `-eu`, ...) starts the script with errexit on.

@@ -68,8 +68,13 @@ pub fn parse(path: &str, source: impl Into<String>, options: &ScriptOptions) -> 
     );
     shell.errexit = shebang_sets_errexit(&source);
     shell.run();
+    let conditional = std::mem::take(&mut shell.conditional);
     crlf_line_ends(&mut doc, &source);
     doc.source = source;
+    // Only commands that run whatever happens can be said to be replaced.
+    let runs_always = |i: usize| !conditional.contains(&i) && doc.operations[i].runs_if_previous.is_none();
+    let always: Vec<bool> = (0..doc.operations.len()).map(runs_always).collect();
+    super::env::report_overridden_among(&mut doc, 0, "a later command sets or removes it", &|i| always[i]);
     doc
 }
 
@@ -137,6 +142,10 @@ struct Shell<'a> {
     /// Why each [`UNKNOWN_MARK`] of the source is unknown, in order: a script
     /// given to `su -c` or `bash -c` with parts the outer script cannot know.
     marked: Vec<Unknown>,
+    /// How many `if`, `case` and loops the current line is inside.
+    nesting: usize,
+    /// Operations that run only in some branch or loop, or after `&&`/`||`.
+    conditional: std::collections::HashSet<usize>,
 }
 
 /// A simple command of a logical line, with its words still unexpanded.
@@ -317,6 +326,8 @@ impl<'a> Shell<'a> {
             ifs,
             errexit: false,
             marked: Vec::new(),
+            nesting: 0,
+            conditional: Default::default(),
         }
     }
 }
@@ -664,7 +675,7 @@ mod tests {
         Fixture {
             name: "keys-and-values",
             nested: false,
-            findings: &[("IN008", 2), ("IN008", 3)],
+            findings: &[("IN008", 2), ("IN008", 3), ("IN014", 5)],
             adjust: |ops, _| ops.retain(|(op, _)| !op.1.contains('=')),
         },
         Fixture {
@@ -833,6 +844,14 @@ mod tests {
                 "the omero subcommand is a `for` loop variable, which omeroconf does not evaluate"
             ]
         );
+    }
+
+    #[test]
+    fn a_set_replaced_by_a_later_one_is_reported_outside_branches_only() {
+        let source = "omero config set omero.web.debug true\nomero config set omero.web.debug false\nif [ -f x ]; then\n  omero config set omero.web.prefix /a\nelse\n  omero config set omero.web.prefix /b\nfi\nomero config set omero.web.page_size 10 && omero config set omero.web.page_size 20\nfor f in a b; do omero config set omero.web.logdir /x; done\nomero config set omero.web.logdir /y\n";
+        let doc = parse_text(source);
+        let replaced: Vec<(&str, usize)> = codes(&doc).into_iter().filter(|(code, _)| *code == "IN014").collect();
+        assert_eq!(replaced, vec![("IN014", 1)]);
     }
 
     #[test]
@@ -1021,8 +1040,9 @@ mod tests {
         source.push_str(&"x".repeat(1 << 20));
         let doc = parse_text(&source);
         assert_eq!(doc.operations.len(), 20_000);
-        assert_eq!(doc.findings.len(), 1);
-        assert_eq!(doc.findings[0].code(), "IN001");
+        // The repeated line is one note, not one per repetition.
+        let found: Vec<&str> = doc.findings.iter().map(|f| f.code()).collect();
+        assert_eq!(found, vec!["IN001", "IN014"]);
     }
 
     #[test]
