@@ -219,17 +219,52 @@ impl Document {
     }
 }
 
-/// Maps byte offsets to 1-based line and column numbers (columns count characters).
+/// Maps byte offsets to 1-based line and column numbers (columns count
+/// characters), in time independent of the line's length: built once per
+/// file, asked once per finding. Lines end at `\n`, `\r\n` or a lone `\r`,
+/// as the human report (miette) and Python's universal newlines end them.
 pub struct LineIndex<'a> {
     source: &'a str,
     line_starts: Vec<usize>,
+    /// Characters before every [`CHECKPOINT`]th byte; empty for ASCII text.
+    chars_before: Vec<usize>,
 }
+
+/// Bytes between the character counts [`LineIndex`] keeps.
+const CHECKPOINT: usize = 1024;
 
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> Self {
+        let bytes = source.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { source, line_starts }
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                line_starts.push(i + 1);
+            }
+        }
+        let chars_before = if source.is_ascii() {
+            Vec::new()
+        } else {
+            let mut counts = vec![0];
+            for chunk in bytes.chunks(CHECKPOINT) {
+                counts.push(counts[counts.len() - 1] + starts_of_chars(chunk));
+            }
+            counts
+        };
+        LineIndex {
+            source,
+            line_starts,
+            chars_before,
+        }
+    }
+
+    /// Characters before byte `offset`.
+    fn chars(&self, offset: usize) -> usize {
+        if self.chars_before.is_empty() {
+            return offset;
+        }
+        let block = offset / CHECKPOINT;
+        self.chars_before[block] + starts_of_chars(&self.source.as_bytes()[block * CHECKPOINT..offset])
     }
 
     /// 1-based (line, column) of a byte offset.
@@ -237,12 +272,13 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.source.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self
-            .source
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (line + 1, column + 1)
+        (line + 1, self.chars(offset) - self.chars(start) + 1)
     }
+}
+
+/// The bytes that start a character (all but UTF-8 continuation bytes).
+fn starts_of_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 #[cfg(test)]
@@ -256,5 +292,12 @@ mod tests {
         assert_eq!(index.position(4), (1, 4));
         assert_eq!(index.position(5), (2, 1));
         assert_eq!(index.position(8), (2, 4));
+        // A lone CR ends a line; CRLF is one line end.
+        let index = LineIndex::new("a=1\rb=2\r\nc=3");
+        assert_eq!(index.position(4), (2, 1));
+        assert_eq!(index.position(9), (3, 1));
+        // Columns far along one long non-ASCII line.
+        let long = format!("{}x", "é".repeat(5000));
+        assert_eq!(LineIndex::new(&long).position(10_000), (1, 5001));
     }
 }

@@ -10,9 +10,7 @@ use crate::document::{Document, Format, Operation};
 use crate::python::etree;
 use crate::span::Span;
 pub use crate::span::{apply, overlaps, Edit, EditError};
-use std::io::Write;
 use std::ops::Range;
-use std::path::Path;
 
 /// A unified diff of two versions of a file, for `lint --diff`.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
@@ -21,25 +19,6 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .context_radius(2)
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
-}
-
-/// Replaces the file at `path` with `text` atomically: the new content is
-/// written to a temporary file in the same directory (keeping the old
-/// file's permissions) and renamed over the old one, so a reader or a crash
-/// sees either the old file or the new one, never half of each.
-pub fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(text.as_bytes())?;
-    if let Ok(metadata) = std::fs::metadata(path) {
-        temp.as_file().set_permissions(metadata.permissions())?;
-    }
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// What surrounds a value's text in the source.
@@ -55,14 +34,14 @@ enum Quoting {
 
 /// Where a stored value appears byte for byte in the source.
 #[derive(Debug, Clone, Copy)]
-struct Literal {
+pub struct Literal {
     start: usize,
     quoting: Quoting,
 }
 
 /// Finds `raw` (the value `op` stores) verbatim inside the operation's value
 /// span, in a form whose content the format takes literally.
-fn literal_value(document: &Document, op: &Operation, raw: &str) -> Option<Literal> {
+pub fn literal_value(document: &Document, op: &Operation, raw: &str) -> Option<Literal> {
     let span = op.value_span;
     let text = document.source.get(span.range())?;
     let quoted = |quote: char| {
@@ -145,13 +124,35 @@ pub fn replace_in_value(
     range: Range<usize>,
     replacement: &str,
 ) -> Option<Edit> {
-    let literal = literal_value(document, op, raw)?;
+    replace_in_literal(document, literal_value(document, op, raw)?, raw, range, replacement)
+}
+
+/// [`replace_in_value`] once the value's [`literal_value`] is known (it
+/// compares the whole value: a rule editing many items of one long value
+/// finds it once).
+pub fn replace_in_literal(
+    document: &Document,
+    literal: Literal,
+    raw: &str,
+    range: Range<usize>,
+    replacement: &str,
+) -> Option<Edit> {
     if range.end > raw.len() || !raw.is_char_boundary(range.start) || !raw.is_char_boundary(range.end) {
         return None;
     }
-    let new_value = format!("{}{replacement}{}", &raw[..range.start], &raw[range.end..]);
-    // A properties value loses leading spaces to `strip()`.
-    if document.format == Format::Properties && new_value.trim() != new_value {
+    // A properties value loses leading and trailing spaces to `strip()`.
+    let first = raw[..range.start]
+        .chars()
+        .chain(replacement.chars())
+        .chain(raw[range.end..].chars())
+        .next();
+    let last = raw[range.end..]
+        .chars()
+        .rev()
+        .chain(replacement.chars().rev())
+        .chain(raw[..range.start].chars().rev())
+        .next();
+    if document.format == Format::Properties && [first, last].iter().flatten().any(|c| c.is_whitespace()) {
         return None;
     }
     fits(document.format, literal, replacement).then(|| Edit {
@@ -163,7 +164,11 @@ pub fn replace_in_value(
 /// The span inside the source of `range` of the stored value `raw`, when the
 /// value appears literally there.
 pub fn span_in_value(document: &Document, op: &Operation, raw: &str, range: Range<usize>) -> Option<Span> {
-    let literal = literal_value(document, op, raw)?;
+    span_in_literal(literal_value(document, op, raw)?, raw, range)
+}
+
+/// [`span_in_value`] once the value's [`literal_value`] is known.
+pub fn span_in_literal(literal: Literal, raw: &str, range: Range<usize>) -> Option<Span> {
     (range.end <= raw.len()).then(|| Span::new(literal.start + range.start, literal.start + range.end))
 }
 
@@ -539,24 +544,6 @@ mod tests {
         assert_eq!(json_array_items(" [] "), Some(vec![]));
         assert_eq!(json_array_items("{}"), None);
         assert_eq!(json_array_items("[1, 2"), None);
-    }
-
-    #[test]
-    fn write_file_replaces_the_whole_file_and_leaves_no_temporary() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("web.properties");
-        std::fs::write(&path, "omero.web.prefix=/omero/\n").expect("written");
-        write_file(&path, "omero.web.prefix=/omero\n").expect("replaced");
-        assert_eq!(
-            std::fs::read_to_string(&path).expect("readable"),
-            "omero.web.prefix=/omero\n"
-        );
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("listable")
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("web.properties")]);
     }
 
     #[test]

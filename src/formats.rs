@@ -132,7 +132,7 @@ pub static FORMATS: [Spec; 9] = [
             Some(style) => env::parse(path, &text, style),
             None => env::parse_either(path, &text),
         },
-        write: |stored, _| Ok(emit::env::write(stored)),
+        write: |stored, force| emit::env::write(stored, force),
     },
     // Before compose: a YAML file is Ansible when it sets one of the role's variables.
     Spec {
@@ -142,7 +142,7 @@ pub static FORMATS: [Spec; 9] = [
         claims: sets_role_variable,
         found: |_, _| true,
         read: |path, text, _| ansible::parse(path, &text),
-        write: |stored, _| Ok(emit::ansible::write(stored)),
+        write: |stored, force| emit::ansible::write(stored, force),
     },
     Spec {
         format: Format::Compose,
@@ -249,6 +249,7 @@ pub fn recognise(path: &Path, text: &str) -> Option<Format> {
 fn sets_role_variable(text: &str) -> bool {
     text.lines().any(|line| {
         let name = line
+            .trim_start_matches('\u{feff}')
             .trim_start()
             .trim_start_matches("- ")
             .split(':')

@@ -29,3 +29,4 @@ pub mod shape;
 pub mod similarity;
 pub mod source;
 pub mod span;
+pub mod walk;

@@ -598,14 +598,17 @@ fn behaviour_notes(migration: &Migration) -> Vec<String> {
     notes
 }
 
-/// Replaces `path` with `text` atomically after saving the original next to
-/// it as `FILE.bak`; a failure at any step leaves the original untouched.
+/// Replaces `path`, read as `original`, with `text` atomically after saving
+/// the original beside it (`FILE.bak`, or the next free `FILE.bak.N`); a
+/// failure at any step leaves the original untouched.
 pub fn write_in_place(path: &Path, original: &str, text: &str) -> Result<PathBuf, String> {
-    let mut backup = path.as_os_str().to_os_string();
-    backup.push(".bak");
-    let backup = PathBuf::from(backup);
-    atomic::write(&backup, original, true).map_err(|e| format!("cannot write the backup {}: {e}", backup.display()))?;
-    edit::write_file(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let name = if path == Path::new("-") {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let backup = atomic::backup(path, original).map_err(|e| format!("cannot back up {name}: {e}"))?;
+    atomic::replace(path, original, text).map_err(|e| format!("cannot write {name}: {e}"))?;
     Ok(backup)
 }
 

@@ -6,6 +6,9 @@ use std::ops::Range;
 
 pub const MASK: &str = "********";
 
+/// Parts of a key's name that make an unknown key secret.
+const SECRET_WORDS: [&str; 7] = ["pass", "pwd", "secret", "token", "apikey", "api_key", "credential"];
+
 /// A key whose whole value is secret: the catalog says so for known keys;
 /// unknown keys (typos of secret keys among them) are judged by their name.
 pub fn is_secret_key(key: &str) -> bool {
@@ -13,11 +16,19 @@ pub fn is_secret_key(key: &str) -> bool {
         return property.secret;
     }
     let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
-    let looks_secret = ["pass", "pwd", "secret", "token", "apikey", "api_key", "credential"]
-        .iter()
-        .any(|w| last.contains(w));
+    let looks_secret = SECRET_WORDS.iter().any(|w| last.contains(w));
     // A misspelt secret key is as secret as the key it was meant to be.
     looks_secret || catalog().closest_is_secret(key)
+}
+
+/// Whether a word of a file names a secret key, judged cheaply (no search
+/// for the closest known key): for masking lines whose value was never read.
+pub fn names_secret(word: &str) -> bool {
+    if let Some(property) = catalog().property(word) {
+        return property.secret;
+    }
+    let lower = word.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| lower.contains(w))
 }
 
 /// Byte ranges of secrets inside the value of `key`: the whole value of a
@@ -61,39 +72,81 @@ fn url_passwords(value: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// `"PASSWORD": "x"`, `["SECRET_KEY", "x"]` and similar inside JSON text:
-/// the string that follows a member or pair whose name looks secret.
+/// `"PASSWORD": "x"`, `["SECRET_KEY", "x"]`, `"PASSWORD": 123456` and
+/// similar inside JSON text: the string or number that follows a member or
+/// pair whose name, once decoded (`"P\u0041SSWORD"`), looks secret; and
+/// the whole of a string whose decoded text has a password in a URL that
+/// its escapes hide (`redis:\/\/:pw@host`).
 fn json_member_secrets(value: &str) -> Vec<Range<usize>> {
-    let bytes = value.as_bytes();
-    let strings = string_literals(bytes);
+    let tokens = json_tokens(value.as_bytes());
+    let decoded = |range: &Range<usize>| -> String {
+        serde_json::from_str::<String>(&value[range.clone()])
+            .unwrap_or_else(|_| value[range.start + 1..range.end - 1].to_string())
+    };
     let mut out = Vec::new();
-    for pair in strings.windows(2) {
-        let name = &value[pair[0].start + 1..pair[0].end - 1];
-        let between = &value[pair[0].end..pair[1].start];
-        let separated = matches!(between.trim(), ":" | ",");
-        if separated && is_secret_key(name) && pair[1].end - pair[1].start > 2 {
-            out.push(pair[1].start + 1..pair[1].end - 1);
+    for (i, token) in tokens.iter().enumerate() {
+        if let Token::Str(range) = token {
+            let text = decoded(range);
+            let raw = &value[range.start + 1..range.end - 1];
+            if text != raw && !url_passwords(&text).is_empty() {
+                out.push(range.start + 1..range.end - 1);
+            }
+        }
+        let (Token::Str(name), Some(Token::Punct(b':' | b',')), Some(next)) =
+            (token, tokens.get(i + 1), tokens.get(i + 2))
+        else {
+            continue;
+        };
+        if !is_secret_key(&decoded(name)) {
+            continue;
+        }
+        match next {
+            Token::Str(range) if range.len() > 2 => out.push(range.start + 1..range.end - 1),
+            Token::Scalar(range) => out.push(range.clone()),
+            _ => {}
         }
     }
     out
 }
 
-/// Ranges of `"..."` literals, quotes included.
-fn string_literals(bytes: &[u8]) -> Vec<Range<usize>> {
+/// A piece of JSON text.
+enum Token {
+    /// A `"..."` literal, quotes included.
+    Str(Range<usize>),
+    /// A number or `true`/`false`/`null`.
+    Scalar(Range<usize>),
+    Punct(u8),
+}
+
+fn json_tokens(bytes: &[u8]) -> Vec<Token> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'"' {
-            let start = i;
-            i += 1;
-            while i < bytes.len() && bytes[i] != b'"' {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if i < bytes.len() {
+                    out.push(Token::Str(start..i + 1));
+                }
+                i += 1;
             }
-            if i < bytes.len() {
-                out.push(start..i + 1);
+            b if b.is_ascii_whitespace() => i += 1,
+            b @ (b'{' | b'}' | b'[' | b']' | b':' | b',') => {
+                out.push(Token::Punct(b));
+                i += 1;
+            }
+            _ => {
+                let start = i;
+                while i < bytes.len() && !b"{}[]:,\" \t\r\n".contains(&bytes[i]) {
+                    i += 1;
+                }
+                out.push(Token::Scalar(start..i));
             }
         }
-        i += 1;
     }
     out
 }
@@ -160,5 +213,24 @@ mod tests {
         );
         assert_eq!(mask_value("omero.web.public.password", "abc"), MASK);
         assert_eq!(mask_value("omero.web.prefix", "/omero"), "/omero");
+    }
+
+    #[test]
+    fn masks_secrets_json_hides_behind_escapes_and_numbers() {
+        let escaped = r#"{"default": {"LOCATION": "redis:\/\/:hunter2@redis:6379\/0"}}"#;
+        assert_eq!(
+            mask_value("omero.web.caches", escaped),
+            r#"{"default": {"LOCATION": "********"}}"#
+        );
+        let number = r#"{"default": {"PASSWORD": 123456, "PORT": 5432}}"#;
+        assert_eq!(
+            mask_value("omero.web.databases", number),
+            r#"{"default": {"PASSWORD": ********, "PORT": 5432}}"#
+        );
+        let unicode = r#"{"P\u0041SSWORD": "s3cret"}"#;
+        assert_eq!(
+            mask_value("omero.web.databases", unicode),
+            r#"{"P\u0041SSWORD": "********"}"#
+        );
     }
 }

@@ -127,8 +127,8 @@ fn write(stored: &Stored, format: Format, force: bool) -> Result<Written, Refusa
             text: emit::json::write(stored),
             ..Written::default()
         }),
-        Format::Env => Ok(emit::env::write(stored)),
-        Format::Ansible => Ok(emit::ansible::write(stored)),
+        Format::Env => emit::env::write(stored, force),
+        Format::Ansible => emit::ansible::write(stored, force),
         Format::Compose => Err(Refusal::new("compose is not written")),
     }
 }

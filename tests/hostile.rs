@@ -253,3 +253,165 @@ fn a_write_failing_half_way_leaves_the_original_and_no_temporary_file() {
     assert!(atomic::write_with(&fresh, false, |_| Err(std::io::Error::other("interrupted"))).is_err());
     assert_eq!(names(dir.path()), vec!["config.xml"]);
 }
+
+/// Runs the binary with its address space capped at `megabytes` (an
+/// allocation beyond fails and aborts) and a guard against hangs.
+fn omeroconf_within(megabytes: u64, args: &[&str]) -> Output {
+    std::process::Command::new("prlimit")
+        .arg(format!("--as={}", megabytes << 20))
+        .args(["timeout", "60", env!("CARGO_BIN_EXE_omeroconf")])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("prlimit runs")
+}
+
+/// Nine levels of nine aliases: 387 million scalars once expanded, in under 500 bytes.
+fn laughs(indent: &str) -> String {
+    let mut text = format!("{indent}a0: &a0 [x,x,x,x,x,x,x,x,x]\n");
+    for level in 1..9 {
+        let items = vec![format!("*a{}", level - 1); 9].join(",");
+        text.push_str(&format!("{indent}a{level}: &a{level} [{items}]\n"));
+    }
+    text
+}
+
+#[test]
+fn yaml_alias_bombs_stay_under_100_mb() {
+    let ansible = format!(
+        "{}omero_web_config_set:\n  omero.web.apps: *a8\n  omero.web.debug: true\n",
+        laughs("")
+    );
+    let (_dir, path) = temp_file("vars.yml", ansible.as_bytes());
+    let output = omeroconf_within(
+        100,
+        &["lint", "--from", "ansible", "--format", "short", path_str(&path)],
+    );
+    assert_status(&output, 0);
+    let report = stdout(&output);
+    // Only the value built from the aliases is given up; the rest is judged.
+    assert!(
+        report.contains("info[IN015] the value of `omero.web.apps` is built from YAML aliases that expand too far"),
+        "{report}"
+    );
+    assert!(report.contains("warning[SC001]"), "{report}");
+    assert_eq!(report.matches("IN015").count(), 1, "{report}");
+
+    let compose = format!(
+        "x-laughs:\n{}services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n",
+        laughs("  ")
+    );
+    let (_dir, path) = temp_file("docker-compose.yml", compose.as_bytes());
+    let output = omeroconf_within(100, &["lint", "--format", "short", path_str(&path)]);
+    assert_status(&output, 1);
+    assert!(
+        stdout(&output).contains("error[IN001] Docker Compose and kubectl refuse this file"),
+        "{}",
+        stdout(&output)
+    );
+
+    // `<<` merges copy entries: 900 merges of a 1000-key map.
+    let keys: Vec<String> = (0..1000).map(|i| format!("k{i}: v")).collect();
+    let merges = format!("x: &a {{{}}}\ny:\n{}", keys.join(", "), "  - {<<: *a}\n".repeat(900));
+    let (_dir, path) = temp_file("vars.yml", merges.as_bytes());
+    let output = omeroconf_within(
+        100,
+        &["lint", "--from", "ansible", "--format", "short", path_str(&path)],
+    );
+    assert_status(&output, 1);
+    assert!(
+        stdout(&output).contains("merge keys copy more than"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn long_lists_lines_and_many_keys_stay_under_100_mb() {
+    // Every entry a duplicate: one finding (and fix) per entry.
+    let entry = r#"{"index": 1, "class": "django.middleware.common.CommonMiddleware"}"#;
+    let middleware = format!("omero.web.middleware=[{}]\n", vec![entry; 12_000].join(","));
+    // One line, one finding per key: columns far along the line.
+    let wide: Vec<String> = (0..30_000).map(|i| format!("\"omero.web.k{i}\": \"x\"")).collect();
+    let wide = format!("{{{}}}", wide.join(", "));
+    let env: String = (0..20_000).map(|i| format!("CONFIG_omero_web_k{i}=v\n")).collect();
+    for (name, text, code, count) in [
+        ("mw.properties", middleware, "MW003", 11_999),
+        ("wide.json", wide, "KY001", 30_000),
+        ("web.env", env, "KY001", 20_000),
+    ] {
+        assert!(text.len() < 1 << 20, "{name}: under 1 MB");
+        let (_dir, path) = temp_file(name, text.as_bytes());
+        let output = omeroconf_within(100, &["lint", "--format", "short", path_str(&path)]);
+        let err = stderr(&output);
+        assert!(!err.contains("memory allocation"), "{name}: {err}");
+        let report = stdout(&output);
+        // One finding per entry (an unknown key, or a hint at a known one).
+        assert!(report.contains(code), "{name}: {err}");
+        assert!(report.lines().count() >= count, "{name}: {err}");
+        if name == "wide.json" {
+            // The last key's column is right, however far along the line.
+            let last = report.lines().last().unwrap_or_default();
+            let column = wide_column(&text, "omero.web.k29999");
+            assert!(last.starts_with(&format!("{}:1:{column}:", path_str(&path))), "{last}");
+        }
+    }
+}
+
+/// The 1-based column of `needle`'s opening quote in one-line `text`.
+fn wide_column(text: &str, needle: &str) -> usize {
+    text.find(&format!("\"{needle}\""))
+        .map_or(0, |at| text[..at].chars().count() + 1)
+}
+
+#[test]
+fn a_byte_order_mark_is_read_as_python_and_go_read_it() {
+    let xml = "<icegrid><properties id=\"__ACTIVE__\"><property name=\"omero.config.profile\" value=\"default\" />\
+<property name=\"omero.web.debug\" value=\"true\" /></properties><properties id=\"default\">\
+<property name=\"omero.web.debug\" value=\"true\" /></properties></icegrid>\n";
+    for (name, text) in [
+        (
+            "docker-compose.yml",
+            "services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n      CONFIG_omero_web_debug: 'true'\n",
+        ),
+        ("vars.yml", "omero_web_config_set:\n  omero.web.debug: true\n"),
+        ("config.xml", xml),
+    ] {
+        let (_dir, path) = temp_file(name, format!("\u{feff}{text}").as_bytes());
+        let output = omeroconf(&["lint", "--format", "short", path_str(&path)]);
+        assert_status(&output, 0);
+        assert!(stdout(&output).contains("warning[SC001]"), "{name}: {}", stdout(&output));
+    }
+}
+
+#[test]
+fn deep_shell_nesting_stays_under_100_mb() {
+    for (name, text) in [
+        (
+            "parens.sh",
+            format!("omero config set omero.web.debug true\n{}\n", "(".repeat(900_000)),
+        ),
+        (
+            "substitutions.sh",
+            format!("omero config set omero.web.debug \"{}\"\n", "$(".repeat(450_000)),
+        ),
+    ] {
+        let (_dir, path) = temp_file(name, text.as_bytes());
+        let output = omeroconf_within(100, &["lint", "--format", "short", path_str(&path)]);
+        let err = stderr(&output);
+        assert!(
+            !err.contains("panicked") && !err.contains("memory allocation"),
+            "{name}: {err}"
+        );
+        assert!(matches!(output.status.code(), Some(0..=2)), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_lone_cr_ends_a_line_in_every_report() {
+    let (_dir, path) = temp_file("web.properties", b"omero.web.prefix=/omero\romero.web.debug=true\r");
+    let short = stdout(&omeroconf(&["lint", "--format", "short", path_str(&path)]));
+    assert!(short.contains("web.properties:2:17: warning[SC001]"), "{short}");
+    let github = stdout(&omeroconf(&["lint", "--format", "github", path_str(&path)]));
+    assert!(github.contains("line=2,endLine=2,col=17"), "{github}");
+}

@@ -65,3 +65,30 @@ echo "linearity: 10x input takes $(ratio "$big" "$small")x the time (target <= 1
 size=$(stat -c %s "$work/1m.sh")
 peak=$(/usr/bin/time -f %M "$bin" lint --format json "$work/1m.sh" 2>&1 >/dev/null | tail -1)
 echo "peak memory: $((peak / 1024)) MB for a $((size / 1048576)) MB input: $(ratio "$((peak * 1024))" "$size")x (target <= 3x)"
+
+# Hostile shapes (issue: bounded memory and time). Each is linted once;
+# the time and peak memory are printed for the README's reliability table.
+python3 - "$work" <<'PY'
+import json, sys
+w = sys.argv[1]
+mw = ",".join(['{"index": 1, "class": "django.middleware.common.CommonMiddleware"}'] * 20000)
+open(f"{w}/middleware.properties", "w").write(f"omero.web.middleware=[{mw}]\n")
+open(f"{w}/wide.json", "w").write(json.dumps({f"omero.web.k{i}": "x" for i in range(100000)}))
+open(f"{w}/many.env", "w").write("".join(f"CONFIG_omero_web_k{i}=v\n" for i in range(50000)))
+open(f"{w}/compose.yml", "w").write("services:\n  web:\n    image: openmicroscopy/omero-web-standalone\n    environment:\n"
+                                      + "".join(f"      CONFIG_omero_web_k{i}: v\n" for i in range(50000)))
+levels = ["a0: &a0 [x,x,x,x,x,x,x,x,x]"] + [f"a{i}: &a{i} [" + ",".join([f"*a{i-1}"] * 9) + "]" for i in range(1, 9)]
+open(f"{w}/laughs.yml", "w").write("\n".join(levels) + "\nomero_web_config_set:\n  omero.web.apps: *a8\n")
+PY
+mkdir -p "$work/tree/etc" && cp "$work/many.env" "$work/tree/etc/web.env"
+mkfifo "$work/tree/pipe.properties" && ln -s / "$work/tree/root" && ln -s . "$work/tree/etc/loop"
+for shape in "20 k duplicate middleware entries:middleware.properties" \
+  "one-line JSON, 100 k keys:wide.json" "50 k env variables:many.env" "50 k compose variables:compose.yml" \
+  "nine levels of YAML aliases:laughs.yml --from ansible" "a tree with a FIFO, a link to / and a loop:tree"; do
+  name=${shape%%:*}
+  args=${shape#*:}
+  size=$(du -sb "$work/${args%% *}" | cut -f1)
+  # shellcheck disable=SC2086 # the input path and its flags
+  stats=$(cd "$work" && /usr/bin/time -f "%e s, %M KB" timeout 120 "$bin" lint --format json $args 2>&1 >/dev/null | tail -1)
+  echo "$name ($((size / 1024)) KB): $stats"
+done

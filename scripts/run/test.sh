@@ -22,6 +22,13 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   fi
 fi
 
+# The hostile and write tests cap memory with prlimit and run as `nobody`
+# with setpriv (both util-linux).
+if ! command -v prlimit >/dev/null 2>&1 || ! command -v setpriv >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq util-linux) \
+    || echo "note: util-linux not installed; the memory-ceiling and permission tests fail"
+fi
+
 # Style and lints are part of the suite: a change that is not formatted or
 # that clippy warns about fails here, as it would in review.
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy

@@ -2,9 +2,8 @@
 //! another format.
 
 use super::input::{parse_format, InputArgs, ReleaseArgs};
-use super::{refused, usage_error, write_out, FINDINGS, OK, USAGE};
+use super::{refused, usage_error, write_out};
 use clap::Args;
-use omeroconf::atomic;
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::Format;
 use omeroconf::lint::{self, Filter};
@@ -73,16 +72,6 @@ pub fn run(args: &ConvertArgs) -> u8 {
     }
     match &args.output {
         None => write_out(&written.text),
-        Some(path) => match atomic::write(path, &written.text, args.force) {
-            Ok(()) => OK,
-            Err(atomic::WriteError::Exists) => {
-                eprintln!("error: {}: {}", path.display(), atomic::WriteError::Exists);
-                FINDINGS
-            }
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                USAGE
-            }
-        },
+        Some(path) => super::write_file(path, &written.text, args.force),
     }
 }

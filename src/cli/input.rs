@@ -68,14 +68,21 @@ fn parse_var(text: &str) -> Result<(String, String), String> {
 /// The name standard input is reported under.
 const STDIN_NAME: &str = "<stdin>";
 
-/// Reads one input as text (`-` is standard input), or says why it cannot.
-pub fn read_text(path: &Path) -> Result<String, String> {
+/// Reads one input as text (`-` is standard input), or says why it cannot;
+/// a file `found` by walking a directory must still be a regular file.
+pub fn read_text(path: &Path, found: bool) -> Result<String, String> {
     let bytes = if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
             .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
+        bytes
+    } else if found {
+        let mut bytes = Vec::new();
+        omeroconf::walk::open_regular(path)
+            .and_then(|mut file| file.read_to_end(&mut bytes))
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         bytes
     } else {
         std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
@@ -112,51 +119,25 @@ impl InputArgs {
 
     /// Reads and parses one input file, or says why it cannot.
     pub fn load(&self, path: &Path) -> Result<Document, String> {
-        read_text(path).map(|text| self.parse(path, text, None))
+        read_text(path, false).map(|text| self.parse(path, text, None))
     }
 }
 
-/// Unused directories: version control, build output, dependencies.
-const SKIPPED_DIRS: [&str; 4] = [".git", "target", "node_modules", ".venv"];
-
-/// The inputs behind the command-line paths: files as given, directories
-/// searched (each file with the format it was recognised as).
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Option<Format>)>, String> {
+/// The inputs behind the command-line paths: files as given (read even
+/// when a FIFO or device, such as `<(cmd)`), directories searched by the
+/// safe walker (each file with the format it was recognised as), and what
+/// could not be read.
+pub fn expand(paths: &[PathBuf]) -> (Vec<(PathBuf, Option<Format>)>, Vec<String>) {
     let mut inputs = Vec::new();
+    let mut errors = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut inputs).map_err(|e| format!("cannot read the directory {}: {e}", path.display()))?;
+            let found = omeroconf::walk::walk(path);
+            inputs.extend(found.inputs.into_iter().map(|(p, f)| (p, Some(f))));
+            errors.extend(found.errors);
         } else {
             inputs.push((path.clone(), None));
         }
     }
-    Ok(inputs)
-}
-
-fn walk(dir: &Path, inputs: &mut Vec<(PathBuf, Option<Format>)>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if path.is_dir() {
-            if !SKIPPED_DIRS.contains(&name.as_str()) {
-                walk(&path, inputs)?;
-            }
-            continue;
-        }
-        // Unreadable or binary files are not configuration: skip them here.
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        if let Some(format) = formats::recognise(&path, &text) {
-            inputs.push((path, Some(format)));
-        }
-    }
-    Ok(())
+    (inputs, errors)
 }

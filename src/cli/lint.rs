@@ -71,10 +71,13 @@ pub fn run(args: &LintArgs) -> u8 {
     let options = rules::Options { cores: args.cores };
     let release = args.release.omero_web_version;
     let lint_one = |document| lint::lint_with(document, release, &filter, &options);
-    let inputs = match input::expand(&args.files) {
-        Ok(inputs) => inputs,
-        Err(message) => return usage_error(&message),
-    };
+    let (inputs, errors) = input::expand(&args.files);
+    for message in &errors {
+        eprintln!("error: {message}");
+    }
+    if inputs.is_empty() && !errors.is_empty() {
+        return USAGE;
+    }
     if inputs.is_empty() {
         eprintln!(
             "note: no configuration file omeroconf recognises in {}",
@@ -87,7 +90,7 @@ pub fn run(args: &LintArgs) -> u8 {
         return OK;
     }
     let mut results: Vec<(Linted, PathBuf)> = Vec::new();
-    let mut unreadable = false;
+    let mut unreadable = !errors.is_empty();
     for outcome in lint_all(&inputs, args, &lint_one) {
         match outcome {
             Outcome::Linted(one, path) => results.push((*one, path)),
@@ -114,7 +117,11 @@ pub fn run(args: &LintArgs) -> u8 {
         linted = linted
             .into_iter()
             .zip(&paths)
-            .map(|(l, path)| apply_fixes(args, l, path, &lint_one))
+            .map(|(l, path)| {
+                let (l, written) = apply_fixes(args, l, path, &lint_one);
+                unreadable |= !written;
+                l
+            })
             .collect();
     }
     let options = report::Options {
@@ -144,7 +151,7 @@ pub fn run(args: &LintArgs) -> u8 {
 }
 
 fn lint_input(path: &Path, recognised: Option<Format>, args: &LintArgs, lint_one: &LintOne) -> Outcome {
-    let text = match input::read_text(path) {
+    let text = match input::read_text(path, recognised.is_some()) {
         Ok(text) => text,
         Err(message) => return Outcome::Unreadable(message),
     };
@@ -221,12 +228,15 @@ fn show_fixes(args: &LintArgs, linted: &[Linted], paths: &[&Path], lint_one: &Li
     }
 }
 
-/// `--fix`: writes the fixed text in place and lints it again.
-fn apply_fixes(args: &LintArgs, linted: Linted, path: &Path, lint_one: &LintOne) -> Linted {
-    let Some(fixed) = lint::fix(&linted) else { return linted };
-    if let Err(e) = omeroconf::edit::write_file(path, &fixed.source) {
-        eprintln!("error: cannot write {}: {e}", path.display());
-        return linted;
+/// `--fix`: writes the fixed text in place and lints it again; a file that
+/// cannot be written is reported and comes back unchanged with `false`.
+fn apply_fixes(args: &LintArgs, linted: Linted, path: &Path, lint_one: &LintOne) -> (Linted, bool) {
+    let Some(fixed) = lint::fix(&linted) else {
+        return (linted, true);
+    };
+    if let Err(e) = omeroconf::atomic::replace(path, &linted.document.source, &fixed.source) {
+        eprintln!("error: cannot fix {}: {e}", input::display_name(path));
+        return (linted, false);
     }
     let left = if fixed.deferred > 0 {
         format!("; {} more after another run", fixed.deferred)
@@ -234,5 +244,5 @@ fn apply_fixes(args: &LintArgs, linted: Linted, path: &Path, lint_one: &LintOne)
         String::new()
     };
     eprintln!("fixed {} problem(s) in {}{left}", fixed.applied.len(), path.display());
-    lint_one(args.input.parse(path, fixed.source, None))
+    (lint_one(args.input.parse(path, fixed.source, None)), true)
 }

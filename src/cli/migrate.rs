@@ -51,6 +51,9 @@ pub struct MigrateArgs {
 type Edited = Result<(String, Document, Config), String>;
 
 pub fn run(args: &MigrateArgs) -> u8 {
+    if args.write && args.file == std::path::Path::new("-") {
+        return usage_error(&atomic::WriteError::StandardInput.to_string());
+    }
     let planned = args.input.load(&args.file).and_then(|document| {
         emit::readable(&document).map_err(|r| r.to_string())?;
         let migration = migrate::plan(&document, args.from_version, args.to_version)?;
@@ -117,12 +120,12 @@ fn write_new(args: &MigrateArgs, path: &std::path::Path, document: &Document, mi
         Ok(written) => written,
         Err(refusal) => return usage_error(&refusal.to_string()),
     };
-    match atomic::write(path, &written.text, args.force) {
-        Ok(()) => {
+    match super::write_file(path, &written.text, args.force) {
+        OK => {
             eprintln!("wrote {} ({format}) for OMERO.web {}", path.display(), migration.to);
             status
         }
-        Err(e) => usage_error(&format!("{}: {e}", path.display())),
+        failed => failed,
     }
 }
 

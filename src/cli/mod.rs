@@ -44,3 +44,14 @@ pub fn usage_error(message: &str) -> u8 {
     eprintln!("error: {message}");
     USAGE
 }
+
+/// Writes an output file with the one writer and its exit status.
+pub fn write_file(path: &std::path::Path, text: &str, force: bool) -> u8 {
+    match omeroconf::atomic::write(path, text, force) {
+        Ok(()) => OK,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            e.exit_status()
+        }
+    }
+}

@@ -3,14 +3,17 @@
 //! (strings are written as they are; only non-strings go through
 //! `to_json`). Text Jinja would render is tagged `!unsafe`.
 
-use super::Written;
+use super::{not_carried, Refusal, Written};
+use crate::document::Format;
 use indexmap::IndexMap;
 
-pub fn write(stored: &IndexMap<String, String>) -> Written {
+pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, Refusal> {
     let mut text = String::from("---\n# Variables for the ome.omero_web Ansible role.\nomero_web_config_set:\n");
     let mut warnings = Vec::new();
+    let mut altered = Vec::new();
     for (key, value) in stored {
         if value.contains(['\n', '\r']) {
+            not_carried(key, "a line break", Format::Ansible, force, &mut altered)?;
             // The role's `.omero` file is read one line at a time by `omero load`.
             warnings.push(format!(
                 "{key}: the role cannot write a value with a line break (omero load reads one line per command)"
@@ -28,11 +31,11 @@ pub fn write(stored: &IndexMap<String, String>) -> Written {
         };
         text.push_str(&format!("  {}: {unsafe_tag}{}\n", quoted(key), quoted(value)));
     }
-    Written {
+    Ok(Written {
         text,
         warnings,
-        ..Written::default()
-    }
+        altered,
+    })
 }
 
 /// A YAML double-quoted scalar: always a string, any character escaped.
@@ -68,7 +71,13 @@ mod tests {
             ("omero.web.public.password", "p\"a\\ss\tword"),
             ("omero.web.login_logo", "a\nb"),
         ]);
-        let written = write(&stored);
+        assert!(
+            write(&stored, false).is_err(),
+            "a line break is refused without --force"
+        );
+        let Ok(written) = write(&stored, true) else {
+            panic!("written with force")
+        };
         assert_eq!(written.warnings.len(), 1);
         let doc = parse("vars.yml", &written.text);
         assert!(doc.findings.is_empty(), "{:?}\n{}", doc.findings, written.text);

@@ -1,15 +1,18 @@
 //! A `docker run --env-file` file for omero-web-docker: one
 //! `CONFIG_name=value` line per property, the value verbatim (docker keeps
-//! everything after `=`). A key no variable name maps back to, or a value
-//! with a line break, is written as a comment and reported.
+//! everything after `=`). A key no variable name maps back to is written
+//! as a comment and reported; so is a value with a line break, which is
+//! refused unless `force`.
 
-use super::Written;
+use super::{not_carried, Refusal, Written};
+use crate::document::Format;
 use crate::source::env::{config_key, env_name};
 use indexmap::IndexMap;
 
-pub fn write(stored: &IndexMap<String, String>) -> Written {
+pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, Refusal> {
     let mut text = String::from("# omero-web-docker settings: docker run --env-file FILE\n");
     let mut warnings = Vec::new();
+    let mut altered = Vec::new();
     for (key, value) in stored {
         let Some(name) = env_name(key) else {
             let attempt = format!("CONFIG_{}", key.replace('_', "__").replace('.', "_"));
@@ -21,6 +24,7 @@ pub fn write(stored: &IndexMap<String, String>) -> Written {
             continue;
         };
         if value.contains(['\n', '\r']) {
+            not_carried(key, "a line break", Format::Env, force, &mut altered)?;
             warnings.push(format!(
                 "{key}: an env file cannot hold a value with a line break; set it in a mounted .omero file"
             ));
@@ -29,11 +33,11 @@ pub fn write(stored: &IndexMap<String, String>) -> Written {
         }
         text.push_str(&format!("{name}={value}\n"));
     }
-    Written {
+    Ok(Written {
         text,
         warnings,
-        ..Written::default()
-    }
+        altered,
+    })
 }
 
 #[cfg(test)]
@@ -51,7 +55,17 @@ mod tests {
             ("omero.x.y", "unreachable"),
             ("omero.web.login_logo", "a\nb"),
         ]);
-        let written = write(&stored);
+        let refused = write(&stored, false).err().map(|r| r.message);
+        assert!(
+            refused
+                .as_deref()
+                .is_some_and(|r| r.starts_with("omero.web.login_logo: ")),
+            "{refused:?}"
+        );
+        let Ok(written) = write(&stored, true) else {
+            panic!("written with force")
+        };
+        assert_eq!(written.altered, ["omero.web.login_logo"]);
         assert_eq!(written.warnings.len(), 2);
         assert!(
             written.warnings[0].contains("`CONFIG_omero_x_y` would set `omero.x_y`"),

@@ -20,6 +20,14 @@ pub struct Options {
 struct Rendered<'a> {
     finding: &'a Finding,
     source: &'a NamedSource<Indexed>,
+    /// The masks drawn over the source, which move the spans after them.
+    masked: Option<&'a super::Masked>,
+}
+
+impl Rendered<'_> {
+    fn range(&self, span: crate::document::Span) -> std::ops::Range<usize> {
+        self.masked.map_or(span, |m| m.span(span)).range()
+    }
 }
 
 /// The text of a report with its line starts: miette reads a span's
@@ -121,22 +129,22 @@ impl Diagnostic for Rendered<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.finding.span?;
-        let primary = LabeledSpan::new_primary_with_span(self.finding.label.clone(), span.range());
+        let primary = LabeledSpan::new_primary_with_span(self.finding.label.clone(), self.range(span));
         let related = self
             .finding
             .related
             .iter()
-            .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span.range()));
+            .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), self.range(r.span)));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
 
 /// Renders every finding of one linted file.
 pub fn render(linted: &Linted, options: &Options) -> String {
-    let text = if options.show_secrets {
-        linted.document.source.clone()
-    } else {
-        super::masked_source(&linted.document, &linted.config)
+    let masked = (!options.show_secrets).then(|| super::masked(&linted.document, &linted.config));
+    let text = match &masked {
+        Some(masked) => masked.text.clone(),
+        None => linted.document.source.clone(),
     };
     let source = NamedSource::new(linted.document.path.clone(), Indexed::new(text));
     let theme = if options.color {
@@ -155,6 +163,7 @@ pub fn render(linted: &Linted, options: &Options) -> String {
             &Rendered {
                 finding,
                 source: &source,
+                masked: masked.as_ref(),
             },
         );
         out.push('\n');

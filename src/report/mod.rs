@@ -2,10 +2,11 @@
 //! JSON for machines. Secrets are masked here unless the user asks.
 
 use crate::diagnostic::Finding;
-use crate::document::{Document, LineIndex};
+use crate::document::{Document, LineIndex, Span};
 use crate::lint::Linted;
 use crate::resolve::Config;
 use crate::secrets;
+use std::ops::Range;
 
 pub mod github;
 pub mod human;
@@ -74,46 +75,200 @@ pub fn located(linted: &Linted) -> Vec<Located<'_>> {
         .collect()
 }
 
-/// The source text as reports may show it: every secret value masked with
-/// `*` of the same byte length, so spans stay valid.
-pub fn masked_source(document: &Document, config: &Config) -> String {
-    let mut bytes = document.source.clone().into_bytes();
-    let mut mask = |start: usize, end: usize| {
-        for b in bytes.iter_mut().take(end.min(document.source.len())).skip(start) {
-            // Overwrite whole characters only: continuation bytes become `*` too.
-            *b = b'*';
+/// The source text as reports may show it: each secret replaced by
+/// [`secrets::MASK`], whatever its length, and a map from the source's
+/// offsets to the masked text's.
+pub struct Masked {
+    pub text: String,
+    /// Masked source ranges, in order, each with its start in `text`.
+    masks: Vec<(Range<usize>, usize)>,
+}
+
+impl Masked {
+    /// Where a source offset lands in the masked text; inside a mask, at its start.
+    pub fn offset(&self, at: usize) -> usize {
+        let before = self.masks.partition_point(|(range, _)| range.start < at);
+        match before.checked_sub(1).map(|i| &self.masks[i]) {
+            None => at,
+            Some((range, new)) if at < range.end => *new,
+            Some((range, new)) => new + secrets::MASK.len() + (at - range.end),
         }
-    };
-    let mut secret_texts: Vec<String> = Vec::new();
+    }
+
+    /// A source span in the masked text; a span inside a mask covers the mask.
+    pub fn span(&self, span: Span) -> Span {
+        let start = self.offset(span.start);
+        let end = if span.end > span.start {
+            self.offset(span.end)
+        } else {
+            start
+        };
+        let inside = self.masks.iter().any(|(range, _)| range.contains(&span.start));
+        let end = if inside {
+            end.max(start + secrets::MASK.len())
+        } else {
+            end
+        };
+        Span::new(start, end.max(start))
+    }
+}
+
+/// The names of `$NAME` and `${NAME...}` expansions in a value's text.
+fn variable_names(text: &str) -> Vec<&str> {
+    text.match_indices('$')
+        .filter_map(|(i, _)| {
+            let rest = text[i + 1..].strip_prefix('{').unwrap_or(&text[i + 1..]);
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            (len > 0).then(|| &rest[..len])
+        })
+        .collect()
+}
+
+/// The values of `NAME=...` (or `export NAME=...`) assignments of `names`.
+fn assignments(source: &str, names: &[&str]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    if names.is_empty() {
+        return out;
+    }
+    let mut start = 0;
+    for line in source.split_inclusive('\n') {
+        let code = line.trim_end_matches(['\n', '\r']);
+        let trimmed = code.trim_start();
+        let statement = ["export ", "local ", "readonly ", "declare "]
+            .iter()
+            .find_map(|p| trimmed.strip_prefix(p))
+            .unwrap_or(trimmed)
+            .trim_start();
+        if let Some((name, value)) = statement.split_once('=') {
+            if names.contains(&name) && !value.is_empty() {
+                let at = start + code.len() - value.len();
+                out.push(at..start + code.len());
+            }
+        }
+        start += line.len();
+    }
+    out
+}
+
+/// On a line that names a secret key but holds no located value (a
+/// command that failed, a heredoc body, a syntax error), everything after
+/// that name: the value is there somewhere.
+fn unlocated_lines(source: &str, located: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in source.split_inclusive('\n') {
+        let end = start + line.trim_end_matches(['\n', '\r']).len();
+        let masked = located.iter().any(|r| r.start < end && r.end > start);
+        let words = line[..end - start].split(|c: char| c.is_whitespace() || "=:\"'`;,()[]{}<>".contains(c));
+        let mut at = start;
+        for word in words {
+            let word_end = at + word.len();
+            if !masked && word.len() > 2 && secrets::names_secret(word) {
+                let rest = &source[word_end..end];
+                let value = rest.len()
+                    - rest
+                        .trim_start_matches(|c: char| c.is_whitespace() || "=:\"'".contains(c))
+                        .len();
+                if word_end + value < end {
+                    out.push(word_end + value..end);
+                }
+                break;
+            }
+            at = word_end + 1;
+        }
+        start += line.len();
+    }
+    out
+}
+
+/// The source text as reports may show it (see [`Masked`]).
+pub fn masked_source(document: &Document, config: &Config) -> String {
+    masked(document, config).text
+}
+
+/// Masks the spans of secret values: the whole value of a secret key; the
+/// secret part of other values (a password in a URL, a `PASSWORD` member),
+/// or the whole value when that part cannot be found in its source text;
+/// and a secret written elsewhere (a shell variable, a comment) where it
+/// stands as a whole word, never inside other text.
+pub fn masked(document: &Document, config: &Config) -> Masked {
+    let source = document.source.as_str();
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    let mut secret_texts: Vec<&str> = Vec::new();
+    let mut secret_variables: Vec<&str> = Vec::new();
     for op in &document.operations {
         let Some(value) = op.value.as_ref().and_then(|v| v.known()) else {
             continue;
         };
-        let ranges = secrets::secret_ranges(&op.key, value);
-        if ranges.is_empty() {
+        let parts = secrets::secret_ranges(&op.key, value);
+        if parts.is_empty() {
             continue;
         }
+        let written = op.value_span.range();
+        let Some(text) = source.get(written.clone()) else {
+            continue;
+        };
+        if text != value {
+            // Built from shell variables: their assignments hold the secret.
+            secret_variables.extend(variable_names(text));
+        }
         if secrets::is_secret_key(&op.key) {
-            mask(op.value_span.start, op.value_span.end);
+            ranges.push(written.clone());
+        } else if text == value {
+            ranges.extend(parts.iter().map(|r| written.start + r.start..written.start + r.end));
+        } else {
+            for part in &parts {
+                let found: Vec<_> = text.match_indices(&value[part.clone()]).collect();
+                if found.is_empty() {
+                    // Written escaped or split: the whole value, rather than a guess.
+                    ranges.push(written.clone());
+                }
+                ranges.extend(
+                    found
+                        .iter()
+                        .map(|(i, s)| written.start + i..written.start + i + s.len()),
+                );
+            }
         }
-        secret_texts.extend(ranges.into_iter().map(|r| value[r].to_string()));
+        secret_texts.extend(parts.into_iter().map(|r| &value[r]));
     }
-    for entry in config.entries.iter().filter_map(|(k, e)| Some((k, e.value.known()?))) {
-        secret_texts.extend(
-            secrets::secret_ranges(entry.0, entry.1)
-                .into_iter()
-                .map(|r| entry.1[r].to_string()),
-        );
+    for (key, value) in config.entries.iter().filter_map(|(k, e)| Some((k, e.value.known()?))) {
+        secret_texts.extend(secrets::secret_ranges(key, value).into_iter().map(|r| &value[r]));
     }
-    // Secrets also appear where the file defines them (a shell variable, a
-    // continuation line): mask every occurrence long enough to be specific.
-    for secret in secret_texts.iter().filter(|s| s.chars().count() >= 3) {
-        let found: Vec<usize> = document.source.match_indices(secret.as_str()).map(|(i, _)| i).collect();
-        for start in found {
-            mask(start, start + secret.len());
+    secret_texts.sort_unstable();
+    secret_texts.dedup();
+    let word_edge = |c: Option<char>| c.is_none_or(|c| c.is_whitespace() || "=:\"'`;,@()[]{}&<>".contains(c));
+    for secret in secret_texts.into_iter().filter(|s| s.chars().count() >= 3) {
+        for (start, _) in source.match_indices(secret) {
+            let end = start + secret.len();
+            if word_edge(source[..start].chars().next_back()) && word_edge(source[end..].chars().next()) {
+                ranges.push(start..end);
+            }
         }
     }
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    ranges.extend(assignments(source, &secret_variables));
+    ranges.extend(unlocated_lines(source, &ranges));
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut text = String::with_capacity(source.len());
+    let mut masks: Vec<(Range<usize>, usize)> = Vec::new();
+    let mut last = 0;
+    for range in ranges {
+        match masks.last_mut() {
+            // Overlapping or touching ranges form one mask.
+            Some((previous, _)) if range.start <= previous.end => previous.end = previous.end.max(range.end),
+            _ => masks.push((range, 0)),
+        }
+    }
+    for (range, new) in &mut masks {
+        text.push_str(&source[last..range.start]);
+        *new = text.len();
+        text.push_str(secrets::MASK);
+        last = range.end;
+    }
+    text.push_str(&source[last..]);
+    Masked { text, masks }
 }
 
 #[cfg(test)]
@@ -134,6 +289,31 @@ mod tests {
         assert!(!shown.contains("hunter22"), "{shown}");
         assert!(!shown.contains("pässwörd"), "{shown}");
         assert!(shown.contains("omero.web.public.password=********\n"), "{shown}");
-        assert_eq!(shown.len(), doc.source.len());
+        assert!(shown.contains("\n# old: ********\n"), "{shown}");
+    }
+
+    #[test]
+    fn masks_only_the_spans_of_secrets_and_hides_their_length() {
+        let source = "omero.web.public.password=omero\nomero.web.prefix=/omero/\nomero.web.time_zone=Europe/Londn\n\
+# the old password was omero\nomero.web.signup.admin.password=Lond\n";
+        let doc = properties::parse("p", source);
+        let config = resolve(&doc, catalog().latest);
+        let masked = masked(&doc, &config);
+        assert_eq!(
+            masked.text,
+            "omero.web.public.password=********\nomero.web.prefix=/omero/\nomero.web.time_zone=Europe/Londn\n\
+# the old password was ********\nomero.web.signup.admin.password=********\n"
+        );
+        // Spans after a mask move with it; a span inside one covers the mask.
+        let prefix = source.find("/omero/").unwrap_or_default();
+        assert_eq!(
+            &masked.text[masked.span(Span::new(prefix, prefix + 7)).range()],
+            "/omero/"
+        );
+        let inside = source.find("=omero").unwrap_or_default() + 2;
+        assert_eq!(
+            &masked.text[masked.span(Span::new(inside, inside + 1)).range()],
+            secrets::MASK
+        );
     }
 }

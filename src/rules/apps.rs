@@ -77,7 +77,9 @@ pub static FROZEN_DEFAULT: Rule = Rule {
     explanation: "`omero config append` on an unset list copies OMERO.web's default list into \
 the configuration. After an upgrade the stored copy keeps the old default entries: changed or \
 new default entries (links, panes, middleware) never reach the site. Compare with `omeroconf \
-explain KEY` and update the copied entries, or unset the key and append your own entries again.",
+explain KEY` and update the copied entries, or unset the key and append your own entries again. \
+A copied middleware list that lacks a default middleware (clickjacking protection, say) is a \
+warning; dated links and panes are information.",
     example: "omero.web.ui.top_links=[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], \
 [\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"http://help.openmicroscopy.org/\"]]",
     fixed_example:
@@ -455,6 +457,14 @@ fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Findin
             if missing.len() == 1 { "is" } else { "are" }
         ));
     }
+    // Graded by what the stale copy changes: a default middleware it lacks
+    // is a protection or a service the site goes without; an old link or
+    // pane is only dated.
+    let severity = if key == "omero.web.middleware" && !missing.is_empty() {
+        Warning
+    } else {
+        Info
+    };
     out.push(
         ctx.on_value(
             &FROZEN_DEFAULT,
@@ -465,6 +475,7 @@ fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Findin
                 ctx.release()
             ),
         )
+        .severity(severity)
         .help(format!(
             "compare with `omeroconf explain {key}` and update the copied entries"
         )),
@@ -474,6 +485,7 @@ fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Findin
 #[cfg(test)]
 mod tests {
     use super::super::testing::{codes, findings};
+    use crate::diagnostic::Severity::{Info, Warning};
 
     #[test]
     fn renamed_apps_are_fixed_in_place() {
@@ -558,6 +570,12 @@ mod tests {
         let found = findings(old_help);
         let frozen = found.iter().find(|f| f.code() == "AP005").expect("reported");
         assert!(frozen.message.contains("`Help` differs"), "{}", frozen.message);
+        assert_eq!(frozen.severity, Info);
+        // A copied middleware list without today's clickjacking protection.
+        let old_middleware = "omero.web.middleware=[{\"index\": 1, \"class\": \"django.middleware.common.BrokenLinkEmailsMiddleware\"}, {\"index\": 2, \"class\": \"django.middleware.common.CommonMiddleware\"}, {\"index\": 3, \"class\": \"django.contrib.sessions.middleware.SessionMiddleware\"}, {\"index\": 4, \"class\": \"django.middleware.csrf.CsrfViewMiddleware\"}, {\"index\": 5, \"class\": \"django.contrib.messages.middleware.MessageMiddleware\"}]\n";
+        let found = findings(old_middleware);
+        let frozen = found.iter().find(|f| f.code() == "AP005").expect("reported");
+        assert_eq!(frozen.severity, Warning, "{}", frozen.message);
         let current = "omero.web.ui.top_links=[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], [\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"https://help.openmicroscopy.org/\", {\"title\": \"Open OMERO user guide in a new tab\", \"target\": \"new\"}], [\"GitHub\", \"https://github.com/ome\"]]\n";
         assert!(codes(current, "AP").is_empty());
         // A list of one's own is no copy of the default.

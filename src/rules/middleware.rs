@@ -6,6 +6,7 @@ use super::LintContext;
 use crate::diagnostic::{Finding, Rule, Severity::*};
 use crate::python::json::PyJson;
 use crate::settings::{self, Exception, ModuleInputs};
+use std::collections::HashMap;
 
 pub static ENTRY_INCOMPLETE: Rule = Rule {
     code: "MW001",
@@ -284,13 +285,40 @@ fn dotted_path(text: &str) -> bool {
     text.contains('.') && text.split('.').all(identifier)
 }
 
+/// An index as Python's `==` compares it, for a set of the indexes seen:
+/// `1`, `1.0` and `True` are one. `None` for a value with no such form
+/// (NaN equals nothing; lists and dicts are compared one by one).
+fn index_key(index: &PyJson) -> Option<String> {
+    match index {
+        PyJson::Int(text) => Some(text.clone()),
+        PyJson::Bool(b) => Some(u8::from(*b).to_string()),
+        // `+ 0.0` turns -0.0 into 0.0, which Python compares equal to 0.
+        PyJson::Float(f) if f.is_finite() && f.fract() == 0.0 => Some(format!("{:.0}", f + 0.0)),
+        PyJson::Float(f) if !f.is_nan() => Some(format!("float:{f}")),
+        PyJson::Str(s) => Some(format!("str:{s}")),
+        PyJson::Null => Some("None".to_string()),
+        _ => None,
+    }
+}
+
 fn duplicates(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
     let default_classes: Vec<String> = default_classes(ctx);
+    // The first entry of each class and of each index: a set, not a search
+    // of every earlier entry (20 000 entries took minutes).
+    let mut classes: HashMap<&str, &Entry> = HashMap::new();
+    let mut indexes: HashMap<String, &Entry> = HashMap::new();
     for (n, later) in entries.iter().enumerate() {
+        let key = index_key(later.index);
+        let clash = match &key {
+            Some(key) => indexes.get(key).copied(),
+            None => entries[..n].iter().find(|e| e.index.py_eq(later.index)),
+        };
+        if let Some(key) = key {
+            indexes.entry(key).or_insert(later);
+        }
         let PyJson::Str(class) = later.class else { continue };
-        let earlier = entries[..n]
-            .iter()
-            .find(|e| matches!(e.class, PyJson::Str(c) if c == class));
+        let earlier = classes.get(class.as_str()).copied();
+        classes.entry(class.as_str()).or_insert(later);
         if let Some(first) = earlier {
             let identical = first.index.py_eq(later.index);
             let in_default = if default_classes.contains(class) {
@@ -319,8 +347,7 @@ fn duplicates(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
             out.push(finding);
             continue;
         }
-        let clash = entries[..n].iter().find(|e| e.index.py_eq(later.index));
-        if let (Some(other), PyJson::Str(_)) = (clash, later.class) {
+        if let Some(other) = clash {
             let other_class = match other.class {
                 PyJson::Str(c) => c.as_str(),
                 _ => "another entry",
@@ -502,6 +529,19 @@ mod tests {
         assert!(found
             .iter()
             .any(|f| f.code() == "MW003" && f.message.contains("default list already has it")));
+    }
+
+    #[test]
+    fn indexes_equal_as_python_compares_them_share_a_key() {
+        use super::{index_key, PyJson};
+        let one = index_key(&PyJson::Int("1".into()));
+        assert!(one.is_some());
+        assert_eq!(index_key(&PyJson::Float(1.0)), one);
+        assert_eq!(index_key(&PyJson::Bool(true)), one);
+        assert_eq!(index_key(&PyJson::Float(-0.0)), index_key(&PyJson::Int("0".into())));
+        assert_ne!(index_key(&PyJson::Float(1.5)), one);
+        assert_ne!(index_key(&PyJson::Str("1".into())), one);
+        assert_eq!(index_key(&PyJson::Float(f64::NAN)), None);
     }
 
     #[test]

@@ -12,7 +12,10 @@ use crate::edit;
 use crate::python::{self, json::PyJson};
 use crate::resolve::Config;
 use crate::source;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 
 pub mod apps;
 pub mod gunicorn;
@@ -156,6 +159,15 @@ pub struct LintContext<'a> {
     pub document: &'a Document,
     pub config: &'a Config,
     pub options: &'a Options,
+    /// Each JSON list's items, found once per key: a rule reporting on
+    /// many items of one long list would otherwise parse it per finding.
+    lists: RefCell<HashMap<String, Rc<List>>>,
+}
+
+/// The items of a stored JSON list, and where its value is literal in the source.
+struct List {
+    items: Vec<Range<usize>>,
+    literal: Option<edit::Literal>,
 }
 
 impl LintContext<'_> {
@@ -219,11 +231,24 @@ impl LintContext<'_> {
         }
     }
 
+    /// The stored value of `key` (when a set operation wrote it) and its items.
+    fn list(&self, key: &str) -> Option<(&str, Rc<List>)> {
+        let (op, raw) = self.set_value(key)?;
+        if let Some(list) = self.lists.borrow().get(key) {
+            return Some((raw, Rc::clone(list)));
+        }
+        let list = Rc::new(List {
+            items: edit::json_array_items(raw)?,
+            literal: edit::literal_value(self.document, op, raw),
+        });
+        self.lists.borrow_mut().insert(key.to_string(), Rc::clone(&list));
+        Some((raw, list))
+    }
+
     /// Where item `index` of the JSON list stored in `key` is in the source.
     pub fn item_span(&self, key: &str, index: usize) -> Option<Span> {
-        let (op, raw) = self.set_value(key)?;
-        let item = edit::json_array_items(raw)?.get(index)?.clone();
-        edit::span_in_value(self.document, op, raw, item)
+        let (raw, list) = self.list(key)?;
+        edit::span_in_literal(list.literal?, raw, list.items.get(index)?.clone())
     }
 
     /// A fix replacing `range` of the stored value of `key`, when the source
@@ -237,19 +262,28 @@ impl LintContext<'_> {
         })
     }
 
+    /// A fix replacing `range` of the JSON list stored in `key`.
+    fn list_fix(&self, key: &str, range: Range<usize>, replacement: &str, description: String) -> Option<Fix> {
+        let (raw, list) = self.list(key)?;
+        let edit = edit::replace_in_literal(self.document, list.literal?, raw, range, replacement)?;
+        Some(Fix {
+            description,
+            edits: vec![edit],
+        })
+    }
+
     /// A fix dropping item `index` of the JSON list stored in `key`.
     pub fn drop_item_fix(&self, key: &str, index: usize, description: String) -> Option<Fix> {
-        let (_, raw) = self.set_value(key)?;
-        let items = edit::json_array_items(raw)?;
-        let range = edit::array_item_removal(&items, index)?;
-        self.value_fix(key, range, "", description)
+        let (_, list) = self.list(key)?;
+        let range = edit::array_item_removal(&list.items, index)?;
+        self.list_fix(key, range, "", description)
     }
 
     /// A fix replacing item `index` of the JSON list stored in `key`.
     pub fn replace_item_fix(&self, key: &str, index: usize, replacement: &str, description: String) -> Option<Fix> {
-        let (_, raw) = self.set_value(key)?;
-        let item = edit::json_array_items(raw)?.get(index)?.clone();
-        self.value_fix(key, item, replacement, description)
+        let (_, list) = self.list(key)?;
+        let item = list.items.get(index)?.clone();
+        self.list_fix(key, item, replacement, description)
     }
 
     /// The text of item `index` of the JSON list stored in `key`.
@@ -319,6 +353,7 @@ pub fn check_with(document: &Document, config: &Config, options: &Options) -> Ve
         document,
         config,
         options,
+        lists: RefCell::default(),
     };
     let mut out = Vec::new();
     for check in CHECKS {

@@ -19,11 +19,12 @@
 //! (YAML 1.1: `yes` is True, `0755` is 493, `1:30` is 90). Jinja
 //! expressions are never evaluated: such a value is unknown.
 
-use super::yaml::{self, Node, Scalar, Style};
+use super::yaml::{self, Budget, Node, Scalar, Style};
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, OpKind, Operation, Span, Unknown, Value};
 use crate::python::json::{self as pyjson, PyJson};
 use crate::source::rules;
+use std::collections::{HashMap, HashSet};
 
 /// The role's variables that write configuration, in the order it applies them.
 pub const VARIABLES: [&str; 6] = [
@@ -37,16 +38,18 @@ pub const VARIABLES: [&str; 6] = [
 
 pub fn parse(path: &str, source: &str) -> Document {
     let mut doc = Document::new(path, Format::Ansible, source);
-    let Some(documents) = yaml::parse_document(
+    let Some(stream) = yaml::parse_document(
         &mut doc,
         "Ansible reads variables files as YAML; check the indentation and quotes",
     ) else {
         return doc;
     };
     let mut found: Vec<Option<(&Node, &Node)>> = vec![None; VARIABLES.len()];
-    for node in &documents {
-        collect(node, &mut found);
+    let mut seen = HashSet::new();
+    for node in &stream.documents {
+        collect(node, &mut found, &mut seen);
     }
+    let budget = &mut Budget::for_source(source.len());
     for (name, entry) in VARIABLES.iter().zip(found) {
         let Some((key, value)) = entry else { continue };
         // The whole variable built by a Jinja expression is known only when
@@ -65,11 +68,13 @@ pub fn parse(path: &str, source: &str) -> Document {
             continue;
         }
         match *name {
-            "omero_web_config_set" | "omero_web_apps_config_set" => set_all(&mut doc, key, value),
-            "omero_web_apps_names" => append_each(&mut doc, key, value, "omero.web.apps"),
-            "omero_web_apps_ui_metadata_panes" => append_each(&mut doc, key, value, "omero.web.ui.metadata_panes"),
-            "omero_web_apps_top_links" => top_links(&mut doc, key, value),
-            _ => append_lists(&mut doc, value),
+            "omero_web_config_set" | "omero_web_apps_config_set" => set_all(&mut doc, key, value, budget),
+            "omero_web_apps_names" => append_each(&mut doc, key, value, "omero.web.apps", budget),
+            "omero_web_apps_ui_metadata_panes" => {
+                append_each(&mut doc, key, value, "omero.web.ui.metadata_panes", budget)
+            }
+            "omero_web_apps_top_links" => top_links(&mut doc, key, value, budget),
+            _ => append_lists(&mut doc, value, budget),
         }
     }
     super::env::report_overridden(
@@ -83,17 +88,21 @@ pub fn parse(path: &str, source: &str) -> Document {
 
 /// The last definition of each role variable anywhere in the tree (play
 /// vars, role parameters, a vars file), the way a later one takes precedence.
-fn collect<'a>(node: &'a Node, found: &mut [Option<(&'a Node, &'a Node)>]) {
+/// A collection reached again through an alias is not searched again.
+fn collect<'a>(node: &'a Node, found: &mut [Option<(&'a Node, &'a Node)>], seen: &mut HashSet<*const ()>) {
+    if node.shared_id().is_some_and(|id| !seen.insert(id)) {
+        return;
+    }
     match node {
         Node::Map { entries, .. } => {
-            for (key, value) in entries {
+            for (key, value) in entries.iter() {
                 match VARIABLES.iter().position(|v| key.as_str() == Some(v)) {
                     Some(i) => found[i] = Some((key, value)),
-                    None => collect(value, found),
+                    None => collect(value, found, seen),
                 }
             }
         }
-        Node::Seq { items, .. } => items.iter().for_each(|item| collect(item, found)),
+        Node::Seq { items, .. } => items.iter().for_each(|item| collect(item, found, seen)),
         Node::Scalar(_) => {}
     }
 }
@@ -107,7 +116,7 @@ fn shape_error(doc: &mut Document, at: &Node, message: String, help: &str) {
 }
 
 /// `config set KEY VALUE` for each entry: strings as they are, the rest as JSON.
-fn set_all(doc: &mut Document, name: &Node, dict: &Node) {
+fn set_all(doc: &mut Document, name: &Node, dict: &Node, budget: &mut Budget) {
     let Node::Map { entries, .. } = dict else {
         let variable = name.as_str().unwrap_or_default();
         return shape_error(
@@ -117,10 +126,10 @@ fn set_all(doc: &mut Document, name: &Node, dict: &Node) {
             "write one `key: value` per line under it",
         );
     };
-    for (key, value) in entries {
+    for (key, value) in entries.iter() {
         let Some(property) = scalar_key(key) else { continue };
-        surprising_numbers(doc, &property, value);
-        let stored = match python_value(value) {
+        surprising_numbers(doc, &property, value, &mut HashSet::new());
+        let stored = match expand(value, budget) {
             Ok(PyJson::Str(text)) => Ok(text),
             Ok(other) => Ok(pyjson::dumps(&other)),
             Err(why) => Err(why),
@@ -130,7 +139,7 @@ fn set_all(doc: &mut Document, name: &Node, dict: &Node) {
 }
 
 /// `config append KEY (item | to_json)` for each item of a list.
-fn append_each(doc: &mut Document, name: &Node, list: &Node, property: &str) {
+fn append_each(doc: &mut Document, name: &Node, list: &Node, property: &str, budget: &mut Budget) {
     let Node::Seq { items, .. } = list else {
         let variable = name.as_str().unwrap_or_default();
         return shape_error(
@@ -140,8 +149,8 @@ fn append_each(doc: &mut Document, name: &Node, list: &Node, property: &str) {
             "write one `- item` per line under it",
         );
     };
-    for item in items {
-        let stored = python_value(item).map(|v| pyjson::dumps(&v));
+    for item in items.iter() {
+        let stored = expand(item, budget).map(|v| pyjson::dumps(&v));
         push(
             doc,
             OpKind::Append { unique: false },
@@ -154,7 +163,7 @@ fn append_each(doc: &mut Document, name: &Node, list: &Node, property: &str) {
 }
 
 /// `[label, link, attrs | default({})]` for each top link.
-fn top_links(doc: &mut Document, name: &Node, list: &Node) {
+fn top_links(doc: &mut Document, name: &Node, list: &Node, budget: &mut Budget) {
     let Node::Seq { items, .. } = list else {
         return shape_error(
             doc,
@@ -163,8 +172,8 @@ fn top_links(doc: &mut Document, name: &Node, list: &Node) {
             "write one `- label: ...` item per link",
         );
     };
-    for item in items {
-        let field = |f: &str| item.get(f).map(python_value);
+    for item in items.iter() {
+        let mut field = |f: &str| item.get(f).map(|node| expand(node, budget));
         let (Some(label), Some(link)) = (field("label"), field("link")) else {
             shape_error(
                 doc,
@@ -188,7 +197,7 @@ fn top_links(doc: &mut Document, name: &Node, list: &Node) {
 }
 
 /// `omero_web_apps_config_append`: every item of each key's list.
-fn append_lists(doc: &mut Document, dict: &Node) {
+fn append_lists(doc: &mut Document, dict: &Node, budget: &mut Budget) {
     let Node::Map { entries, .. } = dict else {
         return shape_error(
             doc,
@@ -197,12 +206,12 @@ fn append_lists(doc: &mut Document, dict: &Node) {
             "write `key:` then one `- item` per value",
         );
     };
-    for (key, values) in entries {
+    for (key, values) in entries.iter() {
         let Some(property) = scalar_key(key) else { continue };
         match values {
             Node::Seq { items, .. } => {
-                for item in items {
-                    let stored = python_value(item).map(|v| pyjson::dumps(&v));
+                for item in items.iter() {
+                    let stored = expand(item, budget).map(|v| pyjson::dumps(&v));
                     push(doc, OpKind::Append { unique: false }, property.clone(), key.span(), item.span(), stored);
                 }
             }
@@ -216,8 +225,12 @@ fn append_lists(doc: &mut Document, dict: &Node) {
     }
 }
 
-/// IN018 for plain octal and base-60 numbers anywhere in a value.
-fn surprising_numbers(doc: &mut Document, property: &str, node: &Node) {
+/// IN018 for plain octal and base-60 numbers anywhere in a value, each
+/// scalar once however many aliases repeat it.
+fn surprising_numbers(doc: &mut Document, property: &str, node: &Node, seen: &mut HashSet<*const ()>) {
+    if node.shared_id().is_some_and(|id| !seen.insert(id)) {
+        return;
+    }
     match node {
         Node::Scalar(s) if s.style == Style::Plain && s.tag.is_none() => {
             let digits = s.text.trim_start_matches(['+', '-']);
@@ -243,8 +256,10 @@ fn surprising_numbers(doc: &mut Document, property: &str, node: &Node) {
                 .help(format!("quote it (`\"{}\"`) to keep the text, or write {n}", s.text)),
             );
         }
-        Node::Seq { items, .. } => items.iter().for_each(|i| surprising_numbers(doc, property, i)),
-        Node::Map { entries, .. } => entries.iter().for_each(|(_, v)| surprising_numbers(doc, property, v)),
+        Node::Seq { items, .. } => items.iter().for_each(|i| surprising_numbers(doc, property, i, seen)),
+        Node::Map { entries, .. } => entries
+            .iter()
+            .for_each(|(_, v)| surprising_numbers(doc, property, v, seen)),
         Node::Scalar(_) => {}
     }
 }
@@ -258,6 +273,8 @@ enum NotKnown {
     Template,
     Vault,
     Timestamp(String),
+    /// Aliases expand it beyond the file's [`Budget`].
+    TooLarge,
 }
 
 fn push(
@@ -284,6 +301,18 @@ fn push(
             );
             return;
         }
+        Err(NotKnown::TooLarge) => {
+            doc.findings.push(
+                Finding::new(
+                    &rules::TEMPLATE_VALUE,
+                    format!("the value of `{key}` is built from YAML aliases that expand too far to analyse"),
+                )
+                .key(key.clone())
+                .at(value_span, "expands beyond omeroconf's budget for this file")
+                .help("the role would write every copy; write the value without nested aliases"),
+            );
+            Value::Unknown(Unknown::Unevaluated("a value built from nested YAML aliases"))
+        }
         Err(why) => {
             let message = match why {
                 NotKnown::Vault => {
@@ -306,6 +335,15 @@ fn push(
     doc.operations.push(op);
 }
 
+/// [`python_value`] for a value whose expansion `budget` can pay for.
+fn expand(node: &Node, budget: &mut Budget) -> Result<PyJson, NotKnown> {
+    if budget.take(node) {
+        python_value(node)
+    } else {
+        Err(NotKnown::TooLarge)
+    }
+}
+
 /// The Python value PyYAML builds for a node, as the role's JSON sees it.
 fn python_value(node: &Node) -> Result<PyJson, NotKnown> {
     match node {
@@ -317,7 +355,8 @@ fn python_value(node: &Node) -> Result<PyJson, NotKnown> {
             .map(PyJson::Array),
         Node::Map { entries, .. } => {
             let mut members: Vec<(String, PyJson)> = Vec::new();
-            for (key, value) in entries {
+            let mut index: HashMap<String, usize> = HashMap::new();
+            for (key, value) in entries.iter() {
                 let key = match python_value(key)? {
                     PyJson::Str(s) => s,
                     // json.dumps turns non-string keys into their JSON text.
@@ -325,9 +364,12 @@ fn python_value(node: &Node) -> Result<PyJson, NotKnown> {
                 };
                 let value = python_value(value)?;
                 // A repeated key keeps its first place and its last value, as in a dict.
-                match members.iter_mut().find(|(k, _)| *k == key) {
-                    Some(member) => member.1 = value,
-                    None => members.push((key, value)),
+                match index.get(&key) {
+                    Some(&at) => members[at].1 = value,
+                    None => {
+                        index.insert(key.clone(), members.len());
+                        members.push((key, value));
+                    }
                 }
             }
             Ok(PyJson::Object(members))

@@ -17,13 +17,24 @@ pub const CONFIG_DIR: &str = "/opt/omero/web/config";
 
 pub fn parse(path: &str, source: &str, options: &Options) -> Document {
     let mut doc = Document::new(path, Format::Compose, source);
-    let Some(documents) = yaml::parse_document(
+    let Some(stream) = yaml::parse_document(
         &mut doc,
         "compose and Kubernetes files are YAML; check the indentation and quotes",
     ) else {
         return doc;
     };
-    for node in &documents {
+    if let Some(at) = stream.excessive_aliasing {
+        doc.findings.push(
+            Finding::new(
+                &rules::SYNTAX_ERROR,
+                "Docker Compose and kubectl refuse this file: their YAML reader stops with \"document contains excessive aliasing\"",
+            )
+            .at(at, "aliases expand to most of the document from here")
+            .help("go-yaml allows aliases to make up at most 99% of a document's nodes (less for large ones); repeat fewer nested aliases"),
+        );
+        return doc;
+    }
+    for node in &stream.documents {
         if let Some(services) = node.get("services") {
             for (name, service) in services.entries() {
                 if is_web(name.as_str().unwrap_or(""), service, service.get("environment")) {

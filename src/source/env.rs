@@ -379,17 +379,23 @@ fn check_kept_quotes(doc: &mut Document, variable: &Variable) {
     if !quoted || !(variable.name.starts_with(PREFIX) || variable.name == "OMEROHOST") {
         return;
     }
+    let key = config_key(&variable.name).unwrap_or_else(|| variable.name.clone());
+    let shown = if crate::secrets::is_secret_key(&key) {
+        crate::secrets::MASK
+    } else {
+        value
+    };
     doc.findings.push(
         Finding::new(
             &rules::ENV_QUOTES_KEPT,
             format!(
-                "{} keeps the quotes: the value of `{}` is {value}, quotes included (this file is treated as {})",
+                "{} keeps the quotes: the value of `{}` is {shown}, quotes included (this file is treated as {})",
                 "`docker run --env-file`",
                 variable.name,
                 EnvStyle::Docker.describe()
             ),
         )
-        .key(config_key(&variable.name).unwrap_or_else(|| variable.name.clone()))
+        .key(key)
         .at(variable.value_span, "these quotes become part of the value")
         .help("remove the quotes, or use `--env-style compose` if only compose's env_file reads this file"),
     );
@@ -483,6 +489,14 @@ fn wrong_prefix(variable: &Variable) -> Finding {
     .help(format!("rename it `{fixed}`"))
 }
 
+/// A key's words, case aside: `omero.web.Public_URL` is `omero web public url`.
+fn key_words(key: &str) -> Vec<String> {
+    key.split(['.', '_'])
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
 /// For a `CONFIG_` name mapping to an unknown key: the name that sets the
 /// key the user probably meant.
 fn unknown_key_hint(variable: &Variable, key: &str) -> Option<Finding> {
@@ -494,18 +508,20 @@ fn unknown_key_hint(variable: &Variable, key: &str) -> Option<Finding> {
     if !web_side || catalog().property(key).is_some() {
         return None;
     }
-    let words = |s: &str| {
-        s.split(['.', '_'])
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-    };
-    let wanted = words(key);
-    let meant = catalog()
-        .properties
-        .iter()
-        .map(|p| p.key.as_str())
-        .find(|k| words(k) == wanted)
+    // Each known key by its words, built once: per variable it cost a pass
+    // over the catalog with an allocation per key.
+    static BY_WORDS: std::sync::OnceLock<std::collections::HashMap<Vec<String>, &'static str>> =
+        std::sync::OnceLock::new();
+    let by_words = BY_WORDS.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        for property in &catalog().properties {
+            map.entry(key_words(&property.key)).or_insert(property.key.as_str());
+        }
+        map
+    });
+    let meant = by_words
+        .get(&key_words(key))
+        .copied()
         .or_else(|| catalog().similar_keys(key).into_iter().next())?;
     let finding = Finding::new(
         &rules::ENV_NAME,

@@ -656,7 +656,11 @@ impl Cli<'_> {
         match parse_args(parser, args) {
             Ok(parsed) if parsed.exit => Err(Outcome::Done),
             Ok(parsed) if !parsed.extras.is_empty() => {
-                let extras: Vec<&str> = parsed.extras.iter().map(|arg| arg.shown()).collect();
+                let mut extras: Vec<&str> = parsed.extras.iter().map(|arg| arg.shown()).collect();
+                // An unquoted passphrase splits into extra arguments: never show them for a secret key.
+                if args.iter().any(|arg| crate::secrets::is_secret_key(arg.shown())) {
+                    extras = vec![crate::secrets::MASK];
+                }
                 let message = format!("unrecognized arguments: {}", extras.join(" "));
                 Err(self.usage_error(parser.prog, &message, span))
             }

@@ -100,11 +100,22 @@ fn elements(source: &str) -> Result<Vec<Property>, (String, usize)> {
     if let Some((at, c)) = source.char_indices().find(|&(_, c)| forbidden(c)) {
         return Err((format!("character U+{:04X} is not allowed in XML", u32::from(c)), at));
     }
+    // A UTF-8 byte order mark is read by expat as the encoding's mark, not
+    // as text: blank it with as many bytes, so offsets stay the file's.
+    let blanked;
+    let source = match source.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            blanked = format!("   {rest}");
+            blanked.as_str()
+        }
+        None => source,
+    };
     let mut reader = Reader::from_str(source);
     reader.config_mut().check_end_names = true;
     let mut out = Vec::new();
     let mut profile: Option<String> = None;
     let mut silenced: Option<Vec<String>> = None;
+    let mut entities: Vec<(String, String)> = Vec::new();
     loop {
         let start = position(&reader);
         let event = reader
@@ -115,15 +126,20 @@ fn elements(source: &str) -> Result<Vec<Property>, (String, usize)> {
             Event::Start(ref tag) | Event::Empty(ref tag) => {
                 let is_empty = matches!(event, Event::Empty(_));
                 let raw = &source[start..end];
+                check_references(raw, start, &entities)?;
                 match tag.name().as_ref() {
                     "properties" => {
-                        let id = attribute(raw, start, "id").map(|(v, _)| v).unwrap_or_default();
+                        let id = attribute(raw, start, "id", &entities)
+                            .map(|(v, _)| v)
+                            .unwrap_or_default();
                         profile = (!is_empty).then_some(id);
                     }
                     "property" => {
-                        if let (Some(profile), Some((name, name_span))) = (&profile, attribute(raw, start, "name")) {
-                            let (value, value_span) =
-                                attribute(raw, start, "value").unwrap_or((String::new(), Span::new(end, end)));
+                        if let (Some(profile), Some((name, name_span))) =
+                            (&profile, attribute(raw, start, "name", &entities))
+                        {
+                            let (value, value_span) = attribute(raw, start, "value", &entities)
+                                .unwrap_or((String::new(), Span::new(end, end)));
                             out.push(Property {
                                 profile: profile.clone(),
                                 name,
@@ -139,6 +155,8 @@ fn elements(source: &str) -> Result<Vec<Property>, (String, usize)> {
                 }
             }
             Event::End(ref tag) if tag.name().as_ref() == "properties" => profile = None,
+            Event::Text(_) => check_references(&source[start..end], start, &entities)?,
+            Event::DocType(_) => entities = declared_entities(&source[start..end], start)?,
             Event::Comment(_) => {
                 let text = source[start..end].trim_start_matches("<!--").trim_end_matches("-->");
                 silenced = super::suppressed_codes(text.trim()).or(silenced);
@@ -156,7 +174,7 @@ fn position(reader: &Reader<&[u8]>) -> usize {
 
 /// The value of attribute `name` in a raw start tag, unescaped and
 /// normalised as an XML parser does, with the span of its raw text.
-fn attribute(tag: &str, offset: usize, name: &str) -> Option<(String, Span)> {
+fn attribute(tag: &str, offset: usize, name: &str, entities: &[(String, String)]) -> Option<(String, Span)> {
     let bytes = tag.as_bytes();
     // Skip `<` and the element name.
     let mut i = bytes.iter().position(|b| b.is_ascii_whitespace())?;
@@ -188,7 +206,7 @@ fn attribute(tag: &str, offset: usize, name: &str) -> Option<(String, Span)> {
         if attr_name == name {
             let raw = &tag[value_start..value_end];
             return Some((
-                unescape_attribute(raw),
+                unescape_attribute(raw, entities),
                 Span::new(offset + value_start, offset + value_end),
             ));
         }
@@ -199,9 +217,63 @@ fn attribute(tag: &str, offset: usize, name: &str) -> Option<(String, Span)> {
 
 /// XML attribute-value normalisation: literal line ends and tabs become
 /// spaces (a `\r\n` pair one space); character references keep theirs.
-fn unescape_attribute(raw: &str) -> String {
+fn unescape_attribute(raw: &str, entities: &[(String, String)]) -> String {
     let normalised = raw.replace("\r\n", " ").replace(['\r', '\n', '\t'], " ");
-    quick_xml::escape::unescape(&normalised).map_or(normalised.clone(), |s| s.into_owned())
+    quick_xml::escape::unescape_with(&normalised, |name| resolve(name, entities))
+        .map_or(normalised.clone(), |s| s.into_owned())
+}
+
+/// An entity reference's text: the five XML defines, then the DOCTYPE's.
+fn resolve<'a>(name: &str, entities: &'a [(String, String)]) -> Option<&'a str> {
+    quick_xml::escape::resolve_predefined_entity(name)
+        .or_else(|| entities.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str()))
+}
+
+/// Refuses what expat refuses in text and tags: a bare `&` and a reference
+/// to an entity neither XML nor the DOCTYPE defines (`&nbsp;` is HTML's).
+fn check_references(raw: &str, offset: usize, entities: &[(String, String)]) -> Result<(), (String, usize)> {
+    match quick_xml::escape::unescape_with(raw, |name| resolve(name, entities)) {
+        Ok(_) => Ok(()),
+        Err(quick_xml::escape::EscapeError::UnrecognizedEntity(at, name)) => Err((
+            format!("undefined entity `&{name};`"),
+            offset + at.start.saturating_sub(1),
+        )),
+        Err(quick_xml::escape::EscapeError::UnterminatedEntity(at)) => Err((
+            "not well-formed (invalid token): a bare `&` (write `&amp;`)".to_string(),
+            offset + at.start,
+        )),
+        Err(e) => Err((e.to_string(), offset)),
+    }
+}
+
+/// The internal entities a DOCTYPE declares (`<!ENTITY name "text">`),
+/// which expat expands. A replacement text that refers to other entities or
+/// holds markup is refused rather than expanded differently from expat.
+fn declared_entities(doctype: &str, offset: usize) -> Result<Vec<(String, String)>, (String, usize)> {
+    let mut out = Vec::new();
+    let mut rest = doctype;
+    while let Some(at) = rest.find("<!ENTITY") {
+        let declaration = &rest[at + "<!ENTITY".len()..];
+        let here = offset + (doctype.len() - rest.len()) + at;
+        let mut words = declaration.trim_start().splitn(2, char::is_whitespace);
+        let name = words.next().unwrap_or_default();
+        let body = words.next().unwrap_or_default().trim_start();
+        let quote = body.chars().next().filter(|q| matches!(q, '"' | '\''));
+        let text = quote.and_then(|q| body[1..].find(q).map(|end| &body[1..1 + end]));
+        match text {
+            // A parameter entity (`%`) or an external one (SYSTEM) defines no text here.
+            _ if name == "%" || body.starts_with("SYSTEM") || body.starts_with("PUBLIC") => {}
+            Some(text) if !text.contains(['&', '<', '%']) => out.push((name.to_string(), text.to_string())),
+            _ => {
+                return Err((
+                    format!("omeroconf does not expand the entity `{name}` as expat would; write its text instead"),
+                    here,
+                ))
+            }
+        }
+        rest = &declaration[declaration.find('>').unwrap_or(declaration.len())..];
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -267,5 +339,30 @@ c" /></properties><properties id="test"><property name="omero.web.debug" value="
         assert_eq!(doc.findings.len(), 1);
         assert_eq!(doc.findings[0].code(), "IN001");
         assert!(doc.operations.is_empty());
+    }
+
+    /// What omero-py's reader (expat, through `oracle xml`) did with each value.
+    #[test]
+    fn entity_references_as_expat_reads_them() {
+        let config = |doctype: &str, value: &str| {
+            format!(
+                "{doctype}<icegrid><!-- a & b --><properties id=\"__ACTIVE__\"><property name=\"omero.config.profile\" value=\"default\" /></properties>\
+<properties id=\"default\"><property name=\"omero.web.top_logo\" value=\"{value}\" /></properties></icegrid>\n"
+            )
+        };
+        let read = |text: &str| elements(text).map(|p| p.last().map(|p| p.value.clone()).unwrap_or_default());
+        assert_eq!(read(&config("", "a&#65;b")), Ok("aAb".to_string()));
+        let entity = "<!DOCTYPE icegrid [<!ENTITY x \"LOGO\">]>\n";
+        assert_eq!(read(&config(entity, "&x;")), Ok("LOGO".to_string()));
+        let undefined = read(&config("", "a&nbsp;b")).map_err(|(message, _)| message);
+        assert_eq!(undefined, Err("undefined entity `&nbsp;`".to_string()));
+        let bare = read(&config("", "a & b")).map_err(|(message, _)| message);
+        assert!(
+            bare.as_ref()
+                .is_err_and(|m| m.starts_with("not well-formed (invalid token)")),
+            "{bare:?}"
+        );
+        let nested = "<!DOCTYPE icegrid [<!ENTITY a \"x\"><!ENTITY b \"&a;&a;\">]>\n";
+        assert!(read(&config(nested, "&b;")).is_err());
     }
 }

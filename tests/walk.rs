@@ -1,0 +1,128 @@
+//! `lint DIR` on hostile trees: FIFOs, devices, symlink loops, links out of
+//! the tree, unreadable paths and huge files. Each run has a `timeout`
+//! guard (a hang fails the test, not the suite) and a memory cap.
+
+mod common;
+
+use common::{stderr, stdout};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output};
+
+type Result = std::result::Result<(), Box<dyn std::error::Error>>;
+
+const CONFIG: &str = "omero.web.prefix=/omero\n";
+
+/// `lint --format short` on `args`, optionally as `nobody`, capped at 100 MB.
+fn lint(dir: &Path, args: &[&str], nobody: bool) -> Output {
+    let mut command = Command::new("prlimit");
+    command.arg(format!("--as={}", 100u64 << 20));
+    if nobody {
+        command.args(["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups"]);
+    }
+    command
+        .args([
+            "timeout",
+            "60",
+            env!("CARGO_BIN_EXE_omeroconf"),
+            "lint",
+            "--format",
+            "short",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("prlimit runs")
+}
+
+/// A tree everyone may read, with one configuration file in `etc/`.
+fn tree() -> std::io::Result<tempfile::TempDir> {
+    let dir = tempfile::tempdir()?;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
+    std::fs::create_dir(dir.path().join("etc"))?;
+    std::fs::write(dir.path().join("etc/web.properties"), "omero.web.debug=true\n")?;
+    Ok(dir)
+}
+
+#[test]
+fn fifos_devices_and_links_out_of_the_tree_are_not_opened() -> Result {
+    let dir = tree()?;
+    let root = dir.path();
+    assert!(Command::new("mkfifo")
+        .arg(root.join("etc/pipe.properties"))
+        .status()?
+        .success());
+    std::os::unix::fs::symlink("/dev/zero", root.join("zero.properties"))?;
+    std::os::unix::fs::symlink("/", root.join("everything"))?;
+    // A sparse 1 GB file: only its first bytes are read to recognise it.
+    std::fs::File::create(root.join("huge.xml"))?.set_len(1 << 30)?;
+    let output = lint(root, &["."], false);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "./etc/web.properties:1:17: warning[SC001] debug mode shows settings and request data on error pages\n"
+    );
+    Ok(())
+}
+
+#[test]
+fn symlink_loops_visit_each_file_once() -> Result {
+    let dir = tree()?;
+    let etc = dir.path().join("etc");
+    std::os::unix::fs::symlink(".", etc.join("x"))?;
+    std::os::unix::fs::symlink(".", etc.join("y"))?;
+    std::os::unix::fs::symlink("..", etc.join("up"))?;
+    let output = lint(dir.path(), &["etc"], false);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().count(), 1, "{}", stdout(&output));
+    Ok(())
+}
+
+#[test]
+fn unreadable_paths_are_reported_and_the_scan_goes_on() -> Result {
+    let dir = tree()?;
+    let root = dir.path();
+    std::fs::write(root.join("secret.properties"), CONFIG)?;
+    std::fs::set_permissions(root.join("secret.properties"), std::fs::Permissions::from_mode(0o000))?;
+    std::fs::create_dir(root.join("locked"))?;
+    std::fs::write(root.join("locked/web.properties"), CONFIG)?;
+    std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o000))?;
+    std::fs::create_dir(root.join("later"))?;
+    std::fs::write(root.join("later/web.properties"), "omero.web.debug=true\n")?;
+    let output = lint(root, &["."], true);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("error: cannot read the directory ./locked: Permission denied"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("error: cannot read ./secret.properties: Permission denied"),
+        "{errors}"
+    );
+    // Both readable files, before and after the locked folder, are judged.
+    assert_eq!(stdout(&output).matches("SC001").count(), 2, "{}", stdout(&output));
+    Ok(())
+}
+
+#[test]
+fn inputs_named_on_the_command_line_are_read_even_when_not_regular_files() -> Result {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+        .args(["lint", "--format", "short", "--from", "properties", "/dev/stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        std::io::Write::write_all(&mut stdin, b"omero.web.debug=true\n")?;
+    }
+    let output = child.wait_with_output()?;
+    assert!(
+        stdout(&output).contains("SC001"),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    Ok(())
+}
