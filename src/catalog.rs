@@ -13,6 +13,12 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
+/// Properties the rules and the editor schema both judge by their range.
+pub const SERVER_LIST: &str = "omero.web.server_list";
+pub const PORT: &str = "omero.web.application_server.port";
+/// The TCP ports a server can bind or be reached on (0 would be any free port).
+pub const TCP_PORTS: std::ops::RangeInclusive<i64> = 1..=65535;
+
 /// schema/catalog.json as MessagePack (see build.rs).
 const CATALOG: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.msgpack"));
 

@@ -11,6 +11,7 @@ use crate::catalog::{catalog, Version};
 use crate::python::json::{self, PyJson};
 use crate::resolve::Config;
 use crate::secrets;
+use crate::venv::Venv;
 use std::path::{Path, PathBuf};
 
 /// What to compare.
@@ -289,85 +290,25 @@ pub fn config_file(path: &Path) -> PathBuf {
     }
 }
 
-/// The `lib*/python*/site-packages` directories of a virtualenv.
-fn site_packages(venv: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for lib in ["lib", "lib64"] {
-        let Ok(pythons) = std::fs::read_dir(venv.join(lib)) else {
-            continue;
-        };
-        out.extend(
-            pythons
-                .filter_map(Result::ok)
-                .map(|p| p.path().join("site-packages"))
-                .filter(|p| p.is_dir()),
-        );
-    }
-    out
-}
-
-/// Names of the entries of a virtualenv's site-packages.
-fn installed_names(venv: &Path) -> Vec<String> {
-    site_packages(venv)
-        .iter()
-        .filter_map(|dir| std::fs::read_dir(dir).ok())
-        .flat_map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-        })
-        .collect()
-}
-
-/// The omero-web release installed in a virtualenv, from the name of its
-/// `site-packages/omero_web-VERSION.dist-info` directory.
+/// The omero-web release installed in a virtualenv, from its
+/// `omero_web-VERSION.dist-info`.
 pub fn installed_release(venv: &Path) -> Result<Version, String> {
-    let mut found: Vec<Version> = installed_names(venv)
-        .iter()
-        .filter_map(|name| {
-            name.strip_prefix("omero_web-")
-                .and_then(|rest| rest.strip_suffix(".dist-info"))
-        })
-        .filter_map(Version::parse)
-        .collect();
-    found.sort();
-    found.dedup();
-    match found.as_slice() {
-        [one] => Ok(*one),
-        [] => Err(format!(
-            "no omero_web-*.dist-info under {}/lib*/python*/site-packages",
-            venv.display()
-        )),
-        many => Err(format!(
-            "{} holds several omero-web installs ({})",
-            venv.display(),
-            many.iter().map(Version::to_string).collect::<Vec<_>>().join(", ")
-        )),
-    }
+    Venv::read(venv)?.omero_web()
 }
 
-/// The apps `config` lists in `omero.web.apps` that the virtualenv does not
-/// install as a package or module (Django would fail to import them).
+/// The apps `config` lists in `omero.web.apps` that the virtualenv cannot
+/// import (Django would fail to start).
 pub fn missing_apps(config: &Config, venv: &Path) -> Vec<String> {
+    let Ok(venv) = Venv::read(venv) else { return Vec::new() };
     let Some(Ok(PyJson::Array(apps))) = config.get("omero.web.apps").map(json::loads) else {
         return Vec::new();
     };
-    let installed = installed_names(venv);
     apps.iter()
-        .filter_map(|app| {
-            if let PyJson::Str(name) = app {
-                Some(name.clone())
-            } else {
-                None
-            }
+        .filter_map(|app| match app {
+            PyJson::Str(name) => Some(name.clone()),
+            _ => None,
         })
-        .filter(|name| {
-            // Django imports the top-level package first.
-            let top = name.split('.').next().unwrap_or(name);
-            !installed
-                .iter()
-                .any(|entry| entry == top || *entry == format!("{top}.py"))
-        })
+        .filter(|name| !crate::venv::app_importable(&venv, name))
         .collect()
 }
 

@@ -80,8 +80,9 @@ pub static FORMATS: [Spec; 9] = [
         extensions: &["properties", "backup", "cfg"],
         names: &[],
         claims: always,
-        // `.cfg` is too common a name to take from a directory.
-        found: |name, _| name.ends_with(".properties") || name.ends_with(".backup"),
+        // `.cfg` is too common a name to take from a directory; `log4j.properties`
+        // and the like hold no `omero.` key.
+        found: |name, text| (name.ends_with(".properties") || name.ends_with(".backup")) && text.contains("omero."),
         read: |path, text, _| properties::parse(path, text),
         write: emit::properties::write,
     },
@@ -320,6 +321,14 @@ mod tests {
         );
         assert_eq!(recognise(Path::new("db.env"), "POSTGRES_PASSWORD=x\n"), None);
         assert_eq!(recognise(Path::new("README.md"), "omero"), None);
+        assert_eq!(
+            recognise(Path::new("log4j.properties"), "log4j.rootLogger=INFO, stdout\n"),
+            None
+        );
+        assert_eq!(
+            recognise(Path::new("web.properties"), "omero.web.debug=true\n"),
+            Some(Format::Properties)
+        );
     }
 
     #[test]

@@ -3,8 +3,9 @@
 
 use crate::catalog::Version;
 use crate::diagnostic::{Finding, Fix, Severity};
-use crate::document::Document;
+use crate::document::{Document, Span};
 use crate::edit::{self, Edit};
+use crate::release::{self, Given, Release};
 use crate::resolve::{self, Config};
 use crate::rules;
 
@@ -27,6 +28,8 @@ pub struct Linted {
     pub document: Document,
     pub config: Config,
     pub findings: Vec<Finding>,
+    /// The release it was judged against, and why.
+    pub release: Release,
 }
 
 impl Linted {
@@ -41,17 +44,46 @@ pub fn lint(document: Document, release: Version, filter: &Filter) -> Linted {
 
 /// [`lint`] with the deployment facts the user gave (`--cores`).
 pub fn lint_with(document: Document, release: Version, filter: &Filter, options: &rules::Options) -> Linted {
-    let config = resolve::resolve(&document, release);
+    lint_judged(document, &Release::given(release), filter, options)
+}
+
+/// [`lint_with`] against the release the deployment says (see [`release::decide`]).
+pub fn lint_deployed(mut document: Document, given: &Given, filter: &Filter, options: &rules::Options) -> Linted {
+    let (release, found) = release::decide(&document, given);
+    document.findings.extend(found);
+    lint_judged(document, &release, filter, options)
+}
+
+fn lint_judged(document: Document, release: &Release, filter: &Filter, options: &rules::Options) -> Linted {
+    let config = resolve::resolve(&document, release.version);
     let mut findings = document.findings.clone();
     findings.extend(config.findings.iter().cloned());
     findings.extend(rules::check_with(&document, &config, options));
     findings.retain(|f| filter.keeps(f.code()) && !suppressed(&document, f));
+    drop_repeated_schema_mismatches(&mut findings);
     findings.sort_by_key(|f| (f.span.map_or(usize::MAX, |s| s.start), f.code()));
     Linted {
         document,
         config,
         findings,
+        release: release.clone(),
     }
+}
+
+/// One root cause, one finding: an IN011 goes when another finding about the
+/// same key points into the same value (TY001 for `"five"`, SE005 for a port).
+fn drop_repeated_schema_mismatches(findings: &mut Vec<Finding>) {
+    let judged: Vec<(String, Span)> = findings
+        .iter()
+        .filter(|f| f.rule.code != crate::source::rules::SCHEMA_MISMATCH.code)
+        .filter_map(|f| Some((f.key.clone()?, f.span?)))
+        .collect();
+    findings.retain(|f| {
+        f.rule.code != crate::source::rules::SCHEMA_MISMATCH.code
+            || !judged.iter().any(|(key, span)| {
+                f.key.as_ref() == Some(key) && f.span.is_some_and(|s| s.start <= span.start && span.end <= s.end)
+            })
+    });
 }
 
 /// A document's source with the fixes of its reported findings applied.
@@ -200,5 +232,16 @@ mod tests {
             ),
             vec!["KY001"]
         );
+    }
+
+    #[test]
+    fn schema_mismatch_gives_way_to_the_rule_that_judges_the_value() {
+        let doc = crate::source::toml::parse(
+            "web.toml",
+            "[omero.web]\nwsgi_workers = \"five\"\nlogin_incorrect_credentials_text = 3\n",
+        );
+        let linted = lint(doc, catalog().latest, &Filter::default());
+        let codes: Vec<_> = linted.findings.iter().map(|f| f.code()).collect();
+        assert_eq!(codes, vec!["TY001", "IN011"]);
     }
 }

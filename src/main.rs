@@ -5,8 +5,9 @@ mod cli;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
-use cli::{convert, diff, emit, explain, input, lint, migrate, write_out};
+use cli::{convert, diff, emit, explain, input, lint, man, migrate, write_out};
 use omeroconf::catalog::Version;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -34,8 +35,11 @@ enum Command {
     /// List every rule.
     Rules {
         /// Print the rule table as Markdown (the README's table).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "format")]
         markdown: bool,
+        /// `text`: a table; `json`: an array of {code, name, severity, summary, fix}.
+        #[arg(long, value_enum, default_value_t = explain::RulesFormat::Text)]
+        format: explain::RulesFormat,
     },
     /// Explain a rule (by code or name) or a property (by key).
     Explain {
@@ -59,8 +63,12 @@ enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write every page into a directory.
+    Man {
+        /// Write omeroconf.1 and a page per subcommand (omeroconf-lint.1, ...) here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,7 +76,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::run(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Emit { target } => emit::run(&target),
-        Command::Rules { markdown } => explain::rules(markdown),
+        Command::Rules { markdown, format } => explain::rules(markdown, format),
         Command::Explain { topic } => explain::explain(&topic),
         Command::Diff(args) => diff::run(&args),
         Command::Migrate(args) => migrate::run(&args),
@@ -78,13 +86,7 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "omeroconf", &mut out);
             write_out(&String::from_utf8_lossy(&out))
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => write_out(&String::from_utf8_lossy(&out)),
-                Err(e) => cli::usage_error(&format!("cannot render the man page: {e}")),
-            }
-        }
+        Command::Man { dir } => man::run(Cli::command(), dir.as_deref()),
     };
     ExitCode::from(status)
 }

@@ -114,7 +114,7 @@ pub fn describe(shape: &Shape) -> String {
     }
 }
 
-/// The JSON Schema (2020-12) of a shape.
+/// The JSON Schema (draft-07, which taplo reads) of a shape.
 pub fn to_json_schema(shape: &Shape) -> Json {
     match shape {
         Shape::Scalar(Scalar::Any) => json!({}),
@@ -132,7 +132,7 @@ pub fn to_json_schema(shape: &Shape) -> Json {
         }
         Shape::Tuple { tuple, min } => json!({
             "type": "array",
-            "prefixItems": tuple.iter().map(to_json_schema).collect::<Vec<_>>(),
+            "items": tuple.iter().map(to_json_schema).collect::<Vec<_>>(),
             "minItems": min,
         }),
         Shape::Object {

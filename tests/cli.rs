@@ -16,9 +16,13 @@ fn json_report_has_the_documented_shape() {
         .as_object()
         .map(|o| o.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    assert_eq!(top, vec!["version", "files", "summary"]);
+    assert_eq!(top, vec!["version", "release", "files", "summary"]);
     assert_eq!(report["version"], 1);
+    let latest = omeroconf::catalog::catalog().latest.to_string();
+    let assumed = serde_json::json!({"version": latest, "source": "assumed", "path": null});
+    assert_eq!(report["release"], assumed);
     assert_eq!(report["files"][0]["path"], "examples/properties.backup");
+    assert_eq!(report["files"][0]["release"], assumed);
     let first = &report["files"][0]["diagnostics"][0];
     let fields: Vec<&str> = first
         .as_object()
@@ -156,12 +160,17 @@ fn directories_are_searched_and_scripts_without_omero_skipped() {
     let output = omeroconf(&["lint", "--format", "short", root]);
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines.len(), 3, "{text}");
+    // An image without a tag runs whatever `latest` is when it is pulled.
     assert!(
-        lines[0].contains("deploy/docker-compose.yml:5:31: warning[TY006]"),
+        lines[0].contains("deploy/docker-compose.yml:3:36: info[IS002]"),
         "{text}"
     );
-    assert!(lines[1].contains("deploy/web.env:1:32: error[TY001]"), "{text}");
+    assert!(
+        lines[1].contains("deploy/docker-compose.yml:5:31: warning[TY006]"),
+        "{text}"
+    );
+    assert!(lines[2].contains("deploy/web.env:1:32: error[TY001]"), "{text}");
     assert_eq!(output.status.code(), Some(1));
     // A script that runs no omero command is skipped quietly.
     let script = dir.path().join("backup.sh");
@@ -284,14 +293,206 @@ fn diff_and_migrate_take_every_input_argument() {
     assert_ne!(migrated.status.code(), Some(2), "{}", common::stderr(&migrated));
 }
 
+/// Help text with its wrapping undone.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The default release is the newest the catalog knows, not a number in the code.
 #[test]
 fn the_default_release_is_the_catalogs_latest() {
     let latest = omeroconf::catalog::catalog().latest.to_string();
     for command in ["lint", "convert"] {
-        let help = stdout(&omeroconf(&[command, "--help"]));
-        assert!(help.contains(&format!("[default: {latest}]")), "{help}");
+        let help = words(&stdout(&omeroconf(&[command, "--help"])));
+        assert!(
+            help.contains(&format!("the latest omeroconf knows, {latest}]")),
+            "{help}"
+        );
     }
-    let help = stdout(&omeroconf(&["emit", "nginx", "--help"]));
-    assert!(help.contains(&format!("[default: {latest}]")), "{help}");
+    let help = words(&stdout(&omeroconf(&["emit", "nginx", "--help"])));
+    assert!(
+        help.contains(&format!("the latest omeroconf knows, {latest}]")),
+        "{help}"
+    );
+}
+
+/// `lint .` names files as SARIF does: relative, without `./`, which is
+/// what GitHub needs to attach an annotation.
+#[test]
+fn machine_reports_name_files_without_a_dot_prefix() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("deploy")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("deploy/web.env"),
+        "CONFIG_omero_web_wsgi__workers=five\n",
+    )
+    .expect("write");
+    for (format, expected) in [
+        ("github", "file=deploy/web.env,"),
+        ("short", "\ndeploy/web.env:1:"),
+        ("json", "\"path\":\"deploy/web.env\""),
+        ("sarif", "\"uri\": \"deploy/web.env\""),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+            .args(["lint", "--format", format, "."])
+            .current_dir(dir.path())
+            .output()
+            .expect("the binary runs");
+        let text = format!("\n{}", stdout(&output));
+        assert!(text.contains(expected), "{format}: {text}");
+        assert!(!text.contains("./deploy"), "{format}: {text}");
+    }
+}
+
+/// `--only-recognised` (the pre-commit hook's flag) lints named files only
+/// when a directory search would pick them: CI YAML and Cargo.toml pass.
+#[test]
+fn only_recognised_skips_files_a_directory_search_skips() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), text).expect("write");
+        dir.path().join(name).display().to_string()
+    };
+    let ci = write(
+        "ci.yml",
+        "name: CI\non: push\njobs:\n  t:\n    steps:\n      - run: echo omero\n",
+    );
+    let cargo = write("Cargo.toml", "[package]\nname = \"x\"\n");
+    let vars = write(
+        "omero-web.yml",
+        "omero_web_config_set:\n  omero.web.wsgi_workers: five\n",
+    );
+    let run = |files: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+            .args(["lint", "--only-recognised", "--format", "short"])
+            .args(files)
+            .output()
+            .expect("the binary runs")
+    };
+    let skipped = run(&[&ci, &cargo]);
+    assert_eq!(skipped.status.code(), Some(0), "{skipped:?}");
+    let linted = run(&[&ci, &cargo, &vars]);
+    assert_eq!(linted.status.code(), Some(1), "{linted:?}");
+    let text = stdout(&linted);
+    assert!(text.contains("omero-web.yml:2:27: error[TY001]"), "{text}");
+    assert!(!text.contains("ci.yml") && !text.contains("Cargo.toml"), "{text}");
+}
+
+/// `man --dir` writes the page of every subcommand the main page refers to
+/// (`omeroconf-lint(1)` ...), each with EXIT STATUS, and groff renders them
+/// without a warning.
+#[test]
+fn man_pages_for_every_subcommand_with_exit_status_and_examples() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().unwrap_or_default();
+    let output = omeroconf(&["man", "--dir", out]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let main = std::fs::read_to_string(dir.path().join("omeroconf.1")).expect("omeroconf.1 written");
+    let referred: Vec<String> = main
+        .split("omeroconf\\-")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split_once("(1)")
+                .map(|(name, _)| format!("omeroconf-{}.1", name.replace("\\-", "-")))
+        })
+        .collect();
+    assert!(referred.contains(&"omeroconf-lint.1".to_string()), "{referred:?}");
+    for page in referred.iter().chain(["omeroconf-emit-systemd.1".to_string()].iter()) {
+        let text = std::fs::read_to_string(dir.path().join(page)).unwrap_or_else(|_| panic!("{page} is missing"));
+        assert!(text.contains(".SH \"EXIT STATUS\""), "{page}");
+    }
+    let lint = std::fs::read_to_string(dir.path().join("omeroconf-lint.1")).unwrap_or_default();
+    assert!(
+        lint.contains(".SH EXAMPLES") && lint.contains("1 errors found"),
+        "{lint}"
+    );
+    // The page printed without --dir is the main page.
+    assert_eq!(stdout(&omeroconf(&["man"])), main);
+    // groff, when installed, renders each page without a warning.
+    for page in &referred {
+        let Ok(rendered) = Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(dir.path().join(page))
+            .output()
+        else {
+            eprintln!("SKIPPED: groff is not installed");
+            return;
+        };
+        assert!(
+            rendered.status.success() && rendered.stderr.is_empty(),
+            "{page}: {rendered:?}"
+        );
+    }
+}
+
+/// `--from` completes format names, not file names.
+#[test]
+fn from_completes_format_names() {
+    let bash = stdout(&omeroconf(&["completions", "bash"]));
+    assert!(
+        bash.contains("script omero properties xml toml json env ansible compose"),
+        "bash completion does not offer the formats"
+    );
+    let rejected = omeroconf(&["lint", "--from", "yaml", "examples/properties.backup"]);
+    assert_eq!(rejected.status.code(), Some(2));
+    assert!(
+        common::stderr(&rejected).contains("possible values: script, omero"),
+        "{rejected:?}"
+    );
+}
+
+/// ruff's and ripgrep's conventions: `--exit-zero`, `--quiet`, `-o FILE`,
+/// `--color` with FORCE_COLOR, `rules --format json`.
+#[test]
+fn lint_output_conventions() {
+    let walkthrough = "examples/setup-web.sh";
+    let quiet = omeroconf(&["lint", "--exit-zero", "--quiet", "--format", "human", walkthrough]);
+    assert_eq!(quiet.status.code(), Some(0), "{quiet:?}");
+    let text = stdout(&quiet);
+    assert!(text.contains("TY004") && !text.contains("error(s)"), "{text}");
+    // Unreadable input is still status 2.
+    assert_eq!(
+        omeroconf(&["lint", "--exit-zero", "no/such/file"]).status.code(),
+        Some(2)
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("report.sarif");
+    let written = omeroconf(&[
+        "lint",
+        "--format",
+        "sarif",
+        "-o",
+        report.to_str().unwrap_or_default(),
+        walkthrough,
+    ]);
+    assert_eq!(written.status.code(), Some(1));
+    assert!(written.stdout.is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report written")).expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+
+    let coloured = |extra: &[&str], force: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["lint", walkthrough])
+            .args(extra)
+            .env_remove("NO_COLOR")
+            .env("FORCE_COLOR", force)
+            .output()
+            .expect("the binary runs");
+        stdout(&output).contains('\u{1b}')
+    };
+    assert!(!coloured(&[], ""), "no terminal, no FORCE_COLOR: no colour");
+    assert!(coloured(&[], "1"));
+    assert!(coloured(&["--color", "always"], ""));
+    assert!(!coloured(&["--color", "never"], "1"));
+
+    let rules: serde_json::Value =
+        serde_json::from_slice(&omeroconf(&["rules", "--format", "json"]).stdout).expect("JSON array");
+    let first = &rules[0];
+    for field in ["code", "name", "severity", "summary", "fix"] {
+        assert!(!first[field].is_null(), "{field} missing: {first}");
+    }
+    assert_eq!(rules.as_array().map(Vec::len), Some(omeroconf::rules::RULES.len()));
 }

@@ -33,17 +33,17 @@ fn linted(path: &str) -> Linted {
 
 #[test]
 fn docker_env_file() {
-    insta::assert_snapshot!(report::short::render(&[linted(FIXTURES[0])]));
+    insta::assert_snapshot!(report::short::render(&[linted(FIXTURES[0])], None));
 }
 
 #[test]
 fn compose_file() {
-    insta::assert_snapshot!(report::short::render(&[linted(FIXTURES[1])]));
+    insta::assert_snapshot!(report::short::render(&[linted(FIXTURES[1])], None));
 }
 
 #[test]
 fn kubernetes_deployment() {
-    insta::assert_snapshot!(report::short::render(&[linted(FIXTURES[2])]));
+    insta::assert_snapshot!(report::short::render(&[linted(FIXTURES[2])], None));
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn ansible_inventory() {
         Some(r#"[["omero.example.org", 4064, "production"]]"#)
     );
     assert_eq!(linted.config.get("omero.web.prefix"), Some("/web"));
-    insta::assert_snapshot!(report::short::render(&[linted]));
+    insta::assert_snapshot!(report::short::render(&[linted], None));
 }
 
 fn sarif_log() -> serde_json::Value {
@@ -130,7 +130,7 @@ fn sarif_has_every_field_github_code_scanning_requires() {
         }
     }
     // A finding's region is where the short report points.
-    let short = report::short::render(&[linted(FIXTURES[0])]);
+    let short = report::short::render(&[linted(FIXTURES[0])], None);
     let first = &results[0]["locations"][0]["physicalLocation"]["region"];
     assert!(
         short.starts_with(&format!(

@@ -5,14 +5,16 @@
 //!
 //! An example may start with a comment that sets the lint context, as a
 //! reader would: a release number (`# on OMERO.web 5.13`, `# linted for
-//! 5.21.0`) and `--cores N`.
+//! 5.21.0`), `--cores N` and `--venv DIR` (a virtualenv under the crate).
 
 mod common;
 
 use omeroconf::catalog::{catalog, Version};
-use omeroconf::lint::{lint_with, Filter, Linted};
+use omeroconf::lint::{lint_deployed, Filter, Linted};
+use omeroconf::release::Given;
 use omeroconf::report::human::{render, Options};
 use omeroconf::rules::{self, RULES};
+use omeroconf::venv::Venv;
 use omeroconf::{formats, source};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -41,14 +43,14 @@ fn example_name(text: &str) -> &'static str {
 }
 
 /// The release and deployment facts a leading comment of the example names.
-fn context(text: &str) -> (Version, rules::Options) {
+fn context(text: &str) -> (Option<Version>, rules::Options) {
     let comment = text.lines().next().filter(|l| l.starts_with('#')).unwrap_or_default();
     let words: Vec<&str> = comment.split_whitespace().collect();
     let release = words
         .iter()
         .filter(|w| w.contains('.'))
         .find_map(|w| Version::parse(w))
-        .map_or(catalog().latest, |v| {
+        .map(|v| {
             // `5.13` means the newest 5.13.x the catalog knows.
             catalog()
                 .releases
@@ -63,15 +65,33 @@ fn context(text: &str) -> (Version, rules::Options) {
         .position(|w| *w == "--cores")
         .and_then(|i| words.get(i + 1))
         .and_then(|n| n.parse().ok());
-    (release, rules::Options { cores })
+    // `--venv DIR` (relative to the crate) is the virtualenv judged against.
+    let venv = words
+        .iter()
+        .position(|w| *w == "--venv")
+        .and_then(|i| words.get(i + 1))
+        .map(|dir| {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            std::sync::Arc::new(Venv::read(&dir).unwrap_or_else(|e| panic!("{e}")))
+        });
+    (release, rules::Options { cores, venv })
 }
 
 fn lint_example(text: &str) -> Linted {
     let name = example_name(text);
     let format = formats::detect(Path::new(name), text);
     let document = formats::read(name, text, format, &source::Options::default());
-    let (release, options) = context(text);
-    lint_with(document, release, &Filter::default(), &options)
+    // Without a release in the comment, the one the example pins (else the latest).
+    let (option, options) = context(text);
+    let installed = options
+        .venv
+        .as_ref()
+        .and_then(|v| Some((v.omero_web().ok()?, v.root.display().to_string())));
+    let given = Given {
+        option,
+        venv: installed,
+    };
+    lint_deployed(document, &given, &Filter::default(), &options)
 }
 
 fn codes(linted: &Linted) -> Vec<&'static str> {

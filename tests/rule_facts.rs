@@ -108,3 +108,37 @@ fn django_5_2_no_longer_has_what_old_configurations_name() {
         Severity::Warning
     ));
 }
+
+/// The real OMERO.web, asked with Django's test client: a list set whole
+/// that drops the session middleware fails every page; one that keeps it
+/// but drops CSRF and common middleware accepts a POST without a CSRF token
+/// and answers 404 where a slash was missing. MW009 says so, as an error
+/// and a warning; the default list passes.
+#[test]
+fn a_middleware_list_set_whole_drops_what_omero_web_needs() {
+    let facts = facts();
+    let cases = &facts["middleware_replaced"];
+    let default = &cases["default"];
+    assert_eq!(default["get_webclient"], 302);
+    assert_eq!(default["get_webclient_login_without_slash"], 301);
+    assert_eq!(default["post_logout_without_csrf_token"], 403);
+    assert!(!findings("omero.web.debug=false\n").iter().any(|f| f.code() == "MW009"));
+
+    let whitenoise = &cases["whitenoise_only"];
+    assert_eq!(whitenoise["get_webclient"], "AttributeError");
+    let stored = whitenoise["stored"].as_str().unwrap_or_default();
+    assert!(has(
+        &findings(&format!("omero.web.middleware={stored}\n")),
+        "MW009",
+        Severity::Error
+    ));
+
+    let session = &cases["session_and_messages_only"];
+    assert_eq!(session["get_webclient"], 302);
+    assert_eq!(session["get_webclient_login_without_slash"], 404);
+    assert_eq!(session["post_logout_without_csrf_token"], 302);
+    let stored = session["stored"].as_str().unwrap_or_default();
+    let found = findings(&format!("omero.web.middleware={stored}\n"));
+    assert!(has(&found, "MW009", Severity::Warning), "{found:?}");
+    assert!(!has(&found, "MW009", Severity::Error), "{found:?}");
+}

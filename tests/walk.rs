@@ -61,7 +61,7 @@ fn fifos_devices_and_links_out_of_the_tree_are_not_opened() -> Result {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
-        "./etc/web.properties:1:17: warning[SC001] debug mode shows settings and request data on error pages\n"
+        "etc/web.properties:1:17: warning[SC001] debug mode shows settings and request data on error pages\n"
     );
     Ok(())
 }

@@ -16,5 +16,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = omeroconf::lint::fix(&linted);
     let options = omeroconf::report::human::Options { show_secrets: false, color: false, max_per_file: 50 };
     let _ = omeroconf::report::human::render(&linted, &options);
-    let _ = omeroconf::report::json::render(std::slice::from_ref(&linted));
+    let _ = omeroconf::report::json::render(std::slice::from_ref(&linted), None);
 });

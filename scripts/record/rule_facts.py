@@ -9,7 +9,9 @@ rules agree with what was observed. Sources:
   SCRIPT_NAME `omero web start` gives gunicorn;
 * the oracle's Python environment (Django and gunicorn as pinned there):
   how Django builds request paths and resolves URLs, and which settings and
-  classes this Django still has.
+  classes this Django still has; requests to the real OMERO.web (Django's
+  test client, Ice stubbed) under a middleware list that replaces the
+  default.
 
     scripts/record/rule_facts.py [--oracle PATH] [--check]
 
@@ -74,6 +76,58 @@ print(json.dumps({
 }))
 """
 
+# Runs in the oracle's Python with OMERODIR holding a config.xml: what a
+# request to OMERO.web gets with the middleware list configured there.
+REQUEST_PROBE = r"""
+import json, logging, sys
+sys.path.insert(0, sys.argv[1])
+logging.disable(logging.CRITICAL)
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+
+def status(method, path):
+    client = Client(raise_request_exception=True, enforce_csrf_checks=True)
+    try:
+        return getattr(client, method)(path, HTTP_HOST="localhost").status_code
+    except Exception as e:
+        return type(e).__name__
+
+print(json.dumps({
+    "middleware": list(settings.MIDDLEWARE),
+    "get_webclient": status("get", "/webclient/"),
+    "get_webclient_login_without_slash": status("get", "/webclient/login"),
+    "post_logout_without_csrf_token": status("post", "/webclient/logout/"),
+}))
+"""
+
+# A whole list set where `append` was meant: whitenoise alone, then one that
+# keeps the session (and messages) but drops CSRF and the common middleware.
+MIDDLEWARE_LISTS = {
+    "default": None,
+    "whitenoise_only": '[{"index": 0, "class": "whitenoise.middleware.WhiteNoiseMiddleware"}]',
+    "session_and_messages_only": '[{"index": 1, "class": "django.contrib.sessions.middleware.SessionMiddleware"}, '
+    '{"index": 2, "class": "django.contrib.messages.middleware.MessageMiddleware"}]',
+}
+
+
+def requests_with(oracle_path, tmp, name, middleware):
+    omerodir = os.path.join(tmp, name)
+    os.makedirs(os.path.join(omerodir, "etc", "grid"))
+    os.makedirs(os.path.join(omerodir, "var", "log"))
+    properties = os.path.join(tmp, name + ".properties")
+    with open(properties, "w") as f:
+        f.write("omero.web.server_list=[[\"localhost\", 4064, \"omero\"]]\n")
+        if middleware:
+            f.write("omero.web.middleware=%s\n" % middleware)
+    oracle(oracle_path, "load", properties, "-q", "--xml-out", os.path.join(omerodir, "etc", "grid", "config.xml"))
+    env = dict(os.environ, OMERODIR=omerodir, DJANGO_SETTINGS_MODULE="omeroweb.settings")
+    stubs = os.path.join(os.path.dirname(os.path.realpath(oracle_path)), "ice_stubs")
+    probe = subprocess.run([os.path.join(VENV, "bin", "python"), "-c", REQUEST_PROBE, stubs],
+                           capture_output=True, text=True, check=True, env=env)
+    return dict(json.loads(probe.stdout.strip().splitlines()[-1]), stored=middleware)
+
 
 def oracle(path, *args):
     proc = subprocess.run([path, *args], capture_output=True, text=True)
@@ -97,8 +151,10 @@ def record(oracle_path):
         with open(storage, "w") as f:
             f.write("omero.web.pipeline_staticfile_storage=pipeline.storage.PipelineManifestStorage\n")
         storage_settings = oracle(oracle_path, "settings", storage)
+        replaced = {name: requests_with(oracle_path, tmp, name, mw) for name, mw in MIDDLEWARE_LISTS.items()}
     probe = subprocess.run([os.path.join(VENV, "bin", "python"), "-c", DJANGO_PROBE], capture_output=True, text=True, check=True)
     return {
+        "middleware_replaced": replaced,
         "middleware_appended_twice": {
             "script": APPEND_TWICE,
             "stored": stored,

@@ -29,6 +29,39 @@ if ! command -v prlimit >/dev/null 2>&1 || ! command -v setpriv >/dev/null 2>&1;
     || echo "note: util-linux not installed; the memory-ceiling and permission tests fail"
 fi
 
+# Virtualenv layouts from real PyPI wheels (tests/wheels.rs), cached in
+# target/wheels between runs. Downloaded only in CI or as root.
+if [ -n "${CI:-}" ] || [ "$(id -u)" = 0 ]; then
+  bash scripts/run/wheels.sh || echo "note: wheel layouts not built; tests/wheels.rs fails in CI and is skipped elsewhere"
+else
+  echo "note: not root and CI unset; tests/wheels.rs is skipped unless scripts/run/wheels.sh has run"
+fi
+
+# systemd-analyze (package systemd) checks the emitted unit statically.
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  if [ -n "${CI:-}" ] || [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd) \
+      || echo "note: systemd-analyze not installed; the systemd test fails in CI"
+  else
+    echo "note: systemd-analyze is missing; the systemd unit test will be skipped (not root, CI unset)"
+  fi
+fi
+
+# taplo (npm @taplo/cli) checks the editor schema; kept under target/tools,
+# so it is fetched once per checkout. No root needed: tried wherever npm is.
+if [ ! -x target/tools/node_modules/.bin/taplo ]; then
+  if command -v npm >/dev/null 2>&1; then
+    npm install --silent --no-audit --no-fund --prefix target/tools '@taplo/cli@0.7.0' \
+      || echo "note: taplo not installed; the taplo test fails in CI and is skipped elsewhere"
+  elif [ -n "${CI:-}" ] || [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm \
+      && npm install --silent --no-audit --no-fund --prefix target/tools '@taplo/cli@0.7.0') \
+      || echo "note: taplo not installed; the taplo test fails in CI"
+  else
+    echo "note: npm is missing, so taplo is not installed; the taplo test will be skipped (not root, CI unset)"
+  fi
+fi
+
 # Style and lints are part of the suite: a change that is not formatted or
 # that clippy warns about fails here, as it would in review.
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy
@@ -47,6 +80,12 @@ if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_ORACLE_CHECK:-}" ]; then
 fi
 # The 100 MB input is too slow for a debug build.
 cargo test --locked --release --test hostile -- --ignored
+
+# The Python wheel, built with maturin, installed into a fresh venv and run
+# (its build in target/light/ is reused by the pre-commit test below).
+if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_WHEEL_TEST:-}" ]; then
+  bash scripts/run/wheel_test.sh
+fi
 
 # The pre-commit hooks, installed for real (slow: builds omeroconf once more).
 if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_PRECOMMIT_TEST:-}" ]; then

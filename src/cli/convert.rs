@@ -20,7 +20,7 @@ pub struct ConvertArgs {
     #[command(flatten)]
     release: ReleaseArgs,
     /// Output format: script, omero, properties, xml, toml, json, env or ansible.
-    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format())]
     to: Format,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -44,7 +44,7 @@ pub fn run(args: &ConvertArgs) -> u8 {
     }
     let linted = lint::lint(
         document,
-        args.release.omero_web_version,
+        args.release.version(),
         &Filter {
             select: vec!["IN".into()],
             ignore: vec![],

@@ -102,7 +102,7 @@ pub fn run(target: &EmitTarget) -> u8 {
         Ok(document) => document,
         Err(message) => return usage_error(&message),
     };
-    let emitted = Runtime::load(&document, common.release.omero_web_version, &common.omerodir)
+    let emitted = Runtime::load(&document, common.release.version(), &common.omerodir)
         .and_then(|runtime| emit::deployment(&runtime, &deployment));
     match emitted {
         Ok(emitted) => {

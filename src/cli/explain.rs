@@ -2,13 +2,24 @@
 //! catalog, as text.
 
 use super::{write_out, USAGE};
+use clap::ValueEnum;
 use omeroconf::catalog::{self, catalog};
 use omeroconf::rules;
 
-/// `omeroconf rules`: one line per rule, or the README's Markdown table.
-pub fn rules(markdown: bool) -> u8 {
+/// How `omeroconf rules` prints the registry.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+/// `omeroconf rules`: one line per rule, the README's Markdown table, or JSON.
+pub fn rules(markdown: bool, format: RulesFormat) -> u8 {
     if markdown {
         return write_out(&rules::markdown_table());
+    }
+    if let RulesFormat::Json = format {
+        return write_out(&rules::json_list());
     }
     let mut text = format!(
         "{:<6}  {:<26}  {:<8}  {:<3}  SUMMARY\n",

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 #[derive(Args, Clone, Default)]
 pub struct InputArgs {
     /// Input format; detected from the file name and content when omitted.
-    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format())]
     pub from: Option<Format>,
     /// Define a shell variable for scripts (NAME=VALUE); repeatable.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
@@ -32,13 +32,29 @@ pub struct InputArgs {
 /// The OMERO.web release a command reads and judges its input for.
 #[derive(Args, Clone)]
 pub struct ReleaseArgs {
-    /// The OMERO.web release to check against (default: the latest omeroconf knows).
-    #[arg(long, value_name = "VERSION", default_value_t = catalog().latest, value_parser = parse_version)]
-    pub omero_web_version: Version,
+    #[arg(long, value_name = "VERSION", value_parser = parse_version, help = release_help())]
+    pub omero_web_version: Option<Version>,
 }
 
-pub fn parse_format(text: &str) -> Result<Format, String> {
-    text.parse()
+fn release_help() -> String {
+    format!(
+        "The OMERO.web release to check against [default: lint takes the one the virtualenv or the input pins; \
+         otherwise the latest omeroconf knows, {}]",
+        catalog().latest
+    )
+}
+
+impl ReleaseArgs {
+    /// The release given, else the latest.
+    pub fn version(&self) -> Version {
+        self.omero_web_version.unwrap_or(catalog().latest)
+    }
+}
+
+/// Format names as clap values, so help and completions list them.
+pub fn parse_format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::name)).try_map(|name| name.parse::<Format>())
 }
 
 fn parse_env_style(text: &str) -> Result<EnvStyle, String> {
@@ -124,10 +140,11 @@ impl InputArgs {
 }
 
 /// The inputs behind the command-line paths: files as given (read even
-/// when a FIFO or device, such as `<(cmd)`), directories searched by the
-/// safe walker (each file with the format it was recognised as), and what
-/// could not be read.
-pub fn expand(paths: &[PathBuf]) -> (Vec<(PathBuf, Option<Format>)>, Vec<String>) {
+/// when a FIFO or device, such as `<(cmd)`; with `only_recognised`, only
+/// those a directory search would take), directories searched by the safe
+/// walker (each file with the format it was recognised as), and what could
+/// not be read.
+pub fn expand(paths: &[PathBuf], only_recognised: bool) -> (Vec<(PathBuf, Option<Format>)>, Vec<String>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -135,6 +152,12 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<(PathBuf, Option<Format>)>, Vec<String>
             let found = omeroconf::walk::walk(path);
             inputs.extend(found.inputs.into_iter().map(|(p, f)| (p, Some(f))));
             errors.extend(found.errors);
+        } else if only_recognised && path.as_os_str() != "-" {
+            // An unreadable file stays an input, so it is reported.
+            match std::fs::read_to_string(path) {
+                Ok(text) => inputs.extend(formats::recognise(path, &text).map(|f| (path.clone(), Some(f)))),
+                Err(_) => inputs.push((path.clone(), None)),
+            }
         } else {
             inputs.push((path.clone(), None));
         }

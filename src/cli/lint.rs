@@ -3,11 +3,13 @@
 
 use super::input::{self, InputArgs, ReleaseArgs};
 use super::{usage_error, write_out, FINDINGS, OK, USAGE};
-use clap::Args;
+use clap::{Args, ValueEnum};
+use omeroconf::catalog::Version;
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::{Document, Format};
 use omeroconf::lint::{self, Filter, Linted};
-use omeroconf::{formats, report, rules, source};
+use omeroconf::venv::Venv;
+use omeroconf::{atomic, formats, release, report, rules, source};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -15,8 +17,16 @@ use std::path::{Path, PathBuf};
 pub struct LintArgs {
     /// Files to check; directories are searched for files omeroconf
     /// recognises; `-` reads standard input.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "omerodir", value_name = "PATH")]
     files: Vec<PathBuf>,
+    /// An OMERO.web install: lint its `etc/grid/config.xml` (active profile).
+    #[arg(long, value_name = "DIR")]
+    omerodir: Option<PathBuf>,
+    /// The virtualenv OMERO.web runs in: judge against its omero-web release
+    /// and check what the configuration names can be imported from it
+    /// (default: `$VIRTUAL_ENV` when it holds omero-web).
+    #[arg(long, value_name = "DIR")]
+    venv: Option<PathBuf>,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
@@ -50,6 +60,30 @@ pub struct LintArgs {
     /// writing; exit status 1 means there are fixes to apply.
     #[arg(long)]
     diff: bool,
+    /// Skip named files a directory search would skip (for pre-commit, which
+    /// names every file its patterns match, such as CI YAML or Cargo.toml).
+    #[arg(long)]
+    only_recognised: bool,
+    /// Exit with status 0 even when there are findings (2 still means an error).
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print the findings only: no summary line, no notes.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Colour in the human report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).
+    Auto,
+    Always,
+    Never,
 }
 
 /// Lints one document with the command's release, filter and deployment facts.
@@ -68,10 +102,30 @@ pub fn run(args: &LintArgs) -> u8 {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
     };
-    let options = rules::Options { cores: args.cores };
-    let release = args.release.omero_web_version;
-    let lint_one = |document| lint::lint_with(document, release, &filter, &options);
-    let (inputs, errors) = input::expand(&args.files);
+    let venv = match installed(args) {
+        Ok(venv) => venv,
+        Err(message) => return usage_error(&message),
+    };
+    let given = release::Given {
+        option: args.release.omero_web_version,
+        venv: venv
+            .as_ref()
+            .map(|(version, v)| (*version, v.root.display().to_string())),
+    };
+    let options = rules::Options {
+        cores: args.cores,
+        venv: venv.map(|(_, v)| std::sync::Arc::new(v)),
+    };
+    let lint_one = |document| lint::lint_deployed(document, &given, &filter, &options);
+    let mut files = args.files.clone();
+    if let Some(dir) = &args.omerodir {
+        let config = dir.join("etc").join("grid").join("config.xml");
+        if !config.is_file() {
+            return usage_error(&format!("{} has no etc/grid/config.xml", dir.display()));
+        }
+        files.push(config);
+    }
+    let (inputs, errors) = input::expand(&files, args.only_recognised);
     for message in &errors {
         eprintln!("error: {message}");
     }
@@ -79,9 +133,12 @@ pub fn run(args: &LintArgs) -> u8 {
         return USAGE;
     }
     if inputs.is_empty() {
+        if args.quiet {
+            return OK;
+        }
         eprintln!(
             "note: no configuration file omeroconf recognises in {}",
-            args.files
+            files
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
@@ -127,26 +184,61 @@ pub fn run(args: &LintArgs) -> u8 {
     let options = report::Options {
         human: report::human::Options {
             show_secrets: args.show_secrets,
-            color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            color: colour(args.color, args.output.is_none() && std::io::stdout().is_terminal()),
             max_per_file: args.max_findings,
         },
+        // Machine reports name files relative to here, as a CI checkout expects.
         root: std::env::current_dir().ok(),
+        summary: !args.quiet,
     };
     let text = match report::render(args.format, &linted, &options) {
         Ok(text) => text,
         Err(message) => return usage_error(&message),
     };
-    if write_out(&text) != OK {
+    let written = match &args.output {
+        None => write_out(&text),
+        Some(path) => match atomic::write(path, &text, true) {
+            Ok(()) => OK,
+            Err(e) => usage_error(&format!("cannot write {}: {e}", path.display())),
+        },
+    };
+    if written != OK {
         return USAGE;
     }
     let errors: usize = linted.iter().map(|l| l.count(Severity::Error)).sum();
     let warnings: usize = linted.iter().map(|l| l.count(Severity::Warning)).sum();
     if unreadable {
         USAGE
-    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
+    } else if !args.exit_zero && (errors > 0 || (args.deny_warnings && warnings > 0)) {
         FINDINGS
     } else {
         OK
+    }
+}
+
+/// The virtualenv to judge against: `--venv`, else `$VIRTUAL_ENV` when it
+/// holds omero-web (a pre-commit hook's own virtualenv does not).
+fn installed(args: &LintArgs) -> Result<Option<(Version, Venv)>, String> {
+    if let Some(dir) = &args.venv {
+        let venv = Venv::read(dir)?;
+        return Ok(Some((venv.omero_web()?, venv)));
+    }
+    let Some(dir) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(Venv::read(Path::new(&dir))
+        .ok()
+        .and_then(|venv| Some((venv.omero_web().ok()?, venv))))
+}
+
+/// `--color`: `auto` colours a terminal unless NO_COLOR is set, and always
+/// when FORCE_COLOR is (both only when not empty).
+fn colour(choice: ColorChoice, terminal: bool) -> bool {
+    let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => set("FORCE_COLOR") || (terminal && !set("NO_COLOR")),
     }
 }
 

@@ -36,7 +36,7 @@ pub struct MigrateArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     /// Format of --output (default: the input's).
-    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format, requires = "output")]
+    #[arg(long = "to", value_name = "FORMAT", value_parser = parse_format(), requires = "output")]
     to: Option<Format>,
     /// Replace an existing --output file.
     #[arg(long)]

@@ -9,6 +9,7 @@ pub mod emit;
 pub mod explain;
 pub mod input;
 pub mod lint;
+pub mod man;
 pub mod migrate;
 
 use omeroconf::emit::Refusal;

@@ -6,6 +6,7 @@
 //! same way and never pretends otherwise.
 
 use super::runtime::Runtime;
+use super::script::quote;
 use super::Refusal;
 use crate::python;
 use crate::python::int::repr_str;
@@ -16,7 +17,10 @@ use indexmap::IndexMap;
 pub enum Style {
     /// The command on one line, words separated by single spaces.
     Argv,
-    /// An equivalent `gunicorn.conf.py`.
+    /// The same words for a POSIX shell, quoted, after the environment
+    /// `omero web start` gives gunicorn.
+    Shell,
+    /// A `gunicorn.conf.py` with the same settings.
     Conf,
 }
 
@@ -109,8 +113,21 @@ pub fn render(runtime: &Runtime, style: Style) -> Result<String, Refusal> {
     let words = command(runtime)?;
     match style {
         Style::Argv => Ok(format!("{}\n", words.join(" "))),
+        Style::Shell => Ok(shell(&words, &runtime.omerodir, runtime.script_name()?.as_deref())),
         Style::Conf => conf(&words, runtime.script_name()?.as_deref()),
     }
+}
+
+/// `NAME=VALUE ... gunicorn ...`: OMERODIR, which gunicorn's workers read
+/// the configuration from, and SCRIPT_NAME, which `omero web start` exports
+/// for a prefix; every word quoted as Python's `shlex.quote` would.
+fn shell(words: &[String], omerodir: &str, script_name: Option<&str>) -> String {
+    let mut line = vec![format!("OMERODIR={}", quote(omerodir))];
+    if let Some(prefix) = script_name {
+        line.push(format!("SCRIPT_NAME={}", quote(prefix)));
+    }
+    line.extend(words.iter().map(|w| quote(w)));
+    format!("{}\n", line.join(" "))
 }
 
 /// A conf value as gunicorn's validators accept it.

@@ -4,8 +4,9 @@
 use super::located;
 use crate::diagnostic::Severity;
 use crate::lint::Linted;
+use std::path::Path;
 
-pub fn render(files: &[Linted]) -> String {
+pub fn render(files: &[Linted], root: Option<&Path>) -> String {
     let mut out = String::new();
     for linted in files {
         for found in located(linted) {
@@ -15,7 +16,10 @@ pub fn render(files: &[Linted]) -> String {
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let mut properties = vec![format!("file={}", property(&linted.document.path))];
+            let mut properties = vec![format!(
+                "file={}",
+                property(&super::report_path(&linted.document.path, root))
+            )];
             if let (Some((line, col)), Some((end_line, end_col))) = (found.start, found.end) {
                 properties.push(format!("line={line}"));
                 properties.push(format!("endLine={end_line}"));
@@ -64,7 +68,7 @@ mod tests {
             catalog().latest,
             &Filter::default(),
         );
-        let text = render(&[linted]);
+        let text = render(&[linted], None);
         assert!(
             text.starts_with("::warning file=a%2Cb%3Ac.properties,line=1,endLine=1,col=17,endColumn=20,title=TY006 (boolean-means-false)::"),
             "{text}"

@@ -4,18 +4,23 @@
 use super::located;
 use crate::diagnostic::Severity;
 use crate::lint::Linted;
+use crate::release::Release;
 use serde::Serialize;
+use std::path::Path;
 
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
+    /// The release every file was judged against; `null` when they differ.
+    release: Option<Judged<'a>>,
     files: Vec<File<'a>>,
     summary: Summary,
 }
 
 #[derive(Serialize)]
 struct File<'a> {
-    path: &'a str,
+    path: String,
+    release: Judged<'a>,
     diagnostics: Vec<Diagnostic<'a>>,
 }
 
@@ -34,6 +39,24 @@ struct Diagnostic<'a> {
     help: Option<&'a str>,
 }
 
+#[derive(Serialize, Clone, PartialEq)]
+struct Judged<'a> {
+    version: String,
+    source: &'static str,
+    path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+}
+
+fn judged(release: &Release) -> Judged<'_> {
+    Judged {
+        version: release.version.to_string(),
+        source: release.source.name(),
+        path: release.path.as_deref(),
+        note: release.note.as_deref(),
+    }
+}
+
 #[derive(Serialize, Default)]
 struct Summary {
     errors: usize,
@@ -42,9 +65,9 @@ struct Summary {
 }
 
 /// The report as JSON text.
-pub fn render(files: &[Linted]) -> String {
+pub fn render(linted: &[Linted], root: Option<&Path>) -> String {
     let mut summary = Summary::default();
-    let files = files
+    let files = linted
         .iter()
         .map(|linted| {
             let diagnostics = located(linted)
@@ -71,14 +94,17 @@ pub fn render(files: &[Linted]) -> String {
                 })
                 .collect();
             File {
-                path: &linted.document.path,
+                path: super::report_path(&linted.document.path, root),
+                release: judged(&linted.release),
                 diagnostics,
             }
         })
         .collect();
     // Serialising plain structs with string keys cannot fail.
+    let release = super::shared_release(linted).map(judged);
     serde_json::to_string(&Report {
         version: 1,
+        release,
         files,
         summary,
     })

@@ -7,6 +7,7 @@ use crate::lint::Linted;
 use crate::resolve::Config;
 use crate::secrets;
 use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
 
 pub mod github;
 pub mod human;
@@ -36,22 +37,63 @@ pub struct Options {
     pub human: human::Options,
     /// What machine reports name files relative to (a CI checkout).
     pub root: Option<std::path::PathBuf>,
+    /// Whether the human report ends with its summary line (not with `--quiet`).
+    pub summary: bool,
 }
 
 /// The report of `files` in `format`; an error only for a defect of
 /// omeroconf (see [`sarif::render`]).
 pub fn render(format: Format, files: &[Linted], options: &Options) -> Result<String, String> {
+    let root = options.root.as_deref();
     Ok(match format {
-        Format::Json => format!("{}\n", json::render(files)),
-        Format::Sarif => sarif::render(files, options.root.as_deref())?,
-        Format::Github => github::render(files),
-        Format::Short => short::render(files),
+        Format::Json => format!("{}\n", json::render(files, root)),
+        Format::Sarif => sarif::render(files, root)?,
+        Format::Github => github::render(files, root),
+        Format::Short => short::render(files, root),
         Format::Human => {
-            let mut text: String = files.iter().map(|l| human::render(l, &options.human)).collect();
-            text.push_str(&human::summary(files));
+            let mut text = String::new();
+            match shared_release(files) {
+                Some(release) => text.push_str(&format!("{}\n\n", release.describe(None))),
+                None => {
+                    for l in files {
+                        text.push_str(&format!(
+                            "{}: {}\n",
+                            l.document.path,
+                            l.release.describe(Some(&l.document.path))
+                        ));
+                    }
+                    text.push('\n');
+                }
+            }
+            text.extend(files.iter().map(|l| human::render(l, &options.human)));
+            if options.summary {
+                text.push_str(&human::summary(files));
+            }
             text
         }
     })
+}
+
+/// The release every file was judged against, when they agree (the
+/// file's own pin named only when there is one file).
+pub fn shared_release(files: &[Linted]) -> Option<&crate::release::Release> {
+    let first = &files.first()?.release;
+    files.iter().all(|l| l.release == *first).then_some(first)
+}
+
+/// A file's path as every machine report writes it: relative to `root` (the
+/// working directory) when under it, `/` separators, no `.` parts, so
+/// `./deploy/web.env` is `deploy/web.env` (GitHub matches annotations to
+/// files by this path).
+pub fn report_path(path: &str, root: Option<&Path>) -> String {
+    let unified = path.replace('\\', "/");
+    let as_path = Path::new(&unified);
+    let relative = root.and_then(|r| as_path.strip_prefix(r).ok()).unwrap_or(as_path);
+    let normal: PathBuf = relative.components().filter(|c| *c != Component::CurDir).collect();
+    match normal.to_string_lossy() {
+        shown if shown.is_empty() => path.to_string(),
+        shown => shown.into_owned(),
+    }
 }
 
 /// A finding with its 1-based (line, column) start and end, columns in characters.

@@ -43,10 +43,7 @@ fn rules() -> Vec<Json> {
 /// The path as a URI reference relative to the repository root (taken to
 /// be the working directory): `/` separators, percent-encoded.
 pub fn relative_uri(path: &str, root: Option<&Path>) -> String {
-    let as_path = Path::new(path);
-    let relative = root.and_then(|r| as_path.strip_prefix(r).ok()).unwrap_or(as_path);
-    let text = relative.to_string_lossy().replace('\\', "/");
-    let text = text.trim_start_matches("./");
+    let text = super::report_path(path, root);
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte) {
@@ -134,6 +131,7 @@ mod tests {
             document,
             config,
             findings: vec![Finding::new(stray, "a finding")],
+            release: crate::release::Release::given(crate::catalog::catalog().latest),
         };
         let error = render(&[linted], None).expect_err("XX001 is in no registry");
         assert!(error.contains("XX001"), "{error}");
@@ -148,5 +146,6 @@ mod tests {
         );
         assert_eq!(relative_uri("deploy\\web.env", None), "deploy/web.env");
         assert_eq!(relative_uri("café.env", None), "caf%C3%A9.env");
+        assert_eq!(relative_uri("deploy/./web.env", None), "deploy/web.env");
     }
 }

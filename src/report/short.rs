@@ -3,15 +3,16 @@
 
 use super::located;
 use crate::lint::Linted;
+use std::path::Path;
 
-pub fn render(files: &[Linted]) -> String {
+pub fn render(files: &[Linted], root: Option<&Path>) -> String {
     let mut out = String::new();
     for linted in files {
         for found in located(linted) {
             let (line, column) = found.start.unwrap_or((1, 1));
             out.push_str(&format!(
                 "{}:{line}:{column}: {}[{}] {}\n",
-                linted.document.path,
+                super::report_path(&linted.document.path, root),
                 found.finding.severity,
                 found.finding.code(),
                 one_line(&found.finding.message)
@@ -40,7 +41,7 @@ mod tests {
             catalog().latest,
             &Filter::default(),
         );
-        let text = render(&[linted]);
+        let text = render(&[linted], None);
         assert_eq!(
             text,
             "web.properties:2:17: warning[TY006] omero.web.debug: `yes` is read as False\n"

@@ -388,7 +388,7 @@ fn plugins(ctx: &LintContext, key: &str, listed: &[(usize, String)], out: &mut V
 /// (a backup, config.xml) or a `set` of it. A script or `.omero` file that
 /// only appends is often one of several that build the list (an image's
 /// own files included).
-fn apps_list_complete(ctx: &LintContext) -> bool {
+pub fn apps_list_complete(ctx: &LintContext) -> bool {
     let store = matches!(
         ctx.document.format,
         Format::Properties | Format::Xml | Format::Toml | Format::Json

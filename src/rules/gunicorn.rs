@@ -356,7 +356,14 @@ mod tests {
 
     fn with_cores(text: &str, cores: u32) -> Vec<&'static str> {
         codes_of(
-            &findings_with(text, catalog().latest, &Options { cores: Some(cores) }),
+            &findings_with(
+                text,
+                catalog().latest,
+                &Options {
+                    cores: Some(cores),
+                    ..Default::default()
+                },
+            ),
             "GU",
         )
     }

@@ -1,5 +1,6 @@
 //! `omero.web.middleware` after resolution (the stored list, else OMERO.web's
-//! default): the entries settings.py sorts into Django's MIDDLEWARE, and
+//! default): the entries settings.py sorts into Django's MIDDLEWARE, whether
+//! Django's own session, CSRF and common middleware are still in it, and
 //! whether the CORS settings and the CORS middleware go together.
 
 use super::LintContext;
@@ -144,7 +145,40 @@ omero config set omero.web.cors_origin_whitelist '[\"https://viewer.example.org\
     blocks_start: false,
 };
 
+pub static REQUIRED_MISSING: Rule = Rule {
+    code: "MW009",
+    name: "required-middleware-missing",
+    severity: Error,
+    summary: "The middleware list drops Django's session, CSRF or common middleware",
+    explanation: "Setting `omero.web.middleware` (with `omero config set`, an env variable, or \
+Ansible's `omero_web_config_set`) replaces OMERO.web's whole default list; `omero config append` \
+adds to it. Without `SessionMiddleware` every OMERO.web page fails (its views read the session: \
+an AttributeError, a server error). Without `CsrfViewMiddleware` forms are no longer protected \
+against cross-site request forgery; without `CommonMiddleware` a URL missing its trailing slash \
+is not redirected and gets a 404. Django's own checks say nothing: they look for these only when \
+Django's admin is installed.",
+    example: "omero config set omero.web.middleware '[{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}]'",
+    fixed_example: "omero config append omero.web.middleware '{\"index\": 0, \"class\": \"whitenoise.middleware.WhiteNoiseMiddleware\"}'",
+    fix: false,    blocks_start: false,
+};
+
 const KEY: &str = "omero.web.middleware";
+/// Django middleware OMERO.web cannot do without, and what goes without it
+/// (tests/fixtures/rules/facts.json, `middleware_replaced`).
+const REQUIRED: [(&str, &str); 3] = [
+    (
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "every page fails (OMERO.web's views read the session)",
+    ),
+    (
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "forms lose their protection against cross-site request forgery",
+    ),
+    (
+        "django.middleware.common.CommonMiddleware",
+        "URLs without their trailing slash get a 404 instead of a redirect",
+    ),
+];
 const CORS: &str = "corsheaders.middleware.CorsMiddleware";
 const CORS_POST_CSRF: &str = "corsheaders.middleware.CorsPostCsrfMiddleware";
 const CSRF: &str = "django.middleware.csrf.CsrfViewMiddleware";
@@ -176,7 +210,38 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     class_paths(ctx, &entries, out);
     duplicates(ctx, &entries, out);
     let order = sorted_classes(&entries);
+    required(ctx, &order, out);
     cors(ctx, &order, out);
+}
+
+fn required(ctx: &LintContext, order: &[String], out: &mut Vec<Finding>) {
+    let missing: Vec<(&str, &str)> = REQUIRED
+        .into_iter()
+        .filter(|(class, _)| !order.iter().any(|c| c == class))
+        .collect();
+    let Some(&(first, _)) = missing.first() else { return };
+    // Only a missing session middleware breaks every page.
+    let severity = if first == REQUIRED[0].0 { Error } else { Warning };
+    let names: Vec<&str> = missing.iter().map(|(c, _)| c.rsplit('.').next().unwrap_or(c)).collect();
+    let effects: Vec<&str> = missing.iter().map(|(_, effect)| *effect).collect();
+    let defaults = default_entries(ctx);
+    let entries: Vec<String> = missing
+        .iter()
+        .filter_map(|(class, _)| defaults.iter().find(|(_, c)| c == class))
+        .map(|(index, class)| format!("{{\"index\": {index}, \"class\": \"{class}\"}}"))
+        .collect();
+    out.push(
+        ctx.on_value(
+            &REQUIRED_MISSING,
+            KEY,
+            format!("{KEY} lacks {}: {}", and_list(&names), effects.join("; ")),
+        )
+        .severity(severity)
+        .help(format!(
+            "setting the key replaces OMERO.web's default list; add {} to it, or add your own entries with `omero config append`",
+            and_list(&entries)
+        )),
+    );
 }
 
 fn entries(items: &[PyJson]) -> Vec<Entry<'_>> {
@@ -363,7 +428,26 @@ fn duplicates(ctx: &LintContext, entries: &[Entry], out: &mut Vec<Finding>) {
     }
 }
 
+/// `a`, `a and b`, `a, b and c`.
+fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [rest @ .., last] => format!(
+            "{} and {}",
+            rest.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "),
+            last.as_ref()
+        ),
+    }
+}
+
 fn default_classes(ctx: &LintContext) -> Vec<String> {
+    default_entries(ctx).into_iter().map(|(_, class)| class).collect()
+}
+
+/// OMERO.web's default list for the release: each entry's index (as JSON
+/// text) and class.
+fn default_entries(ctx: &LintContext) -> Vec<(String, String)> {
     let default = ctx
         .property(KEY)
         .and_then(|p| p.default_in(ctx.release()).as_str().map(str::to_string));
@@ -372,12 +456,13 @@ fn default_classes(ctx: &LintContext) -> Vec<String> {
     };
     items
         .iter()
-        .filter_map(|item| match item {
-            PyJson::Object(members) => members.iter().find(|(k, _)| k == "class").and_then(|(_, v)| match v {
-                PyJson::Str(s) => Some(s.clone()),
+        .filter_map(|item| {
+            let PyJson::Object(members) = item else { return None };
+            let get = |name: &str| members.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+            match (get("index"), get("class")) {
+                (Some(index), Some(PyJson::Str(class))) => Some((crate::python::json::dumps(index), class.clone())),
                 _ => None,
-            }),
-            _ => None,
+            }
         })
         .collect()
 }
@@ -591,5 +676,32 @@ mod tests {
     #[test]
     fn the_default_list_is_clean() {
         assert!(codes("omero.web.debug=false\n", "MW").is_empty());
+    }
+
+    #[test]
+    fn a_list_set_whole_must_keep_session_csrf_and_common() {
+        let whitenoise_only = format!("omero.web.middleware=[{}]\n", &WHITENOISE[2..]);
+        let found = findings(&whitenoise_only);
+        let mw = found.iter().find(|f| f.code() == "MW009").expect("MW009 reported");
+        assert_eq!(mw.severity, crate::diagnostic::Severity::Error);
+        assert!(
+            mw.message
+                .contains("lacks SessionMiddleware, CsrfViewMiddleware and CommonMiddleware"),
+            "{}",
+            mw.message
+        );
+        let help = mw.help.as_deref().unwrap_or_default();
+        assert!(
+            help.contains(r#"{"index": 3, "class": "django.contrib.sessions.middleware.SessionMiddleware"}"#),
+            "{help}"
+        );
+        // The session kept: the rest is a warning.
+        let session_only =
+            r#"omero.web.middleware=[{"index": 3, "class": "django.contrib.sessions.middleware.SessionMiddleware"}]"#;
+        let found = findings(session_only);
+        let mw = found.iter().find(|f| f.code() == "MW009").expect("MW009 reported");
+        assert_eq!(mw.severity, crate::diagnostic::Severity::Warning);
+        // The default list, with additions, is fine.
+        assert!(!codes(&middleware(WHITENOISE), "MW").contains(&"MW009"));
     }
 }

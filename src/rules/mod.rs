@@ -19,6 +19,7 @@ use std::rc::Rc;
 
 pub mod apps;
 pub mod gunicorn;
+pub mod install;
 pub mod keys;
 pub mod middleware;
 pub mod paths;
@@ -51,6 +52,11 @@ pub static RULES: &[&Rule] = &[
     &source::rules::YAML_NUMBER,
     &source::rules::UNEVALUATED_EXPANSION,
     &source::rules::CRLF_LINE_ENDS,
+    &crate::release::PIN_TOO_OLD,
+    &crate::release::PIN_UNKNOWN,
+    &install::NOT_IMPORTABLE,
+    &install::REQUIREMENT_EXCLUDES,
+    &install::APP_NOT_LISTED,
     &types::INVALID_INT,
     &types::INVALID_JSON,
     &types::INVALID_REGEX,
@@ -87,6 +93,7 @@ pub static RULES: &[&Rule] = &[
     &middleware::CORS_WITHOUT_MIDDLEWARE,
     &middleware::CORS_MIDDLEWARE_UNUSED,
     &middleware::INDEX_TYPES_MIXED,
+    &middleware::REQUIRED_MISSING,
     &gunicorn::WORKERS_FOR_CORES,
     &gunicorn::TOO_MANY_WORKERS,
     &gunicorn::THREADS_IGNORED,
@@ -143,6 +150,7 @@ static CHECKS: &[Check] = &[
     server_keys::check,
     apps::check,
     version::check,
+    install::check,
 ];
 
 /// Facts about the deployment that no configuration file holds.
@@ -151,6 +159,8 @@ pub struct Options {
     /// CPU cores of the machine OMERO.web runs on (`--cores`). Never guessed:
     /// the machine running omeroconf is rarely the server.
     pub cores: Option<u32>,
+    /// The virtualenv OMERO.web runs in (`--venv`): what it can import.
+    pub venv: Option<std::sync::Arc<crate::venv::Venv>>,
 }
 
 /// What a rule sees: the document, the configuration it resolves to, and
@@ -376,6 +386,26 @@ pub fn markdown_table() -> String {
         ));
     }
     out
+}
+
+/// Every rule as a JSON array (`omeroconf rules --format json`): code, name,
+/// severity, summary and whether a fix is offered.
+pub fn json_list() -> String {
+    let rules: Vec<serde_json::Value> = RULES
+        .iter()
+        .map(|rule| {
+            serde_json::json!({
+                "code": rule.code,
+                "name": rule.name,
+                "severity": rule.severity.name(),
+                "summary": rule.summary,
+                "fix": rule.fix,
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&rules).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// Looks a rule up by code (case-insensitive) or by name.

@@ -2,7 +2,7 @@
 //! values that load but leave users unable to log in or stay logged in.
 
 use super::LintContext;
-use crate::catalog::{catalog, DjangoFrom, Version};
+use crate::catalog::{catalog, DjangoFrom, Version, PORT, SERVER_LIST, TCP_PORTS};
 use crate::diagnostic::{Finding, Rule, Severity::*};
 use crate::python::json::PyJson;
 
@@ -114,8 +114,6 @@ omero config set omero.web.public.server_id 1",
 
 const ENGINE: &str = "omero.web.session_engine";
 const CACHES: &str = "omero.web.caches";
-const SERVER_LIST: &str = "omero.web.server_list";
-const PORT: &str = "omero.web.application_server.port";
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     sessions(ctx, out);
@@ -130,7 +128,7 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
             .help("use wsgi-tcp in production"),
         );
     }
-    if let Some(port) = ctx.int(PORT).filter(|p| !(1..=65535).contains(p)) {
+    if let Some(port) = ctx.int(PORT).filter(|p| !TCP_PORTS.contains(p)) {
         out.push(
             ctx.on_value(&PORT_RANGE, PORT, format!("{PORT} is {port}; gunicorn cannot bind it"))
                 .help("use a port from 1 to 65535"),
@@ -282,7 +280,7 @@ fn server_list(ctx: &LintContext, out: &mut Vec<Finding>) {
             Some(PyJson::Str(text)) => crate::python::int::parse_int(text).ok().and_then(|t| t.parse().ok()),
             _ => None,
         };
-        if let Some(port) = port.filter(|p| !(1..=65535).contains(p)) {
+        if let Some(port) = port.filter(|p| !TCP_PORTS.contains(p)) {
             let finding = Finding::new(
                 &PORT_RANGE,
                 format!(

@@ -157,10 +157,11 @@ pub static SCHEMA_MISMATCH: Rule = Rule {
     summary: "A TOML value of the wrong type for its property",
     explanation: "The TOML form is checked against omeroconf's JSON Schema \
 (schema/omero-web.schema.json): booleans for boolean properties, integers for integer ones, a \
-value from the allowed set where there is one. OMERO stores the value as text anyway, but it will \
-not mean what the type suggests.",
-    example: "[omero.web]\ndebug = 3",
-    fixed_example: "[omero.web]\ndebug = false",
+value from the allowed set where there is one, a port from 1 to 65535. OMERO stores the value as \
+text anyway, but it will not mean what the type suggests. Where another rule already judges the \
+same value (TY001 for `wsgi_workers = \"five\"`), only that rule reports it.",
+    example: "[omero.web]\nsecure = 1",
+    fixed_example: "[omero.web]\nsecure = true",
     fix: false,
     blocks_start: false,
 };

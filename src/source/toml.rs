@@ -168,8 +168,7 @@ fn validate(doc: &mut Document, instance: &serde_json::Value) {
             .operations
             .iter()
             .find(|op| key == op.key || key.starts_with(&format!("{}.", op.key)));
-        let mut finding =
-            Finding::new(&rules::SCHEMA_MISMATCH, format!("{key}: {}", violation.message)).key(key.clone());
+        let mut finding = Finding::new(&rules::SCHEMA_MISMATCH, violation.message).key(key.clone());
         if let Some(op) = op {
             finding = finding.at(op.value_span, "does not match the schema");
         }

@@ -5,12 +5,14 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-/// Runs the built binary from the crate root, without colour.
+/// Runs the built binary from the crate root, without colour or an
+/// activated virtualenv (which would choose the release).
 pub fn omeroconf(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_omeroconf"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        .env_remove("VIRTUAL_ENV")
         .output()
         .expect("the binary runs")
 }
