@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 root=${OMEROCONF_WHEELS:-target/wheels}
 cache=$root/cache
 python=$(python3 -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
-pip=(python3 -m pip --disable-pip-version-check --quiet --root-user-action=ignore)
+pip=(python3 -m pip --disable-pip-version-check --quiet)
 
 # layout: the distributions it holds (pinned, so the answers do not drift).
 declare -A layouts=(
@@ -29,7 +29,7 @@ for name in "${!layouts[@]}"; do
     pattern=$(echo "$dist" | tr '-' '_')
     wheels+=("$(find "$cache" -maxdepth 1 -iname "${pattern}-${version}-*.whl" | head -n 1)")
   done
-  "${pip[@]}" install --no-deps --no-compile --target "$site.tmp" "${wheels[@]}"
+  "${pip[@]}" install --root-user-action=ignore --no-deps --no-compile --target "$site.tmp" "${wheels[@]}"
   mv "$site.tmp" "$site"
 done
 echo "wheel layouts in $root: ${!layouts[*]}"
