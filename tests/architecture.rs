@@ -3,25 +3,15 @@
 //! `document`, the readers, `resolve`, `rules`, the reports and emitters).
 //! Test modules may reach anywhere and are not counted.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("source folder readable") {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 /// Which top-level modules each top-level module imports outside its tests.
 fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    let files = common::rust_sources();
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for file in files {
         let relative = file.strip_prefix(&src).expect("under src");
@@ -86,4 +76,46 @@ fn top_level_modules_import_each_other_without_a_circle() {
     // The vocabulary at the bottom imports nothing of the crate.
     assert!(graph["span"].is_empty(), "span imports {:?}", graph["span"]);
     assert_eq!(graph["diagnostic"], BTreeSet::from(["span".to_string()]));
+}
+
+/// Every `scripts/...` path the documentation, CI and code mention exists,
+/// so moving a script cannot leave a stale instruction behind.
+#[test]
+fn every_script_mentioned_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = ["README.md", "CONTRIBUTING.md", ".ci/run"]
+        .iter()
+        .map(|name| root.join(name))
+        .collect();
+    for dir in ["scripts", "src", "tests"] {
+        let found = common::files_under(&root.join(dir));
+        // Fixtures are data, some of it generated; they name no instructions.
+        files.extend(
+            found
+                .into_iter()
+                .filter(|p| !p.components().any(|c| c.as_os_str() == "fixtures")),
+        );
+    }
+    let mut checked = 0;
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        for (at, _) in text.match_indices("scripts/") {
+            let mentioned: String = text[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '.' | '-'))
+                .collect();
+            let mentioned = mentioned.trim_end_matches('.');
+            if mentioned.ends_with(".sh") || mentioned.ends_with(".py") {
+                assert!(
+                    root.join(mentioned).is_file(),
+                    "{} names {mentioned}, which does not exist",
+                    file.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} script paths found");
 }

@@ -1,4 +1,4 @@
-//! schema/catalog.json must be what scripts/gen_catalog.py generates from
+//! schema/catalog.json must be what scripts/gen/catalog.py generates from
 //! ../shared/reference today. Needs python3 with pytz and the reference
 //! folder; in CI both must be there, elsewhere the test says why it skips.
 
@@ -22,7 +22,7 @@ fn committed_catalog_is_generated_from_the_reference() {
         return;
     }
     let output = Command::new("python3")
-        .arg(root.join("scripts/gen_catalog.py"))
+        .arg(root.join("scripts/gen/catalog.py"))
         .arg("--check")
         .arg("--reference")
         .arg(&reference)

@@ -225,7 +225,7 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/conv
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{FIXTURES}/{name}"))
-        .unwrap_or_else(|e| panic!("{name}: {e}; run scripts/record_convert_fixtures.sh"))
+        .unwrap_or_else(|e| panic!("{name}: {e}; run scripts/record/convert_fixtures.sh"))
 }
 
 fn map(text: &str) -> Stored {

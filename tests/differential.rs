@@ -1,5 +1,5 @@
 //! Differential suite: omeroconf against the real OMERO's recorded answers
-//! (tests/differential/answers, recorded by scripts/record_differential.py
+//! (tests/differential/answers, recorded by scripts/record/differential.py
 //! from ../shared/oracle). For every case, the stored properties must be
 //! equal, the keys omeroconf calls invalid must be exactly those OMERO.web's
 //! own parsers reject, and the nginx file and gunicorn command must be
@@ -59,7 +59,7 @@ fn check(path: &Path) -> Outcome {
         problems: Default::default(),
     };
     let Some(answer) = answer_of(path) else {
-        outcome.problems[0].push("no recorded answer; run scripts/record_differential.py".to_string());
+        outcome.problems[0].push("no recorded answer; run scripts/record/differential.py".to_string());
         return outcome;
     };
     let text = std::fs::read_to_string(path).unwrap_or_default();

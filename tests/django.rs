@@ -1,5 +1,5 @@
 //! Django's own judgment as a second oracle (tests/django, recorded by
-//! scripts/record_django.py from ../shared/oracle): for the examples, the
+//! scripts/record/django.py from ../shared/oracle): for the examples, the
 //! differential corpus and the real-world files the oracle can load,
 //! omeroconf reports an error that blocks start exactly when OMERO.web's
 //! settings import or `django.setup()` and Django's checks (`oracle check`)
@@ -147,7 +147,7 @@ fn omeroconf_blocks_start_exactly_when_django_fails() {
     );
     assert!(
         total >= 400,
-        "too few judged cases: {total}; run scripts/record_django.py"
+        "too few judged cases: {total}; run scripts/record/django.py"
     );
 }
 

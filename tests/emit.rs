@@ -1,6 +1,6 @@
 //! Emitted nginx files and gunicorn commands against what the real OMERO
 //! printed for the same configuration (tests/fixtures/emit, recorded by
-//! scripts/record_emit_fixtures.sh), byte for byte; a recorded refusal
+//! scripts/record/emit_fixtures.sh), byte for byte; a recorded refusal
 //! must be a refusal here too.
 
 use omeroconf::catalog::catalog;
@@ -100,7 +100,7 @@ fn compare(suffix: &str, emit: impl Fn(&Case) -> Result<String, Refusal>) -> (us
                 );
             }
             _ => failures.push(format!(
-                "{}.{suffix}: nothing recorded; run scripts/record_emit_fixtures.sh",
+                "{}.{suffix}: nothing recorded; run scripts/record/emit_fixtures.sh",
                 case.name
             )),
         }
@@ -196,7 +196,7 @@ fn nginx_test(nginx: &Path, prefix: &Path, conf: &Path) -> Result<(), String> {
 }
 
 /// nginx itself, or `None` when it is absent outside CI (in CI, where
-/// scripts/test.sh installs it, its absence fails the test).
+/// scripts/run/test.sh installs it, its absence fails the test).
 fn find_nginx() -> Option<PathBuf> {
     let found = [
         "/usr/sbin/nginx",
@@ -210,7 +210,7 @@ fn find_nginx() -> Option<PathBuf> {
     if found.is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
-            "CI is set but nginx is not installed (scripts/test.sh installs it)"
+            "CI is set but nginx is not installed (scripts/run/test.sh installs it)"
         );
         eprintln!("SKIPPED: nginx is not installed, so emitted nginx files were not checked with `nginx -t`");
     }
@@ -282,7 +282,7 @@ fn emitted_nginx_files_pass_nginx_t() -> Result<(), Box<dyn std::error::Error>> 
 
 /// `omero web start` exports SCRIPT_NAME for a prefix (recorded in
 /// NAME.gunicorn.env); the conf file sets the same through `raw_env`.
-/// scripts/check_gunicorn_conf.py checks every other setting with gunicorn.
+/// scripts/record/check_gunicorn_conf.py checks every other setting with gunicorn.
 #[test]
 fn gunicorn_conf_exports_the_script_name_omero_exports() {
     let mut compared = 0;

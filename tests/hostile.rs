@@ -117,7 +117,7 @@ fn big_properties(bytes: usize) -> Vec<u8> {
 }
 
 #[test]
-#[ignore = "100 MB: run by scripts/test.sh with --release --ignored"]
+#[ignore = "100 MB: run by scripts/run/test.sh with --release --ignored"]
 fn a_100_mb_file_is_linted() {
     let (_dir, path) = temp_file("big.properties", &big_properties(100 << 20));
     let output = omeroconf(&["lint", "--format", "json", path_str(&path)]);

@@ -1,5 +1,5 @@
 //! The behaviours of OMERO, gunicorn and Django that the lint rules rely on,
-//! as recorded by scripts/record_rule_facts.py (tests/fixtures/rules/facts.json),
+//! as recorded by scripts/record/rule_facts.py (tests/fixtures/rules/facts.json),
 //! and the rules' verdicts on the same inputs.
 
 use omeroconf::catalog::catalog;

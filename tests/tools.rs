@@ -1,6 +1,6 @@
 //! What omeroconf writes, checked by the tools admins run it with: taplo
 //! (the editor schema), systemd-analyze (the unit), bash (the gunicorn
-//! command). scripts/test.sh installs them; outside CI a missing
+//! command). scripts/run/test.sh installs them; outside CI a missing
 //! tool skips its test with a note, in CI it fails the test.
 
 use std::path::{Path, PathBuf};
@@ -27,7 +27,7 @@ fn find_tool(name: &str, candidates: &[PathBuf], installed_by: &str) -> Option<P
 
 fn taplo() -> Option<PathBuf> {
     let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tools/node_modules/.bin/taplo");
-    find_tool("taplo", &[local], "scripts/test.sh, with npm")
+    find_tool("taplo", &[local], "scripts/run/test.sh, with npm")
 }
 
 /// `taplo check` of TOML files against the committed schema: the files it
@@ -97,7 +97,7 @@ fn systemd_analyze() -> Option<PathBuf> {
     find_tool(
         "systemd-analyze",
         &[PathBuf::from("/usr/bin/systemd-analyze")],
-        "scripts/test.sh, with apt (package systemd)",
+        "scripts/run/test.sh, with apt (package systemd)",
     )
 }
 

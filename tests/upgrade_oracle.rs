@@ -3,7 +3,7 @@
 //! one per fact of the upgrade table), what `migrate --to-version 5.33.2 -o
 //! OUT --to properties` writes lints without error and the real OMERO.web
 //! 5.33.2 loads it (settings import and Django's checks), as recorded by
-//! scripts/record_upgrades.py. This test migrates again and fails when the
+//! scripts/record/upgrades.py. This test migrates again and fails when the
 //! output is not the one the oracle judged, or when the oracle refused it.
 //! An input with errors of its own (the examples show some on purpose)
 //! keeps them: migrate lists them for a person and OMERO refuses OUT too.
@@ -151,7 +151,7 @@ fn every_input_has_an_answer() {
             let input = format!("{label}/{}", entry.file_name().to_string_lossy());
             assert!(
                 recorded.contains(&input),
-                "{input} has no answer: run scripts/record_upgrades.py"
+                "{input} has no answer: run scripts/record/upgrades.py"
             );
         }
     }

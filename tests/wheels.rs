@@ -1,5 +1,5 @@
 //! omeroconf's static virtualenv reader against layouts built from real
-//! PyPI wheels by scripts/wheels.sh (run by scripts/test.sh in CI or as
+//! PyPI wheels by scripts/run/wheels.sh (run by scripts/run/test.sh in CI or as
 //! root): for every module a configuration may name, "importable" must be
 //! what Python's own path finder answers on the same directory. Python
 //! finds the spec of each dotted part in its parent's search locations, as
@@ -82,9 +82,12 @@ fn layouts() -> Option<Vec<(PathBuf, Version)>> {
     }
     assert!(
         std::env::var_os("CI").is_none(),
-        "CI must build the wheel layouts (scripts/wheels.sh)"
+        "CI must build the wheel layouts (scripts/run/wheels.sh)"
     );
-    eprintln!("note: no wheel layouts in {}; run scripts/wheels.sh", root.display());
+    eprintln!(
+        "note: no wheel layouts in {}; run scripts/run/wheels.sh",
+        root.display()
+    );
     None
 }
 

@@ -32,3 +32,29 @@ pub fn temp_file(name: &str, content: &[u8]) -> (tempfile::TempDir, PathBuf) {
     std::fs::write(&path, content).expect("write temp file");
     (dir, path)
 }
+
+/// Every file below `dir`, in no particular order.
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("folder readable") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// The Rust files below `src/`.
+pub fn rust_sources() -> Vec<PathBuf> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    files_under(&src)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect()
+}

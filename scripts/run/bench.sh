@@ -5,7 +5,7 @@
 # memory. Prints the ratios; asserts nothing. Installs nothing globally
 # (hyperfine through apt when missing and run as root).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 cargo build --release --quiet
 bin="$CARGO_TARGET_DIR/release/omeroconf"

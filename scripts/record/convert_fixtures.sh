@@ -9,9 +9,9 @@
 #   NAME.omero                 omeroconf's command file (--to omero), when it can carry the map
 #   NAME.omero.readback.json   the map Python's shlex.split gives, as `omero load` does
 #
-# Usage: scripts/record_convert_fixtures.sh
+# Usage: scripts/record/convert_fixtures.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 oracle=${ORACLE:-../shared/oracle/oracle}
 dir=tests/fixtures/convert
 [ -x "$oracle" ] || { echo "oracle not found at $oracle (set ORACLE)" >&2; exit 2; }

@@ -6,7 +6,7 @@ OMERO printed the file, "RC MESSAGE" to OUT.refused when it refused.
 single spaces goes to OUT (and the SCRIPT_NAME it exports to OUT.env), a refusal to OUT.refused (a development server
 runs Django's runserver, not gunicorn, which counts as a refusal here).
 
-scripts/record_differential.py uses the same reading of the answers.
+scripts/record/differential.py uses the same reading of the answers.
 """
 import json
 import sys

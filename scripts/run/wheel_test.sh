@@ -2,17 +2,17 @@
 # Builds the Python wheel (pyproject.toml: maturin, `bindings = "bin"`),
 # installs it into a fresh venv and runs the `omeroconf` it puts on the
 # venv's PATH, as an OMERO admin would after `pip install`. The build is the
-# light one scripts/precommit_test.sh makes, in the same target/light/, so
+# light one scripts/run/precommit_test.sh makes, in the same target/light/, so
 # CI compiles the dependencies once for both (the release tests' build has
 # other features and cannot be shared). Everything else lives in a temporary
 # directory, removed on exit.
 set -euo pipefail
-repo_root="$(cd "$(dirname "$0")/.." && pwd)"
+repo_root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# shellcheck source=scripts/light_build.sh
-. "$repo_root/scripts/light_build.sh"
+# shellcheck source=scripts/run/light_build.sh
+. "$repo_root/scripts/run/light_build.sh"
 
 python3 -m venv "$work/build"
 "$work/build/bin/pip" install --quiet --disable-pip-version-check 'maturin==1.16.0'

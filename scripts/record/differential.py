@@ -19,7 +19,7 @@ the failing keys are removed one by one); `nginx` is what `omero web config
 nginx` prints and `gunicorn` the command `omero web start` runs (gevent
 counts as installed), both for that config.xml.
 
-    scripts/record_differential.py [--oracle PATH] [--jobs N] [--missing] [--check [--sample N]] [NAME ...]
+    scripts/record/differential.py [--oracle PATH] [--jobs N] [--missing] [--check [--sample N]] [NAME ...]
 
 --check re-records into memory and exits 1 when an answer differs from the
 committed one (CI runs it on a random sample).
@@ -34,9 +34,9 @@ import subprocess
 import sys
 import tempfile
 
-import record_emit_fixture
+import emit_fixture
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CASES = os.path.join(ROOT, "tests", "differential", "cases")
 ANSWERS = os.path.join(ROOT, "tests", "differential", "answers")
 # The oracle lives beside the checkout (../shared/oracle from the repo root).
@@ -73,8 +73,8 @@ def record(oracle, name):
             xml = os.path.join(tmp, "empty.properties")
             open(xml, "w").close()
         settings = run(oracle, "settings", xml, "--per-key")
-        nginx_text, nginx_refusal = record_emit_fixture.nginx(run(oracle, "nginx", xml, "--json"))
-        command, script_name, gunicorn_refusal = record_emit_fixture.gunicorn(run(oracle, "gunicorn", xml))
+        nginx_text, nginx_refusal = emit_fixture.nginx(run(oracle, "nginx", xml, "--json"))
+        command, script_name, gunicorn_refusal = emit_fixture.gunicorn(run(oracle, "gunicorn", xml))
         import_errors = later_failures(oracle, tmp, stored, settings.get("error"))
     rejected = {k: v["type"] for k, v in sorted(settings.get("per_key", {}).items()) if not v.get("ok", True)}
     # Top-level keys sorted; `stored` keeps config.xml's order, which the test compares too.
@@ -147,7 +147,7 @@ def main():
     if args.sample:
         names = sorted(random.sample(names, min(args.sample, len(names))))
         print("sampled: " + " ".join(names), file=sys.stderr)
-    return record_all(names, lambda name: answer_text(args.oracle, name), answer_path, args, "record_differential.py")
+    return record_all(names, lambda name: answer_text(args.oracle, name), answer_path, args, "record/differential.py")
 
 
 def options(doc):

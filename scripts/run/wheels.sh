@@ -4,7 +4,7 @@
 # `pip install --no-deps --target DIR/lib/pythonX.Y/site-packages`.
 # Nothing is imported or run; some distributions are left out on purpose.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=${OMEROCONF_WHEELS:-target/wheels}
 cache=$root/cache
 python=$(python3 -c 'import sys; print("python%d.%d" % sys.version_info[:2])')

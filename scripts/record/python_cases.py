@@ -20,7 +20,7 @@ after OMERO parsed them) and cannot print lone surrogates; and a config.xml
 cannot hold most C0 control characters, so those few `int()` inputs are
 evaluated by the oracle venv's interpreter (the same CPython 3.11.7).
 
-Usage: python3 scripts/record_python_cases.py [--oracle PATH] [--jobs N]
+Usage: python3 scripts/record/python_cases.py [--oracle PATH] [--jobs N]
 """
 import argparse
 import concurrent.futures
@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "python")
 
 
@@ -419,7 +419,7 @@ def main():
     os.makedirs(FIXTURES, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         oracle = Oracle(os.path.abspath(a.oracle), tmp)
-        about = ("Recorded by scripts/record_python_cases.py from the OMERO oracle (omero-web 5.33.2, "
+        about = ("Recorded by scripts/record/python_cases.py from the OMERO oracle (omero-web 5.33.2, "
                  "CPython 3.11.7). input: text, or [[piece, count], ...] to concatenate. "
                  "import_error: the settings import's wrapped message (short inputs only).")
         write("json_cases.json", about + " Verdict: json.loads on omero.web.apps; cli: "

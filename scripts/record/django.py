@@ -20,7 +20,7 @@ valid module names but not installed beside the oracle are faked with
 `excluded` says why a case cannot be judged (the oracle cannot run the
 input, or a known limitation listed in EXCLUDED below).
 
-    scripts/record_django.py [--oracle PATH] [--jobs N] [--missing] [--check [--sample N]] [GROUP/NAME ...]
+    scripts/record/django.py [--oracle PATH] [--jobs N] [--missing] [--check [--sample N]] [GROUP/NAME ...]
 
 --check re-records into memory and exits 1 when an answer differs from the
 committed one (CI runs it on a random sample).
@@ -36,9 +36,9 @@ import sys
 import tempfile
 import threading
 
-import record_differential
+import differential
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ANSWERS = os.path.join(ROOT, "tests", "django")
 SHARED = os.path.join(ROOT, "..", "shared")
 GROUPS = {
@@ -185,7 +185,7 @@ def answer_text(oracle, case):
 
 
 def main():
-    parser = record_differential.options(__doc__)
+    parser = differential.options(__doc__)
     parser.add_argument("cases", nargs="*", help="GROUP/NAME, e.g. examples/production.properties")
     args = parser.parse_args()
     if not os.access(args.oracle, os.X_OK):
@@ -197,8 +197,8 @@ def main():
     if args.sample:
         cases = sorted(random.sample(cases, min(args.sample, len(cases))))
         print("sampled: " + " ".join(cases), file=sys.stderr)
-    return record_differential.record_all(
-        cases, lambda case: answer_text(args.oracle, case), answer_path, args, "record_django.py"
+    return differential.record_all(
+        cases, lambda case: answer_text(args.oracle, case), answer_path, args, "record/django.py"
     )
 
 if __name__ == "__main__":

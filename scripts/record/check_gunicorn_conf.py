@@ -7,7 +7,7 @@ that `omero web start` exported, NAME.gunicorn.env) and from the conf file
 omeroconf writes; every setting must be equal.
 
 Run with a Python that has gunicorn (the oracle's venv has it):
-    ~/.cache/omeroconf-oracle/venv/bin/python scripts/check_gunicorn_conf.py [OMEROCONF]
+    ~/.cache/omeroconf-oracle/venv/bin/python scripts/record/check_gunicorn_conf.py [OMEROCONF]
 """
 import glob
 import os
@@ -19,7 +19,7 @@ import tempfile
 from gunicorn.config import Config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.join(HERE, "..", "tests", "fixtures", "emit")
+FIXTURES = os.path.join(HERE, "..", "..", "tests", "fixtures", "emit")
 
 
 def from_argv(argv, environment):

@@ -2,7 +2,7 @@
 # Runs every test. Installs what the tests need when it is missing, so it
 # works on a fresh machine and in CI (which runs it from .ci/run).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 # pytz lets the catalog test regenerate schema/catalog.json and compare.
 if ! python3 -c 'import pytz' 2>/dev/null; then
@@ -32,9 +32,9 @@ fi
 # Virtualenv layouts from real PyPI wheels (tests/wheels.rs), cached in
 # target/wheels between runs. Downloaded only in CI or as root.
 if [ -n "${CI:-}" ] || [ "$(id -u)" = 0 ]; then
-  bash scripts/wheels.sh || echo "note: wheel layouts not built; tests/wheels.rs fails in CI and is skipped elsewhere"
+  bash scripts/run/wheels.sh || echo "note: wheel layouts not built; tests/wheels.rs fails in CI and is skipped elsewhere"
 else
-  echo "note: not root and CI unset; tests/wheels.rs is skipped unless scripts/wheels.sh has run"
+  echo "note: not root and CI unset; tests/wheels.rs is skipped unless scripts/run/wheels.sh has run"
 fi
 
 # systemd-analyze (package systemd) checks the emitted unit statically.
@@ -74,11 +74,11 @@ cargo test --locked "$@"
 # random sample with the oracle beside the checkout and fail when one is stale.
 if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_ORACLE_CHECK:-}" ]; then
   ../shared/oracle/setup.sh
-  python3 scripts/record_differential.py --check --sample "${OMEROCONF_ORACLE_SAMPLE:-20}"
+  python3 scripts/record/differential.py --check --sample "${OMEROCONF_ORACLE_SAMPLE:-20}"
   # Django's judgment (tests/django.rs): a smaller sample, each case runs Django's checks.
-  python3 scripts/record_django.py --check --sample "${OMEROCONF_DJANGO_SAMPLE:-12}"
+  python3 scripts/record/django.py --check --sample "${OMEROCONF_DJANGO_SAMPLE:-12}"
   # What migrate writes must still be what OMERO.web accepted (target/debug/omeroconf is built by cargo test).
-  python3 scripts/record_upgrades.py --check --sample "${OMEROCONF_UPGRADE_SAMPLE:-6}"
+  python3 scripts/record/upgrades.py --check --sample "${OMEROCONF_UPGRADE_SAMPLE:-6}"
 fi
 # The 100 MB input is too slow for a debug build.
 cargo test --locked --release --test hostile -- --ignored
@@ -86,10 +86,10 @@ cargo test --locked --release --test hostile -- --ignored
 # The Python wheel, built with maturin, installed into a fresh venv and run
 # (its build in target/light/ is reused by the pre-commit test below).
 if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_WHEEL_TEST:-}" ]; then
-  bash scripts/wheel_test.sh
+  bash scripts/run/wheel_test.sh
 fi
 
 # The pre-commit hooks, installed for real (slow: builds omeroconf once more).
 if [ -n "${CI:-}" ] || [ -n "${OMEROCONF_PRECOMMIT_TEST:-}" ]; then
-  bash scripts/precommit_test.sh
+  bash scripts/run/precommit_test.sh
 fi

@@ -8,9 +8,9 @@
 # --max-body-size). Outputs land beside it: NAME.TYPE on success,
 # NAME.TYPE.refused ("RC MESSAGE") when OMERO refuses.
 #
-# Usage: scripts/record_emit_fixtures.sh [NAME...]
+# Usage: scripts/record/emit_fixtures.sh [NAME...]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 oracle=${ORACLE:-../shared/oracle/oracle}
 dir=tests/fixtures/emit
 [ -x "$oracle" ] || { echo "oracle not found at $oracle (set ORACLE)" >&2; exit 2; }
@@ -37,13 +37,13 @@ for name in "$@"; do
   for type in nginx nginx-location nginx-development; do
     # The oracle exits 1 when OMERO refuses; the answer is recorded all the same.
     { "$oracle" "${global[@]}" nginx "$input" --type "$type" "${nginx_options[@]}" --json || true; } \
-      | python3 "$(dirname "$0")/record_emit_fixture.py" nginx "$dir/$name.$type"
+      | python3 scripts/record/emit_fixture.py nginx "$dir/$name.$type"
   done
-  { "$oracle" "${global[@]}" gunicorn "$input" || true; } | python3 "$(dirname "$0")/record_emit_fixture.py" gunicorn "$dir/$name.gunicorn"
+  { "$oracle" "${global[@]}" gunicorn "$input" || true; } | python3 scripts/record/emit_fixture.py gunicorn "$dir/$name.gunicorn"
   echo "recorded $name"
 done
 if [ -x "${ORACLE_VENV:-$HOME/.cache/omeroconf-oracle/venv}/bin/python" ]; then
   cargo build -q
-  "${ORACLE_VENV:-$HOME/.cache/omeroconf-oracle/venv}/bin/python" scripts/check_gunicorn_conf.py \
+  "${ORACLE_VENV:-$HOME/.cache/omeroconf-oracle/venv}/bin/python" scripts/record/check_gunicorn_conf.py \
     "${CARGO_TARGET_DIR:-target}/debug/omeroconf"
 fi

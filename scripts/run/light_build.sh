@@ -1,4 +1,4 @@
-# Sourced by scripts/wheel_test.sh and scripts/precommit_test.sh: a quick
+# Sourced by scripts/run/wheel_test.sh and scripts/run/precommit_test.sh: a quick
 # release build (no LTO, many codegen units, -O1) in target/light/, which
 # both share so CI compiles the dependencies once. These builds check
 # packaging and hooks, not speed.

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Records what the real OMERO does with each script under tests/fixtures/script/.
 #
-#   scripts/record_script_fixtures.sh            # every NAME.sh
-#   scripts/record_script_fixtures.sh NAME ...   # only these
-#   KEEP=1 scripts/record_script_fixtures.sh ... # keep the work directory
+#   scripts/record/script_fixtures.sh            # every NAME.sh
+#   scripts/record/script_fixtures.sh NAME ...   # only these
+#   KEEP=1 scripts/record/script_fixtures.sh ... # keep the work directory
 #
 # A fixture must never pass `omero --path DIR` with a directory that exists:
 # omero-py executes every `.py` file below it.
@@ -28,7 +28,7 @@
 # against "bash".
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 oracle=${ORACLE:-$root/../shared/oracle/oracle}
 venv=${ORACLE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/omeroconf-oracle/venv}
 stubs=$(dirname "$(readlink -f "$oracle")")/ice_stubs

@@ -29,7 +29,7 @@ read in place and never copied; their answers hold keys and codes only.
 Apps the oracle does not install (it has omero-iviewer and omero-figure) are
 faked with --fake-module, as is gevent.
 
-    scripts/record_upgrades.py [--generate] [--oracle PATH] [--omeroconf PATH] [--jobs N] [--check [--sample N]] [NAME ...]
+    scripts/record/upgrades.py [--generate] [--oracle PATH] [--omeroconf PATH] [--jobs N] [--check [--sample N]] [NAME ...]
 
 --check re-records into memory and exits 1 when an answer differs from the
 committed one (CI runs it on a random sample).
@@ -45,7 +45,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CASES = os.path.join(ROOT, "tests", "upgrades", "cases")
 ANSWERS = os.path.join(ROOT, "tests", "upgrades", "answers")
 EXAMPLES = os.path.join(ROOT, "examples")

@@ -4,10 +4,10 @@
 # committed HEAD) as `repo:`, with pre-commit from PyPI in a temporary venv.
 # A bad file must fail the commit, good files must pass. Everything lives in
 # one temporary directory, removed on exit. pre-commit builds omeroconf with
-# `cargo install --path .` with the light build of scripts/light_build.sh
-# (shared with scripts/wheel_test.sh): a few minutes on two cores.
+# `cargo install --path .` with the light build of scripts/run/light_build.sh
+# (shared with scripts/run/wheel_test.sh): a few minutes on two cores.
 set -euo pipefail
-repo_root="$(cd "$(dirname "$0")/.." && pwd)"
+repo_root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -17,8 +17,8 @@ rev="$(git -C "$work/omeroconf" rev-parse HEAD)"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check 'pre-commit==4.7.0'
 export PRE_COMMIT_HOME="$work/pre-commit-cache"
-# shellcheck source=scripts/light_build.sh
-. "$repo_root/scripts/light_build.sh"
+# shellcheck source=scripts/run/light_build.sh
+. "$repo_root/scripts/run/light_build.sh"
 
 site="$work/site"
 git init --quiet "$site"

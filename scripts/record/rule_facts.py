@@ -13,7 +13,7 @@ rules agree with what was observed. Sources:
   test client, Ice stubbed) under a middleware list that replaces the
   default.
 
-    scripts/record_rule_facts.py [--oracle PATH] [--check]
+    scripts/record/rule_facts.py [--oracle PATH] [--check]
 
 --check exits 1 when a fresh recording differs from the committed one.
 """
@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FACTS = os.path.join(ROOT, "tests", "fixtures", "rules", "facts.json")
 DEFAULT_ORACLE = os.path.join(ROOT, "..", "shared", "oracle", "oracle")
 VENV = os.environ.get("ORACLE_VENV", os.path.expanduser("~/.cache/omeroconf-oracle/venv"))

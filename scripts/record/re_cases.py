@@ -12,7 +12,7 @@
 Patterns no config.xml can carry (XML 1.0 forbids most control characters)
 are compiled by this python3 (3.11, as the oracle) instead.
 
-Usage: scripts/record_re_cases.py [--only validity|match|risk] [--jobs N]
+Usage: scripts/record/re_cases.py [--only validity|match|risk] [--jobs N]
 Needs the oracle (../shared/oracle/oracle, or $ORACLE) for validity cases.
 """
 
@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "python")
 ORACLE = os.environ.get(
     "ORACLE", os.path.join(ROOT, "..", "shared", "oracle", "oracle")
@@ -449,7 +449,7 @@ def record_risk(item):
 
 def write(name, what, cases):
     doc = {
-        "generated_by": "scripts/record_re_cases.py",
+        "generated_by": "scripts/record/re_cases.py",
         "python": sys.version.split()[0],
         "what": what,
         "cases": cases,
