@@ -3,7 +3,7 @@
 
 use crate::catalog::Version;
 use crate::diagnostic::{Finding, Fix, Severity};
-use crate::document::{Document, Span};
+use crate::document::{Document, Format, Span, Value};
 use crate::edit::{self, Edit};
 use crate::release::{self, Given, Release};
 use crate::resolve::{self, Config};
@@ -59,6 +59,7 @@ fn lint_judged(document: Document, release: &Release, filter: &Filter, options: 
     let mut findings = document.findings.clone();
     findings.extend(config.findings.iter().cloned());
     findings.extend(rules::check_with(&document, &config, options));
+    findings.extend(as_meant(&document, release, options));
     findings.retain(|f| filter.keeps(f.code()) && !suppressed(&document, f));
     drop_repeated_schema_mismatches(&mut findings);
     findings.sort_by_key(|f| (f.span.map_or(usize::MAX, |s| s.start), f.code()));
@@ -68,6 +69,40 @@ fn lint_judged(document: Document, release: &Release, filter: &Filter, options: 
         findings,
         release: release.clone(),
     }
+}
+
+/// A properties file that `omero config load` refuses only for spaces
+/// around `=` (IN006) stores nothing; its lines are also checked as the keys
+/// they meant, as notes, so one pass shows what else the file holds.
+fn as_meant(document: &Document, release: &Release, options: &rules::Options) -> Vec<Finding> {
+    let mut refused = document
+        .operations
+        .iter()
+        .filter(|op| !resolve::valid_key(&op.key))
+        .peekable();
+    let spaced_only = refused.peek().is_some() && refused.all(|op| resolve::valid_key(op.key.trim()));
+    if document.format != Format::Properties || !spaced_only {
+        return Vec::new();
+    }
+    let mut meant = document.clone();
+    meant.findings.clear();
+    for op in &mut meant.operations {
+        op.key = op.key.trim().to_string();
+        if let Some(Value::Known(value)) = &mut op.value {
+            *value = value.trim_start().to_string();
+        }
+    }
+    let config = resolve::resolve(&meant, release.version);
+    let mut findings = rules::check_with(&meant, &config, options);
+    findings.extend(config.findings);
+    // Notes about the file as meant: today OMERO stores nothing from it.
+    findings
+        .into_iter()
+        .map(|mut f| {
+            f.message.push_str(" (once the spaces around `=` are gone)");
+            f.severity(Severity::Info)
+        })
+        .collect()
 }
 
 /// One root cause, one finding: an IN011 goes when another finding about the
@@ -154,6 +189,24 @@ mod tests {
             .iter()
             .map(|f| f.code())
             .collect()
+    }
+
+    #[test]
+    fn a_properties_line_with_spaces_around_the_equals_sign_is_checked_as_meant() {
+        let doc =
+            crate::source::properties::parse("web.properties", "omero.web.debug = yes\nomero.web.page_size=ten\n");
+        let codes: Vec<&str> = lint(doc, crate::catalog::catalog().latest, &Filter::default())
+            .findings
+            .iter()
+            .map(|f| f.code())
+            .collect();
+        assert_eq!(codes, vec!["IN006", "TY006", "TY001"]);
+        let meant = lint(
+            crate::source::properties::parse("web.properties", "omero.web.debug = yes\n"),
+            crate::catalog::catalog().latest,
+            &Filter::default(),
+        );
+        assert_eq!(meant.findings[1].severity, Severity::Info);
     }
 
     #[test]
