@@ -341,6 +341,16 @@ mod tests {
         assert_eq!(doc.operations.len(), 1);
         assert_eq!(&source[doc.operations[0].value_span.range()], "false");
         assert!(doc.findings.is_empty(), "{:?}", doc.findings);
+        // The image applies ENV CONFIG_* at start, after the build's RUN lines.
+        let image = "FROM openmicroscopy/omero-web-standalone:5\nCOPY web.omero /opt/omero/web/config/\nRUN /opt/omero/web/venv3/bin/omero config set omero.web.debug true\nENV CONFIG_omero_web_debug=false\n";
+        let doc = read("Dockerfile", image, Format::Script, &Options::default());
+        let codes: Vec<&str> = doc.findings.iter().map(|f| f.code()).collect();
+        assert_eq!(codes, vec!["IN016", "IN014"]);
+        let last = doc.operations.last().expect("the variable's operation");
+        assert_eq!(
+            (last.key.as_str(), last.value.as_ref().and_then(|v| v.known())),
+            ("omero.web.debug", Some("false"))
+        );
     }
 
     #[test]

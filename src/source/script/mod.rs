@@ -17,7 +17,7 @@ use crate::catalog::{catalog, ValueType};
 use crate::diagnostic::Finding;
 use crate::document::{Document, Format, Span, Suppression, Unknown, Value};
 use crate::source::omero::{relocate, Arg, Cli, Origin, Outcome, Piece, Stdin, MAX_DEPTH, UNKNOWN_MARK};
-use crate::source::rules::{CRLF_LINE_ENDS, SYNTAX_ERROR, UNSUPPORTED_COMMAND};
+use crate::source::rules::{CRLF_LINE_ENDS, EXTERNAL_SOURCE, SYNTAX_ERROR, UNSUPPORTED_COMMAND};
 use crate::source::suppressed_codes;
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -69,13 +69,51 @@ pub fn parse(path: &str, source: impl Into<String>, options: &ScriptOptions) -> 
     shell.errexit = shebang_sets_errexit(&source);
     shell.run();
     let conditional = std::mem::take(&mut shell.conditional);
+    let started = dockerfile.is_some().then(|| container_start(&source, &shell.vars));
     crlf_line_ends(&mut doc, &source);
+    if let Some((copies, variables)) = started {
+        doc.findings.extend(copies);
+        super::env::apply(&mut doc, &variables);
+    }
     doc.source = source;
     // Only commands that run whatever happens can be said to be replaced.
     let runs_always = |i: usize| !conditional.contains(&i) && doc.operations[i].runs_if_previous.is_none();
     let always: Vec<bool> = (0..doc.operations.len()).map(runs_always).collect();
     super::env::report_overridden_among(&mut doc, 0, "a later command sets or removes it", &|i| always[i]);
     doc
+}
+
+/// What omero-web-docker reads when a container of this Dockerfile's image
+/// starts: the `.omero` files copied into its config directory (not read
+/// here), then its `ENV CONFIG_*` variables, with the values the build gave.
+fn container_start(source: &str, vars: &HashMap<String, Var>) -> (Vec<Finding>, Vec<super::env::Variable>) {
+    let sources = dockerfile::start_sources(source);
+    let copies = sources
+        .copies
+        .into_iter()
+        .map(|(span, what)| {
+            Finding::new(
+                &EXTERNAL_SOURCE,
+                format!(
+                    "the commands in `{what}` (copied into the image's config directory) are not part of this check"
+                ),
+            )
+            .at(span, "loaded when the container starts")
+            .help("lint the copied .omero files too; the image loads them before the CONFIG_ variables, which win")
+        })
+        .collect();
+    let variables = sources
+        .variables
+        .into_iter()
+        .map(|(name, name_span, value_span)| super::env::Variable {
+            value: vars.get(&name).and_then(|var| var.value.clone()),
+            name,
+            name_span,
+            value_span,
+            span: name_span.join(value_span),
+        })
+        .collect();
+    (copies, variables)
 }
 
 /// One finding for a CRLF script, naming the values whose `\r` OMERO
