@@ -208,6 +208,15 @@ fn by_name(name: &str, text: &str) -> Option<Format> {
         .map(|s| s.format)
 }
 
+/// Whether a file's name alone names a configuration format (its text may
+/// be unreadable: this is how a directory search tells a configuration file
+/// that is not UTF-8 from the other files of a tree).
+pub fn named(path: &Path) -> bool {
+    let name = file_name(path);
+    let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    FORMATS.iter().any(|s| s.extensions.contains(&extension)) || by_name(&name, "").is_some()
+}
+
 /// Guesses a file's format from its name, then from its first bytes.
 pub fn detect(path: &Path, text: &str) -> Format {
     let name = file_name(path);

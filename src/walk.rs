@@ -120,13 +120,26 @@ fn visit(dir: &Path, real_root: &Path, seen: &mut Seen, walk: &mut Walk) {
                         walk.inputs.push((path, format));
                     }
                 }
-                // Not UTF-8: not configuration.
+                // Not UTF-8: configuration only if named as such and it
+                // mentions omero, which is then worth saying.
+                Ok(None) if crate::formats::named(&path) && mentions_omero(&path) => walk.errors.push(format!(
+                    "{} is not UTF-8 text, so it is not checked; OMERO reads configuration as UTF-8",
+                    path.display()
+                )),
                 Ok(None) => {}
                 Err(e) => walk.errors.push(format!("cannot read {}: {e}", path.display())),
             }
         }
         // FIFOs, devices and sockets are never opened.
     }
+}
+
+/// Whether the first [`SNIFF_BYTES`] of a file contain `omero`.
+fn mentions_omero(path: &Path) -> bool {
+    let mut bytes = Vec::new();
+    open_regular(path)
+        .and_then(|file| file.take(SNIFF_BYTES).read_to_end(&mut bytes))
+        .is_ok_and(|_| bytes.windows(5).any(|w| w == b"omero"))
 }
 
 /// The first [`SNIFF_BYTES`] of a file as text, cut at a character
@@ -152,6 +165,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_configuration_file_that_is_not_utf8_is_reported() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(
+            dir.path().join("web.properties"),
+            b"omero.web.logdir=/var/log/\xe9t\xe9\n",
+        )?;
+        // Latin-1 files of other tools stay out of it.
+        std::fs::write(dir.path().join("log4j.properties"), b"log4j.appender=caf\xe9\n")?;
+        std::fs::write(dir.path().join("logo.png"), b"\x89PNG omero")?;
+        let found = walk(dir.path());
+        assert!(found.inputs.is_empty());
+        assert_eq!(found.errors.len(), 1, "{:?}", found.errors);
+        assert!(
+            found.errors[0].contains("web.properties is not UTF-8"),
+            "{:?}",
+            found.errors
+        );
+        Ok(())
+    }
+
+    #[test]
     fn a_sample_cut_inside_a_character_is_still_text() -> io::Result<()> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("web.toml");
@@ -164,8 +198,9 @@ mod tests {
         assert_eq!(sample.len(), SNIFF_BYTES as usize - 1);
         std::fs::write(&path, b"[omero.web]\n\xff\n")?;
         assert_eq!(sniff(&path)?, None);
+        // A configuration file that is not UTF-8 is said, not skipped.
         let found = walk(dir.path());
-        assert!(found.inputs.is_empty() && found.errors.is_empty(), "{found:?}");
+        assert!(found.inputs.is_empty() && found.errors.len() == 1, "{found:?}");
         Ok(())
     }
 }
