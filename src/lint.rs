@@ -75,13 +75,17 @@ fn lint_judged(document: Document, release: &Release, filter: &Filter, options: 
 /// around `=` (IN006) stores nothing; its lines are also checked as the keys
 /// they meant, as notes, so one pass shows what else the file holds.
 fn as_meant(document: &Document, release: &Release, options: &rules::Options) -> Vec<Finding> {
+    // Asked of every input: other formats leave before any key is looked at.
+    if document.format != Format::Properties {
+        return Vec::new();
+    }
     let mut refused = document
         .operations
         .iter()
         .filter(|op| !resolve::valid_key(&op.key))
         .peekable();
     let spaced_only = refused.peek().is_some() && refused.all(|op| resolve::valid_key(op.key.trim()));
-    if document.format != Format::Properties || !spaced_only {
+    if !spaced_only {
         return Vec::new();
     }
     let mut meant = document.clone();
