@@ -29,10 +29,13 @@ pub enum Format {
     Ansible,
     /// docker-compose or Kubernetes YAML running omero-web-docker.
     Compose,
+    /// A Dockerfile (or Containerfile): its `RUN` lines as bash, its `ENV
+    /// CONFIG_*` as omero-web-docker applies them when a container starts.
+    Dockerfile,
 }
 
 impl Format {
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::Script,
         Format::Omero,
         Format::Properties,
@@ -42,6 +45,7 @@ impl Format {
         Format::Env,
         Format::Ansible,
         Format::Compose,
+        Format::Dockerfile,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +59,7 @@ impl Format {
             Format::Env => "env",
             Format::Ansible => "ansible",
             Format::Compose => "compose",
+            Format::Dockerfile => "dockerfile",
         }
     }
 }

@@ -75,7 +75,7 @@ pub fn literal_value(document: &Document, op: &Operation, raw: &str) -> Option<L
         Format::Toml | Format::Json if quoted('"') && !text.starts_with("\"\"\"") && !raw.contains('\\') => {
             literal(Quoting::Double)
         }
-        Format::Script | Format::Omero => {
+        Format::Script | Format::Dockerfile | Format::Omero => {
             if text == raw && !raw.is_empty() && raw.chars().all(shell_word_char) {
                 literal(Quoting::Bare)
             } else if quoted('\'') {
@@ -108,8 +108,8 @@ fn fits(format: Format, literal: Literal, text: &str) -> bool {
     let format_ok = match (format, literal.quoting) {
         (Format::Xml, _) => !text.contains(['&', '<']),
         (Format::Properties, _) => !text.contains('\\'),
-        (Format::Script | Format::Omero, Quoting::Bare) => text.chars().all(shell_word_char),
-        (Format::Script | Format::Omero, Quoting::Double) => !text.contains(['$', '`', '!']),
+        (Format::Script | Format::Dockerfile | Format::Omero, Quoting::Bare) => text.chars().all(shell_word_char),
+        (Format::Script | Format::Dockerfile | Format::Omero, Quoting::Double) => !text.contains(['$', '`', '!']),
         _ => true,
     };
     quote_ok && format_ok
@@ -182,10 +182,12 @@ pub fn rename_key(document: &Document, op: &Operation, new_key: &str) -> Option<
         return None;
     }
     match document.format {
-        Format::Properties | Format::Xml | Format::Script | Format::Omero if text == op.key => Some(Edit {
-            span: op.key_span,
-            replacement: new_key.to_string(),
-        }),
+        Format::Properties | Format::Xml | Format::Script | Format::Dockerfile | Format::Omero if text == op.key => {
+            Some(Edit {
+                span: op.key_span,
+                replacement: new_key.to_string(),
+            })
+        }
         Format::Toml => {
             let (old_parent, old_last) = op.key.rsplit_once('.')?;
             let (new_parent, new_last) = new_key.rsplit_once('.')?;
@@ -219,7 +221,7 @@ pub fn replace_value(document: &Document, op: &Operation, raw: &str, new: &str) 
 pub fn comment_out_operation(document: &Document, op: &Operation) -> Option<Edit> {
     if !matches!(
         document.format,
-        Format::Properties | Format::Script | Format::Omero | Format::Toml | Format::Env
+        Format::Properties | Format::Script | Format::Dockerfile | Format::Omero | Format::Toml | Format::Env
     ) {
         return None;
     }

@@ -43,27 +43,14 @@ fn always(_: &str) -> bool {
     true
 }
 
-pub static FORMATS: [Spec; 9] = [
+pub static FORMATS: [Spec; 10] = [
     Spec {
         format: Format::Script,
         extensions: &["sh", "bash"],
-        // Dockerfiles are read as the script their build runs.
-        names: &[
-            "dockerfile",
-            "containerfile",
-            "*.dockerfile",
-            "*.containerfile",
-            "dockerfile.*",
-        ],
+        names: &[],
         claims: always,
         found: |_, _| true,
-        read: |path, text, options| {
-            let options = script::ScriptOptions {
-                vars: options.vars.clone(),
-                base_dir: options.base_dir.clone(),
-            };
-            script::parse(path, text, &options)
-        },
+        read: |path, text, options| script::parse(path, text, &script_options(options, false)),
         write: emit::script::write,
     },
     Spec {
@@ -158,7 +145,33 @@ pub static FORMATS: [Spec; 9] = [
             ))
         },
     },
+    Spec {
+        format: Format::Dockerfile,
+        extensions: &[],
+        names: &[
+            "dockerfile",
+            "containerfile",
+            "*.dockerfile",
+            "*.containerfile",
+            "dockerfile.*",
+            "containerfile.*",
+        ],
+        claims: always,
+        // A Dockerfile that never names OMERO builds something else.
+        found: |_, text| text.contains("omero"),
+        read: |path, text, options| script::parse(path, text, &script_options(options, true)),
+        write: emit::dockerfile::write,
+    },
 ];
+
+/// The script reader's options; a Dockerfile is read as the script its build runs.
+fn script_options(options: &Options, dockerfile: bool) -> script::ScriptOptions {
+    script::ScriptOptions {
+        vars: options.vars.clone(),
+        base_dir: options.base_dir.clone(),
+        dockerfile,
+    }
+}
 
 /// The row of `format`: rows are in the order of the variants (tested).
 pub fn spec(format: Format) -> &'static Spec {
@@ -341,18 +354,37 @@ mod tests {
     }
 
     #[test]
-    fn dockerfiles_are_read_as_the_script_their_build_runs() {
-        assert_eq!(detect(Path::new("Dockerfile"), "FROM x\n"), Format::Script);
-        assert_eq!(detect(Path::new("docker/Dockerfile.dev"), "FROM x\n"), Format::Script);
+    fn dockerfiles_are_read_as_the_script_their_build_runs_and_the_start_of_the_image() {
+        assert_eq!(detect(Path::new("Dockerfile"), "FROM x\n"), Format::Dockerfile);
+        assert_eq!(
+            detect(Path::new("docker/Dockerfile.dev"), "FROM x\n"),
+            Format::Dockerfile
+        );
+        assert_eq!(detect(Path::new("Containerfile"), "FROM x\n"), Format::Dockerfile);
+        assert_eq!(detect(Path::new("dockerfiles.sh"), "ls\n"), Format::Script);
+        // A Dockerfile that never names OMERO is not taken from a directory.
+        assert_eq!(
+            recognise(Path::new("Dockerfile"), "FROM python:3\nRUN pip install flask\n"),
+            None
+        );
+        // Read by name or by `--from`, a Dockerfile is a document of its own format.
+        let named_otherwise = read(
+            "build/web",
+            "FROM x\nENV CONFIG_omero_web_debug=true\n",
+            Format::Dockerfile,
+            &Options::default(),
+        );
+        assert_eq!(named_otherwise.format, Format::Dockerfile);
+        assert_eq!(named_otherwise.operations.len(), 1);
         let source = "FROM x\nENV WEB=/opt/omero/web\nRUN $WEB/venv3/bin/omero config set omero.web.debug false\n";
-        assert_eq!(recognise(Path::new("web.Dockerfile"), source), Some(Format::Script));
-        let doc = read("web.Dockerfile", source, Format::Script, &Options::default());
+        assert_eq!(recognise(Path::new("web.Dockerfile"), source), Some(Format::Dockerfile));
+        let doc = read("web.Dockerfile", source, Format::Dockerfile, &Options::default());
         assert_eq!(doc.operations.len(), 1);
         assert_eq!(&source[doc.operations[0].value_span.range()], "false");
         assert!(doc.findings.is_empty(), "{:?}", doc.findings);
         // The image applies ENV CONFIG_* at start, after the build's RUN lines.
         let image = "FROM openmicroscopy/omero-web-standalone:5\nCOPY web.omero /opt/omero/web/config/\nRUN /opt/omero/web/venv3/bin/omero config set omero.web.debug true\nENV CONFIG_omero_web_debug=false\n";
-        let doc = read("Dockerfile", image, Format::Script, &Options::default());
+        let doc = read("Dockerfile", image, Format::Dockerfile, &Options::default());
         let codes: Vec<&str> = doc.findings.iter().map(|f| f.code()).collect();
         assert_eq!(codes, vec!["IN016", "IN014"]);
         let last = doc.operations.last().expect("the variable's operation");

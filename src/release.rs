@@ -6,7 +6,6 @@
 use crate::catalog::{catalog, Version};
 use crate::diagnostic::{Finding, Rule, Severity::*};
 use crate::document::{Document, Format, Span};
-use crate::source::script::dockerfile::is_dockerfile;
 
 pub static PIN_TOO_OLD: Rule = Rule {
     code: "IS001",
@@ -160,7 +159,6 @@ fn meaning(text: &str) -> Meaning {
 
 /// Every release pin in a document's text, in file order.
 pub fn pins(document: &Document) -> Vec<Pin> {
-    let dockerfile = is_dockerfile(&document.path);
     let mut out = Vec::new();
     let mut offset = 0;
     for line in document.source.split_inclusive('\n') {
@@ -170,7 +168,7 @@ pub fn pins(document: &Document) -> Vec<Pin> {
         let found = match document.format {
             Format::Compose => image_line(body).map(|t| (Source::ImageTag, t)),
             Format::Ansible => ansible_line(body).map(|t| (Source::Ansible, t)),
-            Format::Script if dockerfile => from_line(body)
+            Format::Dockerfile => from_line(body)
                 .map(|t| (Source::ImageTag, t))
                 .or_else(|| pip_pin(body).map(|t| (Source::PipPin, t))),
             Format::Script => pip_pin(body).map(|t| (Source::PipPin, t)),
@@ -438,7 +436,7 @@ mod tests {
             (
                 "Dockerfile",
                 "FROM --platform=linux/amd64 openmicroscopy/omero-web-standalone:5.9 AS web\n".into(),
-                Format::Script,
+                Format::Dockerfile,
             ),
             ("s.sh", "pip3 install omero_web==5.6.0\n".into(), Format::Script),
             ("v.yml", "omero_web_release: '5.11.0'\n".into(), Format::Ansible),
@@ -470,7 +468,7 @@ mod tests {
             ("c.yml", "    image: '''openmicroscopy/omero-web:é'\n", Format::Compose),
             ("c.yml", "    image: omero-web@\n", Format::Compose),
             ("c.yml", "    image: \"\n", Format::Compose),
-            ("Dockerfile", "FROM\tomero-web:5 é\nFROM --x\n", Format::Script),
+            ("Dockerfile", "FROM\tomero-web:5 é\nFROM --x\n", Format::Dockerfile),
             ("s.sh", "pip install omero-web==é\n", Format::Script),
         ];
         for (path, text, format) in cases {
@@ -531,19 +529,19 @@ mod tests {
     #[test]
     fn dockerfile_from_and_pip_pins() {
         let text = "FROM openmicroscopy/omero-web-standalone:5.24.0\nRUN omero config set omero.web.debug false\n";
-        let (release, _) = judged("Dockerfile", text, Format::Script, &Given::default());
+        let (release, _) = judged("Dockerfile", text, Format::Dockerfile, &Given::default());
         assert_eq!((release.version, release.source), (Version(5, 24, 0), Source::ImageTag));
         // A later pip install replaces the image's omero-web.
         let text = format!("{text}RUN /opt/omero/web/venv3/bin/pip install omero-web==5.27.0\n");
-        let (release, _) = judged("web.Dockerfile", &text, Format::Script, &Given::default());
+        let (release, _) = judged("web.Dockerfile", &text, Format::Dockerfile, &Given::default());
         assert_eq!((release.version, release.source), (Version(5, 27, 0), Source::PipPin));
         assert_eq!(release.path.as_deref(), Some("web.Dockerfile:3"));
         let text =
             "ARG BASE=openmicroscopy/omero-web-standalone:5\nFROM $BASE\nRUN omero config set omero.web.debug false\n";
-        let (release, codes) = judged("Dockerfile", text, Format::Script, &Given::default());
+        let (release, codes) = judged("Dockerfile", text, Format::Dockerfile, &Given::default());
         assert_eq!((release.source, codes), (Source::Assumed, vec!["IS002"]));
         let text = "FROM ubuntu:22.04\nRUN omero config set omero.web.debug false\n";
-        let (release, codes) = judged("Dockerfile", text, Format::Script, &Given::default());
+        let (release, codes) = judged("Dockerfile", text, Format::Dockerfile, &Given::default());
         assert_eq!((release.source, codes), (Source::Assumed, vec![]));
     }
 

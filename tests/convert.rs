@@ -128,6 +128,7 @@ fn write(stored: &Stored, format: Format, force: bool) -> Result<Written, Refusa
             ..Written::default()
         }),
         Format::Env => emit::env::write(stored, force),
+        Format::Dockerfile => emit::dockerfile::write(stored, force),
         Format::Ansible => emit::ansible::write(stored, force),
         Format::Compose => Err(Refusal::new("compose is not written")),
     }

@@ -96,6 +96,7 @@ check "bad compose file" fail docker-compose.yml 'services:
       CONFIG_omero_web_wsgi__workers: five
 ' "$bad_workers"
 check "bad TOML" fail omero-web.toml $'[omero.web]\nwsgi_workers = "five"\n' "$bad_workers"
+check "bad Dockerfile" fail docker/web/Dockerfile $'FROM openmicroscopy/omero-web-standalone:5.28.0\nENV CONFIG_omero_web_wsgi__workers=five\n' "$bad_workers"
 check "bad script" fail setup-web.sh $'#!/bin/sh\nomero config set omero.web.wsgi_workers five\n' "$bad_workers"
 # Warnings do not fail a commit, but the hook shows them (verbose: true).
 check "warning shown" pass omero-web.properties $'omero.web.debug=yes\n' "TY006"
@@ -104,6 +105,7 @@ check "CI workflow YAML" pass .github/workflows/ci.yml $'name: CI\non: push\njob
 check "Cargo.toml" pass Cargo.toml $'[package]\nname = "x"\nversion = "0.1.0"\n'
 check "log4j.properties" pass src/main/resources/log4j.properties $'log4j.rootLogger=INFO, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\n'
 check "Maven pom.xml" pass pom.xml $'<?xml version="1.0"?>\n<project/>\n'
+check "Dockerfile of something else" pass app/Dockerfile $'FROM python:3.12\nRUN pip install flask\n'
 check "script without omero" pass backup.sh $'#!/bin/sh\ntar czf /tmp/backup.tgz /srv\n'
 
 echo "pre-commit hook test: $passed passed, $failed failed"

@@ -10,7 +10,29 @@ use crate::source::env::{config_key, env_name};
 use indexmap::IndexMap;
 
 pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, Refusal> {
-    let mut text = String::from("# omero-web-docker settings: docker run --env-file FILE\n");
+    write_variables(
+        stored,
+        force,
+        Format::Env,
+        "# omero-web-docker settings: docker run --env-file FILE\n",
+        |name, value| match value.contains(['\n', '\r']) {
+            true => Err("a line break"),
+            false => Ok(format!("{name}={value}\n")),
+        },
+    )
+}
+
+/// One omero-web-docker `CONFIG_` variable per property, each written by
+/// `line` (or refused by it with the reason). A key no variable name maps
+/// back to, and a refused value, become a comment and a warning.
+pub(crate) fn write_variables(
+    stored: &IndexMap<String, String>,
+    force: bool,
+    format: Format,
+    header: &str,
+    line: fn(name: &str, value: &str) -> Result<String, &'static str>,
+) -> Result<Written, Refusal> {
+    let mut text = String::from(header);
     let mut warnings = Vec::new();
     let mut altered = Vec::new();
     for (key, value) in stored {
@@ -23,15 +45,16 @@ pub fn write(stored: &IndexMap<String, String>, force: bool) -> Result<Written, 
             text.push_str(&format!("# {key} cannot be set by a variable; see the warning\n"));
             continue;
         };
-        if value.contains(['\n', '\r']) {
-            not_carried(key, "a line break", Format::Env, force, &mut altered)?;
-            warnings.push(format!(
-                "{key}: an env file cannot hold a value with a line break; set it in a mounted .omero file"
-            ));
-            text.push_str(&format!("# {name} has a line break in its value; see the warning\n"));
-            continue;
+        match line(&name, value) {
+            Ok(line) => text.push_str(&line),
+            Err(why) => {
+                not_carried(key, why, format, force, &mut altered)?;
+                warnings.push(format!(
+                    "{key}: a {format} file cannot hold a value with {why}; set it in a mounted .omero file"
+                ));
+                text.push_str(&format!("# {name} has {why} in its value; see the warning\n"));
+            }
         }
-        text.push_str(&format!("{name}={value}\n"));
     }
     Ok(Written {
         text,

@@ -13,6 +13,7 @@ use indexmap::IndexMap;
 use std::fmt;
 
 pub mod ansible;
+pub mod dockerfile;
 pub mod env;
 pub mod gunicorn;
 mod gunicorn_settings;

@@ -89,10 +89,11 @@ pub static CLEAR_TEXT_SECRET: Rule = Rule {
     code: "SC006",
     name: "clear-text-secret",
     severity: Warning,
-    summary: "A password or key is written in clear text in a script",
+    summary: "A password or key is written in clear text in a script or Dockerfile",
     explanation: "Install scripts are kept in version control, copied between machines and shown \
 in shell history; a password or secret key written into one is known to everyone who can read \
-it. Read it from the environment or from a file only the service account can read. The public \
+it, and one in a Dockerfile is also kept in every layer of the image built from it. Read it from \
+the environment or from a file only the service account can read. The public \
 user's password is not reported (it is shared with every visitor on purpose), nor are files that \
 store configuration (`.omero`, properties, config.xml).",
     example: "omero config set omero.mail.password 'Sm7p-Pa55'",
@@ -263,9 +264,19 @@ const PUBLIC_PASSWORD: &str = "omero.web.public.password";
 /// Files that store configuration (`.omero`, properties, config.xml) hold
 /// secrets by design.
 fn clear_text(ctx: &LintContext, out: &mut Vec<Finding>) {
-    if ctx.document.format != Format::Script {
-        return;
-    }
+    let (place, readable_by, instead) = match ctx.document.format {
+        Format::Script => (
+            "the script",
+            "readable by anyone who can read the script",
+            "read it from the environment: omero config set {key} \"$SECRET_VARIABLE\"",
+        ),
+        Format::Dockerfile => (
+            "the Dockerfile",
+            "kept in every image built from it",
+            "pass it when the container starts (`docker run -e CONFIG_...`, a compose secret or a mounted .omero file), not in the image",
+        ),
+        _ => return,
+    };
     for op in &ctx.document.operations {
         let Some(Value::Known(value)) = &op.value else { continue };
         let shared_on_purpose = op.key == PUBLIC_PASSWORD;
@@ -275,14 +286,11 @@ fn clear_text(ctx: &LintContext, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 &CLEAR_TEXT_SECRET,
-                format!("{} is written in clear text in the script", op.key),
+                format!("{} is written in clear text in {place}", op.key),
             )
             .key(op.key.clone())
-            .at(op.value_span, "readable by anyone who can read the script")
-            .help(format!(
-                "read it from the environment: omero config set {} \"$SECRET_VARIABLE\"",
-                op.key
-            )),
+            .at(op.value_span, readable_by)
+            .help(instead.replace("{key}", &op.key)),
         );
     }
 }
@@ -414,5 +422,12 @@ mod tests {
         // The public user's password is shared with every visitor on purpose.
         let shared = lint(script(vec![public]), catalog().latest, &Filter::default());
         assert!(!shared.findings.iter().any(|f| f.code() == "SC006"));
+        // A Dockerfile's secret is baked into the image.
+        let text = "FROM openmicroscopy/omero-web-standalone:5.33.2\nENV CONFIG_omero_web_secret__key=s3cr3t-k3y\n";
+        let document = crate::formats::read("Dockerfile", text, Format::Dockerfile, &Default::default());
+        let linted = lint(document, catalog().latest, &Filter::default());
+        let found: Vec<_> = linted.findings.iter().filter(|f| f.code() == "SC006").collect();
+        assert_eq!(found.len(), 1, "{:?}", linted.findings);
+        assert!(found[0].message.ends_with("in the Dockerfile"), "{}", found[0].message);
     }
 }

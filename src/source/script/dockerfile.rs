@@ -5,15 +5,6 @@
 
 use crate::document::Span;
 
-/// Whether a file name is a Dockerfile's (`Dockerfile`, `Containerfile`,
-/// `web.Dockerfile`, `Dockerfile.dev`).
-pub fn is_dockerfile(path: &str) -> bool {
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_ascii_lowercase();
-    ["dockerfile", "containerfile"]
-        .iter()
-        .any(|base| name == *base || name.ends_with(&format!(".{base}")) || name.starts_with(&format!("{base}.")))
-}
-
 /// Where the omero-web-docker image reads configuration when the container
 /// starts, after the build's `RUN` lines: files copied into its config
 /// directory, then `CONFIG_*` variables set with `ENV`.
@@ -218,14 +209,6 @@ mod tests {
                 ("CONFIG_omero_web_logdir", "/var/log/omero")
             ]
         );
-    }
-
-    #[test]
-    fn dockerfile_names() {
-        for name in ["Dockerfile", "docker/Dockerfile.dev", "web.Dockerfile", "Containerfile"] {
-            assert!(is_dockerfile(name), "{name}");
-        }
-        assert!(!is_dockerfile("dockerfiles.sh"));
     }
 
     #[test]

@@ -47,11 +47,18 @@ pub struct ScriptOptions {
     /// Where relative file names (`omero config set -f FILE`, `omero load
     /// FILE`) are read from; without it no other file is read.
     pub base_dir: Option<PathBuf>,
+    /// The text is a Dockerfile: its `RUN` lines are the script.
+    pub dockerfile: bool,
 }
 
 /// Reads a bash script into the `omero config` operations it would run.
 pub fn parse(path: &str, source: impl Into<String>, options: &ScriptOptions) -> Document {
-    let mut doc = Document::new(path, Format::Script, source);
+    let format = if options.dockerfile {
+        Format::Dockerfile
+    } else {
+        Format::Script
+    };
+    let mut doc = Document::new(path, format, source);
     // Read from the document's own text: no second copy of a large script.
     let source = std::mem::take(&mut doc.source);
     let cli = Cli {
@@ -59,7 +66,7 @@ pub fn parse(path: &str, source: impl Into<String>, options: &ScriptOptions) -> 
         base_dir: options.base_dir.as_deref(),
         depth: 0,
     };
-    let dockerfile = dockerfile::is_dockerfile(path).then(|| dockerfile::as_shell(&source));
+    let dockerfile = options.dockerfile.then(|| dockerfile::as_shell(&source));
     let mut shell = Shell::new(
         dockerfile.as_deref().unwrap_or(&source),
         cli,
@@ -557,8 +564,8 @@ mod tests {
         let path = fixtures().join(format!("{}.sh", fixture.name));
         let source = std::fs::read_to_string(&path).unwrap();
         let options = ScriptOptions {
-            vars: Vec::new(),
             base_dir: Some(fixtures()),
+            ..ScriptOptions::default()
         };
         let doc = parse(fixture.name, &source, &options);
         let index = LineIndex::new(&source);
@@ -959,7 +966,7 @@ mod tests {
     fn given_variables_are_known() {
         let options = ScriptOptions {
             vars: vec![("PREFIX".to_string(), "/web".to_string())],
-            base_dir: None,
+            ..ScriptOptions::default()
         };
         let doc = parse("t.sh", "omero config set omero.web.prefix \"$PREFIX\"\n", &options);
         assert_eq!(ops(&doc), vec![set("omero.web.prefix", "/web")]);
