@@ -284,16 +284,10 @@ impl Report {
 /// `etc/grid/config.xml`.
 pub fn config_file(path: &Path) -> PathBuf {
     if path.is_dir() {
-        path.join("etc").join("grid").join("config.xml")
+        crate::source::xml::in_omerodir(path)
     } else {
         path.to_path_buf()
     }
-}
-
-/// The omero-web release installed in a virtualenv, from its
-/// `omero_web-VERSION.dist-info`.
-pub fn installed_release(venv: &Path) -> Result<Version, String> {
-    Venv::read(venv)?.omero_web()
 }
 
 /// The apps `config` lists in `omero.web.apps` that the virtualenv cannot
@@ -317,6 +311,7 @@ mod tests {
     use super::*;
     use crate::resolve::resolve;
     use crate::source::properties;
+    use crate::venv::installed_release;
 
     fn config(text: &str, release: Version) -> Config {
         resolve(&properties::parse("p", text), release)

@@ -30,6 +30,21 @@ pub fn normalise(name: &str) -> String {
     name.to_ascii_lowercase().replace(['_', '.'], "-")
 }
 
+/// The omero-web release installed in a virtualenv, which must be one the
+/// catalog knows (a command reading at that release cannot guess another).
+pub fn installed_release(dir: &Path) -> Result<Version, String> {
+    let release = Venv::read(dir)?.omero_web()?;
+    let catalog = crate::catalog::catalog();
+    catalog.release(release).map(|r| r.version).ok_or_else(|| {
+        format!(
+            "{} has omero-web {release}, which omeroconf does not know ({} to {})",
+            dir.display(),
+            catalog.oldest(),
+            catalog.latest
+        )
+    })
+}
+
 /// A virtualenv (or a `pip install --target` directory) as read from disk.
 #[derive(Debug, Clone)]
 pub struct Venv {

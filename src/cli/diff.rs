@@ -56,15 +56,7 @@ enum DiffFormat {
 fn release(version: Option<Version>, venv: Option<&Path>) -> Result<Version, String> {
     match (version, venv) {
         (Some(version), _) => Ok(version),
-        (None, Some(venv)) => {
-            let release = diff::installed_release(venv)?;
-            catalog().release(release).map(|r| r.version).ok_or_else(|| {
-                format!(
-                    "{} has omero-web {release}, which omeroconf does not know",
-                    venv.display()
-                )
-            })
-        }
+        (None, Some(venv)) => omeroconf::venv::installed_release(venv),
         (None, None) => Ok(catalog().latest),
     }
 }

@@ -8,6 +8,7 @@ use omeroconf::catalog::{catalog, Version};
 use omeroconf::document::{Document, Format};
 use omeroconf::formats;
 use omeroconf::source::{self, env::EnvStyle};
+use omeroconf::venv::Venv;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -49,6 +50,55 @@ impl ReleaseArgs {
     pub fn version(&self) -> Version {
         self.omero_web_version.unwrap_or(catalog().latest)
     }
+}
+
+/// The OMERO.web install a command reads: its OMERODIR and its virtualenv.
+/// (`emit` has options of the same names for the paths it writes into
+/// deployment files, so these stay out of [`InputArgs`].)
+#[derive(Args, Clone, Default)]
+pub struct InstallArgs {
+    /// An OMERO.web install: read its `etc/grid/config.xml` (active profile).
+    #[arg(long, value_name = "DIR")]
+    pub omerodir: Option<PathBuf>,
+    /// The virtualenv OMERO.web runs in, read as files (never run): its
+    /// omero-web release, and whether what the configuration names can be
+    /// imported from it.
+    #[arg(long, value_name = "DIR")]
+    pub venv: Option<PathBuf>,
+}
+
+impl InstallArgs {
+    /// `--omerodir`'s config.xml, or why it has none.
+    pub fn config_file(&self) -> Option<Result<PathBuf, String>> {
+        self.omerodir.as_deref().map(omerodir_config)
+    }
+
+    /// `--venv` and the omero-web release installed in it; with
+    /// `from_environment`, else `$VIRTUAL_ENV` when it holds omero-web (a
+    /// pre-commit hook's own virtualenv does not, and is ignored).
+    pub fn installed(&self, from_environment: bool) -> Result<Option<(Version, Venv)>, String> {
+        if let Some(dir) = &self.venv {
+            return installed(dir).map(Some);
+        }
+        let from_environment = std::env::var_os("VIRTUAL_ENV").filter(|v| from_environment && !v.is_empty());
+        Ok(from_environment.and_then(|dir| installed(Path::new(&dir)).ok()))
+    }
+}
+
+/// An OMERODIR's `etc/grid/config.xml`, or why it has none.
+pub fn omerodir_config(dir: &Path) -> Result<PathBuf, String> {
+    let config = source::xml::in_omerodir(dir);
+    if config.is_file() {
+        Ok(config)
+    } else {
+        Err(format!("{} has no etc/grid/config.xml", dir.display()))
+    }
+}
+
+/// A virtualenv and the omero-web release installed in it.
+pub fn installed(dir: &Path) -> Result<(Version, Venv), String> {
+    let venv = Venv::read(dir)?;
+    Ok((venv.omero_web()?, venv))
 }
 
 /// Format names as clap values, so help and completions list them.

@@ -1,14 +1,12 @@
 //! `omeroconf lint`: read every input (directories searched, on all cores),
 //! judge it, report, and with `--fix`/`--diff` apply or show the fixes.
 
-use super::input::{self, InputArgs, ReleaseArgs};
+use super::input::{self, InputArgs, InstallArgs, ReleaseArgs};
 use super::{usage_error, write_out, FINDINGS, OK, USAGE};
 use clap::{Args, ValueEnum};
-use omeroconf::catalog::Version;
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::{Document, Format};
 use omeroconf::lint::{self, Filter, Linted};
-use omeroconf::venv::Venv;
 use omeroconf::{atomic, formats, release, report, rules, source};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -19,14 +17,9 @@ pub struct LintArgs {
     /// recognises; `-` reads standard input.
     #[arg(required_unless_present = "omerodir", value_name = "PATH")]
     files: Vec<PathBuf>,
-    /// An OMERO.web install: lint its `etc/grid/config.xml` (active profile).
-    #[arg(long, value_name = "DIR")]
-    omerodir: Option<PathBuf>,
-    /// The virtualenv OMERO.web runs in: judge against its omero-web release
-    /// and check what the configuration names can be imported from it
-    /// (default: `$VIRTUAL_ENV` when it holds omero-web).
-    #[arg(long, value_name = "DIR")]
-    venv: Option<PathBuf>,
+    /// The install to judge against (`--venv` default: `$VIRTUAL_ENV` when it holds omero-web).
+    #[command(flatten)]
+    install: InstallArgs,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
@@ -102,7 +95,7 @@ pub fn run(args: &LintArgs) -> u8 {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
     };
-    let venv = match installed(args) {
+    let venv = match args.install.installed(true) {
         Ok(venv) => venv,
         Err(message) => return usage_error(&message),
     };
@@ -118,12 +111,10 @@ pub fn run(args: &LintArgs) -> u8 {
     };
     let lint_one = |document| lint::lint_deployed(document, &given, &filter, &options);
     let mut files = args.files.clone();
-    if let Some(dir) = &args.omerodir {
-        let config = dir.join("etc").join("grid").join("config.xml");
-        if !config.is_file() {
-            return usage_error(&format!("{} has no etc/grid/config.xml", dir.display()));
-        }
-        files.push(config);
+    match args.install.config_file() {
+        Some(Ok(config)) => files.push(config),
+        Some(Err(message)) => return usage_error(&message),
+        None => {}
     }
     let (inputs, errors) = input::expand(&files, args.only_recognised);
     for message in &errors {
@@ -214,21 +205,6 @@ pub fn run(args: &LintArgs) -> u8 {
     } else {
         OK
     }
-}
-
-/// The virtualenv to judge against: `--venv`, else `$VIRTUAL_ENV` when it
-/// holds omero-web (a pre-commit hook's own virtualenv does not).
-fn installed(args: &LintArgs) -> Result<Option<(Version, Venv)>, String> {
-    if let Some(dir) = &args.venv {
-        let venv = Venv::read(dir)?;
-        return Ok(Some((venv.omero_web()?, venv)));
-    }
-    let Some(dir) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    Ok(Venv::read(Path::new(&dir))
-        .ok()
-        .and_then(|venv| Some((venv.omero_web().ok()?, venv))))
 }
 
 /// `--color`: `auto` colours a terminal unless NO_COLOR is set, and always

@@ -7,6 +7,12 @@ use crate::document::{Document, Format, Operation, Span, Suppression, Value};
 use crate::source::rules;
 use quick_xml::events::Event;
 use quick_xml::Reader;
+use std::path::{Path, PathBuf};
+
+/// Where an OMERO install keeps its configuration: `OMERODIR/etc/grid/config.xml`.
+pub fn in_omerodir(omerodir: &Path) -> PathBuf {
+    omerodir.join("etc").join("grid").join("config.xml")
+}
 
 /// Profile bookkeeping keys OMERO keeps in every profile.
 const INTERNAL_KEYS: [&str; 2] = ["omero.config.version", "omero.config.profile"];
