@@ -116,6 +116,8 @@ pub struct Migration {
     pub appends: IndexMap<String, Vec<String>>,
     /// The configuration at the source release.
     pub source: Config,
+    /// What is known of the target deployment.
+    pub target: rules::Options,
 }
 
 /// The oldest release in which every catalog key of the input exists
@@ -138,6 +140,17 @@ const ROUNDS: usize = 8;
 /// Plans the migration of `document` to release `to`, from `from` or else
 /// the oldest release that has all its keys.
 pub fn plan(document: &Document, from: Option<Version>, to: Version) -> Result<Migration, String> {
+    plan_with(document, from, to, &rules::Options::default())
+}
+
+/// [`plan`] for a known target deployment: what the migrated configuration
+/// names must be importable from the target's virtualenv.
+pub fn plan_with(
+    document: &Document,
+    from: Option<Version>,
+    to: Version,
+    target: &rules::Options,
+) -> Result<Migration, String> {
     let from = from.unwrap_or_else(|| oldest_release(document.operations.iter().map(|op| op.key.as_str())));
     if from > to {
         return Err(format!("the source release {from} is newer than the target {to}"));
@@ -155,6 +168,7 @@ pub fn plan(document: &Document, from: Option<Version>, to: Version) -> Result<M
         stored,
         appends: IndexMap::new(),
         source,
+        target: target.clone(),
     };
     for _ in 0..ROUNDS {
         if !migration.apply_upgrade_fixes()? {
@@ -216,7 +230,7 @@ impl Migration {
         // The readers' findings too (a masked password), as `lint` reports them.
         let mut findings = document.findings.clone();
         findings.extend(config.findings.iter().cloned());
-        findings.extend(rules::check(&document, &config));
+        findings.extend(rules::check_with(&document, &config, &self.target));
         Ok((findings, config))
     }
 

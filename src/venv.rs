@@ -33,16 +33,7 @@ pub fn normalise(name: &str) -> String {
 /// The omero-web release installed in a virtualenv, which must be one the
 /// catalog knows (a command reading at that release cannot guess another).
 pub fn installed_release(dir: &Path) -> Result<Version, String> {
-    let release = Venv::read(dir)?.omero_web()?;
-    let catalog = crate::catalog::catalog();
-    catalog.release(release).map(|r| r.version).ok_or_else(|| {
-        format!(
-            "{} has omero-web {release}, which omeroconf does not know ({} to {})",
-            dir.display(),
-            catalog.oldest(),
-            catalog.latest
-        )
-    })
+    Venv::read(dir)?.known_release()
 }
 
 /// A virtualenv (or a `pip install --target` directory) as read from disk.
@@ -131,6 +122,20 @@ impl Venv {
 
     pub fn distribution(&self, name: &str) -> Option<&Distribution> {
         self.distributions.iter().find(|d| d.is(name))
+    }
+
+    /// [`Venv::omero_web`], when the catalog knows that release.
+    pub fn known_release(&self) -> Result<Version, String> {
+        let release = self.omero_web()?;
+        let catalog = crate::catalog::catalog();
+        catalog.release(release).map(|r| r.version).ok_or_else(|| {
+            format!(
+                "{} has omero-web {release}, which omeroconf does not know ({} to {})",
+                self.root.display(),
+                catalog.oldest(),
+                catalog.latest
+            )
+        })
     }
 
     /// The omero-web release installed, from its dist-info.

@@ -179,3 +179,80 @@ fn lint_a_live_install() {
         assert_eq!(found, codes, "{}: {report}", layout.display());
     }
 }
+
+/// An upgrade dry run of a live install: `migrate --omerodir --venv OLD
+/// --to-venv NEW` reads from the old virtualenv's release to the new one's,
+/// and leaves to a person what the new virtualenv cannot import.
+#[test]
+fn migrate_a_live_install_to_an_upgraded_virtualenv() {
+    let Some(layouts) = layouts() else { return };
+    let [(old, old_release), (new, new_release)] = layouts.as_slice() else {
+        panic!("two layouts")
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let properties = dir.path().join("web.properties");
+    std::fs::write(
+        &properties,
+        "omero.web.caches={\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://redis:6379/0\"}}\n\
+         omero.web.session_engine=django.contrib.sessions.backends.cache\n",
+    )
+    .expect("write");
+    let xml = common::omeroconf(&["convert", "--to", "xml", properties.to_str().unwrap_or_default()]);
+    let grid = dir.path().join("OMERO.web/etc/grid");
+    std::fs::create_dir_all(&grid).expect("mkdir");
+    std::fs::write(grid.join("config.xml"), &xml.stdout).expect("write config.xml");
+    let omerodir = dir.path().join("OMERO.web");
+    let output = common::omeroconf(&[
+        "migrate",
+        "--format",
+        "json",
+        "--omerodir",
+        omerodir.to_str().unwrap_or_default(),
+        "--venv",
+        old.to_str().unwrap_or_default(),
+        "--to-venv",
+        new.to_str().unwrap_or_default(),
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["from"], old_release.to_string(), "{report}");
+    assert_eq!(report["to"], new_release.to_string(), "{report}");
+    assert!(
+        report["file"].as_str().is_some_and(|f| f.ends_with("config.xml")),
+        "{report}"
+    );
+    let left: Vec<(&str, &str)> = report["left"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter_map(|f| Some((f["rule"].as_str()?, f["message"].as_str()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        left.iter()
+            .any(|(rule, message)| *rule == "IS003" && message.contains("django_redis")),
+        "{report}"
+    );
+    // Without the new virtualenv nothing says the module is missing.
+    let output = common::omeroconf(&[
+        "migrate",
+        "--format",
+        "json",
+        "--omerodir",
+        omerodir.to_str().unwrap_or_default(),
+        "--to-version",
+        &new_release.to_string(),
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert!(!report["left"].to_string().contains("IS003"), "{report}");
+    // An INPUT and --omerodir together are refused.
+    let both = common::omeroconf(&[
+        "migrate",
+        properties.to_str().unwrap_or_default(),
+        "--omerodir",
+        omerodir.to_str().unwrap_or_default(),
+        "--to-version",
+        "5.33.2",
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+}

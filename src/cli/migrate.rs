@@ -2,28 +2,43 @@
 //! reported with a diff (the default), edited in place (`--write`) or
 //! written to a new file (`--output`).
 
-use super::input::{parse_format, parse_version, InputArgs};
+use super::input::{parse_format, parse_version, InputArgs, InstallArgs};
 use super::{usage_error, write_out, FINDINGS, OK, USAGE};
 use clap::Args;
 use omeroconf::catalog::Version;
 use omeroconf::document::{Document, Format};
 use omeroconf::migrate::{self, Migration};
 use omeroconf::resolve::Config;
-use omeroconf::{atomic, edit, emit, formats, report};
-use std::path::PathBuf;
+use omeroconf::venv::{self, Venv};
+use omeroconf::{atomic, edit, emit, formats, report, rules};
+use std::path::{Path, PathBuf};
 
 #[derive(Args)]
 pub struct MigrateArgs {
     /// The configuration to migrate (any input format).
-    #[arg(value_name = "INPUT")]
-    file: PathBuf,
+    #[arg(
+        value_name = "INPUT",
+        required_unless_present = "omerodir",
+        conflicts_with = "omerodir"
+    )]
+    file: Option<PathBuf>,
+    /// The install as it runs now: `--omerodir` gives INPUT (its config.xml),
+    /// `--venv` the release it is migrated from.
+    #[command(flatten)]
+    install: InstallArgs,
     #[command(flatten)]
     input: InputArgs,
-    /// The release to migrate to.
-    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
-    to_version: Version,
-    /// The release the configuration was written for (default: the oldest
-    /// release in which every key of the input exists).
+    /// The release to migrate to (default: the one installed in --to-venv).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version, required_unless_present = "to_venv")]
+    to_version: Option<Version>,
+    /// The virtualenv of the upgraded install: its omero-web release is the
+    /// target, and what the migrated configuration names must be importable
+    /// from it (IS003 in the report's list of what is left).
+    #[arg(long, value_name = "DIR")]
+    to_venv: Option<PathBuf>,
+    /// The release the configuration was written for (default: the one
+    /// installed in --venv, else the oldest release in which every key of
+    /// the input exists).
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
     from_version: Option<Version>,
     /// Print the report and the diff without writing (the default).
@@ -59,27 +74,63 @@ enum ReportFormat {
 /// the format cannot be edited in place.
 type Edited = Result<(String, Document, Config), String>;
 
+/// The input, the releases and the target deployment the command line names.
+struct Planned {
+    file: PathBuf,
+    from: Option<Version>,
+    to: Version,
+    target: rules::Options,
+}
+
+fn planned(args: &MigrateArgs) -> Result<Planned, String> {
+    let file = match (&args.file, args.install.config_file()) {
+        (Some(file), _) => file.clone(),
+        (None, Some(config)) => config?,
+        (None, None) => return Err("give the configuration to migrate, or --omerodir".into()),
+    };
+    let from = match (args.from_version, &args.install.venv) {
+        (Some(given), _) => Some(given),
+        (None, Some(dir)) => Some(venv::installed_release(dir)?),
+        (None, None) => None,
+    };
+    let target_venv = args.to_venv.as_deref().map(Venv::read).transpose()?;
+    let to = match (args.to_version, &target_venv) {
+        (Some(given), _) => given,
+        (None, Some(venv)) => venv.known_release()?,
+        (None, None) => return Err("give --to-version or --to-venv".into()),
+    };
+    let target = rules::Options {
+        venv: target_venv.map(std::sync::Arc::new),
+        ..rules::Options::default()
+    };
+    Ok(Planned { file, from, to, target })
+}
+
 pub fn run(args: &MigrateArgs) -> u8 {
-    if args.write && args.file == std::path::Path::new("-") {
+    let Planned { file, from, to, target } = match planned(args) {
+        Ok(planned) => planned,
+        Err(message) => return usage_error(&message),
+    };
+    if args.write && file == Path::new("-") {
         return usage_error(&atomic::WriteError::StandardInput.to_string());
     }
-    let planned = args.input.load(&args.file).and_then(|document| {
+    let planned = args.input.load(&file).and_then(|document| {
         emit::readable(&document).map_err(|r| r.to_string())?;
-        let migration = migrate::plan(&document, args.from_version, args.to_version)?;
+        let migration = migrate::plan_with(&document, from, to, &target)?;
         Ok((document, migration))
     });
     let (document, migration) = match planned {
         Ok(planned) => planned,
         Err(message) => return usage_error(&message),
     };
-    let reparse = |text: &str| args.input.parse(&args.file, text.to_string(), None);
+    let reparse = |text: &str| args.input.parse(&file, text.to_string(), None);
     let edited = migration.edit_in_place(&document, &reparse);
     let status = if migration.is_empty() { OK } else { FINDINGS };
     if let Some(path) = &args.output {
         return write_new(args, path, &document, &migration, status);
     }
     if args.write {
-        return write_in_place(args, &document, &migration, edited, status);
+        return write_in_place(args, &file, &document, &migration, edited, status);
     }
     if args.format == ReportFormat::Json {
         return write_out(&migration.to_json(&document.path, args.show_secrets)).max(status);
@@ -142,7 +193,14 @@ fn write_new(args: &MigrateArgs, path: &std::path::Path, document: &Document, mi
 }
 
 /// `--write`: INPUT edited in place, the original kept beside it.
-fn write_in_place(args: &MigrateArgs, document: &Document, migration: &Migration, edited: Edited, status: u8) -> u8 {
+fn write_in_place(
+    args: &MigrateArgs,
+    file: &Path,
+    document: &Document,
+    migration: &Migration,
+    edited: Edited,
+    status: u8,
+) -> u8 {
     let (text, ..) = match edited {
         Ok(edited) => edited,
         Err(why) => return usage_error(&format!("{why}; write a new file with --output FILE --to FORMAT")),
@@ -154,13 +212,9 @@ fn write_in_place(args: &MigrateArgs, document: &Document, migration: &Migration
     if text == document.source {
         return write_out(&report).max(status);
     }
-    match migrate::write_in_place(&args.file, &document.source, &text) {
+    match migrate::write_in_place(file, &document.source, &text) {
         Ok(backup) => {
-            eprintln!(
-                "migrated {} (the original is in {})",
-                args.file.display(),
-                backup.display()
-            );
+            eprintln!("migrated {} (the original is in {})", file.display(), backup.display());
             write_out(&report).max(status)
         }
         Err(message) => {
