@@ -250,34 +250,40 @@ fn a_failed_write_leaves_the_original_intact() -> Result<(), Box<dyn std::error:
 }
 
 #[test]
-fn output_as_a_script_unfreezes_lists_with_append_set() -> Result<(), Box<dyn std::error::Error>> {
+fn output_as_a_script_keeps_secrets_and_sets_refreshed_lists() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let out = dir.path().join("setup.sh").display().to_string();
-    let output = omeroconf(&[
-        "migrate",
-        OLD_SITE,
-        "--to-version",
-        "5.33.2",
-        "--output",
-        &out,
-        "--to",
-        "script",
-    ]);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let script = std::fs::read_to_string(&out)?;
-    assert!(!script.contains("omero config set omero.web.open_with"), "{script}");
-    assert!(
-        script.contains("omero config append --set omero.web.open_with '[\"omero_iviewer\", \"omero_iviewer_index\""),
-        "{script}"
-    );
+    let script_of = |input: &str, name: &str| -> Result<String, Box<dyn std::error::Error>> {
+        let out = dir.path().join(name).display().to_string();
+        let output = omeroconf(&[
+            "migrate",
+            input,
+            "--to-version",
+            "5.33.2",
+            "--output",
+            &out,
+            "--to",
+            "script",
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        Ok(std::fs::read_to_string(&out)?)
+    };
+    let script = script_of(OLD_SITE, "site.sh")?;
     assert!(
         script.contains("omero config set omero.mail.password Smtp-Pa55"),
         "files omeroconf writes keep secrets: {script}"
+    );
+    // Top links frozen at OMERO 5.1-5.4's default (AP005): today's default, then the site's own link.
+    let script = script_of(
+        "tests/upgrades/cases/frozen-omero.web.ui.top_links.properties",
+        "links.sh",
+    )?;
+    assert!(
+        script.contains(
+            "omero config set omero.web.ui.top_links '[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], \
+             [\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"https://help.openmicroscopy.org/\", \
+             {\"title\": \"Open OMERO user guide in a new tab\", \"target\": \"new\"}], [\"Figure\", \"figure_index\"]]'\n"
+        ),
+        "{script}"
     );
     Ok(())
 }
