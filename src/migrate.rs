@@ -395,12 +395,12 @@ impl Migration {
                 continue;
             };
             let edit = match action {
-                Action::Rename { to, .. } => edit::rename_key(document, op, to),
-                Action::Remove { .. } => edit::remove_operation(document, op),
+                Action::Rename { to, .. } => edit::rename_key(document, op, to).map(|e| vec![e]),
+                Action::Remove { .. } => edit::remove_operation(document, op).map(|e| vec![e]),
                 // Kept visible where the format has comments; the report says why.
-                Action::Comment { .. } => {
-                    edit::comment_out_operation(document, op).or_else(|| edit::remove_operation(document, op))
-                }
+                Action::Comment { .. } => edit::comment_out_operation(document, op)
+                    .or_else(|| edit::remove_operation(document, op))
+                    .map(|e| vec![e]),
                 Action::Value { value, .. } => {
                     let target_key = self.renamed(key);
                     let final_value = self.stored.get(target_key).unwrap_or(value);
@@ -412,7 +412,7 @@ impl Migration {
                 }
             };
             match edit {
-                Some(edit) => edits.push(edit),
+                Some(edit) => edits.extend(edit),
                 None => stuck.push(key.to_string()),
             }
         }

@@ -199,17 +199,26 @@ fn write_edits_config_xml_as_elementtree_escapes_it() -> Result<(), Box<dyn std:
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // The removed key is commented out, its `--` (which an XML comment may
+    // not hold) written `-&#45;`, which uncommented means `--` again.
     let expected = original
         .replace("[&quot;figure&quot;]", "[&quot;omero_figure&quot;]")
         .replace(
-            "    <property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero\" />\n",
-            "",
+            "<property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero--web\" />",
+            "<!-- <property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero-&#45;web\" /> -->",
         )
         .replace(
             "[&quot;omero.example.org&quot;]",
             "[&quot;https://omero.example.org&quot;]",
         );
-    assert_eq!(std::fs::read_to_string(&path)?, expected);
+    let written = std::fs::read_to_string(&path)?;
+    assert_eq!(written, expected);
+    // omero-py reads it as meant (without the commented-out key): the
+    // differential case holds this file and OMERO's answer.
+    assert_eq!(
+        written,
+        std::fs::read_to_string("tests/differential/cases/migrated-comment.xml")?
+    );
     Ok(())
 }
 
@@ -391,6 +400,46 @@ fn a_5_18_script_is_finished_by_the_rules_fixes() -> Result<(), Box<dyn std::err
 }
 
 #[test]
+fn toml_write_edits_json_values_inside_arrays_and_tables() -> Result<(), Box<dyn std::error::Error>> {
+    let (_dir, path, original) = copy_of("tests/fixtures/upgrades/web-5.18.toml", "omero-web.toml")?;
+    let path = path.display().to_string();
+    let output = omeroconf(&[
+        "migrate",
+        &path,
+        "--from-version",
+        "5.18.0",
+        "--to-version",
+        "5.33.2",
+        "--write",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    // Every byte outside the edited spans stays: comments inside arrays and
+    // tables too, and the removed key is commented out.
+    let mut expected = original
+        .replace(
+            "[\n  \".example.org\",            # every subdomain\n  \"omero.example.org:4080\",",
+            "[\n  \"https://*.example.org\",            # every subdomain\n  \"https://omero.example.org:4080\",",
+        )
+        .replace("\nwebgateway_cache = ", "\n# webgateway_cache = ")
+        .replace("[\"omero_webtagging_autotag\", ", "[\"omero_autotag\", ")
+        .replace(
+            "\"http://help.openmicroscopy.org/\"",
+            "\"https://help.openmicroscopy.org/\"",
+        );
+    for (old, new) in EDITS_5_18.iter().filter(|(old, _)| !old.starts_with("[\".example")) {
+        expected = expected.replace(old, new);
+    }
+    assert_eq!(std::fs::read_to_string(&path)?, expected);
+    assert!(
+        lint_codes(&path, "5.33.2")
+            .iter()
+            .all(|c| !MIGRATED.contains(&c.as_str()) && c != "AP005"),
+        "{path}"
+    );
+    Ok(())
+}
+
+#[test]
 fn migrated_files_have_no_error_and_diff_lists_exactly_the_announced_changes() -> Result<(), Box<dyn std::error::Error>>
 {
     let dir = tempfile::tempdir()?;
@@ -466,10 +515,10 @@ const EDITS_5_18: &[(&str, &str)] = &[
 ];
 
 #[test]
-fn write_keeps_every_byte_outside_the_upgrade_edits_in_omero_and_config_xml() -> Result<(), Box<dyn std::error::Error>>
-{
+fn write_keeps_every_byte_outside_the_upgrade_edits_in_omero_toml_and_config_xml(
+) -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    for format in ["omero", "xml"] {
+    for format in ["omero", "toml", "xml"] {
         let path = dir.path().join(format!("web.{format}")).display().to_string();
         let converted = omeroconf(&["convert", SITE_5_18, "--to", format, "-o", &path]);
         assert!(
@@ -493,28 +542,32 @@ fn write_keeps_every_byte_outside_the_upgrade_edits_in_omero_and_config_xml() ->
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let expected = if format == "xml" {
-            // Only the active profile is edited; the removed key's element goes (XML keeps no `#` comment).
-            let (head, profile) = original
-                .split_once("<properties id=\"default\">")
-                .ok_or("a default profile")?;
-            let mut profile = profile.replace(
-                "<property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero\" />",
-                "",
-            );
-            for (old, new) in EDITS_5_18 {
-                profile = profile.replace(&old.replace('"', "&quot;"), &new.replace('"', "&quot;"));
+        // The removed key is commented out, the JSON values edited where they differ.
+        let expected = match format {
+            "xml" => {
+                // Only the active profile is edited.
+                let (head, profile) = original
+                    .split_once("<properties id=\"default\">")
+                    .ok_or("a default profile")?;
+                let removed = "<property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero\" />";
+                let mut profile = profile.replace(removed, &format!("<!-- {removed} -->"));
+                for (old, new) in EDITS_5_18 {
+                    profile = profile.replace(&old.replace('"', "&quot;"), &new.replace('"', "&quot;"));
+                }
+                format!("{head}<properties id=\"default\">{profile}")
             }
-            format!("{head}<properties id=\"default\">{profile}")
-        } else {
-            let mut text = original.replace(
-                "config set -- omero.web.webgateway_cache",
-                "# config set -- omero.web.webgateway_cache",
-            );
-            for (old, new) in EDITS_5_18 {
-                text = text.replace(old, new);
+            _ => {
+                let removed = if format == "toml" {
+                    "webgateway_cache = "
+                } else {
+                    "config set -- omero.web.webgateway_cache"
+                };
+                let mut text = original.replace(removed, &format!("# {removed}"));
+                for (old, new) in EDITS_5_18 {
+                    text = text.replace(old, new);
+                }
+                text
             }
-            text
         };
         assert_eq!(std::fs::read_to_string(&path)?, expected, "{format}");
     }
