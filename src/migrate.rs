@@ -474,10 +474,10 @@ fn same_text(a: &str, b: &str) -> bool {
 /// the key existed hard-coded pickle.
 fn default_serializer(release: Version) -> String {
     catalog()
-        .property("omero.web.session_serializer")
+        .property(rules::version::SERIALIZER)
         .filter(|p| p.in_release(release))
         .and_then(|p| p.default_in(release).as_str().map(str::to_string))
-        .unwrap_or_else(|| "django.contrib.sessions.serializers.PickleSerializer".to_string())
+        .unwrap_or_else(|| rules::version::PICKLE.to_string())
 }
 
 /// Default changes, sessions the upgrade invalidates, and the target's platform.
@@ -489,7 +489,7 @@ fn behaviour_notes(migration: &Migration) -> Vec<String> {
         let (old, new) = (secrets::mask_value(&key, &old), secrets::mask_value(&key, &new));
         notes.push(format!("{key} is not set: its default changes from {old} to {new}"));
     }
-    let serializer = "omero.web.session_serializer";
+    let serializer = rules::version::SERIALIZER;
     let (old_serializer, new_serializer) = (default_serializer(from), default_serializer(to));
     if !migration.stored.contains_key(serializer) && old_serializer != new_serializer {
         notes.push(format!(

@@ -258,21 +258,39 @@ fn a_failed_write_leaves_the_original_intact() -> Result<(), Box<dyn std::error:
     Ok(())
 }
 
+/// `migrate PATH --from-version 5.18.0 --to-version 5.33.2 --write`.
+fn migrate_5_18_in_place(path: &str) -> std::process::Output {
+    omeroconf(&[
+        "migrate",
+        path,
+        "--from-version",
+        "5.18.0",
+        "--to-version",
+        "5.33.2",
+        "--write",
+    ])
+}
+
+/// `migrate INPUT --to-version 5.33.2 --output OUT --to FORMAT`.
+fn migrate_to(input: &str, out: &str, format: &str) -> std::process::Output {
+    omeroconf(&[
+        "migrate",
+        input,
+        "--to-version",
+        "5.33.2",
+        "--output",
+        out,
+        "--to",
+        format,
+    ])
+}
+
 #[test]
 fn output_as_a_script_keeps_secrets_and_sets_refreshed_lists() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let script_of = |input: &str, name: &str| -> Result<String, Box<dyn std::error::Error>> {
         let out = dir.path().join(name).display().to_string();
-        let output = omeroconf(&[
-            "migrate",
-            input,
-            "--to-version",
-            "5.33.2",
-            "--output",
-            &out,
-            "--to",
-            "script",
-        ]);
+        let output = migrate_to(input, &out, "script");
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
         Ok(std::fs::read_to_string(&out)?)
     };
@@ -317,16 +335,7 @@ fn migrated_output_lints_clean_of_what_migrate_fixes() -> Result<(), Box<dyn std
     for (i, input) in inputs.iter().enumerate() {
         for format in ["properties", "script"] {
             let out = dir.path().join(format!("{i}.{format}")).display().to_string();
-            let output = omeroconf(&[
-                "migrate",
-                input,
-                "--to-version",
-                "5.33.2",
-                "--output",
-                &out,
-                "--to",
-                format,
-            ]);
+            let output = migrate_to(input, &out, format);
             assert!(
                 matches!(output.status.code(), Some(0 | 1)),
                 "{input}: {}",
@@ -379,15 +388,7 @@ fn a_5_18_script_is_finished_by_the_rules_fixes() -> Result<(), Box<dyn std::err
     // In place: every byte outside the edited spans stays, and the removed key is commented out.
     let (_dir, path, original) = copy_of(SITE_5_18, "setup.sh")?;
     let path = path.display().to_string();
-    omeroconf(&[
-        "migrate",
-        &path,
-        "--from-version",
-        "5.18.0",
-        "--to-version",
-        "5.33.2",
-        "--write",
-    ]);
+    migrate_5_18_in_place(&path);
     let mut expected = original.replace(
         "omero config set omero.web.webgateway_cache",
         "# omero config set omero.web.webgateway_cache",
@@ -403,15 +404,7 @@ fn a_5_18_script_is_finished_by_the_rules_fixes() -> Result<(), Box<dyn std::err
 fn toml_write_edits_json_values_inside_arrays_and_tables() -> Result<(), Box<dyn std::error::Error>> {
     let (_dir, path, original) = copy_of("tests/fixtures/upgrades/web-5.18.toml", "omero-web.toml")?;
     let path = path.display().to_string();
-    let output = omeroconf(&[
-        "migrate",
-        &path,
-        "--from-version",
-        "5.18.0",
-        "--to-version",
-        "5.33.2",
-        "--write",
-    ]);
+    let output = migrate_5_18_in_place(&path);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     // Every byte outside the edited spans stays: comments inside arrays and
     // tables too, and the removed key is commented out.
@@ -436,6 +429,41 @@ fn toml_write_edits_json_values_inside_arrays_and_tables() -> Result<(), Box<dyn
             .all(|c| !MIGRATED.contains(&c.as_str()) && c != "AP005"),
         "{path}"
     );
+    Ok(())
+}
+
+#[test]
+fn explain_shows_the_upgrade_fix_of_every_rule_migrate_applies() -> Result<(), Box<dyn std::error::Error>> {
+    // One generated case per fact of the upgrade table.
+    let mut codes: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir("tests/upgrades/cases")? {
+        let path = entry?.path().display().to_string();
+        let report = json_of(&omeroconf(&[
+            "migrate",
+            &path,
+            "--to-version",
+            "5.33.2",
+            "--format",
+            "json",
+        ]));
+        for change in report["changes"].as_array().into_iter().flatten() {
+            let code = change["why"]
+                .as_str()
+                .and_then(|w| w.split(' ').next())
+                .unwrap_or_default();
+            codes.push(code.to_string());
+        }
+    }
+    codes.sort();
+    codes.dedup();
+    assert!(codes.len() > 5, "{codes:?}");
+    for code in codes {
+        let explained = stdout(&omeroconf(&["explain", &code]));
+        assert!(
+            explained.contains("On upgrade, `omeroconf migrate`"),
+            "{code}: {explained}"
+        );
+    }
     Ok(())
 }
 
@@ -527,15 +555,7 @@ fn write_keeps_every_byte_outside_the_upgrade_edits_in_omero_toml_and_config_xml
             String::from_utf8_lossy(&converted.stderr)
         );
         let original = std::fs::read_to_string(&path)?;
-        let output = omeroconf(&[
-            "migrate",
-            &path,
-            "--from-version",
-            "5.18.0",
-            "--to-version",
-            "5.33.2",
-            "--write",
-        ]);
+        let output = migrate_5_18_in_place(&path);
         assert_eq!(
             output.status.code(),
             Some(1),
