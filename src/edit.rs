@@ -8,9 +8,11 @@
 
 use crate::document::{Document, Format, Operation};
 use crate::python::etree;
+use crate::python::json::{self, PyJson};
 use crate::span::Span;
 pub use crate::span::{apply, overlaps, Edit, EditError};
 use std::ops::Range;
+use toml_edit::{Item, Table as TomlTable, Value as TomlValue};
 
 /// A unified diff of two versions of a file, for `lint --diff`.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
@@ -201,24 +203,136 @@ pub fn rename_key(document: &Document, op: &Operation, new_key: &str) -> Option<
     }
 }
 
-/// An edit replacing the whole stored value `raw` of `op` with `new`.
-pub fn replace_value(document: &Document, op: &Operation, raw: &str, new: &str) -> Option<Edit> {
+/// Edits replacing the whole stored value `raw` of `op` with `new`.
+pub fn replace_value(document: &Document, op: &Operation, raw: &str, new: &str) -> Option<Vec<Edit>> {
     if let Some(edit) = replace_in_value(document, op, raw, 0..raw.len(), new) {
-        return Some(edit);
+        return Some(vec![edit]);
+    }
+    if document.format == Format::Toml {
+        return toml_value_edits(document, op, raw, new);
     }
     let text = document.source.get(op.value_span.range())?;
     let quote = document.source.get(..op.value_span.start)?.chars().next_back()?;
     let escaped = document.format == Format::Xml && quote == '"' && text == etree::escape_attrib(raw);
-    escaped.then(|| Edit {
-        span: op.value_span,
-        replacement: etree::escape_attrib(new),
+    escaped.then(|| {
+        vec![Edit {
+            span: op.value_span,
+            replacement: etree::escape_attrib(new),
+        }]
+    })
+}
+
+/// Edits making the TOML value of `op`, which stores `raw`, store `new`: in
+/// an array or table (a JSON property's value) only the items and members
+/// that differ are rewritten, so comments and layout around them stay; a
+/// string is rewritten whole. toml_edit writes each new value, so its
+/// quoting is TOML's.
+fn toml_value_edits(document: &Document, op: &Operation, raw: &str, new: &str) -> Option<Vec<Edit>> {
+    let parsed = toml_edit::Document::parse(document.source.as_str()).ok()?;
+    let item = toml_item(parsed.as_table(), op.key_span)?;
+    let mut edits = Vec::new();
+    if let Item::Value(value @ TomlValue::String(_)) = item {
+        edits.push(rewrite(value, &TomlValue::from(new))?);
+        return Some(edits);
+    }
+    let (old, new_json) = (json::loads(raw).ok()?, json::loads(new).ok()?);
+    if item_edits(item, &old, &new_json, &mut edits).is_some() {
+        return Some(edits);
+    }
+    // A value TOML has no form of (null): the JSON text as a string, as the TOML writer stores it.
+    let value = item.as_value()?;
+    Some(vec![rewrite(value, &TomlValue::from(new))?])
+}
+
+/// The item whose key is at `key_span`, in any table of the document.
+fn toml_item(table: &TomlTable, key_span: Span) -> Option<&Item> {
+    table.iter().find_map(|(name, item)| {
+        let (key, _) = table.get_key_value(name)?;
+        if key.span().map(Span::from) == Some(key_span) {
+            return Some(item);
+        }
+        match item {
+            Item::Table(child) => toml_item(child, key_span),
+            _ => None,
+        }
+    })
+}
+
+/// Edits of `item`, which holds `old`, so that it holds `new`.
+fn item_edits(item: &Item, old: &PyJson, new: &PyJson, edits: &mut Vec<Edit>) -> Option<()> {
+    match (item, old, new) {
+        (Item::Value(value), ..) => value_edits(value, old, new, edits),
+        (Item::Table(table), PyJson::Object(old), PyJson::Object(new)) => {
+            let same_members = old.len() == new.len() && old.iter().zip(new).all(|((a, _), (b, _))| a == b);
+            if !same_members {
+                return None;
+            }
+            for ((name, old), (_, new)) in old.iter().zip(new) {
+                item_edits(table.get(name)?, old, new, edits)?;
+            }
+            Some(())
+        }
+        (Item::ArrayOfTables(tables), PyJson::Array(old), PyJson::Array(new)) if old.len() == new.len() => {
+            for ((table, old), new) in tables.iter().zip(old).zip(new) {
+                item_edits(&Item::Table(table.clone()), old, new, edits)?;
+            }
+            Some(())
+        }
+        _ => None,
+    }
+}
+
+/// Edits of an inline value: items of equal arrays and members of equal
+/// tables one by one, anything else whole.
+fn value_edits(value: &TomlValue, old: &PyJson, new: &PyJson, edits: &mut Vec<Edit>) -> Option<()> {
+    if json::dumps(old) == json::dumps(new) {
+        return Some(());
+    }
+    match (value, old, new) {
+        (TomlValue::Array(items), PyJson::Array(old), PyJson::Array(new))
+            if old.len() == new.len() && items.len() == old.len() =>
+        {
+            for ((item, old), new) in items.iter().zip(old).zip(new) {
+                value_edits(item, old, new, edits)?;
+            }
+            Some(())
+        }
+        (TomlValue::InlineTable(table), PyJson::Object(old), PyJson::Object(new))
+            if old.len() == new.len() && old.iter().zip(new).all(|((a, _), (b, _))| a == b) =>
+        {
+            for ((name, old), (_, new)) in old.iter().zip(new) {
+                value_edits(table.get(name)?, old, new, edits)?;
+            }
+            Some(())
+        }
+        _ => {
+            edits.push(rewrite(value, &crate::emit::toml::to_toml(new)?)?);
+            Some(())
+        }
+    }
+}
+
+/// An edit writing `replacement` where `value` is.
+fn rewrite(value: &TomlValue, replacement: &TomlValue) -> Option<Edit> {
+    Some(Edit {
+        span: Span::from(value.span()?),
+        replacement: replacement.to_string(),
     })
 }
 
 /// An edit turning the one line that holds `op` into a comment, in formats
 /// whose comments start with `#`; `None` where that is not exact (the
-/// operation spans lines or shares its line).
+/// operation spans lines or shares its line). In config.xml an empty
+/// `<property />` element becomes an XML comment wherever it is.
 pub fn comment_out_operation(document: &Document, op: &Operation) -> Option<Edit> {
+    if document.format == Format::Xml {
+        // The span of an element with content is its start tag only.
+        let element = document.source.get(op.span.range()).filter(|e| e.ends_with("/>"))?;
+        return Some(Edit {
+            span: op.span,
+            replacement: format!("<!-- {} -->", xml_comment_text(element)),
+        });
+    }
     if !matches!(
         document.format,
         Format::Properties | Format::Script | Format::Dockerfile | Format::Omero | Format::Toml | Format::Env
@@ -242,6 +356,21 @@ pub fn comment_out_operation(document: &Document, op: &Operation) -> Option<Edit
             replacement: "# ".to_string(),
         },
     )
+}
+
+/// An element as the text of an XML comment, which may not hold `--`: a
+/// `-` right after another is written `&#45;`. That reference means `-`
+/// again in an attribute value, so uncommenting the element restores it.
+fn xml_comment_text(element: &str) -> String {
+    let mut out = String::with_capacity(element.len());
+    for c in element.chars() {
+        if c == '-' && out.ends_with('-') {
+            out.push_str("&#45;");
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// An edit deleting the line that holds `op` and nothing else (comments and
@@ -432,6 +561,51 @@ mod tests {
     }
 
     #[test]
+    fn toml_json_values_are_edited_item_by_item() {
+        let source = "# site\n[omero.web]\napps = [\n  \"figure\",  # the figure app\n  'omero_iviewer',\n]\n\
+                      ui.top_links = [[\"A\", \"a\"]]\nsession_serializer = \"p\\u0069ckle\"\n\
+                      [omero.web.caches.default]\nBACKEND = \"redis_cache.RedisCache\" # old\nLOCATION = \"r:6379:1\"\n";
+        let doc = toml::parse("t.toml", source);
+        let op = |key: &str| doc.operations.iter().find(|o| o.key == key).expect("parsed");
+        let cases = [
+            ("omero.web.apps", "[\"omero_figure\", \"omero_iviewer\"]"),
+            (
+                "omero.web.ui.top_links",
+                "[[\"A\", \"a\"], [\"B\", \"b\", {\"k\": null}]]",
+            ),
+            ("omero.web.session_serializer", "json's \"serializer\""),
+            (
+                "omero.web.caches",
+                "{\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\", \"LOCATION\": \"redis://r:6379/1\"}}",
+            ),
+        ];
+        let mut edits = Vec::new();
+        for (key, new) in cases {
+            let raw = stored(&doc, key).unwrap_or_default();
+            edits.extend(replace_value(&doc, op(key), &raw, new).unwrap_or_else(|| panic!("{key}")));
+        }
+        let new = apply(source, &edits).expect("applies");
+        assert_only_spans_changed(source, &new, &edits);
+        let after = toml::parse("t.toml", &new);
+        assert!(after.findings.is_empty(), "{new}");
+        for (key, value) in cases {
+            assert_eq!(stored(&after, key).as_deref(), Some(value), "{new}");
+        }
+        // Only what differs is written: the comments inside and beside the values stay.
+        assert!(
+            new.contains("\"omero_figure\",  # the figure app\n  'omero_iviewer',"),
+            "{new}"
+        );
+        assert!(
+            new.contains("BACKEND = \"django_redis.cache.RedisCache\" # old\n"),
+            "{new}"
+        );
+        // A table that would gain or lose a member is not rewritten in place.
+        let raw = stored(&doc, "omero.web.caches").unwrap_or_default();
+        assert!(replace_value(&doc, op("omero.web.caches"), &raw, "{\"default\": {}}").is_none());
+    }
+
+    #[test]
     fn escaped_or_continued_values_get_no_edit() {
         let doc = xml::parse(
             "c.xml",
@@ -533,14 +707,40 @@ mod tests {
     }
 
     #[test]
+    fn config_xml_properties_are_commented_out_without_a_double_dash() {
+        let element = "<property name=\"omero.web.webgateway_cache\" value=\"/a--b---c-\" />";
+        let source = format!("<icegrid><properties id=\"default\">{element}<property name=\"omero.web.debug\" value=\"true\" /></properties></icegrid>");
+        let doc = xml::parse("c.xml", &source, None);
+        let edit = comment_out_operation(&doc, &doc.operations[0]).expect("an empty element");
+        let new = apply(&source, std::slice::from_ref(&edit)).expect("applies");
+        assert_only_spans_changed(&source, &new, &[edit]);
+        let comment = new
+            .split("<!--")
+            .nth(1)
+            .and_then(|c| c.split("-->").next())
+            .unwrap_or_default();
+        assert!(!comment.contains("--") && !comment.ends_with('-'), "{new}");
+        let after = xml::parse("c.xml", &new, None);
+        assert!(after.findings.is_empty(), "{new}");
+        assert_eq!(stored(&after, "omero.web.webgateway_cache"), None);
+        assert_eq!(stored(&after, "omero.web.debug").as_deref(), Some("true"));
+        // Uncommented, the element stores the value it had.
+        let restored = new.replacen("<!-- ", "", 1).replacen(" -->", "", 1);
+        assert_eq!(
+            stored(&xml::parse("c.xml", &restored, None), "omero.web.webgateway_cache").as_deref(),
+            Some("/a--b---c-")
+        );
+    }
+
+    #[test]
     fn escaped_config_xml_values_are_replaced_whole() {
         let source =
             "<icegrid><properties id=\"default\"><property name=\"omero.web.apps\" value=\"[&quot;figure&quot;]\" />\
 <property name=\"omero.web.debug\" value=\"true\" /></properties></icegrid>";
         let doc = xml::parse("c.xml", source, None);
-        let edit = replace_value(&doc, &doc.operations[0], "[\"figure\"]", "[\"omero_figure\", \"a&b\"]")
+        let edits = replace_value(&doc, &doc.operations[0], "[\"figure\"]", "[\"omero_figure\", \"a&b\"]")
             .expect("ElementTree's escaping");
-        let new = apply(source, &[edit]).expect("applies");
+        let new = apply(source, &edits).expect("applies");
         assert_eq!(
             stored(&xml::parse("c.xml", &new, None), "omero.web.apps").as_deref(),
             Some("[\"omero_figure\", \"a&b\"]")

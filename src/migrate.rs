@@ -3,7 +3,7 @@
 //! source release, linted at the target, and every fix a rule marks safe
 //! for upgrades is applied until none is left; what is still reported
 //! needs a person and is listed with the rule that found it. Migrate knows
-//! no upgrade fact of its own beyond lists frozen at an old default.
+//! no upgrade fact of its own: each lives once, with the rule that finds it.
 //!
 //! The result is written either in place, as span-preserving edits (`edit`)
 //! that are checked by reading the result back, or as a new file by `emit`.
@@ -14,7 +14,6 @@ use crate::diagnostic::{Change, Severity};
 use crate::diff;
 use crate::document::{Document, Format, OpKind};
 use crate::edit::{self, Edit};
-use crate::python::json::{self, PyJson};
 use crate::resolve::{self, Config, Entry};
 use crate::{atomic, emit, rules, secrets};
 use indexmap::IndexMap;
@@ -32,14 +31,6 @@ pub enum Action {
     Comment { key: String, why: String },
     /// The target rejects the value; `value` is the one it accepts.
     Value { key: String, value: String, why: String },
-    /// The stored list is an old default plus `additions`; `value` is the
-    /// target's default plus the additions.
-    Unfreeze {
-        key: String,
-        additions: Vec<String>,
-        value: String,
-        why: String,
-    },
 }
 
 impl Action {
@@ -48,19 +39,17 @@ impl Action {
             Action::Rename { key, .. }
             | Action::Remove { key, .. }
             | Action::Comment { key, .. }
-            | Action::Value { key, .. }
-            | Action::Unfreeze { key, .. } => key,
+            | Action::Value { key, .. } => key,
         }
     }
 
-    /// Why: the rule code and its finding, or the frozen default.
+    /// Why: the rule code and its finding.
     pub fn why(&self) -> &str {
         match self {
             Action::Rename { why, .. }
             | Action::Remove { why, .. }
             | Action::Comment { why, .. }
-            | Action::Value { why, .. }
-            | Action::Unfreeze { why, .. } => why,
+            | Action::Value { why, .. } => why,
         }
     }
 
@@ -77,15 +66,6 @@ impl Action {
             Action::Remove { key, why } => format!("remove    {key}: {why}"),
             Action::Comment { key, why } => format!("leave out {key}: {why}"),
             Action::Value { key, value, why } => format!("value     {key} = {}: {why}", show(key, value)),
-            Action::Unfreeze {
-                key, additions, why, ..
-            } => {
-                let items: Vec<String> = additions.iter().map(|a| show(key, a)).collect();
-                format!(
-                    "unfreeze  {key}: {why}; keeps only [{}] (append --set)",
-                    items.join(", ")
-                )
-            }
         }
     }
 }
@@ -112,8 +92,6 @@ pub struct Migration {
     pub left: Vec<Left>,
     /// The stored properties for the target.
     pub stored: IndexMap<String, String>,
-    /// Unfrozen lists: the items to `append --set` in a script instead of storing the list.
-    pub appends: IndexMap<String, Vec<String>>,
     /// The configuration at the source release.
     pub source: Config,
     /// What is known of the target deployment.
@@ -166,37 +144,12 @@ pub fn plan_with(
         notes: Vec::new(),
         left: Vec::new(),
         stored,
-        appends: IndexMap::new(),
         source,
         target: target.clone(),
     };
     for _ in 0..ROUNDS {
         if !migration.apply_upgrade_fixes()? {
             break;
-        }
-    }
-    // A list a script builds by appending to the unset key starts from
-    // the running release's default: only a stored list can be frozen.
-    let keys: Vec<String> = migration.stored.keys().cloned().collect();
-    for key in keys {
-        let original = migration.original_key(&key).to_string();
-        let literal = document
-            .operations
-            .iter()
-            .find(|op| op.key == original)
-            .is_some_and(|op| op.kind == OpKind::Set);
-        let Some(value) = migration.stored.get(&key).filter(|_| literal) else {
-            continue;
-        };
-        if let Some((additions, refreshed, why)) = frozen(&key, value, to) {
-            migration.actions.push(Action::Unfreeze {
-                key: key.clone(),
-                additions: additions.clone(),
-                value: refreshed.clone(),
-                why,
-            });
-            migration.appends.insert(key.clone(), additions);
-            migration.stored.insert(key, refreshed);
         }
     }
     let (findings, _) = migration.lint_target()?;
@@ -403,9 +356,7 @@ impl Migration {
                 let (key, target) = match action {
                     Action::Rename { key, to, .. } => (key.as_str(), Some(to.as_str())),
                     Action::Remove { key, .. } | Action::Comment { key, .. } => (key.as_str(), None),
-                    Action::Value { key, .. } | Action::Unfreeze { key, .. } => {
-                        (self.original_key(key), Some(key.as_str()))
-                    }
+                    Action::Value { key, .. } => (self.original_key(key), Some(key.as_str())),
                 };
                 let why = action.why();
                 let kind = match action {
@@ -413,7 +364,6 @@ impl Migration {
                     Action::Remove { .. } => "remove",
                     Action::Comment { .. } => "leave-out",
                     Action::Value { .. } => "value",
-                    Action::Unfreeze { .. } => "unfreeze",
                 };
                 serde_json::json!({
                     "change": kind,
@@ -436,37 +386,9 @@ impl Migration {
         format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default())
     }
 
-    /// The migrated configuration as a new file in `format`; scripts get
-    /// unfrozen lists as `append --set` commands.
+    /// The migrated configuration as a new file in `format`.
     pub fn write(&self, format: Format, options: emit::WriteOptions) -> Result<emit::Written, emit::Refusal> {
-        let script = matches!(format, Format::Script | Format::Omero);
-        let mut config = self.target_config();
-        if script {
-            config.entries.retain(|k, _| !self.appends.contains_key(k));
-        }
-        let mut written = crate::formats::write(&config, format, options)?;
-        if script {
-            let command = if format == Format::Script {
-                "omero config"
-            } else {
-                "config"
-            };
-            for (key, items) in &self.appends {
-                for item in items {
-                    let item = if options.mask_secrets {
-                        secrets::mask_value(key, item)
-                    } else {
-                        item.clone()
-                    };
-                    written.text.push_str(&format!(
-                        "{command} append --set {} {}\n",
-                        emit::script::quote(key),
-                        emit::script::quote(&item)
-                    ));
-                }
-            }
-        }
-        Ok(written)
+        crate::formats::write(&self.target_config(), format, options)
     }
 
     /// The document's source with the plan applied as span-preserving
@@ -487,13 +409,13 @@ impl Migration {
                 continue;
             };
             let edit = match action {
-                Action::Rename { to, .. } => edit::rename_key(document, op, to),
-                Action::Remove { .. } => edit::remove_operation(document, op),
+                Action::Rename { to, .. } => edit::rename_key(document, op, to).map(|e| vec![e]),
+                Action::Remove { .. } => edit::remove_operation(document, op).map(|e| vec![e]),
                 // Kept visible where the format has comments; the report says why.
-                Action::Comment { .. } => {
-                    edit::comment_out_operation(document, op).or_else(|| edit::remove_operation(document, op))
-                }
-                Action::Value { value, .. } | Action::Unfreeze { value, .. } => {
+                Action::Comment { .. } => edit::comment_out_operation(document, op)
+                    .or_else(|| edit::remove_operation(document, op))
+                    .map(|e| vec![e]),
+                Action::Value { value, .. } => {
                     let target_key = self.renamed(key);
                     let final_value = self.stored.get(target_key).unwrap_or(value);
                     if value_done.contains(&target_key) || same_text(raw, final_value) {
@@ -504,7 +426,7 @@ impl Migration {
                 }
             };
             match edit {
-                Some(edit) => edits.push(edit),
+                Some(edit) => edits.extend(edit),
                 None => stuck.push(key.to_string()),
             }
         }
@@ -547,14 +469,7 @@ impl Migration {
         document: &'d Document,
         key: &str,
     ) -> Option<(&'d crate::document::Operation, &'d str)> {
-        let original = self
-            .actions
-            .iter()
-            .find_map(|a| match a {
-                Action::Rename { key: old, to, .. } if to == key => Some(old.as_str()),
-                _ => None,
-            })
-            .unwrap_or(key);
+        let original = self.original_key(key);
         let mut writes = document.operations.iter().filter(|op| op.key == original);
         let op = writes.next().filter(|op| op.kind == OpKind::Set)?;
         if writes.next().is_some() {
@@ -569,78 +484,14 @@ fn same_text(a: &str, b: &str) -> bool {
     diff::same_value(a, b)
 }
 
-/// A list stored as an old (or current) default plus the user's additions:
-/// the additions, the target's default plus them, and why.
-fn frozen(key: &str, value: &str, to: Version) -> Option<(Vec<String>, String, String)> {
-    let property = catalog().property(key).filter(|p| p.append_starts_from_default())?;
-    let Ok(PyJson::Array(stored)) = json::loads(value) else {
-        return None;
-    };
-    let Some(Ok(PyJson::Array(target))) = property.default_in(to).as_str().map(json::loads) else {
-        return None;
-    };
-    // The longest known default the stored list starts with.
-    let (release, default) = known_defaults(property, to)
-        .into_iter()
-        .filter(|(_, d)| !d.is_empty() && d.len() <= stored.len() && d.iter().zip(&stored).all(|(a, b)| a.py_eq(b)))
-        .max_by_key(|(_, d)| d.len())?;
-    let additions: Vec<PyJson> = stored[default.len()..].to_vec();
-    let mut refreshed = target;
-    for item in &additions {
-        // `append --set` adds only what is not there already.
-        if json::position_in(&refreshed, item).is_none() {
-            refreshed.push(item.clone());
-        }
-    }
-    let why = format!("holds the default of OMERO.web {release}, frozen there by `omero config append`");
-    Some((
-        additions.iter().map(json::dumps).collect(),
-        json::dumps(&PyJson::Array(refreshed)),
-        why,
-    ))
-}
-
-/// Every distinct default list of a key up to `to`, with the first release
-/// (or legacy release range) that had it.
-fn known_defaults(property: &Property, to: Version) -> Vec<(String, Vec<PyJson>)> {
-    let mut out: Vec<(String, Vec<PyJson>)> = Vec::new();
-    let legacy = catalog()
-        .legacy_defaults
-        .iter()
-        .filter(|l| l.key == property.key)
-        .map(|l| (l.releases.clone(), l.default.clone()));
-    let released = catalog()
-        .releases
-        .iter()
-        .filter(|r| r.version <= to && property.in_release(r.version))
-        .filter_map(|r| {
-            Some((
-                r.version.to_string(),
-                property.default_in(r.version).as_str()?.to_string(),
-            ))
-        });
-    for (release, text) in legacy.chain(released) {
-        let Ok(PyJson::Array(items)) = json::loads(&text) else {
-            continue;
-        };
-        if !out
-            .iter()
-            .any(|(_, d)| d.len() == items.len() && d.iter().zip(&items).all(|(a, b)| a.py_eq(b)))
-        {
-            out.push((release, items));
-        }
-    }
-    out
-}
-
 /// The session serializer a release uses when none is set: releases before
 /// the key existed hard-coded pickle.
 fn default_serializer(release: Version) -> String {
     catalog()
-        .property("omero.web.session_serializer")
+        .property(rules::version::SERIALIZER)
         .filter(|p| p.in_release(release))
         .and_then(|p| p.default_in(release).as_str().map(str::to_string))
-        .unwrap_or_else(|| "django.contrib.sessions.serializers.PickleSerializer".to_string())
+        .unwrap_or_else(|| rules::version::PICKLE.to_string())
 }
 
 /// Default changes, sessions the upgrade invalidates, and the target's platform.
@@ -652,7 +503,7 @@ fn behaviour_notes(migration: &Migration) -> Vec<String> {
         let (old, new) = (secrets::mask_value(&key, &old), secrets::mask_value(&key, &new));
         notes.push(format!("{key} is not set: its default changes from {old} to {new}"));
     }
-    let serializer = "omero.web.session_serializer";
+    let serializer = rules::version::SERIALIZER;
     let (old_serializer, new_serializer) = (default_serializer(from), default_serializer(to));
     if !migration.stored.contains_key(serializer) && old_serializer != new_serializer {
         notes.push(format!(
@@ -701,7 +552,7 @@ mod tests {
     /// `explain` describes the upgrade fix of every rule that made a change.
     fn explained(m: &Migration) {
         assert!(!m.actions.is_empty());
-        for action in m.actions.iter().filter(|a| !matches!(a, Action::Unfreeze { .. })) {
+        for action in &m.actions {
             let code = action.why().split(' ').next().unwrap_or_default();
             assert!(rules::upgrade_fix(code).is_some(), "{code}");
         }
@@ -814,27 +665,14 @@ mod tests {
     }
 
     #[test]
-    fn frozen_lists_keep_only_the_additions() {
-        let default = catalog()
-            .property("omero.web.open_with")
-            .map(|p| p.default_in(Version(5, 6, 0)).as_str().unwrap_or_default().to_string())
-            .unwrap_or_default();
-        let Ok(PyJson::Array(mut items)) = json::loads(&default) else {
+    fn frozen_lists_get_the_target_default_and_keep_the_additions() {
+        use crate::python::json::{self, PyJson};
+        let top_links = catalog()
+            .property("omero.web.ui.top_links")
+            .and_then(|p| p.default.as_str());
+        let Some(Ok(PyJson::Array(mut expected))) = top_links.map(json::loads) else {
             panic!("a list default")
         };
-        items.push(PyJson::Str("mine".into()));
-        let m = planned(
-            &format!("omero.web.open_with={}\n", json::dumps(&PyJson::Array(items))),
-            Some(Version(5, 6, 0)),
-        );
-        assert_eq!(
-            m.appends.get("omero.web.open_with"),
-            Some(&vec!["\"mine\"".to_string()])
-        );
-        // A list that does not start with a default is the user's own.
-        let own = planned("omero.web.open_with=[[\"x\", \"y\"]]\n", None);
-        assert!(own.appends.is_empty());
-        // A pre-5.6 default (schema/legacy-defaults.json) is recognised too.
         let legacy = catalog()
             .legacy_defaults
             .iter()
@@ -844,30 +682,39 @@ mod tests {
         let Ok(PyJson::Array(mut links)) = json::loads(&legacy) else {
             panic!("a list default")
         };
-        links.push(PyJson::Array(vec![
-            PyJson::Str("Figure".into()),
-            PyJson::Str("figure_index".into()),
-        ]));
+        let figure = PyJson::Array(vec![PyJson::Str("Figure".into()), PyJson::Str("figure_index".into())]);
+        links.push(figure.clone());
         let m = planned(
             &format!("omero.web.ui.top_links={}\n", json::dumps(&PyJson::Array(links))),
             None,
         );
+        expected.push(figure);
         assert_eq!(
-            m.appends.get("omero.web.ui.top_links"),
-            Some(&vec!["[\"Figure\", \"figure_index\"]".to_string()])
+            m.stored.get("omero.web.ui.top_links"),
+            Some(&json::dumps(&PyJson::Array(expected)))
         );
-        assert!(m
-            .stored
-            .get("omero.web.ui.top_links")
-            .is_some_and(|v| v.contains("https://help.openmicroscopy.org/")));
-        // A script appending to the unset key is not frozen: it starts from the running release's default.
+        assert!(
+            m.actions.iter().any(|a| a.why().starts_with("AP005")),
+            "{:?}",
+            m.actions
+        );
+        explained(&m);
+        // A list that does not start with a default is the user's own, and
+        // the current default plus additions is not frozen.
+        for own in [
+            "omero.web.open_with=[[\"x\", \"y\"]]\n",
+            "omero.web.open_with=[[\"Image viewer\", \"webgateway\", {\"supported_objects\": [\"image\"], \"script_url\": \"webclient/javascript/ome.openwith_viewer.js\"}], [\"x\", \"y\"]]\n",
+        ] {
+            assert!(planned(own, Some(Version(5, 6, 0))).actions.is_empty(), "{own}");
+        }
+        // A script appending to the unset key starts from the running release's default.
         let doc = crate::formats::read(
             "setup.sh",
             "omero config append omero.web.ui.top_links '[\"Figure\", \"figure_index\"]'\n",
             Format::Script,
             &crate::source::Options::default(),
         );
-        assert!(plan(&doc, None, catalog().latest).is_ok_and(|m| m.appends.is_empty()));
+        assert!(plan(&doc, None, catalog().latest).is_ok_and(|m| m.actions.is_empty()));
     }
 
     #[test]

@@ -199,17 +199,26 @@ fn write_edits_config_xml_as_elementtree_escapes_it() -> Result<(), Box<dyn std:
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // The removed key is commented out, its `--` (which an XML comment may
+    // not hold) written `-&#45;`, which uncommented means `--` again.
     let expected = original
         .replace("[&quot;figure&quot;]", "[&quot;omero_figure&quot;]")
         .replace(
-            "    <property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero\" />\n",
-            "",
+            "<property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero--web\" />",
+            "<!-- <property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero-&#45;web\" /> -->",
         )
         .replace(
             "[&quot;omero.example.org&quot;]",
             "[&quot;https://omero.example.org&quot;]",
         );
-    assert_eq!(std::fs::read_to_string(&path)?, expected);
+    let written = std::fs::read_to_string(&path)?;
+    assert_eq!(written, expected);
+    // omero-py reads it as meant (without the commented-out key): the
+    // differential case holds this file and OMERO's answer.
+    assert_eq!(
+        written,
+        std::fs::read_to_string("tests/differential/cases/migrated-comment.xml")?
+    );
     Ok(())
 }
 
@@ -249,35 +258,59 @@ fn a_failed_write_leaves_the_original_intact() -> Result<(), Box<dyn std::error:
     Ok(())
 }
 
-#[test]
-fn output_as_a_script_unfreezes_lists_with_append_set() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = tempfile::tempdir()?;
-    let out = dir.path().join("setup.sh").display().to_string();
-    let output = omeroconf(&[
+/// `migrate PATH --from-version 5.18.0 --to-version 5.33.2 --write`.
+fn migrate_5_18_in_place(path: &str) -> std::process::Output {
+    omeroconf(&[
         "migrate",
-        OLD_SITE,
+        path,
+        "--from-version",
+        "5.18.0",
+        "--to-version",
+        "5.33.2",
+        "--write",
+    ])
+}
+
+/// `migrate INPUT --to-version 5.33.2 --output OUT --to FORMAT`.
+fn migrate_to(input: &str, out: &str, format: &str) -> std::process::Output {
+    omeroconf(&[
+        "migrate",
+        input,
         "--to-version",
         "5.33.2",
         "--output",
-        &out,
+        out,
         "--to",
-        "script",
-    ]);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let script = std::fs::read_to_string(&out)?;
-    assert!(!script.contains("omero config set omero.web.open_with"), "{script}");
-    assert!(
-        script.contains("omero config append --set omero.web.open_with '[\"omero_iviewer\", \"omero_iviewer_index\""),
-        "{script}"
-    );
+        format,
+    ])
+}
+
+#[test]
+fn output_as_a_script_keeps_secrets_and_sets_refreshed_lists() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let script_of = |input: &str, name: &str| -> Result<String, Box<dyn std::error::Error>> {
+        let out = dir.path().join(name).display().to_string();
+        let output = migrate_to(input, &out, "script");
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        Ok(std::fs::read_to_string(&out)?)
+    };
+    let script = script_of(OLD_SITE, "site.sh")?;
     assert!(
         script.contains("omero config set omero.mail.password Smtp-Pa55"),
         "files omeroconf writes keep secrets: {script}"
+    );
+    // Top links frozen at OMERO 5.1-5.4's default (AP005): today's default, then the site's own link.
+    let script = script_of(
+        "tests/upgrades/cases/frozen-omero.web.ui.top_links.properties",
+        "links.sh",
+    )?;
+    assert!(
+        script.contains(
+            "omero config set omero.web.ui.top_links '[[\"Data\", \"webindex\", {\"title\": \"Browse Data via Projects, Tags etc\"}], \
+             [\"History\", \"history\", {\"title\": \"History\"}], [\"Help\", \"https://help.openmicroscopy.org/\", \
+             {\"title\": \"Open OMERO user guide in a new tab\", \"target\": \"new\"}], [\"Figure\", \"figure_index\"]]'\n"
+        ),
+        "{script}"
     );
     Ok(())
 }
@@ -302,16 +335,7 @@ fn migrated_output_lints_clean_of_what_migrate_fixes() -> Result<(), Box<dyn std
     for (i, input) in inputs.iter().enumerate() {
         for format in ["properties", "script"] {
             let out = dir.path().join(format!("{i}.{format}")).display().to_string();
-            let output = omeroconf(&[
-                "migrate",
-                input,
-                "--to-version",
-                "5.33.2",
-                "--output",
-                &out,
-                "--to",
-                format,
-            ]);
+            let output = migrate_to(input, &out, format);
             assert!(
                 matches!(output.status.code(), Some(0 | 1)),
                 "{input}: {}",
@@ -364,15 +388,7 @@ fn a_5_18_script_is_finished_by_the_rules_fixes() -> Result<(), Box<dyn std::err
     // In place: every byte outside the edited spans stays, and the removed key is commented out.
     let (_dir, path, original) = copy_of(SITE_5_18, "setup.sh")?;
     let path = path.display().to_string();
-    omeroconf(&[
-        "migrate",
-        &path,
-        "--from-version",
-        "5.18.0",
-        "--to-version",
-        "5.33.2",
-        "--write",
-    ]);
+    migrate_5_18_in_place(&path);
     let mut expected = original.replace(
         "omero config set omero.web.webgateway_cache",
         "# omero config set omero.web.webgateway_cache",
@@ -381,6 +397,73 @@ fn a_5_18_script_is_finished_by_the_rules_fixes() -> Result<(), Box<dyn std::err
         expected = expected.replace(old, new);
     }
     assert_eq!(std::fs::read_to_string(&path)?, expected);
+    Ok(())
+}
+
+#[test]
+fn toml_write_edits_json_values_inside_arrays_and_tables() -> Result<(), Box<dyn std::error::Error>> {
+    let (_dir, path, original) = copy_of("tests/fixtures/upgrades/web-5.18.toml", "omero-web.toml")?;
+    let path = path.display().to_string();
+    let output = migrate_5_18_in_place(&path);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    // Every byte outside the edited spans stays: comments inside arrays and
+    // tables too, and the removed key is commented out.
+    let mut expected = original
+        .replace(
+            "[\n  \".example.org\",            # every subdomain\n  \"omero.example.org:4080\",",
+            "[\n  \"https://*.example.org\",            # every subdomain\n  \"https://omero.example.org:4080\",",
+        )
+        .replace("\nwebgateway_cache = ", "\n# webgateway_cache = ")
+        .replace("[\"omero_webtagging_autotag\", ", "[\"omero_autotag\", ")
+        .replace(
+            "\"http://help.openmicroscopy.org/\"",
+            "\"https://help.openmicroscopy.org/\"",
+        );
+    for (old, new) in EDITS_5_18.iter().filter(|(old, _)| !old.starts_with("[\".example")) {
+        expected = expected.replace(old, new);
+    }
+    assert_eq!(std::fs::read_to_string(&path)?, expected);
+    assert!(
+        lint_codes(&path, "5.33.2")
+            .iter()
+            .all(|c| !MIGRATED.contains(&c.as_str()) && c != "AP005"),
+        "{path}"
+    );
+    Ok(())
+}
+
+#[test]
+fn explain_shows_the_upgrade_fix_of_every_rule_migrate_applies() -> Result<(), Box<dyn std::error::Error>> {
+    // One generated case per fact of the upgrade table.
+    let mut codes: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir("tests/upgrades/cases")? {
+        let path = entry?.path().display().to_string();
+        let report = json_of(&omeroconf(&[
+            "migrate",
+            &path,
+            "--to-version",
+            "5.33.2",
+            "--format",
+            "json",
+        ]));
+        for change in report["changes"].as_array().into_iter().flatten() {
+            let code = change["why"]
+                .as_str()
+                .and_then(|w| w.split(' ').next())
+                .unwrap_or_default();
+            codes.push(code.to_string());
+        }
+    }
+    codes.sort();
+    codes.dedup();
+    assert!(codes.len() > 5, "{codes:?}");
+    for code in codes {
+        let explained = stdout(&omeroconf(&["explain", &code]));
+        assert!(
+            explained.contains("On upgrade, `omeroconf migrate`"),
+            "{code}: {explained}"
+        );
+    }
     Ok(())
 }
 
@@ -460,10 +543,10 @@ const EDITS_5_18: &[(&str, &str)] = &[
 ];
 
 #[test]
-fn write_keeps_every_byte_outside_the_upgrade_edits_in_omero_and_config_xml() -> Result<(), Box<dyn std::error::Error>>
-{
+fn write_keeps_every_byte_outside_the_upgrade_edits_in_omero_toml_and_config_xml(
+) -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    for format in ["omero", "xml"] {
+    for format in ["omero", "toml", "xml"] {
         let path = dir.path().join(format!("web.{format}")).display().to_string();
         let converted = omeroconf(&["convert", SITE_5_18, "--to", format, "-o", &path]);
         assert!(
@@ -472,43 +555,39 @@ fn write_keeps_every_byte_outside_the_upgrade_edits_in_omero_and_config_xml() ->
             String::from_utf8_lossy(&converted.stderr)
         );
         let original = std::fs::read_to_string(&path)?;
-        let output = omeroconf(&[
-            "migrate",
-            &path,
-            "--from-version",
-            "5.18.0",
-            "--to-version",
-            "5.33.2",
-            "--write",
-        ]);
+        let output = migrate_5_18_in_place(&path);
         assert_eq!(
             output.status.code(),
             Some(1),
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let expected = if format == "xml" {
-            // Only the active profile is edited; the removed key's element goes (XML keeps no `#` comment).
-            let (head, profile) = original
-                .split_once("<properties id=\"default\">")
-                .ok_or("a default profile")?;
-            let mut profile = profile.replace(
-                "<property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero\" />",
-                "",
-            );
-            for (old, new) in EDITS_5_18 {
-                profile = profile.replace(&old.replace('"', "&quot;"), &new.replace('"', "&quot;"));
+        // The removed key is commented out, the JSON values edited where they differ.
+        let expected = match format {
+            "xml" => {
+                // Only the active profile is edited.
+                let (head, profile) = original
+                    .split_once("<properties id=\"default\">")
+                    .ok_or("a default profile")?;
+                let removed = "<property name=\"omero.web.webgateway_cache\" value=\"/var/cache/omero\" />";
+                let mut profile = profile.replace(removed, &format!("<!-- {removed} -->"));
+                for (old, new) in EDITS_5_18 {
+                    profile = profile.replace(&old.replace('"', "&quot;"), &new.replace('"', "&quot;"));
+                }
+                format!("{head}<properties id=\"default\">{profile}")
             }
-            format!("{head}<properties id=\"default\">{profile}")
-        } else {
-            let mut text = original.replace(
-                "config set -- omero.web.webgateway_cache",
-                "# config set -- omero.web.webgateway_cache",
-            );
-            for (old, new) in EDITS_5_18 {
-                text = text.replace(old, new);
+            _ => {
+                let removed = if format == "toml" {
+                    "webgateway_cache = "
+                } else {
+                    "config set -- omero.web.webgateway_cache"
+                };
+                let mut text = original.replace(removed, &format!("# {removed}"));
+                for (old, new) in EDITS_5_18 {
+                    text = text.replace(old, new);
+                }
+                text
             }
-            text
         };
         assert_eq!(std::fs::read_to_string(&path)?, expected, "{format}");
     }

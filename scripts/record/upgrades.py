@@ -148,7 +148,9 @@ def record(args, label, path):
         )
         answer = {"input": label, "migrate": proc.returncode, "refused": None}
         if proc.returncode not in (0, 1):
-            answer["refused"] = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
+            # Named by its label: the checkout's own path differs in CI.
+            refusal = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
+            answer["refused"] = refusal.replace(path, label)
             return answer
         values = stored(out)
         answer["migrated_keys"] = sorted(values)

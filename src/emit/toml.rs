@@ -85,7 +85,7 @@ fn typed(key: &str, raw: &str) -> Value {
 
 /// A parsed JSON value in TOML; `None` for what TOML has no form of (null)
 /// or cannot hold exactly (integers beyond 64 bits).
-fn to_toml(value: &PyJson) -> Option<Value> {
+pub(crate) fn to_toml(value: &PyJson) -> Option<Value> {
     Some(match value {
         PyJson::Null => return None,
         PyJson::Bool(b) => Value::from(*b),

@@ -4,7 +4,7 @@
 //! that still hold a copy of an old default.
 
 use super::LintContext;
-use crate::catalog::{catalog, App};
+use crate::catalog::{catalog, App, Property, Version};
 use crate::diagnostic::{Finding, Fix, Rule, Severity::*};
 use crate::document::{Format, OpKind};
 use crate::python::json::{self, PyJson};
@@ -458,10 +458,10 @@ fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Findin
     let Some(PyJson::Array(stored)) = ctx.json(key) else {
         return;
     };
-    let default = ctx
-        .property(key)
-        .and_then(|p| p.default_in(ctx.release()).as_str().map(str::to_string));
-    let Some(Ok(PyJson::Array(defaults))) = default.as_deref().map(json::loads) else {
+    let Some(property) = ctx.property(key) else {
+        return;
+    };
+    let Some(Ok(PyJson::Array(defaults))) = property.default_in(ctx.release()).as_str().map(json::loads) else {
         return;
     };
     let mut matched = 0;
@@ -481,8 +481,19 @@ fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Findin
             None => missing.push(format!("`{id}`")),
         }
     }
-    // Two default entries (or the only one) mark the list as a copy of the default.
-    if matched < defaults.len().min(2) || (changed.is_empty() && missing.is_empty()) {
+    // A known old default the list starts with: migrate can refresh it.
+    let copy = copied_default(property, &stored, ctx.release()).filter(|(_, old)| !same_list(old, &defaults));
+    // Entries of the copied default that the current default no longer has.
+    let dropped: Vec<String> = copy
+        .iter()
+        .flat_map(|(_, old)| old.iter().filter_map(|entry| identity_of(entry, identity)))
+        .filter(|id| !defaults.iter().any(|d| identity_of(d, identity) == Some(*id)))
+        .map(|id| format!("`{id}`"))
+        .collect();
+    // Two default entries (or the only one) mark the list as a copy of the
+    // default, as does starting with an old default list.
+    let looks_copied = matched >= defaults.len().min(2) && !(changed.is_empty() && missing.is_empty());
+    if !looks_copied && copy.is_none() {
         return;
     }
     let mut parts = Vec::new();
@@ -500,6 +511,16 @@ fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Findin
             if missing.len() == 1 { "is" } else { "are" }
         ));
     }
+    if !dropped.is_empty() {
+        parts.push(format!(
+            "{} {} no longer in the default",
+            dropped.join(", "),
+            if dropped.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    if parts.is_empty() {
+        parts.push("it differs from the current default".to_string());
+    }
     // Graded by what the stale copy changes: a default middleware it lacks
     // is a protection or a service the site goes without; an old link or
     // pane is only dated.
@@ -508,12 +529,30 @@ fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Findin
     } else {
         Info
     };
+    let whose = copy
+        .as_ref()
+        .map_or_else(|| "OMERO.web's".to_string(), |(release, _)| format!("{release}'s"));
+    let fix = copy.and_then(|(release, old)| {
+        let additions = &stored[old.len()..];
+        let stored_text = ctx.config.get(key)?;
+        let description = format!(
+            "replace the copy of {release}'s default with {}'s, keeping the {} entr{} added to it",
+            ctx.release(),
+            additions.len(),
+            if additions.len() == 1 { "y" } else { "ies" }
+        );
+        let value = json::dumps(&PyJson::Array(refreshed(&defaults, additions)));
+        // New default entries change what the site shows: a person's call
+        // outside an upgrade.
+        ctx.value_fix(key, 0..stored_text.len(), &value, description)
+            .map(Fix::upgrade_only)
+    });
     out.push(
         ctx.on_value(
             &FROZEN_DEFAULT,
             key,
             format!(
-                "{key} holds a copy of OMERO.web's default list: {} in {}",
+                "{key} holds a copy of {whose} default list: {} in {}",
                 parts.join("; "),
                 ctx.release()
             ),
@@ -521,8 +560,71 @@ fn frozen(ctx: &LintContext, key: &str, identity: Identity, out: &mut Vec<Findin
         .severity(severity)
         .help(format!(
             "compare with `omeroconf explain {key}` and update the copied entries"
-        )),
+        ))
+        .fix(fix),
     );
+}
+
+/// The known default list `stored` starts with (the longest, when several
+/// do), named by the release that had it: what `omero config append` on the
+/// unset key copied. Old releases' lists come from schema/legacy-defaults.json.
+fn copied_default(property: &Property, stored: &[PyJson], to: Version) -> Option<(String, Vec<PyJson>)> {
+    known_defaults(property, to)
+        .into_iter()
+        .filter(|(_, d)| !d.is_empty() && d.len() <= stored.len() && same_list(d, &stored[..d.len()]))
+        .max_by_key(|(_, d)| d.len())
+}
+
+/// Every distinct default list of a key up to `to`, with the first release
+/// (or legacy release range) that had it.
+fn known_defaults(property: &Property, to: Version) -> Vec<(String, Vec<PyJson>)> {
+    let legacy = catalog()
+        .legacy_defaults
+        .iter()
+        .filter(|l| l.key == property.key)
+        .map(|l| (l.releases.clone(), l.default.as_str()));
+    let released = catalog()
+        .releases
+        .iter()
+        .filter(|r| r.version <= to && property.in_release(r.version))
+        .filter_map(|r| {
+            Some((
+                format!("OMERO.web {}", r.version),
+                property.default_in(r.version).as_str()?,
+            ))
+        });
+    let mut out: Vec<(String, Vec<PyJson>)> = Vec::new();
+    let mut last_text = "";
+    for (release, text) in legacy.chain(released) {
+        // Most releases repeat the default of the one before.
+        if std::mem::replace(&mut last_text, text) == text {
+            continue;
+        }
+        let Ok(PyJson::Array(items)) = json::loads(text) else {
+            continue;
+        };
+        if !out.iter().any(|(_, d)| same_list(d, &items)) {
+            out.push((release, items));
+        }
+    }
+    out
+}
+
+/// Lists Python compares equal.
+fn same_list(a: &[PyJson], b: &[PyJson]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.py_eq(y))
+}
+
+/// The current default with `additions` appended as `omero config append
+/// --set` would: an entry the default already has is not added again.
+fn refreshed(defaults: &[PyJson], additions: &[PyJson]) -> Vec<PyJson> {
+    let mut list = defaults.to_vec();
+    for item in additions {
+        if json::position_in(&list, item).is_none() {
+            list.push(item.clone());
+        }
+    }
+    list
 }
 
 #[cfg(test)]
@@ -627,5 +729,45 @@ mod tests {
         assert!(findings(panes)
             .iter()
             .any(|f| f.code() == "AP005" && f.message.contains("`table`")));
+    }
+
+    #[test]
+    fn an_old_default_with_additions_is_refreshed_on_upgrade() {
+        use crate::diagnostic::Change;
+        // OMERO 5.3.0's open_with default (schema/legacy-defaults.json) and an entry of one's own.
+        let old_viewer = "[\"Image viewer\", \"webindex\", {\"supported_objects\": [\"image\"], \"script_url\": \"webclient/javascript/ome.openwith_viewer.js\"}]";
+        let text = format!("omero.web.open_with=[{old_viewer}, [\"mine\", \"mine_index\"]]\n");
+        let found = findings(&text);
+        let frozen = found.iter().find(|f| f.code() == "AP005").expect("reported");
+        assert!(
+            frozen.message.contains("OMERO 5.3.0's default list"),
+            "{}",
+            frozen.message
+        );
+        let fix = frozen.fix.as_ref().expect("a known default");
+        assert!(
+            fix.upgrade && !fix.is_exact(),
+            "migrate applies it, lint --fix does not"
+        );
+        let stored = text["omero.web.open_with=".len()..].trim_end();
+        let refreshed = fix.changes.first().and_then(|c| c.new_value(stored));
+        assert_eq!(
+            refreshed.as_deref(),
+            Some("[[\"Image viewer\", \"webgateway\", {\"supported_objects\": [\"image\"], \"script_url\": \"webclient/javascript/ome.openwith_viewer.js\"}], [\"mine\", \"mine_index\"]]")
+        );
+        assert!(matches!(fix.changes.as_slice(), [Change::Splice { .. }]));
+        // An entry the current default has already is not added twice (as `append --set`).
+        let current_viewer = old_viewer.replace("webindex", "webgateway");
+        let text = format!("omero.web.open_with=[{old_viewer}, {current_viewer}]\n");
+        let found = findings(&text);
+        let fix = found
+            .iter()
+            .find_map(|f| f.fix.as_ref().filter(|_| f.code() == "AP005"))
+            .expect("a fix");
+        let stored = text["omero.web.open_with=".len()..].trim_end();
+        assert_eq!(
+            fix.changes.first().and_then(|c| c.new_value(stored)),
+            Some(format!("[{current_viewer}]"))
+        );
     }
 }

@@ -420,6 +420,7 @@ pub fn check_with(document: &Document, config: &Config, options: &Options) -> Ve
 /// the rows of schema/deprecated-values.json, listed by [`upgrade_fix`].
 const UPGRADE_FIXES: &[(&str, &str)] = &[
     ("AP001", "writes the app's new module name, and the new form of its UI entries"),
+    ("AP005", "replaces a list stored as an old default (copied by `omero config append`) with the target's default, keeping the entries added to it"),
     ("KY002", "renames the key to its successor, or drops it when the successor is also set"),
     ("KY003", "renames the key to its successor (its value then takes effect: the report says so), or drops it"),
     ("KY004", "moves a removed key to its successor; with none, leaves it out of a new file and comments it out in place, with a note"),

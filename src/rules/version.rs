@@ -35,8 +35,8 @@ and still map the property only to the old name, so the value has no effect.",
     blocks_start: false,
 };
 
-const SERIALIZER: &str = "omero.web.session_serializer";
-const PICKLE: &str = "django.contrib.sessions.serializers.PickleSerializer";
+pub(crate) const SERIALIZER: &str = "omero.web.session_serializer";
+pub(crate) const PICKLE: &str = "django.contrib.sessions.serializers.PickleSerializer";
 const STORAGE: &str = "omero.web.pipeline_staticfile_storage";
 
 pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
