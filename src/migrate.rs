@@ -84,6 +84,9 @@ pub struct Left {
 #[derive(Debug, Clone)]
 pub struct Migration {
     pub from: Version,
+    /// Why the source release is `from` when the caller did not say: the
+    /// release the file pins, else the oldest that has all its keys.
+    pub from_reason: Option<String>,
     pub to: Version,
     pub actions: Vec<Action>,
     /// Behaviour changes the configuration cannot fix, and what the applied fixes mean.
@@ -129,7 +132,20 @@ pub fn plan_with(
     to: Version,
     target: &rules::Options,
 ) -> Result<Migration, String> {
-    let from = from.unwrap_or_else(|| oldest_release(document.operations.iter().map(|op| op.key.as_str())));
+    let (from, from_reason) = match (from, crate::release::pinned(document)) {
+        (Some(given), _) => (given, None),
+        (None, Some(pinned)) => {
+            let place = pinned.path.unwrap_or_default();
+            (
+                pinned.version,
+                Some(format!("the release the file pins ({} {place})", pinned.source.name())),
+            )
+        }
+        (None, None) => (
+            oldest_release(document.operations.iter().map(|op| op.key.as_str())),
+            Some("the oldest release that has every key of the file".to_string()),
+        ),
+    };
     if from > to {
         return Err(format!("the source release {from} is newer than the target {to}"));
     }
@@ -139,6 +155,7 @@ pub fn plan_with(
         .map_err(|keys| format!("the value of {} is unknown until the script runs", keys.join(", ")))?;
     let mut migration = Migration {
         from,
+        from_reason,
         to,
         actions: Vec::new(),
         notes: Vec::new(),
@@ -316,7 +333,13 @@ impl Migration {
 
     /// The report for people: the changes, then what the admin must handle.
     pub fn render(&self, name: &str, show_secrets: bool) -> String {
-        let mut out = format!("migrate {name}: OMERO.web {} -> {}\n", self.from, self.to);
+        let mut out = match &self.from_reason {
+            Some(why) => format!(
+                "migrate {name}: OMERO.web {} -> {}\nsource release: {why}\n",
+                self.from, self.to
+            ),
+            None => format!("migrate {name}: OMERO.web {} -> {}\n", self.from, self.to),
+        };
         if self.actions.is_empty() {
             out.push_str("no changes needed\n");
         } else {
@@ -378,6 +401,7 @@ impl Migration {
         let report = serde_json::json!({
             "file": name,
             "from": self.from.to_string(),
+            "from_reason": self.from_reason,
             "to": self.to.to_string(),
             "changes": changes,
             "notes": self.notes,
@@ -547,6 +571,21 @@ mod tests {
     fn planned(text: &str, from: Option<Version>) -> Migration {
         let doc = properties::parse("web.properties", text);
         plan(&doc, from, catalog().latest).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_source_release_is_given_else_pinned_else_the_oldest_with_every_key() {
+        let compose = "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5.27.0\n    environment:\n      CONFIG_omero_web_debug: 'true'\n";
+        let doc = crate::formats::read("c.yml", compose, Format::Compose, &Default::default());
+        let pinned = plan(&doc, None, catalog().latest).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pinned.from, Version(5, 27, 0));
+        let why = pinned.from_reason.as_deref().unwrap_or_default();
+        assert!(why.contains("image-tag c.yml:3"), "{why}");
+        let given = plan(&doc, Some(Version(5, 24, 0)), catalog().latest).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((given.from, given.from_reason), (Version(5, 24, 0), None));
+        let unpinned = planned("omero.web.debug=true\n", None);
+        assert_eq!(unpinned.from, catalog().oldest());
+        assert!(unpinned.from_reason.is_some_and(|why| why.contains("oldest")));
     }
 
     /// `explain` describes the upgrade fix of every rule that made a change.
