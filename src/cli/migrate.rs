@@ -22,8 +22,9 @@ pub struct MigrateArgs {
     /// The release to migrate to.
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
     to_version: Version,
-    /// The release the configuration was written for (default: the oldest
-    /// release in which every key of the input exists).
+    /// The release the configuration was written for (default: the project
+    /// configuration's `omero-web-version`, else the oldest release in which
+    /// every key of the input exists).
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
     from_version: Option<Version>,
     /// Print the report and the diff without writing (the default).
@@ -63,16 +64,17 @@ pub fn run(args: &MigrateArgs) -> u8 {
     if args.write && args.file == std::path::Path::new("-") {
         return usage_error(&atomic::WriteError::StandardInput.to_string());
     }
-    let planned = args.input.load(&args.file).and_then(|document| {
+    let planned = args.input.load(&args.file).and_then(|(document, project)| {
         emit::readable(&document).map_err(|r| r.to_string())?;
-        let migration = migrate::plan(&document, args.from_version, args.to_version)?;
-        Ok((document, migration))
+        let from = args.from_version.or_else(|| project.as_ref()?.omero_web_version);
+        let migration = migrate::plan(&document, from, args.to_version)?;
+        Ok((document, migration, project))
     });
-    let (document, migration) = match planned {
+    let (document, migration, project) = match planned {
         Ok(planned) => planned,
         Err(message) => return usage_error(&message),
     };
-    let reparse = |text: &str| args.input.parse(&args.file, text.to_string(), None);
+    let reparse = |text: &str| args.input.parse(&args.file, text.to_string(), None, project.as_deref());
     let edited = migration.edit_in_place(&document, &reparse);
     let status = if migration.is_empty() { OK } else { FINDINGS };
     if let Some(path) = &args.output {
