@@ -75,8 +75,14 @@ impl Globs {
         builder.build().map(Globs).map_err(|e| e.to_string())
     }
 
-    /// Whether `path`, or a directory above it below the root, matches.
+    /// Whether `path` itself matches (a directory search asks of each
+    /// directory before it enters it).
     pub fn matches(&self, path: &Path, is_dir: bool) -> bool {
+        self.0.matched(walk::absolute(path), is_dir).is_ignore()
+    }
+
+    /// Whether `path`, or a directory above it below the root, matches.
+    pub fn covers(&self, path: &Path, is_dir: bool) -> bool {
         let path = walk::absolute(path);
         let matched = if path.starts_with(self.0.path()) {
             self.0.matched_path_or_any_parents(&path, is_dir)
@@ -174,11 +180,6 @@ impl Project {
         }
         Ok(project)
     }
-
-    /// Whether a directory search leaves `path` out.
-    pub fn excludes(&self, path: &Path, is_dir: bool) -> bool {
-        self.exclude.as_ref().is_some_and(|g| g.matches(path, is_dir))
-    }
 }
 
 /// An array of strings, or `None` for anything else.
@@ -216,7 +217,7 @@ pub fn filter(project: Option<&Project>, command_line: &Filter, file: &Path) -> 
     ignore.extend(command_line.ignore.iter().cloned());
     if file != Path::new("-") {
         for (globs, codes) in &project.per_file_ignores {
-            if globs.matches(file, false) {
+            if globs.covers(file, false) {
                 ignore.extend(codes.iter().cloned());
             }
         }
@@ -319,10 +320,13 @@ mod tests {
         assert_eq!(project.ignore, vec!["SC001".to_string()]);
         assert_eq!(project.env_style, Some(EnvStyle::Docker));
         assert_eq!(project.cores, Some(8));
-        assert!(project.excludes(Path::new("/srv/repo/x/old"), true));
-        assert!(project.excludes(Path::new("/srv/repo/old/web.env"), false));
-        assert!(project.excludes(Path::new("/srv/repo/a/web.properties.bak"), false));
-        assert!(!project.excludes(Path::new("/srv/repo/web.properties"), false));
+        let exclude = project.exclude.ok_or("exclude is read")?;
+        assert!(exclude.matches(Path::new("/srv/repo/x/old"), true));
+        assert!(!exclude.matches(Path::new("/srv/repo/x/old"), false));
+        assert!(!exclude.matches(Path::new("/srv/repo/old/web.env"), false));
+        assert!(exclude.covers(Path::new("/srv/repo/old/web.env"), false));
+        assert!(exclude.matches(Path::new("/srv/repo/a/web.properties.bak"), false));
+        assert!(!exclude.covers(Path::new("/srv/repo/web.properties"), false));
         assert_eq!(project.per_file_ignores.len(), 1);
         Ok(())
     }

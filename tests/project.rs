@@ -323,14 +323,18 @@ fn exclude_leaves_paths_out_of_directory_searches() -> Result {
     // A project's globs are relative to its own directory, whatever the current one.
     let output = run_in(&root.join("deploy"), &["lint", "--format", "short", "."]);
     assert_eq!(findings(&output), vec!["web.properties:SC001"]);
-    // Files named on the command line are linted, unless --only-recognised.
+    // Paths named on the command line are linted, unless --force-exclude.
     assert_eq!(walked(&["web.properties.backup"]), vec!["web.properties.backup:SC001"]);
-    assert!(walked(&[
-        "--only-recognised",
+    assert_eq!(walked(&["deploy/old"]), vec!["deploy/old/web.properties:SC001"]);
+    let named = [
         "web.properties.backup",
-        "deploy/old/web.properties"
-    ])
-    .is_empty());
+        "deploy/old/web.properties",
+        "deploy/old",
+        "test/web.properties",
+    ];
+    let mut forced = vec!["--force-exclude", "--exclude", "test/"];
+    forced.extend(named);
+    assert!(walked(&forced).is_empty());
     let output = run_in(root, &["lint", "--exclude", "a{b", "."]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
@@ -448,5 +452,32 @@ fn a_project_file_that_is_a_fifo_is_reported_without_blocking() -> Result {
         "{}",
         stderr(&output)
     );
+    Ok(())
+}
+
+/// The README's example is a project configuration omeroconf reads.
+#[test]
+fn the_readme_example_is_valid() -> Result {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))?;
+    let example = readme
+        .split("```toml\n# .omeroconf.toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .ok_or("the README shows no .omeroconf.toml")?;
+    let dir = tempfile::tempdir()?;
+    write(dir.path(), ".omeroconf.toml", example)?;
+    write(dir.path(), "legacy/web.omero", "config set omero.web.debgu true\n")?;
+    let output = run_in(dir.path(), &["lint", "--format", "json", "legacy/web.omero"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let judged = release(&output);
+    assert_eq!(
+        (&judged["version"], &judged["source"]),
+        (&"5.24.0".into(), &"project-config".into())
+    );
+    // KY001 is selected, and ignored for legacy/*.omero.
+    assert!(!stdout(&output).contains("KY001"), "{}", stdout(&output));
+    write(dir.path(), "web.omero", "config set omero.web.debgu true\n")?;
+    let output = run_in(dir.path(), &["lint", "--format", "short", "web.omero"]);
+    assert!(stdout(&output).contains("KY001"), "{}", stdout(&output));
     Ok(())
 }

@@ -163,9 +163,9 @@ impl InputArgs {
 
 /// The inputs behind the command-line paths: files as given (read even
 /// when a FIFO or device, such as `<(cmd)`; with `only_recognised`, only
-/// those a directory search would take, `excluded` ones left out),
-/// directories searched by the safe walker (each file with the format it
-/// was recognised as), and what could not be read. A named project
+/// those a directory search would take), directories searched by the safe
+/// walker without what `excluded` says (each file with the format it was
+/// recognised as), and what could not be read. A named project
 /// configuration is checked as one, never taken as an input.
 pub fn expand(
     paths: &[PathBuf],
@@ -182,9 +182,6 @@ pub fn expand(
         } else if formats::is_project_file(path) {
             errors.extend(Project::read(path).err());
         } else if only_recognised && path.as_os_str() != "-" {
-            if excluded(&omeroconf::walk::absolute(path), false) {
-                continue;
-            }
             // An unreadable file stays an input, so it is reported.
             match std::fs::read_to_string(path) {
                 Ok(text) => inputs.extend(formats::recognise(path, &text).map(|f| (path.clone(), Some(f)))),

@@ -11,7 +11,7 @@ use omeroconf::document::{Document, Format};
 use omeroconf::lint::{self, Filter, Linted};
 use omeroconf::project::{self, Globs, Project};
 use omeroconf::venv::Venv;
-use omeroconf::{atomic, formats, release, report, rules, source};
+use omeroconf::{atomic, formats, release, report, rules, source, walk};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -66,16 +66,19 @@ pub struct LintArgs {
     #[arg(long)]
     diff: bool,
     /// Skip named files a directory search would skip (for pre-commit, which
-    /// names every file its patterns match, such as CI YAML or Cargo.toml),
-    /// and those --exclude or the project's `exclude` match.
+    /// names every file its patterns match, such as CI YAML or Cargo.toml).
     #[arg(long)]
     only_recognised: bool,
     /// Leave out of directory searches what this gitignore-style glob
     /// matches, relative to the current directory (`old/`, `*.bak`,
-    /// `deploy/test.env`); repeatable. Files named on the command line are
-    /// still linted, unless --only-recognised.
+    /// `deploy/test.env`); repeatable. Paths named on the command line are
+    /// still linted, unless --force-exclude.
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Leave out paths named on the command line too when --exclude or the
+    /// project's `exclude` match them (for pre-commit, which names files itself).
+    #[arg(long)]
+    force_exclude: bool,
     /// Exit with status 0 even when there are findings (2 still means an error).
     #[arg(long)]
     exit_zero: bool,
@@ -167,10 +170,23 @@ pub fn run(args: &LintArgs) -> u8 {
         files.push(config);
     }
     let finder = RefCell::new(args.input.finder());
-    let excluded = |path: &Path, is_dir: bool| {
-        command_line_exclude.matches(path, is_dir)
-            || matches!(finder.borrow_mut().for_input(path), Ok(Some(p)) if p.excludes(path, is_dir))
+    // A directory search asks of each path before it enters it; a named
+    // path is also left out when a directory above it is (--force-exclude).
+    let leaves_out = |path: &Path, is_dir: bool, named: bool| {
+        let says = |globs: &Globs| {
+            if named {
+                globs.covers(path, is_dir)
+            } else {
+                globs.matches(path, is_dir)
+            }
+        };
+        says(&command_line_exclude)
+            || matches!(finder.borrow_mut().for_input(path), Ok(Some(p)) if p.exclude.as_ref().is_some_and(says))
     };
+    if args.force_exclude {
+        files.retain(|path| path.as_os_str() == "-" || !leaves_out(&walk::absolute(path), path.is_dir(), true));
+    }
+    let excluded = |path: &Path, is_dir: bool| leaves_out(path, is_dir, false);
     let (found, errors) = input::expand(&files, args.only_recognised, &excluded);
     // A project configuration that cannot be read stops the command, as a
     // bad option does: its choices cannot be guessed.
