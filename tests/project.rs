@@ -4,15 +4,17 @@
 
 mod common;
 
-use common::{stderr, stdout};
+use common::{omeroconf_with_input, stderr, stdout};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 type Result = std::result::Result<(), Box<dyn std::error::Error>>;
 
-/// The binary run in `dir`, without colour or an activated virtualenv.
+/// The binary run in `dir`, without colour or an activated virtualenv; a
+/// hang fails the test.
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+    Command::new("timeout")
+        .args(["60", env!("CARGO_BIN_EXE_omeroconf")])
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -40,6 +42,16 @@ fn findings(output: &Output) -> Vec<String> {
             Some(format!("{path}:{code}"))
         })
         .collect()
+}
+
+/// The command stopped with exit status 2 and said `expected`, without a panic.
+fn refused(output: &Output, expected: &str) {
+    let errors = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "{errors}");
+    assert!(
+        errors.contains(expected) && !errors.contains("panicked"),
+        "{expected}: {errors}"
+    );
 }
 
 fn release(output: &Output) -> serde_json::Value {
@@ -266,17 +278,11 @@ fn env_style_and_cores_come_from_the_project() -> Result {
     assert!(!codes(&["lint", "--format", "short", "--cores", "64", "w.properties"])
         .contains(&"w.properties:GU001".to_string()));
     // Standard input takes the current directory's.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_omeroconf"))
-        .args(["lint", "--format", "short", "--from", "properties", "-"])
-        .current_dir(root)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    if let Some(mut stdin) = child.stdin.take() {
-        std::io::Write::write_all(&mut stdin, b"omero.web.wsgi_workers=64\n")?;
-    }
-    let output = child.wait_with_output()?;
+    let output = omeroconf_with_input(
+        root,
+        &["lint", "--format", "short", "--from", "properties", "-"],
+        b"omero.web.wsgi_workers=64\n",
+    )?;
     assert!(
         stdout(&output).contains("GU001"),
         "{}{}",
@@ -336,12 +342,7 @@ fn exclude_leaves_paths_out_of_directory_searches() -> Result {
     forced.extend(named);
     assert!(walked(&forced).is_empty());
     let output = run_in(root, &["lint", "--exclude", "a{b", "."]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("--exclude `a{b` is not a glob"),
-        "{}",
-        stderr(&output)
-    );
+    refused(&output, "--exclude `a{b` is not a glob");
     Ok(())
 }
 
@@ -373,14 +374,7 @@ fn a_wrong_project_configuration_is_an_error_naming_file_line_and_key() -> Resul
             &["lint", "deploy/web.properties"],
             &["convert", "--to", "json", "deploy/web.properties"],
         ] {
-            let output = run_in(root, args);
-            assert_eq!(output.status.code(), Some(2), "{text:?} {args:?}: {}", stderr(&output));
-            assert!(
-                stderr(&output).contains(expected),
-                "{text:?} {args:?}: {}",
-                stderr(&output)
-            );
-            assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+            refused(&run_in(root, args), expected);
         }
         // It is only one input's configuration: --isolated does without it.
         let output = run_in(root, &["lint", "--isolated", "--format", "short", "."]);
@@ -388,12 +382,7 @@ fn a_wrong_project_configuration_is_an_error_naming_file_line_and_key() -> Resul
     }
     // A --config that cannot be read.
     let output = run_in(root, &["lint", "--config", "missing.toml", "deploy/web.properties"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("cannot read the project configuration missing.toml"),
-        "{}",
-        stderr(&output)
-    );
+    refused(&output, "cannot read the project configuration missing.toml");
     Ok(())
 }
 
@@ -417,19 +406,9 @@ fn the_project_configuration_is_never_linted_as_omero_web_toml() -> Result {
     );
     write(root, ".omeroconf.toml", "[omero.web]\ndebug = true\n")?;
     let output = run_in(root, &["lint", "--isolated", "--only-recognised", ".omeroconf.toml"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains(".omeroconf.toml:1: unknown key `omero`"),
-        "{}",
-        stderr(&output)
-    );
+    refused(&output, ".omeroconf.toml:1: unknown key `omero`");
     let output = run_in(root, &["convert", "--isolated", "--to", "json", ".omeroconf.toml"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("omeroconf's project configuration"),
-        "{}",
-        stderr(&output)
-    );
+    refused(&output, "omeroconf's project configuration");
     Ok(())
 }
 
@@ -442,15 +421,9 @@ fn a_project_file_that_is_a_fifo_is_reported_without_blocking() -> Result {
         .arg(root.join(".omeroconf.toml"))
         .status()?
         .success());
-    let output = Command::new("timeout")
-        .args(["60", env!("CARGO_BIN_EXE_omeroconf"), "lint", "web.properties"])
-        .current_dir(root)
-        .output()?;
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("cannot read the project configuration .omeroconf.toml: not a regular file"),
-        "{}",
-        stderr(&output)
+    refused(
+        &run_in(root, &["lint", "web.properties"]),
+        "cannot read the project configuration .omeroconf.toml: not a regular file",
     );
     Ok(())
 }
