@@ -114,7 +114,8 @@ impl Project {
     /// Checks the text of the project configuration at `path` (absolute).
     pub fn parse(path: &Path, shown: String, text: &str) -> Result<Project, String> {
         let line = |span: Option<std::ops::Range<usize>>| {
-            span.map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+            let before = span.map_or(&[][..], |s| &text.as_bytes()[..s.start.min(text.len())]);
+            before.iter().filter(|b| **b == b'\n').count() + 1
         };
         let parsed = toml_edit::Document::parse(text)
             .map_err(|e| format!("{shown}:{}: invalid TOML: {}", line(e.span()), e.message().trim_end()))?;
@@ -360,6 +361,16 @@ mod tests {
                 Ok(_) => panic!("{text:?} was accepted"),
                 Err(message) => assert!(message.contains(expected), "{text:?}: {message}"),
             }
+        }
+        // Odd text is an error, never a panic.
+        for text in [
+            "é = 1\n",
+            "\"é\u{301}\" = [",
+            "select = [\"\u{0}\"]\n[[x]]\n",
+            "\u{feff}cores = 1e9\n",
+            "a.b.c = {",
+        ] {
+            assert!(parsed(text).is_err(), "{text:?}");
         }
     }
 
