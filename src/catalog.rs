@@ -483,6 +483,26 @@ impl Catalog {
         self.releases.first().map_or(self.latest, |r| r.version)
     }
 
+    /// A release number this catalog knows, or why `text` is not one (for
+    /// `--omero-web-version` and a project's `omero-web-version`).
+    pub fn known_release(&self, text: &str) -> Result<Version, String> {
+        let version =
+            Version::parse(text).ok_or_else(|| format!("`{text}` is not a release number such as {}", self.latest))?;
+        self.known(version)
+    }
+
+    /// `version`, when this catalog knows it, or why not.
+    pub fn known(&self, version: Version) -> Result<Version, String> {
+        match self.release(version) {
+            Some(release) => Ok(release.version),
+            None => Err(format!(
+                "omeroconf knows OMERO.web {} to {}, not {version}",
+                self.oldest(),
+                self.latest
+            )),
+        }
+    }
+
     /// The time zone name pytz resolves `name` to, as `pytz.timezone` does:
     /// `UTC` in any case, `_plus_`/`_minus_` spelled out, otherwise a
     /// case-insensitive match among pytz's zone names.

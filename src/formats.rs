@@ -196,6 +196,15 @@ pub fn write(config: &Config, format: Format, options: WriteOptions) -> Result<W
     (spec(format).write)(&stored, options.force)
 }
 
+/// The name of omeroconf's own project configuration (see the `project` module):
+/// TOML, but never OMERO.web configuration, so no format claims it.
+pub const PROJECT_FILE: &str = ".omeroconf.toml";
+
+/// Whether `path` is named as omeroconf's project configuration.
+pub fn is_project_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| name == PROJECT_FILE)
+}
+
 /// Endings of template files, taken off before the name is read.
 const TEMPLATE_SUFFIXES: [&str; 3] = [".j2", ".jinja2", ".jinja"];
 
@@ -225,9 +234,15 @@ fn by_name(name: &str, text: &str) -> Option<Format> {
 /// be unreadable: this is how a directory search tells a configuration file
 /// that is not UTF-8 from the other files of a tree).
 pub fn named(path: &Path) -> bool {
-    let name = file_name(path);
-    let extension = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    FORMATS.iter().any(|s| s.extensions.contains(&extension)) || by_name(&name, "").is_some()
+    named_as(path).is_some()
+}
+
+/// The format a file's name alone gives (YAML: compose, as the text is not read).
+pub fn named_as(path: &Path) -> Option<Format> {
+    if is_project_file(path) {
+        return None;
+    }
+    by_name(&file_name(path), "")
 }
 
 /// Guesses a file's format from its name, then from its first bytes.
@@ -263,6 +278,9 @@ fn sniff(text: &str) -> Format {
 /// omeroconf should leave alone (stricter than [`detect`]: templates and
 /// files named only by their content are not taken).
 pub fn recognise(path: &Path, text: &str) -> Option<Format> {
+    if is_project_file(path) {
+        return None;
+    }
     let name = file_name(path);
     let format = by_name(&name, text)?;
     (spec(format).found)(&name, text).then_some(format)
@@ -351,6 +369,10 @@ mod tests {
             recognise(Path::new("web.properties"), "omero.web.debug=true\n"),
             Some(Format::Properties)
         );
+        // omeroconf's own project configuration, even when it mentions omero.web.
+        let project = "# the omero.web release this repository runs\nomero-web-version = \"5.24.0\"\n";
+        assert_eq!(recognise(Path::new("deploy/.omeroconf.toml"), project), None);
+        assert!(!named(Path::new(".omeroconf.toml")));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod emit;
 pub mod formats;
 pub mod lint;
 pub mod migrate;
+pub mod project;
 pub mod python;
 pub mod release;
 pub mod report;

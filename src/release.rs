@@ -1,7 +1,8 @@
 //! Which OMERO.web release a file is judged against, and why: the release
-//! the user names, the one installed in the virtualenv, the one the file
-//! pins (an image tag, `pip install omero-web==X`, `omero_web_release`), or
-//! else the latest omeroconf knows. Reads text only; never runs anything.
+//! the user names, the one installed in the virtualenv, the project
+//! configuration's, the one the file pins (an image tag, `pip install
+//! omero-web==X`, `omero_web_release`), or else the latest omeroconf knows.
+//! Reads text only; never runs anything.
 
 use crate::catalog::{catalog, Version};
 use crate::diagnostic::{Finding, Rule, Severity::*};
@@ -43,6 +44,8 @@ pub enum Source {
     Option,
     /// The virtualenv's `omero_web-X.dist-info`.
     Venv,
+    /// `omero-web-version` in the project configuration (`.omeroconf.toml`).
+    ProjectConfig,
     /// An omero-web image tag (compose, Kubernetes, Dockerfile `FROM`).
     ImageTag,
     /// `pip install omero-web==X`.
@@ -59,6 +62,7 @@ impl Source {
         match self {
             Source::Option => "option",
             Source::Venv => "venv",
+            Source::ProjectConfig => "project-config",
             Source::ImageTag => "image-tag",
             Source::PipPin => "pip-pin",
             Source::Ansible => "ansible",
@@ -101,7 +105,11 @@ impl Release {
         };
         let why = match self.source {
             Source::Option => "--omero-web-version".to_string(),
-            Source::Assumed => "assumed: the latest omeroconf knows; pass --omero-web-version or --venv".to_string(),
+            Source::Assumed => {
+                "assumed: the latest omeroconf knows; pass --omero-web-version or --venv, or set omero-web-version \
+                 in .omeroconf.toml"
+                    .to_string()
+            }
             source => format!("{} {place}", source.name()),
         };
         match &self.note {
@@ -305,12 +313,15 @@ pub fn pinned(document: &Document) -> Option<Release> {
     (release.source != Source::Assumed).then_some(release)
 }
 
-/// What the deployment says beyond the file: the user's choice and the virtualenv's install.
+/// What the deployment says beyond the file: the user's choice, the
+/// virtualenv's install and the project configuration, in that precedence.
 #[derive(Debug, Clone, Default)]
 pub struct Given {
     pub option: Option<Version>,
     /// The release installed in `--venv`, and the virtualenv's path.
     pub venv: Option<(Version, String)>,
+    /// The project configuration's `omero-web-version`, and the file's path.
+    pub project: Option<(Version, String)>,
 }
 
 /// The release `document` is judged against, with the findings that say
@@ -332,23 +343,33 @@ pub fn decide(document: &Document, given: &Given) -> (Release, Vec<Finding>) {
             Meaning::Unknown => None,
         })
         .next_back();
-    let overridden = |version: Version| {
-        known
-            .filter(|(_, v)| *v != version)
-            .map(|(p, _)| format!("{} {} at {} not used", p.source.name(), p.text, place(p)))
-    };
+    // What the deployment says above the file's pins, in precedence order.
+    let stated = [
+        given.option.map(|v| (v, Source::Option, None)),
+        given.venv.as_ref().map(|(v, path)| (*v, Source::Venv, Some(path))),
+        given
+            .project
+            .as_ref()
+            .map(|(v, path)| (*v, Source::ProjectConfig, Some(path))),
+    ];
+    let mut stated = stated.into_iter().flatten();
     let mut findings = Vec::new();
-    let release = if let Some(version) = given.option {
+    let release = if let Some((version, source, path)) = stated.next() {
+        // The sources that lose and name another release, each said once.
+        let unused: Vec<String> = stated
+            .filter(|(v, ..)| *v != version)
+            .map(|(v, source, path)| format!("{} {v} at {} not used", source.name(), path.map_or("", String::as_str)))
+            .chain(
+                known
+                    .filter(|(_, v)| *v != version)
+                    .map(|(p, _)| format!("{} {} at {} not used", p.source.name(), p.text, place(p))),
+            )
+            .collect();
         Release {
-            note: overridden(version),
-            ..Release::given(version)
-        }
-    } else if let Some((version, path)) = &given.venv {
-        Release {
-            version: *version,
-            source: Source::Venv,
-            path: Some(path.clone()),
-            note: overridden(*version),
+            version,
+            source,
+            path: path.cloned(),
+            note: (!unused.is_empty()).then(|| unused.join("; ")),
         }
     } else if let Some((pin, version)) = known {
         if meaning(&pin.text) == Meaning::TooOld {
@@ -589,8 +610,8 @@ mod tests {
     fn the_option_and_the_venv_win_over_a_pin_and_say_so() {
         let text = COMPOSE.replace("TAG", "5.24.0");
         let venv = Given {
-            option: None,
             venv: Some((Version(5, 33, 2), "/opt/omero/web/venv3".into())),
+            ..Given::default()
         };
         let (release, codes) = judged("c.yml", &text, Format::Compose, &venv);
         assert_eq!((release.version, release.source), (Version(5, 33, 2), Source::Venv));
@@ -607,5 +628,73 @@ mod tests {
             (release.version, release.source, release.note),
             (catalog().latest, Source::Assumed, None)
         );
+    }
+
+    /// Each step of the precedence against every step below it:
+    /// `--omero-web-version` > `--venv` > project configuration > pin > latest.
+    #[test]
+    fn the_project_configuration_sits_between_the_venv_and_the_pin() {
+        let text = COMPOSE.replace("TAG", "5.24.0");
+        let project = Some((Version(5, 27, 1), "deploy/.omeroconf.toml".to_string()));
+        let venv = Some((Version(5, 33, 2), "/opt/omero/web/venv3".to_string()));
+        // The project configuration over a pin, and says which pin it overrode.
+        let given = Given {
+            project: project.clone(),
+            ..Given::default()
+        };
+        let (release, codes) = judged("c.yml", &text, Format::Compose, &given);
+        assert_eq!(
+            (release.version, release.source, release.path.as_deref()),
+            (Version(5, 27, 1), Source::ProjectConfig, Some("deploy/.omeroconf.toml"))
+        );
+        assert_eq!(release.note.as_deref(), Some("image-tag 5.24.0 at c.yml:3 not used"));
+        assert!(codes.is_empty());
+        assert_eq!(
+            release.describe(Some("c.yml")),
+            "OMERO.web 5.27.1 (project-config deploy/.omeroconf.toml; image-tag 5.24.0 at c.yml:3 not used)"
+        );
+        // Without a pin it is the release, with nothing overridden.
+        let (release, _) = judged("c.yml", "services: {}\n", Format::Compose, &given);
+        assert_eq!(
+            (release.version, release.source, release.note),
+            (Version(5, 27, 1), Source::ProjectConfig, None)
+        );
+        // An unpinned image is no question when the project says the release.
+        let (release, codes) = judged("c.yml", &COMPOSE.replace("TAG", "latest"), Format::Compose, &given);
+        assert_eq!((release.source, codes), (Source::ProjectConfig, vec![]));
+        // The venv over the project configuration and the pin.
+        let given = Given {
+            venv: venv.clone(),
+            project: project.clone(),
+            ..Given::default()
+        };
+        let (release, _) = judged("c.yml", &text, Format::Compose, &given);
+        assert_eq!((release.version, release.source), (Version(5, 33, 2), Source::Venv));
+        assert_eq!(
+            release.note.as_deref(),
+            Some("project-config 5.27.1 at deploy/.omeroconf.toml not used; image-tag 5.24.0 at c.yml:3 not used")
+        );
+        // The option over all of them.
+        let given = Given {
+            option: Some(Version(5, 8, 1)),
+            venv,
+            project,
+        };
+        let (release, _) = judged("c.yml", &text, Format::Compose, &given);
+        assert_eq!((release.version, release.source), (Version(5, 8, 1), Source::Option));
+        assert_eq!(
+            release.note.as_deref(),
+            Some(
+                "venv 5.33.2 at /opt/omero/web/venv3 not used; project-config 5.27.1 at deploy/.omeroconf.toml not \
+                 used; image-tag 5.24.0 at c.yml:3 not used"
+            )
+        );
+        // A project configuration that agrees with the pin overrides nothing.
+        let given = Given {
+            project: Some((Version(5, 24, 0), ".omeroconf.toml".into())),
+            ..Given::default()
+        };
+        let (release, _) = judged("c.yml", &text, Format::Compose, &given);
+        assert_eq!((release.source, release.note), (Source::ProjectConfig, None));
     }
 }

@@ -126,16 +126,9 @@ impl Venv {
 
     /// [`Venv::omero_web`], when the catalog knows that release.
     pub fn known_release(&self) -> Result<Version, String> {
-        let release = self.omero_web()?;
-        let catalog = crate::catalog::catalog();
-        catalog.release(release).map(|r| r.version).ok_or_else(|| {
-            format!(
-                "{} has omero-web {release}, which omeroconf does not know ({} to {})",
-                self.root.display(),
-                catalog.oldest(),
-                catalog.latest
-            )
-        })
+        crate::catalog::catalog()
+            .known(self.omero_web()?)
+            .map_err(|why| format!("{} holds omero-web: {why}", self.root.display()))
     }
 
     /// The omero-web release installed, from its dist-info.

@@ -90,6 +90,7 @@ fn lint_example(text: &str) -> Linted {
     let given = Given {
         option,
         venv: installed,
+        ..Given::default()
     };
     lint_deployed(document, &given, &Filter::default(), &options)
 }

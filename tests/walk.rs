@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{stderr, stdout};
+use common::{omeroconf_with_input, stderr, stdout};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -108,21 +108,122 @@ fn unreadable_paths_are_reported_and_the_scan_goes_on() -> Result {
 
 #[test]
 fn inputs_named_on_the_command_line_are_read_even_when_not_regular_files() -> Result {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_omeroconf"))
-        .args(["lint", "--format", "short", "--from", "properties", "/dev/stdin"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()?;
-    if let Some(mut stdin) = child.stdin.take() {
-        std::io::Write::write_all(&mut stdin, b"omero.web.debug=true\n")?;
-    }
-    let output = child.wait_with_output()?;
+    let output = omeroconf_with_input(
+        Path::new("."),
+        &["lint", "--format", "short", "--from", "properties", "/dev/stdin"],
+        b"omero.web.debug=true\n",
+    )?;
     assert!(
         stdout(&output).contains("SC001"),
         "{}{}",
         stdout(&output),
         stderr(&output)
+    );
+    Ok(())
+}
+
+/// The files a short report names, in order.
+fn reported(output: &Output) -> Vec<String> {
+    stdout(output)
+        .lines()
+        .filter_map(|line| line.split(':').next().map(String::from))
+        .collect()
+}
+
+#[test]
+fn ignore_files_leave_paths_out_but_not_the_env_files_git_does_not_keep() -> Result {
+    let dir = tree()?;
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git"))?;
+    std::fs::create_dir_all(root.join("build"))?;
+    std::fs::create_dir_all(root.join("deploy"))?;
+    std::fs::write(root.join(".gitignore"), "build/\n*.env\n.env\nsecret.properties\n")?;
+    std::fs::write(root.join("build/web.properties"), "omero.web.debug=true\n")?;
+    std::fs::write(root.join("secret.properties"), "omero.web.debug=true\n")?;
+    std::fs::write(root.join(".env"), "CONFIG_omero_web_debug=true\n")?;
+    std::fs::write(root.join("deploy/web.env"), "CONFIG_omero_web_debug=true\n")?;
+    let output = lint(root, &["."], false);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        reported(&output),
+        vec![".env", "deploy/web.env", "etc/web.properties"],
+        "{}",
+        stdout(&output)
+    );
+    // `.ignore` wins over `.gitignore`: it leaves out an env file, and takes build/ back.
+    std::fs::write(root.join(".ignore"), "deploy/web.env\n!build/\n")?;
+    let output = lint(root, &["."], false);
+    assert_eq!(
+        reported(&output),
+        vec![".env", "build/web.properties", "etc/web.properties"],
+        "{}",
+        stdout(&output)
+    );
+    // A file named on the command line is linted, ignored or not.
+    let output = lint(root, &["secret.properties", "deploy/web.env"], false);
+    assert_eq!(reported(&output), vec!["deploy/web.env", "secret.properties"]);
+    Ok(())
+}
+
+#[test]
+fn gitignore_applies_inside_a_work_tree_from_its_root_down() -> Result {
+    let dir = tree()?;
+    let root = dir.path();
+    std::fs::write(root.join(".gitignore"), "etc/\n*.backup\n")?;
+    std::fs::write(root.join("etc/old.backup"), "omero.web.debug=true\n")?;
+    // Not a git work tree: `.gitignore` means nothing to git here.
+    let output = lint(root, &["."], false);
+    assert_eq!(reported(&output), vec!["etc/old.backup", "etc/web.properties"]);
+    std::fs::create_dir(root.join(".git"))?;
+    let output = lint(root, &["."], false);
+    assert_eq!((output.status.code(), reported(&output)), (Some(0), vec![]));
+    // A directory named on the command line is searched, with the
+    // `.gitignore` files above it.
+    let output = lint(root, &["etc"], false);
+    assert_eq!(reported(&output), vec!["etc/web.properties"]);
+    // A deeper `.gitignore` takes a file back.
+    std::fs::write(root.join("etc/.gitignore"), "!old.backup\n")?;
+    let output = lint(root, &["etc"], false);
+    assert_eq!(reported(&output), vec!["etc/old.backup", "etc/web.properties"]);
+    // A nested work tree does not take its parent's `.gitignore`.
+    std::fs::create_dir(root.join("etc/.git"))?;
+    std::fs::remove_file(root.join("etc/.gitignore"))?;
+    let output = lint(root, &["etc"], false);
+    assert_eq!(reported(&output), vec!["etc/old.backup", "etc/web.properties"]);
+    Ok(())
+}
+
+#[test]
+fn hostile_ignore_files_are_reported_not_followed() -> Result {
+    let dir = tree()?;
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git"))?;
+    assert!(Command::new("mkfifo").arg(root.join(".gitignore")).status()?.success());
+    std::os::unix::fs::symlink("/dev/zero", root.join("etc/.ignore"))?;
+    std::fs::create_dir(root.join("big"))?;
+    std::fs::write(root.join("big/web.properties"), "omero.web.debug=true\n")?;
+    // A sparse 1 GB ignore file is not read, nor any part of one a little
+    // too large (a cut `*.env` would be `*`).
+    std::fs::File::create(root.join("big/.gitignore"))?.set_len(1 << 30)?;
+    std::fs::create_dir(root.join("cut"))?;
+    std::fs::write(root.join("cut/web.properties"), "omero.web.debug=true\n")?;
+    let mut patterns = "old.properties\n".repeat(64 * 1024 / 15);
+    patterns.push_str("*.env\n");
+    std::fs::write(root.join("cut/.gitignore"), patterns)?;
+    let output = lint(root, &["."], false);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let errors = stderr(&output);
+    for expected in [
+        "cannot read ./.gitignore: not a regular file",
+        "cannot read ./etc/.ignore: not a regular file",
+        "cannot read ./big/.gitignore: larger than 65536 bytes, so not used",
+        "cannot read ./cut/.gitignore: larger than",
+    ] {
+        assert!(errors.contains(expected), "{expected}: {errors}");
+    }
+    assert_eq!(
+        reported(&output),
+        vec!["big/web.properties", "cut/web.properties", "etc/web.properties"]
     );
     Ok(())
 }

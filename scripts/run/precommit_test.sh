@@ -107,6 +107,16 @@ check "log4j.properties" pass src/main/resources/log4j.properties $'log4j.rootLo
 check "Maven pom.xml" pass pom.xml $'<?xml version="1.0"?>\n<project/>\n'
 check "Dockerfile of something else" pass app/Dockerfile $'FROM python:3.12\nRUN pip install flask\n'
 check "script without omero" pass backup.sh $'#!/bin/sh\ntar czf /tmp/backup.tgz /srv\n'
+# The project configuration is checked as one, never linted as OMERO.web TOML,
+# and its `exclude` holds for the files pre-commit names.
+check "project configuration" pass .omeroconf.toml $'# the omero.web release this repository runs\nomero-web-version = "5.33.2"\n'
+check "wrong project configuration" fail .omeroconf.toml $'selct = ["SC"]\n' 'unknown key `selct`'
+printf 'exclude = ["legacy/"]\n' > .omeroconf.toml
+git add .omeroconf.toml
+git commit --quiet -m "project configuration" >"$work/out.txt" 2>&1 || { cat "$work/out.txt"; exit 1; }
+check "file the project excludes" pass legacy/web.omero $'config set omero.web.wsgi_workers five\n'
+check "script the project excludes" pass legacy/setup-web.sh $'#!/bin/sh\nomero config set omero.web.wsgi_workers five\n'
+check "file the project does not exclude" fail web.omero $'config set omero.web.wsgi_workers five\n' "$bad_workers"
 
 echo "pre-commit hook test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -35,8 +35,8 @@ pub struct ConvertArgs {
 }
 
 pub fn run(args: &ConvertArgs) -> u8 {
-    let document = match args.input.load(&args.file) {
-        Ok(document) => document,
+    let (document, project) = match args.input.load(&args.file) {
+        Ok(loaded) => loaded,
         Err(message) => return usage_error(&message),
     };
     if let Err(refusal) = emit::readable(&document) {
@@ -44,7 +44,7 @@ pub fn run(args: &ConvertArgs) -> u8 {
     }
     let linted = lint::lint(
         document,
-        args.release.version(),
+        args.release.version(project.as_deref()),
         &Filter {
             select: vec!["IN".into()],
             ignore: vec![],

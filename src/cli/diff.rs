@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use omeroconf::catalog::{catalog, Version};
 use omeroconf::diff;
 use omeroconf::emit;
+use omeroconf::project::Project;
 use omeroconf::resolve::{self, Config};
 use std::path::{Path, PathBuf};
 
@@ -20,10 +21,12 @@ pub struct DiffArgs {
     new: PathBuf,
     #[command(flatten)]
     input: InputArgs,
-    /// The release OLD is read at (default: the one in --old-venv, else the latest).
+    /// The release OLD is read at (default: the one in --old-venv, else the
+    /// project configuration's, else the latest).
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
     old_version: Option<Version>,
-    /// The release NEW is read at (default: the one in --new-venv, else the latest).
+    /// The release NEW is read at (default: the one in --new-venv, else the
+    /// project configuration's, else the latest).
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
     new_version: Option<Version>,
     /// The virtualenv of the old install; its omero-web release is used.
@@ -52,12 +55,13 @@ enum DiffFormat {
     Json,
 }
 
-/// The release one side is read at: given, else installed in its virtualenv, else the latest.
-fn release(version: Option<Version>, venv: Option<&Path>) -> Result<Version, String> {
+/// The release one side is read at: given, else installed in its
+/// virtualenv, else its project configuration's, else the latest.
+fn release(version: Option<Version>, venv: Option<&Path>, project: Option<&Project>) -> Result<Version, String> {
     match (version, venv) {
         (Some(version), _) => Ok(version),
         (None, Some(venv)) => omeroconf::venv::installed_release(venv),
-        (None, None) => Ok(catalog().latest),
+        (None, None) => Ok(project.and_then(|p| p.omero_web_version).unwrap_or(catalog().latest)),
     }
 }
 
@@ -68,8 +72,8 @@ fn side(
     version: Option<Version>,
     venv: Option<&PathBuf>,
 ) -> Result<(String, Config), String> {
-    let release = release(version, venv.map(PathBuf::as_path))?;
-    let document = args.input.load(&diff::config_file(path))?;
+    let (document, project) = args.input.load(&diff::config_file(path))?;
+    let release = release(version, venv.map(PathBuf::as_path), project.as_deref())?;
     emit::readable(&document).map_err(|r| r.to_string())?;
     Ok((document.path.clone(), resolve::resolve(&document, release)))
 }

@@ -98,11 +98,11 @@ pub fn run(target: &EmitTarget) -> u8 {
             }),
         ),
     };
-    let document = match common.input.load(&common.file) {
-        Ok(document) => document,
+    let (document, project) = match common.input.load(&common.file) {
+        Ok(loaded) => loaded,
         Err(message) => return usage_error(&message),
     };
-    let emitted = Runtime::load(&document, common.release.version(), &common.omerodir)
+    let emitted = Runtime::load(&document, common.release.version(project.as_deref()), &common.omerodir)
         .and_then(|runtime| emit::deployment(&runtime, &deployment));
     match emitted {
         Ok(emitted) => {

@@ -1,16 +1,18 @@
 //! The arguments of every command that reads configuration (`--from`,
-//! `--var`, `--profile`, `--env-style`, and the release it is read for),
-//! declared once and flattened into each command, and reading the inputs
-//! they describe.
+//! `--var`, `--profile`, `--env-style`, the project configuration, and the
+//! release it is read for), declared once and flattened into each command,
+//! and reading the inputs they describe.
 
 use clap::Args;
 use omeroconf::catalog::{catalog, Version};
 use omeroconf::document::{Document, Format};
 use omeroconf::formats;
+use omeroconf::project::{Discovery, Finder, Project};
 use omeroconf::source::{self, env::EnvStyle};
 use omeroconf::venv::Venv;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How to read an input file.
 #[derive(Args, Clone, Default)]
@@ -25,9 +27,17 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Who reads env files: `docker` (`docker run --env-file`, quotes kept)
-    /// or `compose` (`env_file`, quotes removed); default compose for `.env`, else docker.
+    /// or `compose` (`env_file`, quotes removed); default the project
+    /// configuration's `env-style`, else compose for `.env`, else docker.
     #[arg(long, value_name = "STYLE", value_parser = parse_env_style)]
     pub env_style: Option<EnvStyle>,
+    /// The project configuration for every input, instead of the nearest
+    /// `.omeroconf.toml` at or above each input's directory.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Read no project configuration (`.omeroconf.toml`).
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 /// The OMERO.web release a command reads and judges its input for.
@@ -39,16 +49,19 @@ pub struct ReleaseArgs {
 
 fn release_help() -> String {
     format!(
-        "The OMERO.web release to check against [default: lint takes the one the virtualenv or the input pins; \
-         otherwise the latest omeroconf knows, {}]",
+        "The OMERO.web release to check against [default: lint takes the virtualenv's, else the project \
+         configuration's `omero-web-version`, else the one the input pins; the other commands take the project \
+         configuration's; otherwise the latest omeroconf knows, {}]",
         catalog().latest
     )
 }
 
 impl ReleaseArgs {
-    /// The release given, else the latest.
-    pub fn version(&self) -> Version {
-        self.omero_web_version.unwrap_or(catalog().latest)
+    /// The release given, else the project's, else the latest.
+    pub fn version(&self, project: Option<&Project>) -> Version {
+        self.omero_web_version
+            .or_else(|| project?.omero_web_version)
+            .unwrap_or(catalog().latest)
     }
 }
 
@@ -113,16 +126,7 @@ fn parse_env_style(text: &str) -> Result<EnvStyle, String> {
 
 /// A release number the catalog knows.
 pub fn parse_version(text: &str) -> Result<Version, String> {
-    let version =
-        Version::parse(text).ok_or_else(|| format!("`{text}` is not a release number such as {}", catalog().latest))?;
-    if catalog().release(version).is_none() {
-        return Err(format!(
-            "omeroconf knows OMERO.web {} to {}, not {version}",
-            catalog().oldest(),
-            catalog().latest
-        ));
-    }
-    Ok(version)
+    catalog().known_release(text)
 }
 
 fn parse_var(text: &str) -> Result<(String, String), String> {
@@ -171,37 +175,62 @@ pub fn display_name(path: &Path) -> String {
 }
 
 impl InputArgs {
+    /// Finds each input's project configuration as `--config`/`--isolated` say.
+    pub fn finder(&self) -> Finder {
+        Finder::new(match (&self.config, self.isolated) {
+            (Some(file), _) => Discovery::File(file.clone()),
+            (None, true) => Discovery::Isolated,
+            (None, false) => Discovery::Upward,
+        })
+    }
+
     /// Parses one input's text in `format` (else `--from`, else detected).
-    pub fn parse(&self, path: &Path, text: String, format: Option<Format>) -> Document {
+    pub fn parse(&self, path: &Path, text: String, format: Option<Format>, project: Option<&Project>) -> Document {
         let format = format.or(self.from).unwrap_or_else(|| formats::detect(path, &text));
         let options = source::Options {
             vars: self.vars.clone(),
             base_dir: path.parent().map(Path::to_path_buf),
             profile: self.profile.clone(),
-            env_style: self.env_style,
+            env_style: self.env_style.or_else(|| project?.env_style),
         };
         formats::read(&display_name(path), text, format, &options)
     }
 
-    /// Reads and parses one input file, or says why it cannot.
-    pub fn load(&self, path: &Path) -> Result<Document, String> {
-        read_text(path, false).map(|text| self.parse(path, text, None))
+    /// Reads and parses one input file with its project configuration, or
+    /// says why it cannot.
+    pub fn load(&self, path: &Path) -> Result<(Document, Option<Arc<Project>>), String> {
+        if formats::is_project_file(path) {
+            return Err(format!(
+                "{} is omeroconf's project configuration, not OMERO.web configuration",
+                path.display()
+            ));
+        }
+        let project = self.finder().for_input(path)?;
+        let text = read_text(path, false)?;
+        Ok((self.parse(path, text, None, project.as_deref()), project))
     }
 }
 
 /// The inputs behind the command-line paths: files as given (read even
 /// when a FIFO or device, such as `<(cmd)`; with `only_recognised`, only
 /// those a directory search would take), directories searched by the safe
-/// walker (each file with the format it was recognised as), and what could
-/// not be read.
-pub fn expand(paths: &[PathBuf], only_recognised: bool) -> (Vec<(PathBuf, Option<Format>)>, Vec<String>) {
+/// walker without what `excluded` says (each file with the format it was
+/// recognised as), and what could not be read. A named project
+/// configuration is checked as one, never taken as an input.
+pub fn expand(
+    paths: &[PathBuf],
+    only_recognised: bool,
+    excluded: &dyn Fn(&Path, bool) -> bool,
+) -> (Vec<(PathBuf, Option<Format>)>, Vec<String>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let found = omeroconf::walk::walk(path);
+            let found = omeroconf::walk::walk(path, excluded);
             inputs.extend(found.inputs.into_iter().map(|(p, f)| (p, Some(f))));
             errors.extend(found.errors);
+        } else if formats::is_project_file(path) {
+            errors.extend(Project::read(path).err());
         } else if only_recognised && path.as_os_str() != "-" {
             // An unreadable file stays an input, so it is reported.
             match std::fs::read_to_string(path) {

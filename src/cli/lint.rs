@@ -1,15 +1,22 @@
 //! `omeroconf lint`: read every input (directories searched, on all cores),
-//! judge it, report, and with `--fix`/`--diff` apply or show the fixes.
+//! judge it with the command line and its project configuration, report,
+//! and with `--fix`/`--diff` apply or show the fixes.
 
 use super::input::{self, InputArgs, InstallArgs, ReleaseArgs};
 use super::{usage_error, write_out, FINDINGS, OK, USAGE};
 use clap::{Args, ValueEnum};
+use omeroconf::catalog::Version;
 use omeroconf::diagnostic::Severity;
 use omeroconf::document::{Document, Format};
 use omeroconf::lint::{self, Filter, Linted};
-use omeroconf::{atomic, formats, release, report, rules, source};
+use omeroconf::project::{self, Globs, Project};
+use omeroconf::venv::Venv;
+use omeroconf::{atomic, formats, release, report, rules, source, walk};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Args)]
 pub struct LintArgs {
@@ -57,6 +64,16 @@ pub struct LintArgs {
     /// names every file its patterns match, such as CI YAML or Cargo.toml).
     #[arg(long)]
     only_recognised: bool,
+    /// Leave out of directory searches what this gitignore-style glob
+    /// matches, relative to the current directory (`old/`, `*.bak`,
+    /// `deploy/test.env`); repeatable. Paths named on the command line are
+    /// still linted, unless --force-exclude.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Leave out paths named on the command line too when --exclude or the
+    /// project's `exclude` match them (for pre-commit, which names files itself).
+    #[arg(long)]
+    force_exclude: bool,
     /// Exit with status 0 even when there are findings (2 still means an error).
     #[arg(long)]
     exit_zero: bool,
@@ -79,48 +96,112 @@ enum ColorChoice {
     Never,
 }
 
-/// Lints one document with the command's release, filter and deployment facts.
-type LintOne<'a> = dyn Fn(Document) -> Linted + Sync + 'a;
+/// How one input is judged: the command line with its project configuration.
+struct Judge {
+    project: Option<Arc<Project>>,
+    given: release::Given,
+    filter: Filter,
+    options: rules::Options,
+}
+
+impl Judge {
+    fn new(args: &LintArgs, venv: Option<&(Version, Arc<Venv>)>, project: Option<Arc<Project>>, path: &Path) -> Judge {
+        let command_line = Filter {
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+        };
+        Judge {
+            given: release::Given {
+                option: args.release.omero_web_version,
+                venv: venv.map(|(version, v)| (*version, v.root.display().to_string())),
+                project: project
+                    .as_ref()
+                    .and_then(|p| Some((p.omero_web_version?, p.shown.clone()))),
+            },
+            filter: project::filter(project.as_deref(), &command_line, path),
+            options: rules::Options {
+                cores: args.cores.or_else(|| project.as_ref()?.cores),
+                venv: venv.map(|(_, v)| Arc::clone(v)),
+            },
+            project,
+        }
+    }
+
+    fn lint(&self, document: Document) -> Linted {
+        lint::lint_deployed(document, &self.given, &self.filter, &self.options)
+    }
+}
+
+/// One input: its path, the format a directory search recognised, how it is judged.
+struct Input {
+    path: PathBuf,
+    recognised: Option<Format>,
+    judge: Judge,
+}
 
 /// What linting one input gave.
-enum Outcome {
-    Linted(Box<Linted>, PathBuf),
+enum Outcome<'a> {
+    Linted(Box<Linted>, &'a Input),
     /// A script that runs no `omero` command: nothing to check.
     Skipped,
     Unreadable(String),
 }
 
 pub fn run(args: &LintArgs) -> u8 {
-    let filter = Filter {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-    };
     let venv = match args.install.installed(true) {
-        Ok(venv) => venv,
+        Ok(venv) => venv.map(|(version, v)| (version, Arc::new(v))),
         Err(message) => return usage_error(&message),
     };
-    let given = release::Given {
-        option: args.release.omero_web_version,
-        venv: venv
-            .as_ref()
-            .map(|(version, v)| (*version, v.root.display().to_string())),
+    let command_line_exclude = match Globs::new(Path::new("."), &args.exclude) {
+        Ok(globs) => globs,
+        Err(message) => return usage_error(&format!("--exclude {message}")),
     };
-    let options = rules::Options {
-        cores: args.cores,
-        venv: venv.map(|(_, v)| std::sync::Arc::new(v)),
-    };
-    let lint_one = |document| lint::lint_deployed(document, &given, &filter, &options);
     let mut files = args.files.clone();
     match args.install.config_file() {
         Some(Ok(config)) => files.push(config),
         Some(Err(message)) => return usage_error(&message),
         None => {}
     }
-    let (inputs, errors) = input::expand(&files, args.only_recognised);
-    for message in &errors {
+    let finder = RefCell::new(args.input.finder());
+    // A directory search asks of each path before it enters it; a named
+    // path is also left out when a directory above it is (--force-exclude).
+    let leaves_out = |path: &Path, is_dir: bool, named: bool| {
+        let says = |globs: &Globs| {
+            if named {
+                globs.covers(path, is_dir)
+            } else {
+                globs.matches(path, is_dir)
+            }
+        };
+        says(&command_line_exclude)
+            || matches!(finder.borrow_mut().for_input(path), Ok(Some(p)) if p.exclude.as_ref().is_some_and(says))
+    };
+    if args.force_exclude {
+        files.retain(|path| path.as_os_str() == "-" || !leaves_out(&walk::absolute(path), path.is_dir(), true));
+    }
+    let excluded = |path: &Path, is_dir: bool| leaves_out(path, is_dir, false);
+    let (found, errors) = input::expand(&files, args.only_recognised, &excluded);
+    // A project configuration that cannot be read stops the command, as a
+    // bad option does: its choices cannot be guessed.
+    let mut finder = finder.into_inner();
+    let mut broken = BTreeSet::new();
+    let mut inputs = Vec::new();
+    for (path, recognised) in found {
+        match finder.for_input(&path) {
+            Ok(project) => inputs.push(Input {
+                judge: Judge::new(args, venv.as_ref(), project, &path),
+                path,
+                recognised,
+            }),
+            Err(message) => {
+                broken.insert(message);
+            }
+        }
+    }
+    for message in errors.iter().chain(&broken) {
         eprintln!("error: {message}");
     }
-    if inputs.is_empty() && !errors.is_empty() {
+    if !broken.is_empty() || inputs.is_empty() && !errors.is_empty() {
         return USAGE;
     }
     if inputs.is_empty() {
@@ -137,11 +218,11 @@ pub fn run(args: &LintArgs) -> u8 {
         );
         return OK;
     }
-    let mut results: Vec<(Linted, PathBuf)> = Vec::new();
+    let mut results: Vec<(Linted, &Input)> = Vec::new();
     let mut unreadable = !errors.is_empty();
-    for outcome in lint_all(&inputs, args, &lint_one) {
+    for outcome in lint_all(&inputs, args) {
         match outcome {
-            Outcome::Linted(one, path) => results.push((*one, path)),
+            Outcome::Linted(one, input) => results.push((*one, input)),
             Outcome::Skipped => {}
             Outcome::Unreadable(message) => {
                 eprintln!("error: {message}");
@@ -151,27 +232,25 @@ pub fn run(args: &LintArgs) -> u8 {
     }
     // Deterministic whatever the order of the command line or the threads.
     results.sort_by(|a, b| a.0.document.path.cmp(&b.0.document.path));
-    let (mut linted, paths): (Vec<Linted>, Vec<PathBuf>) = results.into_iter().unzip();
-    let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-    if linted.is_empty() {
+    if results.is_empty() {
         // Nothing to report: every input was unreadable, or a script
         // without `omero` commands that is skipped quietly.
         return if unreadable { USAGE } else { OK };
     }
     if args.diff {
-        return show_fixes(args, &linted, &paths, &lint_one, unreadable);
+        return show_fixes(args, &results, unreadable);
     }
     if args.fix {
-        linted = linted
+        results = results
             .into_iter()
-            .zip(&paths)
-            .map(|(l, path)| {
-                let (l, written) = apply_fixes(args, l, path, &lint_one);
+            .map(|(l, input)| {
+                let (l, written) = apply_fixes(args, l, input);
                 unreadable |= !written;
-                l
+                (l, input)
             })
             .collect();
     }
+    let linted: Vec<Linted> = results.into_iter().map(|(l, _)| l).collect();
     let options = report::Options {
         human: report::human::Options {
             show_secrets: args.show_secrets,
@@ -218,25 +297,29 @@ fn colour(choice: ColorChoice, terminal: bool) -> bool {
     }
 }
 
-fn lint_input(path: &Path, recognised: Option<Format>, args: &LintArgs, lint_one: &LintOne) -> Outcome {
-    let text = match input::read_text(path, recognised.is_some()) {
+fn lint_input<'a>(input: &'a Input, args: &LintArgs) -> Outcome<'a> {
+    let path = &input.path;
+    let text = match input::read_text(path, input.recognised.is_some()) {
         Ok(text) => text,
         Err(message) => return Outcome::Unreadable(message),
     };
-    let format = recognised
+    let format = input
+        .recognised
         .or(args.input.from)
         .unwrap_or_else(|| formats::detect(path, &text));
     // A script found by walking that runs no `omero` command is not
     // configuration; one named on the command line is still reported on.
-    if recognised.is_some() && format == Format::Script && !source::runs_omero(&text) {
+    if input.recognised.is_some() && format == Format::Script && !source::runs_omero(&text) {
         return Outcome::Skipped;
     }
-    let document = args.input.parse(path, text, Some(format));
-    Outcome::Linted(Box::new(lint_one(document)), path.to_path_buf())
+    let document = args
+        .input
+        .parse(path, text, Some(format), input.judge.project.as_deref());
+    Outcome::Linted(Box::new(input.judge.lint(document)), input)
 }
 
 /// Lints every input on all cores; results come back in input order.
-fn lint_all(inputs: &[(PathBuf, Option<Format>)], args: &LintArgs, lint_one: &LintOne) -> Vec<Outcome> {
+fn lint_all<'a>(inputs: &'a [Input], args: &LintArgs) -> Vec<Outcome<'a>> {
     // A thread for one input only adds a wait for the scheduler (and
     // asking for the core count reads the cgroup files).
     let workers = match inputs.len() {
@@ -244,19 +327,13 @@ fn lint_all(inputs: &[(PathBuf, Option<Format>)], args: &LintArgs, lint_one: &Li
         many => std::thread::available_parallelism().map_or(1, |n| n.get()).min(many),
     };
     if workers == 1 {
-        return inputs.iter().map(|(p, f)| lint_input(p, *f, args, lint_one)).collect();
+        return inputs.iter().map(|input| lint_input(input, args)).collect();
     }
     let chunk = inputs.len().div_ceil(workers).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = inputs
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(p, f)| lint_input(p, *f, args, lint_one))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(|input| lint_input(input, args)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -268,14 +345,20 @@ fn lint_all(inputs: &[(PathBuf, Option<Format>)], args: &LintArgs, lint_one: &Li
     })
 }
 
+/// Lints a fixed text of `input` again, as the input was.
+fn relint(args: &LintArgs, input: &Input, text: String) -> Linted {
+    let project = input.judge.project.as_deref();
+    input.judge.lint(args.input.parse(&input.path, text, None, project))
+}
+
 /// `--diff`: the fixes as a unified diff of the masked texts.
-fn show_fixes(args: &LintArgs, linted: &[Linted], paths: &[&Path], lint_one: &LintOne, unreadable: bool) -> u8 {
+fn show_fixes(args: &LintArgs, results: &[(Linted, &Input)], unreadable: bool) -> u8 {
     let mut text = String::new();
     let mut any = false;
-    for (l, path) in linted.iter().zip(paths) {
+    for (l, input) in results {
         let Some(fixed) = lint::fix(l) else { continue };
         any = true;
-        let after = lint_one(args.input.parse(path, fixed.source.clone(), None));
+        let after = relint(args, input, fixed.source.clone());
         let (old, new) = if args.show_secrets {
             (l.document.source.clone(), fixed.source)
         } else {
@@ -298,10 +381,11 @@ fn show_fixes(args: &LintArgs, linted: &[Linted], paths: &[&Path], lint_one: &Li
 
 /// `--fix`: writes the fixed text in place and lints it again; a file that
 /// cannot be written is reported and comes back unchanged with `false`.
-fn apply_fixes(args: &LintArgs, linted: Linted, path: &Path, lint_one: &LintOne) -> (Linted, bool) {
+fn apply_fixes(args: &LintArgs, linted: Linted, input: &Input) -> (Linted, bool) {
     let Some(fixed) = lint::fix(&linted) else {
         return (linted, true);
     };
+    let path = &input.path;
     if let Err(e) = omeroconf::atomic::replace(path, &linted.document.source, &fixed.source) {
         eprintln!("error: cannot fix {}: {e}", input::display_name(path));
         return (linted, false);
@@ -312,5 +396,5 @@ fn apply_fixes(args: &LintArgs, linted: Linted, path: &Path, lint_one: &LintOne)
         String::new()
     };
     eprintln!("fixed {} problem(s) in {}{left}", fixed.applied.len(), path.display());
-    (lint_one(args.input.parse(path, fixed.source, None)), true)
+    (relint(args, input, fixed.source), true)
 }

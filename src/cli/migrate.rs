@@ -37,8 +37,9 @@ pub struct MigrateArgs {
     #[arg(long, value_name = "DIR")]
     to_venv: Option<PathBuf>,
     /// The release the configuration was written for (default: the one
-    /// installed in --venv, else the oldest release in which every key of
-    /// the input exists).
+    /// installed in --venv, else the project configuration's
+    /// `omero-web-version`, else the one the input pins, else the oldest
+    /// release in which every key of the input exists).
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
     from_version: Option<Version>,
     /// Print the report and the diff without writing (the default).
@@ -77,7 +78,8 @@ type Edited = Result<(String, Document, Config), String>;
 /// The input, the releases and the target deployment the command line names.
 struct Planned {
     file: PathBuf,
-    from: Option<Version>,
+    /// The source release when the command line says it, and why (none: the option).
+    from: Option<(Version, Option<String>)>,
     to: Version,
     target: rules::Options,
 }
@@ -89,8 +91,11 @@ fn planned(args: &MigrateArgs) -> Result<Planned, String> {
         (None, None) => return Err("give the configuration to migrate, or --omerodir".into()),
     };
     let from = match (args.from_version, &args.install.venv) {
-        (Some(given), _) => Some(given),
-        (None, Some(dir)) => Some(venv::installed_release(dir)?),
+        (Some(given), _) => Some((given, None)),
+        (None, Some(dir)) => Some((
+            venv::installed_release(dir)?,
+            Some(format!("the virtualenv {}", dir.display())),
+        )),
         (None, None) => None,
     };
     let target_venv = args.to_venv.as_deref().map(Venv::read).transpose()?;
@@ -114,16 +119,23 @@ pub fn run(args: &MigrateArgs) -> u8 {
     if args.write && file == Path::new("-") {
         return usage_error(&atomic::WriteError::StandardInput.to_string());
     }
-    let planned = args.input.load(&file).and_then(|document| {
+    let planned = args.input.load(&file).and_then(|(document, project)| {
         emit::readable(&document).map_err(|r| r.to_string())?;
-        let migration = migrate::plan_with(&document, from, to, &target)?;
-        Ok((document, migration))
+        let from = from.or_else(|| {
+            let (version, shown) = (project.as_ref()?.omero_web_version?, &project.as_ref()?.shown);
+            Some((version, Some(format!("the project configuration {shown}"))))
+        });
+        let mut migration = migrate::plan_with(&document, from.as_ref().map(|(v, _)| *v), to, &target)?;
+        if let Some((_, Some(why))) = from {
+            migration.from_reason = Some(why);
+        }
+        Ok((document, migration, project))
     });
-    let (document, migration) = match planned {
+    let (document, migration, project) = match planned {
         Ok(planned) => planned,
         Err(message) => return usage_error(&message),
     };
-    let reparse = |text: &str| args.input.parse(&file, text.to_string(), None);
+    let reparse = |text: &str| args.input.parse(&file, text.to_string(), None, project.as_deref());
     let edited = migration.edit_in_place(&document, &reparse);
     let status = if migration.is_empty() { OK } else { FINDINGS };
     if let Some(path) = &args.output {

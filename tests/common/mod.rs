@@ -17,6 +17,23 @@ pub fn omeroconf(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// Runs the built binary in `dir` with `input` on its standard input.
+pub fn omeroconf_with_input(dir: &std::path::Path, args: &[&str], input: &[u8]) -> std::io::Result<Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_omeroconf"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("VIRTUAL_ENV")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        std::io::Write::write_all(&mut stdin, input)?;
+    }
+    child.wait_with_output()
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
