@@ -133,6 +133,16 @@ fn importable_is_what_python_finds() {
     }
 }
 
+/// An OMERODIR beside `properties` whose config.xml holds its properties.
+fn omerodir_of(properties: &Path) -> PathBuf {
+    let xml = common::omeroconf(&["convert", "--to", "xml", properties.to_str().unwrap_or_default()]);
+    let omerodir = properties.with_file_name("OMERO.web");
+    let grid = omerodir.join("etc/grid");
+    std::fs::create_dir_all(&grid).expect("mkdir");
+    std::fs::write(grid.join("config.xml"), &xml.stdout).expect("write config.xml");
+    omerodir
+}
+
 /// The README's command (`lint --omerodir --venv`) on the layouts: the release from the virtualenv,
 /// the missing distributions and an app that excludes the installed omero-web.
 #[test]
@@ -147,11 +157,7 @@ fn lint_a_live_install() {
          omero.web.caches={\"default\": {\"BACKEND\": \"django_redis.cache.RedisCache\"}}\n",
     )
     .expect("write");
-    let xml = common::omeroconf(&["convert", "--to", "xml", properties.to_str().unwrap_or_default()]);
-    let grid = dir.path().join("OMERO.web/etc/grid");
-    std::fs::create_dir_all(&grid).expect("mkdir");
-    std::fs::write(grid.join("config.xml"), &xml.stdout).expect("write config.xml");
-    let omerodir = dir.path().join("OMERO.web");
+    let omerodir = omerodir_of(&properties);
     // old: omero-iviewer 0.19.1 requires omero-web>=5.33.0, no corsheaders; new: no django_redis.
     let expected = [vec!["IS004", "IS003"], vec!["IS003"]];
     for ((layout, release), codes) in layouts.iter().zip(expected) {
@@ -197,11 +203,7 @@ fn migrate_a_live_install_to_an_upgraded_virtualenv() {
          omero.web.session_engine=django.contrib.sessions.backends.cache\n",
     )
     .expect("write");
-    let xml = common::omeroconf(&["convert", "--to", "xml", properties.to_str().unwrap_or_default()]);
-    let grid = dir.path().join("OMERO.web/etc/grid");
-    std::fs::create_dir_all(&grid).expect("mkdir");
-    std::fs::write(grid.join("config.xml"), &xml.stdout).expect("write config.xml");
-    let omerodir = dir.path().join("OMERO.web");
+    let omerodir = omerodir_of(&properties);
     let output = common::omeroconf(&[
         "migrate",
         "--format",
