@@ -700,7 +700,12 @@ mod tests {
                 let long = "a|".repeat(50_000);
                 let p = check(&long).expect("long alternation");
                 let _ = backtracking_risk(&p);
-                run(&p, "a");
+                let too_long = Program::compile(&p, &mut Budget::new(1_000_000));
+                assert_eq!(
+                    too_long.err(),
+                    Some(CompileError::Exhausted),
+                    "over 100 000 instructions"
+                );
                 let many = "(a*)*".repeat(2_000);
                 let p = check(&many).expect("many groups");
                 let _ = backtracking_risk(&p);

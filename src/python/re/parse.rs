@@ -340,11 +340,14 @@ impl<'a> Parser<'a> {
     /// `_parse_sub`: alternatives separated by `|`.
     pub(super) fn parse_sub(&mut self, mut verbose: bool, top: bool, frames: u32) -> PResult<(Node, Width)> {
         let start = self.src.tell();
-        let mut items: Vec<(Node, Width)> = Vec::new();
+        let mut items: Vec<Node> = Vec::new();
+        let (mut lo, mut hi) = (MAXWIDTH, 0);
         loop {
             let first = top && items.is_empty();
             let (n, w) = self.parse(verbose, first, frames + 1)?;
-            items.push((n, w));
+            items.push(n);
+            lo = lo.min(w.0);
+            hi = hi.max(w.1);
             if !self.src.matches('|')? {
                 break;
             }
@@ -354,23 +357,17 @@ impl<'a> Parser<'a> {
         }
         if items.len() == 1 {
             if let Some(only) = items.pop() {
-                return Ok(only);
+                return Ok((only, (lo, hi)));
             }
         }
-        let mut lo = MAXWIDTH;
-        let mut hi = 0;
-        for (_, w) in &items {
-            lo = lo.min(w.0);
-            hi = hi.max(w.1);
-        }
+        items.shrink_to_fit();
         let span = Span {
             start,
             end: self.src.tell(),
         };
-        let nodes = items.into_iter().map(|(n, _)| n).collect();
         Ok((
             Node {
-                kind: NodeKind::Alt(nodes),
+                kind: NodeKind::Alt(items),
                 span,
             },
             (lo, hi),

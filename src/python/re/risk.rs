@@ -443,7 +443,7 @@ impl<'p> NfaBuilder<'p> {
         path: &mut Vec<(usize, usize)>,
     ) -> Frag {
         let fails_after = suffix_can_fail(items);
-        let mut frags = Vec::with_capacity(items.len());
+        let mut frags = Vec::new();
         for (i, it) in items.iter().enumerate() {
             if self.too_big {
                 return Frag::empty();

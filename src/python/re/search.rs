@@ -56,7 +56,8 @@ pub struct Exhausted;
 /// Why a [`Pattern`] has no [`Program`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CompileError {
-    /// The budget ran out while compiling (a very long pattern).
+    /// The budget ran out while compiling, or the program would be longer
+    /// than 100 000 instructions (a very long pattern).
     Exhausted,
     /// A `\N{...}` name this module cannot resolve: what it matches is unknown.
     UnresolvedName(String),
@@ -67,6 +68,11 @@ impl From<Exhausted> for CompileError {
         CompileError::Exhausted
     }
 }
+
+/// The most instructions a [`Program`] may have: it is kept for every
+/// search, beside the pattern's tree. About one per pattern character, and
+/// 500 times what the longest real-world filter needs.
+const MAX_INSTRUCTIONS: usize = 100_000;
 
 /// "No position" for slots, and "no iteration yet" for repeat counters.
 const NONE: u32 = u32::MAX;
@@ -200,7 +206,7 @@ pub struct Program {
 
 impl Program {
     /// Compile `pattern`, charging `budget` one step per instruction and per
-    /// set range.
+    /// set range; a program of more than 100 000 instructions exhausts it too.
     pub fn compile(pattern: &Pattern, budget: &mut Budget) -> Result<Program, CompileError> {
         if let Some((name, _)) = pattern.unresolved_names.first() {
             return Err(CompileError::UnresolvedName(name.clone()));
@@ -270,6 +276,9 @@ struct Compiler<'a> {
 
 impl Compiler<'_> {
     fn push(&mut self, inst: Inst) -> Result<u32, Exhausted> {
+        if self.insts.len() >= MAX_INSTRUCTIONS {
+            return Err(Exhausted);
+        }
         self.budget.charge(1)?;
         let pc = self.pc();
         self.insts.push(inst);
@@ -277,7 +286,7 @@ impl Compiler<'_> {
     }
 
     fn pc(&self) -> u32 {
-        // The budget stops compiling long before u32 instructions.
+        // MAX_INSTRUCTIONS fits in u32.
         self.insts.len() as u32
     }
 
