@@ -335,10 +335,17 @@ fn long_lists_lines_and_many_keys_stay_under_100_mb() {
     let wide: Vec<String> = (0..30_000).map(|i| format!("\"omero.web.k{i}\": \"x\"")).collect();
     let wide = format!("{{{}}}", wide.join(", "));
     let env: String = (0..20_000).map(|i| format!("CONFIG_omero_web_k{i}=v\n")).collect();
+    let compose = format!(
+        "services:\n  web:\n    image: openmicroscopy/omero-web-standalone:5.33.2\n    environment:\n{}",
+        (0..20_000)
+            .map(|i| format!("      CONFIG_omero_web_k{i}: v\n"))
+            .collect::<String>()
+    );
     for (name, text, code, count) in [
         ("mw.properties", middleware, "MW003", 11_999),
         ("wide.json", wide, "KY001", 30_000),
         ("web.env", env, "KY001", 20_000),
+        ("docker-compose.yml", compose, "KY001", 20_000),
     ] {
         assert!(text.len() < 1 << 20, "{name}: under 1 MB");
         let (_dir, path) = temp_file(name, text.as_bytes());

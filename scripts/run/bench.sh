@@ -83,6 +83,8 @@ public = "omero.web.public.enabled=true\nomero.web.public.user=public\nomero.web
 for size in (10_000, 100_000):
     open(f"{w}/prefix{size // 1000}k.properties", "w").write(
         f"{public}omero.web.prefix=/{'p' * size}\nomero.web.public.url_filter=(?!x).*/webadmin/\n")
+open(f"{w}/parens.sh", "w").write("omero config set omero.web.debug true\n" + "(" * 2_000_000 + "\n")
+open(f"{w}/substitutions.sh", "w").write('omero config set omero.web.debug "' + "$(" * 1_000_000 + '"\n')
 alternation = "|".join(f"w{i}" for i in range(600_000))
 open(f"{w}/alternation.properties", "w").write(f"{public}omero.web.public.url_filter=^/({alternation})/\n")
 PY
@@ -91,6 +93,7 @@ mkfifo "$work/tree/pipe.properties" && ln -s / "$work/tree/root" && ln -s . "$wo
 for shape in "20 k duplicate middleware entries:middleware.properties" \
   "one-line JSON, 100 k keys:wide.json" "50 k env variables:many.env" "50 k compose variables:compose.yml" \
   "nine levels of YAML aliases:laughs.yml --from ansible" "a tree with a FIFO, a link to / and a loop:tree" \
+  "2 M ( on one script line:parens.sh" "1 M \$( on one script line:substitutions.sh" \
   "URL filter under a 10 KB prefix:prefix10k.properties" "URL filter under a 100 KB prefix:prefix100k.properties" \
   "URL filter of 600 k alternatives:alternation.properties"; do
   name=${shape%%:*}
