@@ -202,8 +202,9 @@ matches every page or none, are then unknown. CPython does the same work on ever
     blocks_start: false,
 };
 
-/// Matching steps one analysis of the filter may take: 100 times what a
-/// long real-world filter needs, and at most 16 MB of backtracking entries.
+/// Matching steps one analysis of the filter may take: real-world filters
+/// need a few thousand, and a step keeps at most one 16-byte backtracking
+/// entry.
 const FILTER_BUDGET: u64 = 1_000_000;
 
 /// Pages of OMERO.web itself, whatever apps are installed.
