@@ -44,12 +44,47 @@ pub fn secret_ranges(key: &str, value: &str) -> Vec<Range<usize>> {
     }
     let mut ranges = url_passwords(value);
     ranges.extend(json_member_secrets(value));
+    ranges.extend(named_secrets(value));
     ranges.sort_by_key(|r| r.start);
     ranges
 }
 
+/// `NAME=value` and `--name value` where the name looks secret: an
+/// environment variable gunicorn sets from `wsgi_args` (`--env
+/// EMAIL_HOST_PASSWORD=x`), a secret option, a URL's `?token=x`.
+fn named_secrets(value: &str) -> Vec<Range<usize>> {
+    let ends_value = |c: char| c.is_whitespace() || "&\"',;".contains(c);
+    let words: Vec<(usize, &str)> = value
+        .split(char::is_whitespace)
+        .scan(0, |at, word| {
+            let start = *at;
+            *at += word.len() + 1;
+            Some((start, word))
+        })
+        .filter(|(_, word)| !word.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for (i, &(at, word)) in words.iter().enumerate() {
+        for (eq, _) in word.match_indices('=') {
+            let name = word[..eq].rsplit(['?', '&', ';', '-']).next().unwrap_or_default();
+            let rest = &word[eq + 1..];
+            let len = rest.find(ends_value).unwrap_or(rest.len());
+            if len > 0 && names_secret(name) {
+                out.push(at + eq + 1..at + eq + 1 + len);
+            }
+        }
+        let option = word.strip_prefix("--").filter(|o| !o.contains('='));
+        if let (Some(option), Some(&(next_at, next))) = (option, words.get(i + 1)) {
+            if names_secret(option) && !next.starts_with('-') {
+                out.push(next_at..next_at + next.len());
+            }
+        }
+    }
+    out
+}
+
 /// `scheme://user:password@host`: the password part.
-fn url_passwords(value: &str) -> Vec<Range<usize>> {
+pub fn url_passwords(value: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(found) = value[from..].find("://") {
@@ -191,6 +226,19 @@ mod tests {
         assert!(is_secret_key("omero.web.signup.admin.password"));
         assert!(!is_secret_key("omero.web.show_forgot_password"));
         assert!(!is_secret_key("omero.web.debug"));
+    }
+
+    #[test]
+    fn masks_secrets_named_in_arguments() {
+        let args = "--env EMAIL_HOST_PASSWORD=hunter2 --keyfile-password hunter3 --workers 4";
+        let shown: Vec<&str> = secret_ranges("omero.web.wsgi_args", args)
+            .into_iter()
+            .map(|r| &args[r])
+            .collect();
+        assert_eq!(shown, ["hunter2", "hunter3"]);
+        let url = "https://h/x?token=abc&page=2";
+        assert_eq!(mask_value("omero.web.x_url", url), "https://h/x?token=********&page=2");
+        assert!(secret_ranges("omero.web.wsgi_args", "--workers=4 --forwarded-allow-ips=*").is_empty());
     }
 
     #[test]

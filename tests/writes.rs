@@ -1,10 +1,12 @@
 //! What every writing command does to the files it touches: symlinks,
 //! hard links, mode, owner, devices, standard input, and failures (tests run
-//! as root, so permission cases run the binary as `nobody`).
+//! as root, so permission cases run the binary as `nobody`, and a full disk is
+//! a small tmpfs).
 
 mod common;
 
 use common::{stderr, stdout};
+use std::io::Write;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -240,5 +242,95 @@ fn migrate_write_numbers_backups_beside_the_real_file() -> Result {
         .file_type()
         .is_symlink());
     assert_eq!(std::fs::read_to_string(&real)?, "omero.web.prefix=/omero\n");
+    Ok(())
+}
+
+/// A 64 KiB tmpfs mounted on a fresh directory, unmounted when dropped.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+/// A small tmpfs, or `None` where this machine does not let the tests mount
+/// one (in CI, which runs as root, that fails the test instead).
+fn small_tmpfs() -> Option<Tmpfs> {
+    let dir = tempfile::tempdir().ok()?;
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(dir.path())
+        .output();
+    let why = match mounted {
+        Ok(output) if output.status.success() => return Some(Tmpfs { dir }),
+        Ok(output) => String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI runs as root and must be able to mount a tmpfs for the disk-full test: {why}"
+    );
+    eprintln!("SKIPPED: cannot mount a tmpfs ({why}), so writes to a full disk were not tested");
+    None
+}
+
+/// Fill the file system holding `dir`.
+fn fill(dir: &Path) -> Result {
+    let mut filler = std::fs::File::create(dir.join("filler"))?;
+    let block = [0u8; 4096];
+    for _ in 0..1024 {
+        if filler.write_all(&block).and_then(|()| filler.sync_data()).is_err() {
+            return Ok(());
+        }
+    }
+    Err("a 64 KiB tmpfs took 4 MiB".into())
+}
+
+#[test]
+fn writes_to_a_full_disk_exit_2_and_leave_the_original() -> Result {
+    let Some(tmpfs) = small_tmpfs() else {
+        return Ok(());
+    };
+    let dir = tmpfs.dir.path();
+    std::fs::write(dir.join("web.properties"), FIXABLE)?;
+    std::fs::write(dir.join("old.properties"), MIGRATABLE)?;
+    std::fs::write(dir.join("out.xml"), "previous\n")?;
+    fill(dir)?;
+    let migrate = [
+        "migrate",
+        "old.properties",
+        "--to-version",
+        "5.33.2",
+        "--from-version",
+        "5.22.0",
+        "--write",
+    ];
+    let convert = ["convert", "--to", "xml", "web.properties", "-o", "out.xml", "--force"];
+    let convert_new = ["convert", "--to", "xml", "web.properties", "-o", "new.xml"];
+    for (args, message) in [
+        (
+            &["lint", "--fix", "web.properties"][..],
+            "cannot fix web.properties: No space left on device",
+        ),
+        (&migrate[..], "cannot back up old.properties: No space left on device"),
+        (&convert[..], "cannot write out.xml: No space left on device"),
+        (&convert_new[..], "cannot write new.xml: No space left on device"),
+    ] {
+        let output = run(dir, args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains(message), "{args:?}: {}", stderr(&output));
+    }
+    assert_eq!(std::fs::read_to_string(dir.join("web.properties"))?, FIXABLE);
+    assert_eq!(std::fs::read_to_string(dir.join("old.properties"))?, MIGRATABLE);
+    assert_eq!(std::fs::read_to_string(dir.join("out.xml"))?, "previous\n");
+    // No temporary file, backup or new output is left behind.
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<_>>()?;
+    names.sort();
+    assert_eq!(names, ["filler", "old.properties", "out.xml", "web.properties"]);
     Ok(())
 }

@@ -5,7 +5,8 @@
   5.33.2 on CPython 3.11.7, through the oracle) accept each
   `omero.web.public.url_filter`, and with which exception?
 * tests/fixtures/python/re_match_cases.json: `re.search(pattern, subject)`
-  spans from python3 (must be 3.11, like the oracle's interpreter).
+  spans from python3 (must be 3.11, like the oracle's interpreter);
+  re_random_match_cases.json: the same for random patterns.
 * tests/fixtures/python/re_risk_cases.json: does `re.search` on an
   adversarial subject finish within a time limit (`timeout` + python3)?
 
@@ -20,6 +21,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -288,7 +290,79 @@ MATCH = [
     ("\\ud800|x", "x"),
     ("[\\ud800-\\udfffa]", "za"),
     ("a|b|", "c"),
+    # Backtracking as _sre does it (python::re::search).
+    ("(?:a|ab){2}+c", "abac"),
+    ("(?:a|ab){2}+c", "aac"),
+    ("(a|ab)*?c", "abac"),
+    ("(?:a{2,3}){2}?", "aaaaaaa"),
+    ("(a+?){2,}b", "aaab"),
+    ("(?:(a)|b)*\\1", "aba"),
+    ("(a)?(?:(b)x|b)(?(2)1|2)", "ab2"),
+    ("(?<=ab|cd)x", "abx cdx"),
+    ("(?<!^)x", "xax"),
+    ("(?!x).*/webadmin/", "/omero/webadmin/"),
+    ("(?i)(k)\\1", "k\u212a"),
+    ("(?ai)(k)\\1", "k\u212a"),
+    ("(?i)(\u0130)\\1", "\u0130i"),
+    ("(?i)(s)\\1", "s\u017f"),
+    ("(?i)[r-t]", "\u017f"),
+    ("(?i)\\W", "\u0345"),
 ]
+
+# Random patterns over every construct python::re::search runs (groups,
+# alternatives, greedy, lazy and possessive repeats, look-arounds, atomic
+# groups, back-references, conditionals, sets, anchors, scoped flags) on
+# short subjects: a differential test of the matcher. Only cases CPython
+# answers within RANDOM_SECONDS are kept.
+RANDOM_SEED = 13
+RANDOM_CASES = 1000
+RANDOM_SECONDS = 0.01
+RANDOM_ATOMS = ["a", "b", "A", "/", "\\n", ".", "\\w", "\\W", "\\d", "\\s", "[ab]", "[^a]",
+                "[a-z]", "[\\w/]", "\u00e9", "\u00c9", "K", "k", "i", "I", "\u0131", "\u0130",
+                "\\b", "\\B", "^", "$", "\\A", "\\Z", "1", "[^\\W\\d]", "\u00df", "s", "S"]
+RANDOM_QUANTIFIERS = ["", "", "", "*", "+", "?", "*?", "+?", "??", "*+", "++", "?+", "{2}",
+                      "{1,3}", "{0,2}?", "{2,}", "{1,2}+"]
+RANDOM_ALPHABET = "ab/\nA\u00c9\u00e9_1K\u212a\u0130\u0131i \u00df"
+
+
+def random_pattern(rnd, depth=0):
+    def atom(d):
+        if d > 2 or rnd.random() < 0.4:
+            return rnd.choice(RANDOM_ATOMS)
+        inner = random_pattern(rnd, d + 1)
+        return rnd.choice([
+            "(%s)", "(?:%s)", "(?=%s)", "(?!%s)", "(?>%s)", "(?i:%s)", "(?s:%s)", "(?m:%s)",
+            "(?a:%s)", "(?(1)%s|b)", "(?<=a)%s", "(?<!/)%s", "(?<=[ab]\\w)%s",
+        ]) % inner if rnd.random() < 0.85 else rnd.choice(["\\1", "(?i:\\1)"])
+    def piece(d):
+        a = atom(d)
+        return a if a in ("^", "$", "\\A", "\\Z", "\\b", "\\B") else a + rnd.choice(RANDOM_QUANTIFIERS)
+    def seq(d):
+        return "".join(piece(d) for _ in range(rnd.randint(0, 3)))
+    text = seq(depth)
+    if rnd.random() < 0.3:
+        text += "|" + seq(depth)
+    return text
+
+
+def random_match_cases():
+    rnd = random.Random(RANDOM_SEED)
+    cases = []
+    while len(cases) < RANDOM_CASES:
+        pattern = rnd.choice(["", "", "(a)?", "(?i)", "(?a)", "(?m)", "(?s)"]) + random_pattern(rnd)
+        subject = "".join(rnd.choice(RANDOM_ALPHABET) for _ in range(rnd.randint(0, 8)))
+        if len(pattern) > 80:
+            continue
+        try:
+            compiled = re.compile(pattern)
+        except (re.error, RecursionError, OverflowError, ValueError):
+            continue
+        start = time.monotonic()
+        m = compiled.search(subject)
+        if time.monotonic() - start > RANDOM_SECONDS:
+            continue
+        cases.append({"pattern": pattern, "subject": subject, "span": list(m.span()) if m else None})
+    return cases
 
 RISK = [
     # Known to hang CPython (exponential).
@@ -476,6 +550,9 @@ def main():
         if args.only in (None, "match"):
             write("re_match_cases.json", "re.search(pattern, subject).span() in characters",
                   [record_match(c) for c in MATCH])
+            write("re_random_match_cases.json",
+                  "re.search(pattern, subject).span() in characters, random patterns (seed %d)" % RANDOM_SEED,
+                  random_match_cases())
         if args.only in (None, "risk"):
             write("re_risk_cases.json",
                   "re.search(pattern, subject) killed after %ds (hangs) or not" % RISK_TIMEOUT,

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 cargo build --release --quiet
-bin="$CARGO_TARGET_DIR/release/omeroconf"
+bin=$(realpath "$CARGO_TARGET_DIR/release/omeroconf")
 oracle=../shared/oracle/oracle
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -79,16 +79,28 @@ open(f"{w}/compose.yml", "w").write("services:\n  web:\n    image: openmicroscop
                                       + "".join(f"      CONFIG_omero_web_k{i}: v\n" for i in range(50000)))
 levels = ["a0: &a0 [x,x,x,x,x,x,x,x,x]"] + [f"a{i}: &a{i} [" + ",".join([f"*a{i-1}"] * 9) + "]" for i in range(1, 9)]
 open(f"{w}/laughs.yml", "w").write("\n".join(levels) + "\nomero_web_config_set:\n  omero.web.apps: *a8\n")
+public = "omero.web.public.enabled=true\nomero.web.public.user=public\nomero.web.public.password=pw\n"
+for size in (10_000, 100_000):
+    open(f"{w}/prefix{size // 1000}k.properties", "w").write(
+        f"{public}omero.web.prefix=/{'p' * size}\nomero.web.public.url_filter=(?!x).*/webadmin/\n")
+open(f"{w}/parens.sh", "w").write("omero config set omero.web.debug true\n" + "(" * 2_000_000 + "\n")
+open(f"{w}/substitutions.sh", "w").write('omero config set omero.web.debug "' + "$(" * 1_000_000 + '"\n')
+alternation = "|".join(f"w{i}" for i in range(600_000))
+open(f"{w}/alternation.properties", "w").write(f"{public}omero.web.public.url_filter=^/({alternation})/\n")
 PY
 mkdir -p "$work/tree/etc" && cp "$work/many.env" "$work/tree/etc/web.env"
 mkfifo "$work/tree/pipe.properties" && ln -s / "$work/tree/root" && ln -s . "$work/tree/etc/loop"
 for shape in "20 k duplicate middleware entries:middleware.properties" \
   "one-line JSON, 100 k keys:wide.json" "50 k env variables:many.env" "50 k compose variables:compose.yml" \
-  "nine levels of YAML aliases:laughs.yml --from ansible" "a tree with a FIFO, a link to / and a loop:tree"; do
+  "nine levels of YAML aliases:laughs.yml --from ansible" "a tree with a FIFO, a link to / and a loop:tree" \
+  "2 M ( on one script line:parens.sh" "1 M \$( on one script line:substitutions.sh" \
+  "URL filter under a 10 KB prefix:prefix10k.properties" "URL filter under a 100 KB prefix:prefix100k.properties" \
+  "URL filter of 600 k alternatives:alternation.properties"; do
   name=${shape%%:*}
   args=${shape#*:}
   size=$(du -sb "$work/${args%% *}" | cut -f1)
+  # Findings exit 1; the figures are what matters here.
   # shellcheck disable=SC2086 # the input path and its flags
-  stats=$(cd "$work" && /usr/bin/time -f "%e s, %M KB" timeout 120 "$bin" lint --format json $args 2>&1 >/dev/null | tail -1)
+  stats=$(cd "$work" && { /usr/bin/time -f "%e s, %M KB" timeout 120 "$bin" lint --format json $args 2>&1 >/dev/null || true; } | tail -1)
   echo "$name ($((size / 1024)) KB): $stats"
 done

@@ -233,8 +233,9 @@ pub fn masked_source(document: &Document, config: &Config) -> String {
 /// Masks the spans of secret values: the whole value of a secret key; the
 /// secret part of other values (a password in a URL, a `PASSWORD` member),
 /// or the whole value when that part cannot be found in its source text;
-/// and a secret written elsewhere (a shell variable, a comment) where it
-/// stands as a whole word, never inside other text.
+/// a secret written elsewhere (a shell variable, a comment) where it
+/// stands as a whole word, never inside other text; and every password in
+/// a URL.
 pub fn masked(document: &Document, config: &Config) -> Masked {
     let source = document.source.as_str();
     let mut ranges: Vec<Range<usize>> = Vec::new();
@@ -292,6 +293,9 @@ pub fn masked(document: &Document, config: &Config) -> Masked {
     }
     ranges.extend(assignments(source, &secret_variables));
     ranges.extend(unlocated_lines(source, &ranges));
+    // A password in a URL is one wherever it stands (text a syntax error
+    // left unread, a comment).
+    ranges.extend(secrets::url_passwords(source));
     ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
     let mut text = String::with_capacity(source.len());
     let mut masks: Vec<(Range<usize>, usize)> = Vec::new();
@@ -332,6 +336,19 @@ mod tests {
         assert!(!shown.contains("pässwörd"), "{shown}");
         assert!(shown.contains("omero.web.public.password=********\n"), "{shown}");
         assert!(shown.contains("\n# old: ********\n"), "{shown}");
+    }
+
+    #[test]
+    fn masks_passwords_in_urls_the_reader_never_reached() {
+        // A syntax error stops the script before the last command.
+        let doc = crate::source::script::parse(
+            "s",
+            "omero config set omero.web.prefix '/omero\nomero config set omero.web.server_list '[[\"wss://u:hunter22@h/ws\", 443, \"ws\"]]'\n",
+            &Default::default(),
+        );
+        let config = resolve(&doc, catalog().latest);
+        let shown = masked_source(&doc, &config);
+        assert!(shown.contains("wss://u:********@h/ws"), "{shown}");
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub static RULES: &[&Rule] = &[
     &public::BACKTRACKING,
     &public::MISSES_PREFIX,
     &public::MATCHES_NOTHING,
+    &public::TOO_COMPLEX,
     &middleware::ENTRY_INCOMPLETE,
     &middleware::INDEX_NOT_NUMBER,
     &middleware::DUPLICATE_CLASS,

@@ -186,6 +186,27 @@ omero config set omero.web.public.url_filter '^/gallery/'",
     blocks_start: false,
 };
 
+pub static TOO_COMPLEX: Rule = Rule {
+    code: "PU010",
+    name: "public-filter-too-complex",
+    severity: Info,
+    summary: "The public URL filter is too complex to analyse",
+    explanation: "omeroconf runs the filter as CPython's backtracking `re` engine does, on the \
+request paths that stand for OMERO.web's pages (prefix included), within a fixed budget of \
+matching steps. A filter that needs more (a very long pattern, a very long prefix, or nested \
+quantifiers that try many ways on each path) is not judged: which pages it opens, and whether it \
+matches every page or none, are then unknown. CPython does the same work on every public request.",
+    example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/.*.*.*.*.*.*/x'",
+    fixed_example: "omero config set omero.web.public.enabled true\nomero config set omero.web.public.url_filter '^/webclient/(?!download)'",
+    fix: false,
+    blocks_start: false,
+};
+
+/// Matching steps one analysis of the filter may take: real-world filters
+/// need a few thousand, and a step keeps at most one 16-byte backtracking
+/// entry.
+const FILTER_BUDGET: u64 = 1_000_000;
+
 /// Pages of OMERO.web itself, whatever apps are installed.
 static CORE_PAGES: &[&str] = &[
     "/",
@@ -266,12 +287,6 @@ pub fn check(ctx: &LintContext, out: &mut Vec<Finding>) {
     filter_checks(ctx, raw, &pattern, out);
 }
 
-/// The filter as a matcher with Python's `re.search` semantics (`$`, `\Z`,
-/// Unicode classes translated by `re::to_fancy_regex`).
-fn compile_filter(pattern: &Pattern) -> Option<fancy_regex::Regex> {
-    re::compile_fancy(pattern).ok()
-}
-
 /// "`a` is" / "`a` and `b` are" for a message.
 fn list_keys(keys: &[&str]) -> String {
     let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
@@ -303,6 +318,20 @@ fn admin_user(ctx: &LintContext, out: &mut Vec<Finding>) {
 }
 
 fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<Finding>) {
+    let mut budget = re::Budget::new(FILTER_BUDGET);
+    let program = re::Program::compile(pattern, &mut budget);
+    let too_complex = || {
+        ctx.on_value(
+            &TOO_COMPLEX,
+            FILTER,
+            "the public URL filter is too complex to analyse: which pages it opens to anonymous visitors is unknown",
+        )
+        .help("name the public pages in a short, anchored filter, e.g. `^/webclient/(?!download)`")
+    };
+    if program.as_ref().is_err_and(|e| *e == re::CompileError::Exhausted) {
+        out.push(too_complex());
+        return;
+    }
     if let Some(risk) = re::backtracking_risk(pattern) {
         let finding = Finding::new(
             &BACKTRACKING,
@@ -345,9 +374,38 @@ fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<
             finding,
         ));
     }
-    let Some(regex) = compile_filter(pattern) else { return };
-    // `None`: the engine gave up, so say nothing rather than guess.
-    let search = |path: &str| regex.is_match(path).ok();
+    // An unresolved `\N{...}` name: what the filter matches is unknown.
+    let Ok(program) = program else { return };
+    match matching(ctx, raw, &program, &mut budget) {
+        Ok(found) => out.extend(found),
+        Err(re::Exhausted) => out.push(too_complex()),
+    }
+}
+
+/// A search of the filter on one request path.
+type Search<'a> = dyn FnMut(&str) -> Result<bool, re::Exhausted> + 'a;
+
+/// Whether the filter matches one of `paths` (`every`: all of them),
+/// searching no further than needed.
+fn matches(search: &mut Search, paths: impl IntoIterator<Item = String>, every: bool) -> Result<bool, re::Exhausted> {
+    for path in paths {
+        if search(&path)? != every {
+            return Ok(!every);
+        }
+    }
+    Ok(every)
+}
+
+/// The findings that need the filter run on request paths (PU002, PU004,
+/// PU008, PU009), or `Exhausted` when the budget runs out before all are known.
+fn matching(
+    ctx: &LintContext,
+    raw: &str,
+    program: &re::Program,
+    budget: &mut re::Budget,
+) -> Result<Vec<Finding>, re::Exhausted> {
+    let mut out = Vec::new();
+    let mut search = |path: &str| program.search(path, budget).map(|m| m.is_some());
     let prefix = paths::effective_prefix(ctx).unwrap_or_default();
     let under = |path: &str| format!("{prefix}{path}");
     let all = || {
@@ -356,10 +414,7 @@ fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<
             .flat_map(|f| f.paths.iter().copied())
             .chain(VIEWING.iter().copied())
     };
-    let everything = all()
-        .chain(["/", "/anything/"])
-        .all(|p| search(&under(p)) == Some(true));
-    if everything {
+    if matches(&mut search, all().chain(["/", "/anything/"]).map(under), true)? {
         out.push(
             ctx.on_value(
                 &MATCHES_EVERYTHING,
@@ -368,18 +423,17 @@ fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<
             )
             .help("list the pages that should be public, e.g. `^/webclient/(?!download)`"),
         );
-        return;
+        return Ok(out);
     }
     let get_only = ctx.flag(GET_ONLY);
     let mut exposed = Vec::new();
     for family in SENSITIVE.iter().filter(|f| !(f.writes && get_only)) {
-        let hits: Vec<String> = family
-            .paths
-            .iter()
-            .copied()
-            .map(&under)
-            .filter(|p| search(p) == Some(true))
-            .collect();
+        let mut hits = Vec::new();
+        for path in family.paths.iter().copied().map(under) {
+            if search(&path)? {
+                hits.push(path);
+            }
+        }
         if !hits.is_empty() {
             exposed.push(format!("{} ({})", family.name, hits.join(", ")));
         }
@@ -396,9 +450,8 @@ fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<
     }
     let mut misses_prefix = false;
     if !prefix.is_empty() {
-        let under_prefix = all().any(|p| search(&under(p)) != Some(false));
-        let at_root = all().any(|p| search(p) == Some(true));
-        misses_prefix = !under_prefix && at_root;
+        let under_prefix = matches(&mut search, all().map(under), false)?;
+        misses_prefix = !under_prefix && matches(&mut search, all().map(str::to_string), false)?;
         if misses_prefix {
             out.push(ctx.on_value(&MISSES_PREFIX, FILTER, format!("OMERO.web runs under `{prefix}`, so request paths start with it and the public URL filter matches no page"))
                 .help(match raw.strip_prefix("^/") {
@@ -408,35 +461,35 @@ fn filter_checks(ctx: &LintContext, raw: &str, pattern: &Pattern, out: &mut Vec<
         }
     }
     if !misses_prefix {
-        matches_nothing(ctx, &search, &under, out);
+        matches_nothing(ctx, &mut search, &under, &mut out)?;
     }
+    Ok(out)
 }
 
 /// PU009: no page of OMERO.web or of a listed app matches. Apps whose URLs
 /// omeroconf does not know make the answer unknown.
 fn matches_nothing(
     ctx: &LintContext,
-    search: &dyn Fn(&str) -> Option<bool>,
+    search: &mut Search,
     under: &dyn Fn(&str) -> String,
     out: &mut Vec<Finding>,
-) {
+) -> Result<(), re::Exhausted> {
     let listed = match ctx.json("omero.web.apps") {
         Some(PyJson::Array(items)) => items,
-        Some(_) => return,
+        Some(_) => return Ok(()),
         None => Vec::new(),
     };
     let mut app_pages = Vec::new();
     for item in &listed {
-        let PyJson::Str(module) = item else { return };
+        let PyJson::Str(module) = item else { return Ok(()) };
         match catalog().apps.iter().find(|app| app.module == *module) {
             Some(app) => app_pages.extend([format!("/{}/", app.label), format!("/{}/1/", app.label)]),
             None if module == "corsheaders" => {}
-            None => return,
+            None => return Ok(()),
         }
     }
     let pages = CORE_PAGES.iter().map(|p| p.to_string()).chain(app_pages);
-    let results: Vec<Option<bool>> = pages.map(|p| search(&under(&p))).collect();
-    if results.iter().all(|r| *r == Some(false)) {
+    if !matches(search, pages.map(|p| under(&p)), false)? {
         out.push(
             ctx.on_value(
                 &MATCHES_NOTHING,
@@ -446,6 +499,7 @@ fn matches_nothing(
             .help("check the paths it names against the installed apps, e.g. `^/webclient/` or `^/iviewer/`"),
         );
     }
+    Ok(())
 }
 
 /// Points a finding at characters `start..end` of the filter when the source
@@ -666,13 +720,50 @@ mod tests {
         assert!(shown.contains("(\\w+/?)+"), "{shown}");
     }
 
+    /// What needs the filter run on request paths (PU002, PU004, PU008,
+    /// PU009) is unknown once the step budget runs out: one PU010 instead.
+    #[test]
+    fn filters_too_complex_to_analyse_are_reported_not_judged() {
+        let judged = ["PU002", "PU004", "PU008", "PU009"];
+        let unknown = |text: &str| {
+            let c = codes(text, "PU");
+            assert_eq!(c.iter().filter(|c| **c == "PU010").count(), 1, "{c:?}");
+            assert!(!c.iter().any(|c| judged.contains(c)), "{c:?}");
+        };
+        // Each `.*` can end anywhere: about n**6 ways on an n-character path.
+        unknown(&with_filter("^/.*.*.*.*.*.*/x"));
+        // Cheap on short paths, but every position costs the rest of the path.
+        let quadratic = with_filter("(?!x).*/webadmin/");
+        assert!(codes(&quadratic, "PU").contains(&"PU002"));
+        unknown(&format!("omero.web.prefix=/{}\n{quadratic}", "p".repeat(20_000)));
+        // A filter of 100 000 alternatives is not even compiled.
+        let words: Vec<String> = (0..100_000).map(|i| format!("w{i}")).collect();
+        unknown(&with_filter(&format!("^/({})/", words.join("|"))));
+        // A long prefix alone is no problem for an anchored filter.
+        let prefixed = format!(
+            "omero.web.prefix=/{}\n{}",
+            "p".repeat(20_000),
+            with_filter("^/webgateway/")
+        );
+        assert!(
+            codes(&prefixed, "PU").contains(&"PU008"),
+            "{:?}",
+            codes(&prefixed, "PU")
+        );
+    }
+
     #[test]
     fn python_end_of_string_semantics() {
         // Django decodes `%0A`, so a path can end with a newline: Python's
         // `\Z` is the absolute end, `$` also matches before a final newline.
-        let compile = |p: &str| super::compile_filter(&super::re::check(p).expect("valid")).expect("translates");
-        assert_eq!(compile(r"^/webadmin/\Z").is_match("/webadmin/\n").ok(), Some(false));
-        assert_eq!(compile(r"^/webadmin/$").is_match("/webadmin/\n").ok(), Some(true));
+        let found = |p: &str, path: &str| {
+            let mut budget = super::re::Budget::new(super::FILTER_BUDGET);
+            let pattern = super::re::check(p).expect("valid");
+            let program = super::re::Program::compile(&pattern, &mut budget).expect("compiles");
+            program.search(path, &mut budget).expect("within budget").is_some()
+        };
+        assert!(!found(r"^/webadmin/\Z", "/webadmin/\n"));
+        assert!(found(r"^/webadmin/$", "/webadmin/\n"));
         let found = findings(&with_filter(r"^/webadmin/\Z"));
         assert!(found
             .iter()

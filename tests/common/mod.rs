@@ -1,6 +1,8 @@
-//! Helpers shared by the command-line test files: running the binary and
-//! writing inputs into a temporary directory.
+//! Helpers shared by the command-line test files: running the binary,
+//! writing inputs into a temporary directory, reading rules' examples.
 #![allow(dead_code)] // each test file uses a different part
+
+pub mod examples;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

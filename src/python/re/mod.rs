@@ -6,9 +6,9 @@
 //! 1. [`check`]: accept or reject a pattern exactly as CPython 3.11's
 //!    `re._parser` / `re._compiler` do, with the same message and position
 //!    ([`ReError`]). On success it returns a [`Pattern`] (a small AST).
-//! 2. [`to_fancy_regex`]: a `fancy-regex` 0.20 pattern with Python's *search*
-//!    semantics on `str` subjects, or a [`TranslateError`] when a construct
-//!    cannot be carried over faithfully.
+//! 2. [`Program`]: `re.search` run as CPython's backtracking engine runs it,
+//!    within a [`Budget`] of steps; when the budget runs out the answer is
+//!    unknown ([`Exhausted`]).
 //! 3. [`backtracking_risk`]: flags patterns on which CPython's backtracking
 //!    engine can take exponential time, with an explanation and a span.
 //!
@@ -16,11 +16,11 @@
 //! Things that cannot be modelled exactly are listed on the items concerned
 //! (`\N{...}` names, the recursion limit, Unicode table versions).
 //!
-//! Files follow that list: `parse` and `check` (1), `translate` (2), `risk`
+//! Files follow that list: `parse` and `check` (1), `search` (2), `risk`
 //! (3), and `names` for the `\N{...}` table the parser consults.
 
 use super::int::{parse_int, repr_str};
-use super::tables::{decimal_value, is_space, DECIMAL_ZEROS};
+use super::tables::{decimal_value, is_space};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
@@ -29,11 +29,11 @@ mod check;
 mod names;
 mod parse;
 mod risk;
-mod translate;
+mod search;
 
 pub use check::check;
 pub use risk::{backtracking_risk, Risk, RiskKind};
-pub use translate::{compile_fancy, to_fancy_regex, TranslateError};
+pub use search::{Budget, CompileError, Exhausted, Program};
 
 use check::with_stack;
 use names::*;
@@ -253,10 +253,9 @@ pub enum NodeKind {
     Alt(Vec<Node>),
     /// `(...)`, `(?P<name>...)`, `(?:...)`, `(?flags:...)`.
     Group {
-        /// Capture group number, if capturing.
+        /// Capture group number, if capturing (its name, if any, is in
+        /// [`Pattern::group_names`]).
         index: Option<u32>,
-        /// Group name for `(?P<name>...)`.
-        name: Option<String>,
         /// Flags turned on for the body.
         add: Flags,
         /// Flags turned off for the body.
@@ -350,7 +349,7 @@ pub struct Class {
     /// `[^...]`
     pub negated: bool,
     /// Members.
-    pub items: Vec<ClassItem>,
+    pub items: Box<[ClassItem]>,
 }
 
 /// A member of a character set.
@@ -461,6 +460,7 @@ mod tests {
 
     const VALIDITY: &str = include_str!("../../../tests/fixtures/python/re_cases.json");
     const MATCHES: &str = include_str!("../../../tests/fixtures/python/re_match_cases.json");
+    const RANDOM_MATCHES: &str = include_str!("../../../tests/fixtures/python/re_random_match_cases.json");
     const RISKS: &str = include_str!("../../../tests/fixtures/python/re_risk_cases.json");
 
     fn cases(text: &str) -> Vec<Value> {
@@ -547,7 +547,8 @@ mod tests {
     #[test]
     fn search_spans_match_python() {
         let mut failures = Vec::new();
-        for c in cases(MATCHES) {
+        let all = cases(MATCHES).into_iter().chain(cases(RANDOM_MATCHES));
+        for c in all {
             let pat = c["pattern"].as_str().expect("pattern");
             let subject = c["subject"].as_str().expect("subject");
             let want: Option<(usize, usize)> = c["span"]
@@ -560,28 +561,13 @@ mod tests {
                     continue;
                 }
             };
-            let re = match compile_fancy(&p) {
-                Ok(r) => r,
-                Err(e) => {
-                    failures.push(format!("{pat:?}: {e}"));
-                    continue;
-                }
-            };
-            let got = match re.find(subject) {
-                Ok(m) => m.map(|m| {
-                    let s = subject[..m.start()].chars().count();
-                    (s, s + subject[m.start()..m.end()].chars().count())
-                }),
-                Err(e) => {
-                    failures.push(format!("{pat:?}: runtime error {e}"));
-                    continue;
-                }
-            };
-            if got != want {
-                failures.push(format!(
-                    "{pat:?} on {subject:?}: python {want:?}, fancy {got:?} via {:?}",
-                    to_fancy_regex(&p)
-                ));
+            let mut budget = Budget::new(10_000_000);
+            let got = Program::compile(&p, &mut budget)
+                .map_err(|e| format!("{e:?}"))
+                .and_then(|prog| prog.search(subject, &mut budget).map_err(|e| format!("{e:?}")));
+            match got {
+                Ok(got) if got == want => {}
+                other => failures.push(format!("{pat:?} on {subject:?}: python {want:?}, we {other:?}")),
             }
         }
         assert!(
@@ -673,20 +659,29 @@ mod tests {
     }
 
     #[test]
-    fn unresolved_names_are_reported_not_translated() {
+    fn unresolved_names_are_reported_not_run() {
         let p = check(r"x\N{EM DASH}").expect("well-formed name is accepted");
         assert_eq!(p.unresolved_names().len(), 1);
         assert_eq!(p.unresolved_names()[0].0, "EM DASH");
-        assert!(to_fancy_regex(&p).is_err());
+        let mut budget = Budget::new(1_000);
+        assert_eq!(
+            Program::compile(&p, &mut budget).err(),
+            Some(CompileError::UnresolvedName("EM DASH".into()))
+        );
         let p = check(r"\N{CJK UNIFIED IDEOGRAPH-4E00}\N{HANGUL SYLLABLE GAG}").expect("valid");
         assert!(p.unresolved_names().is_empty());
-        let re = compile_fancy(&p).expect("translatable");
-        assert!(re.is_match("\u{4E00}\u{AC01}").unwrap_or(false));
+        let program = Program::compile(&p, &mut budget).expect("compiles");
+        assert_eq!(program.search("\u{4E00}\u{AC01}", &mut budget), Ok(Some((0, 2))));
         assert!(check(r"\N{cjk unified ideograph-4e00}").is_err());
     }
 
     #[test]
     fn huge_and_deep_inputs_do_not_panic() {
+        fn run(p: &Pattern, subject: &str) {
+            let mut budget = Budget::new(1_000_000);
+            let program = Program::compile(p, &mut budget).expect("compiles");
+            assert!(program.search(subject, &mut budget).is_ok_and(|m| m.is_some()));
+        }
         // Runs on a small stack to show recursion stays bounded.
         let handle = std::thread::Builder::new()
             .stack_size(1 << 20)
@@ -697,30 +692,26 @@ mod tests {
                 let ok = format!("{}a{}", "(?:".repeat(491), ")*".repeat(491));
                 let p = check(&ok).expect("491 levels compile");
                 let _ = backtracking_risk(&p);
-                let _ = to_fancy_regex(&p);
+                run(&p, "aaa");
                 let conds = format!("(a){}{}", "(?(1)".repeat(982), ")".repeat(982));
                 let p = check(&conds).expect("982 conditionals compile");
                 let _ = backtracking_risk(&p);
-                let _ = to_fancy_regex(&p);
+                run(&p, "a");
                 let long = "a|".repeat(50_000);
                 let p = check(&long).expect("long alternation");
                 let _ = backtracking_risk(&p);
+                let too_long = Program::compile(&p, &mut Budget::new(1_000_000));
+                assert_eq!(
+                    too_long.err(),
+                    Some(CompileError::Exhausted),
+                    "over 100 000 instructions"
+                );
                 let many = "(a*)*".repeat(2_000);
                 let p = check(&many).expect("many groups");
                 let _ = backtracking_risk(&p);
+                run(&p, "a");
             })
             .expect("thread");
         assert!(handle.join().is_ok());
-    }
-
-    #[test]
-    fn translation_handles_python_only_syntax() {
-        let t = |p: &str| check(p).ok().and_then(|p| to_fancy_regex(&p).ok());
-        assert_eq!(t(r"a\Z").as_deref(), Some(r"a\z"));
-        assert_eq!(t("a$").as_deref(), Some(r"a(?=\n?\z)"));
-        assert_eq!(t("[&&]").as_deref(), Some(r"[\u{26}]"));
-        assert_eq!(t("x{").as_deref(), Some(r"x\u{7B}"));
-        assert_eq!(t("a*+").as_deref(), Some("(?>a*)"));
-        assert_eq!(t("(?P<n>a)(?P=n)").as_deref(), Some(r"(a)\k<1>"));
     }
 }

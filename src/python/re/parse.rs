@@ -264,10 +264,42 @@ pub(super) enum Code {
     GroupRef(u32),
 }
 
-/// One element of the sequence being built, with what CPython checks on it.
-pub(super) struct Item {
-    node: Node,
+/// The sequence `_parse` is building, with its width summed as it grows
+/// (one width per item would double the parse's memory on long patterns).
+#[derive(Default)]
+pub(super) struct Sequence {
+    nodes: Vec<Node>,
+    /// Uncapped sum of the items' widths: capping once at the end gives
+    /// what capping after each addition gives, as widths are not negative.
     width: Width,
+    /// The last item's width, for a repeat that replaces it.
+    last_width: Width,
+}
+
+impl Sequence {
+    fn push(&mut self, node: Node, width: Width) {
+        self.nodes.push(node);
+        self.width = (self.width.0 + width.0, self.width.1 + width.1);
+        self.last_width = width;
+    }
+
+    fn last(&self) -> Option<&Node> {
+        self.nodes.last()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Replace the last item by `f(item, its width)`.
+    fn replace_last(&mut self, f: impl FnOnce(Node, Width) -> (Node, Width)) {
+        if let Some(node) = self.nodes.pop() {
+            let w = self.last_width;
+            self.width = (self.width.0 - w.0, self.width.1 - w.1);
+            let (node, width) = f(node, w);
+            self.push(node, width);
+        }
+    }
 }
 
 pub(super) fn is_at(n: &Node) -> bool {
@@ -308,11 +340,14 @@ impl<'a> Parser<'a> {
     /// `_parse_sub`: alternatives separated by `|`.
     pub(super) fn parse_sub(&mut self, mut verbose: bool, top: bool, frames: u32) -> PResult<(Node, Width)> {
         let start = self.src.tell();
-        let mut items: Vec<(Node, Width)> = Vec::new();
+        let mut items: Vec<Node> = Vec::new();
+        let (mut lo, mut hi) = (MAXWIDTH, 0);
         loop {
             let first = top && items.is_empty();
             let (n, w) = self.parse(verbose, first, frames + 1)?;
-            items.push((n, w));
+            items.push(n);
+            lo = lo.min(w.0);
+            hi = hi.max(w.1);
             if !self.src.matches('|')? {
                 break;
             }
@@ -322,23 +357,17 @@ impl<'a> Parser<'a> {
         }
         if items.len() == 1 {
             if let Some(only) = items.pop() {
-                return Ok(only);
+                return Ok((only, (lo, hi)));
             }
         }
-        let mut lo = MAXWIDTH;
-        let mut hi = 0;
-        for (_, w) in &items {
-            lo = lo.min(w.0);
-            hi = hi.max(w.1);
-        }
+        items.shrink_to_fit();
         let span = Span {
             start,
             end: self.src.tell(),
         };
-        let nodes = items.into_iter().map(|(n, _)| n).collect();
         Ok((
             Node {
-                kind: NodeKind::Alt(nodes),
+                kind: NodeKind::Alt(items),
                 span,
             },
             (lo, hi),
@@ -357,7 +386,7 @@ impl<'a> Parser<'a> {
             return Err(ReError::new(self.src.s, msg.into(), None, ReErrorKind::Recursion));
         }
         let seq_start = self.src.tell();
-        let mut sub: Vec<Item> = Vec::new();
+        let mut sub = Sequence::default();
         while let Some(this) = self.src.next {
             if this.is('|') || this.is(')') {
                 break;
@@ -388,7 +417,7 @@ impl<'a> Parser<'a> {
                         Code::Literal(v) => NodeKind::Literal(v),
                         Code::Cat(cat) => NodeKind::Class(Class {
                             negated: false,
-                            items: vec![ClassItem::Cat(cat)],
+                            items: Box::new([ClassItem::Cat(cat)]),
                         }),
                         Code::At(a) => NodeKind::Assert(a),
                         Code::GroupRef(g) => NodeKind::Backref(g),
@@ -408,10 +437,7 @@ impl<'a> Parser<'a> {
                         start,
                         end: self.src.tell(),
                     };
-                    sub.push(Item {
-                        node: Node { kind, span },
-                        width,
-                    });
+                    sub.push(Node { kind, span }, width);
                     continue;
                 }
                 Tk::C(c) => c,
@@ -421,16 +447,16 @@ impl<'a> Parser<'a> {
                     start,
                     end: self.src.tell(),
                 };
-                sub.push(Item {
-                    node: Node {
+                sub.push(
+                    Node {
                         kind: NodeKind::Literal(c as u32),
                         span,
                     },
-                    width: (1, 1),
-                });
+                    (1, 1),
+                );
             } else if c == '[' {
                 let node = self.parse_class(start)?;
-                sub.push(Item { node, width: (1, 1) });
+                sub.push(node, (1, 1));
             } else if matches!(c, '*' | '+' | '?' | '{') {
                 self.parse_repeat(c, start, &mut sub)?;
             } else if c == '.' {
@@ -438,13 +464,13 @@ impl<'a> Parser<'a> {
                     start,
                     end: self.src.tell(),
                 };
-                sub.push(Item {
-                    node: Node {
+                sub.push(
+                    Node {
                         kind: NodeKind::Any,
                         span,
                     },
-                    width: (1, 1),
-                });
+                    (1, 1),
+                );
             } else if c == '(' {
                 if self.parse_group(start, verbose, frames, &mut sub)?.is_some() {
                     // Global flags: only allowed before anything else.
@@ -462,32 +488,30 @@ impl<'a> Parser<'a> {
                     start,
                     end: self.src.tell(),
                 };
-                sub.push(Item {
-                    node: Node {
+                sub.push(
+                    Node {
                         kind: NodeKind::Assert(a),
                         span,
                     },
-                    width: (0, 0),
-                });
+                    (0, 0),
+                );
             } else {
                 // `)` and `|` were handled above; nothing else is special.
                 return Err(self.err(format!("unsupported special character {c:?}"), 0));
             }
         }
-        let mut w = (0u128, 0u128);
-        for it in &sub {
-            w = cap((w.0 + it.width.0, w.1 + it.width.1));
-        }
         let end = self.src.tell();
-        let nodes: Vec<Node> = sub.into_iter().map(|i| i.node).collect();
+        let w = cap(sub.width);
+        // Most sequences are short: spare capacity would be most of their memory.
+        sub.nodes.shrink_to_fit();
         let node = Node {
-            kind: NodeKind::Seq(nodes),
+            kind: NodeKind::Seq(sub.nodes),
             span: Span { start: seq_start, end },
         };
         Ok((node, w))
     }
 
-    fn parse_repeat(&mut self, this: char, start: usize, sub: &mut Vec<Item>) -> PResult<()> {
+    fn parse_repeat(&mut self, this: char, start: usize, sub: &mut Sequence) -> PResult<()> {
         let here = self.src.tell();
         let (min, max): (u64, u64) = match this {
             '?' => (0, 1),
@@ -500,13 +524,13 @@ impl<'a> Parser<'a> {
                         start,
                         end: self.src.tell(),
                     };
-                    sub.push(Item {
-                        node: Node {
+                    sub.push(
+                        Node {
                             kind: NodeKind::Literal('{' as u32),
                             span,
                         },
-                        width: (1, 1),
-                    });
+                        (1, 1),
+                    );
                     return Ok(());
                 }
                 let mut lo = String::new();
@@ -525,13 +549,13 @@ impl<'a> Parser<'a> {
                 }
                 if !self.src.matches('}')? {
                     let span = Span { start, end: start + 1 };
-                    sub.push(Item {
-                        node: Node {
+                    sub.push(
+                        Node {
                             kind: NodeKind::Literal('{' as u32),
                             span,
                         },
-                        width: (1, 1),
-                    });
+                        (1, 1),
+                    );
                     self.src.seek(here)?;
                     return Ok(());
                 }
@@ -553,10 +577,10 @@ impl<'a> Parser<'a> {
         let Some(last) = sub.last() else {
             return Err(self.err("nothing to repeat", offset));
         };
-        if is_at(&last.node) {
+        if is_at(last) {
             return Err(self.err("nothing to repeat", offset));
         }
-        if is_repeat(&last.node) {
+        if is_repeat(last) {
             return Err(self.err("multiple repeat", offset));
         }
         let mode = if self.src.matches('?')? {
@@ -566,9 +590,6 @@ impl<'a> Parser<'a> {
         } else {
             RepeatMode::Greedy
         };
-        let Some(item) = sub.pop() else {
-            return Err(self.err("nothing to repeat", offset));
-        };
         // Bounds fit in u32: both were checked against MAXREPEAT.
         let min32 = u32::try_from(min).unwrap_or(u32::MAX);
         let max32 = if max >= MAXREPEAT {
@@ -576,21 +597,20 @@ impl<'a> Parser<'a> {
         } else {
             Some(u32::try_from(max).unwrap_or(u32::MAX))
         };
-        let width = repeat_width(item.width, min32, max32);
-        let span = Span {
-            start: item.node.span.start,
-            end: self.src.tell(),
-        };
-        let node = Node {
-            kind: NodeKind::Repeat {
+        let end = self.src.tell();
+        sub.replace_last(|body, width| {
+            let span = Span {
+                start: body.span.start,
+                end,
+            };
+            let kind = NodeKind::Repeat {
                 min: min32,
                 max: max32,
                 mode,
-                body: Box::new(item.node),
-            },
-            span,
-        };
-        sub.push(Item { node, width });
+                body: Box::new(body),
+            };
+            (Node { kind, span }, repeat_width(width, min32, max32))
+        });
         Ok(())
     }
 
@@ -613,7 +633,7 @@ impl<'a> Parser<'a> {
 
     /// `(`: groups, assertions, conditionals, comments, flags.
     /// Returns `Some(())` for global flags, which the caller validates.
-    fn parse_group(&mut self, start: usize, verbose: bool, frames: u32, sub: &mut Vec<Item>) -> PResult<Option<()>> {
+    fn parse_group(&mut self, start: usize, verbose: bool, frames: u32, sub: &mut Sequence) -> PResult<Option<()>> {
         let mut capture = true;
         let mut atomic = false;
         let mut name: Option<String> = None;
@@ -651,13 +671,13 @@ impl<'a> Parser<'a> {
                             start,
                             end: self.src.tell(),
                         };
-                        sub.push(Item {
-                            node: Node {
+                        sub.push(
+                            Node {
                                 kind: NodeKind::Backref(gid),
                                 span,
                             },
                             width,
-                        });
+                        );
                         return Ok(None);
                     } else {
                         let Some(c2) = self.src.get()? else {
@@ -717,7 +737,7 @@ impl<'a> Parser<'a> {
                         },
                         span,
                     };
-                    sub.push(Item { node, width: (0, 0) });
+                    sub.push(node, (0, 0));
                     return Ok(None);
                 }
                 Tk::C('(') => {
@@ -788,7 +808,6 @@ impl<'a> Parser<'a> {
             Node {
                 kind: NodeKind::Group {
                     index: group.map(|g| g as u32),
-                    name,
                     add: Flags(add),
                     del: Flags(del),
                     body: Box::new(body),
@@ -796,11 +815,11 @@ impl<'a> Parser<'a> {
                 span,
             }
         };
-        sub.push(Item { node, width });
+        sub.push(node, width);
         Ok(None)
     }
 
-    fn parse_conditional(&mut self, start: usize, verbose: bool, frames: u32, sub: &mut Vec<Item>) -> PResult<()> {
+    fn parse_conditional(&mut self, start: usize, verbose: bool, frames: u32, sub: &mut Sequence) -> PResult<()> {
         let condname = self.src.getuntil(')', "group name")?;
         let clen = condname.chars().count();
         let condgroup: u64;
@@ -866,7 +885,7 @@ impl<'a> Parser<'a> {
             span,
         };
         let width = node_width(&node, &self.st.groupwidths);
-        sub.push(Item { node, width });
+        sub.push(node, width);
         Ok(())
     }
 
@@ -1045,7 +1064,7 @@ impl<'a> Parser<'a> {
         Ok(Node {
             kind: NodeKind::Class(Class {
                 negated: negate,
-                items: uniq,
+                items: uniq.into_boxed_slice(),
             }),
             span,
         })

@@ -443,8 +443,11 @@ impl<'p> NfaBuilder<'p> {
         path: &mut Vec<(usize, usize)>,
     ) -> Frag {
         let fails_after = suffix_can_fail(items);
-        let mut frags = Vec::with_capacity(items.len());
+        let mut frags = Vec::new();
         for (i, it) in items.iter().enumerate() {
+            if self.too_big {
+                return Frag::empty();
+            }
             let tail = tail_can_fail || fails_after[i + 1];
             frags.push(self.lower_in(it, flags, tail, path));
         }

@@ -1129,7 +1129,7 @@ mod tests {
                 state ^= state >> 7;
                 state ^= state << 17;
                 let pick = (state >> 24) as usize;
-                bytes.push(if pick % 5 == 0 {
+                bytes.push(if pick.is_multiple_of(5) {
                     (state >> 40) as u8
                 } else {
                     alphabet[pick % alphabet.len()]
