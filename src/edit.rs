@@ -341,11 +341,7 @@ pub fn comment_out_operation(document: &Document, op: &Operation) -> Option<Edit
     }
     let source = &document.source;
     let span = op.span;
-    let line_start = source.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source
-        .get(span.end..)?
-        .find('\n')
-        .map_or(source.len(), |i| span.end + i);
+    let (line_start, line_end) = line_around(source, span)?;
     let line = source.get(line_start..line_end)?;
     // A trailing comment goes with it; another command on the line would too, so then no edit.
     let rest = source[span.end..line_end].trim();
@@ -356,6 +352,17 @@ pub fn comment_out_operation(document: &Document, op: &Operation) -> Option<Edit
             replacement: "# ".to_string(),
         },
     )
+}
+
+/// The start of the line where `span` starts and the end (before its line
+/// break) of the line where it ends.
+fn line_around(source: &str, span: Span) -> Option<(usize, usize)> {
+    let start = source.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let end = source
+        .get(span.end..)?
+        .find('\n')
+        .map_or(source.len(), |i| span.end + i);
+    Some((start, end))
 }
 
 /// An element as the text of an XML comment, which may not hold `--`: a
@@ -379,11 +386,9 @@ fn xml_comment_text(element: &str) -> String {
 pub fn remove_operation(document: &Document, op: &Operation) -> Option<Edit> {
     let source = &document.source;
     let span = op.span;
-    let line_start = source.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source
-        .get(span.end..)?
-        .find('\n')
-        .map_or(source.len(), |i| span.end + i + 1);
+    let (line_start, line_end) = line_around(source, span)?;
+    // The line's own line break goes with it.
+    let line_end = (line_end + 1).min(source.len());
     let alone = source[line_start..span.start].trim().is_empty() && source[span.end..line_end].trim().is_empty();
     if alone {
         Some(Edit {
