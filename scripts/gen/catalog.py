@@ -149,40 +149,16 @@ def web_property(prop, versions, descriptions, shapes):
     return entry
 
 
-def app_property(prop, descriptions, shapes):
+def unversioned_property(prop, descriptions, **fields):
+    """A property of an app or of OMERO.server: no release range, variants
+    or enforced values; `fields` fill in what differs (keeping the order)."""
     key = prop["key"]
-    return {
+    row = {
         "key": key,
-        "section": prop["section"],
-        "type": PARSER_TYPES[prop["parser"]],
-        "parser": prop["parser"],
-        "default": prop["default_resolved"],
-        "default_expr": None if prop["default_is_literal"] else prop["default"],
-        "since": None,
-        "until": None,
-        "variants": [],
-        "deprecated_by": prop["deprecated_by"],
-        "deprecated_honoured": False,
-        "secret": prop["secret"],
-        "masked_by_get": prop["masked_by_omero_config_get"],
-        "enforced_values": None,
-        "advisory_values": None,
-        "shape": shapes.get(key),
-        "category": prop["category"],
-        "app": prop["app_module"],
-        "server_side": False,
-        "description": descriptions[key],
-    }
-
-
-def server_property(prop, descriptions):
-    key = prop["key"]
-    return {
-        "key": key,
-        "section": "server",
-        "type": VALUE_KIND_TYPES.get(prop["value_kind"], "string"),
+        "section": None,
+        "type": None,
         "parser": None,
-        "default": prop["default"],
+        "default": None,
         "default_expr": None,
         "since": None,
         "until": None,
@@ -196,11 +172,38 @@ def server_property(prop, descriptions):
         "shape": None,
         "category": prop["category"],
         "app": None,
-        # `web and server` keys set in OMERO.web's config.xml win over the
-        # server's for OMERO.web; only `server` ones do nothing there.
-        "server_side": prop["effective_in"] == "server",
+        "server_side": False,
         "description": descriptions[key],
     }
+    row.update(fields)
+    return row
+
+
+def app_property(prop, descriptions, shapes):
+    return unversioned_property(
+        prop,
+        descriptions,
+        section=prop["section"],
+        type=PARSER_TYPES[prop["parser"]],
+        parser=prop["parser"],
+        default=prop["default_resolved"],
+        default_expr=None if prop["default_is_literal"] else prop["default"],
+        shape=shapes.get(prop["key"]),
+        app=prop["app_module"],
+    )
+
+
+def server_property(prop, descriptions):
+    return unversioned_property(
+        prop,
+        descriptions,
+        section="server",
+        type=VALUE_KIND_TYPES.get(prop["value_kind"], "string"),
+        default=prop["default"],
+        # `web and server` keys set in OMERO.web's config.xml win over the
+        # server's for OMERO.web; only `server` ones do nothing there.
+        server_side=prop["effective_in"] == "server",
+    )
 
 
 def app_rename(rename):

@@ -30,6 +30,8 @@ import subprocess
 import sys
 import tempfile
 
+from fixture_text import expand
+
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "python")
 
@@ -222,10 +224,6 @@ LONG = 300
 
 # XML 1.0 cannot carry these, so such values never reach OMERO intact.
 XML_FORBIDDEN = {c for c in range(0x20) if c not in (0x9, 0xA, 0xD)}
-
-
-def expand(value):
-    return value if isinstance(value, str) else "".join(t * n for t, n in value)
 
 
 def ansi_c(s):

@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 
+from fixture_text import expand
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "python")
 ORACLE = os.environ.get(
@@ -400,12 +402,6 @@ RISK = [
 ]
 
 
-def build(pattern):
-    if isinstance(pattern, str):
-        return pattern
-    return "".join(text * count for text, count in pattern)
-
-
 def xml_escape(value):
     out = []
     for ch in value:
@@ -468,7 +464,7 @@ def record_compile(spec, note, pattern):
 
 def record_validity(item):
     spec, note = item
-    pattern = build(spec)
+    pattern = expand(spec)
     if not xml_can_hold(pattern):
         return record_compile(spec, note, pattern)
     with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False, encoding="utf-8") as f:
