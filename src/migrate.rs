@@ -118,33 +118,44 @@ pub fn oldest_release<'a>(keys: impl Iterator<Item = &'a str> + Clone) -> Versio
 /// is a bug in the fixes, and what is left is reported.
 const ROUNDS: usize = 8;
 
-/// Plans the migration of `document` to release `to`, from `from` or else
-/// the oldest release that has all its keys.
+/// Plans the migration of `document` to release `to`, from `from`, else
+/// the release the file pins, else the oldest release that has all its keys.
 pub fn plan(document: &Document, from: Option<Version>, to: Version) -> Result<Migration, String> {
-    plan_with(document, from, to, &rules::Options::default())
+    let given = crate::release::Given {
+        option: from,
+        ..Default::default()
+    };
+    plan_with(document, &given, to, &rules::Options::default())
 }
 
-/// [`plan`] for a known target deployment: what the migrated configuration
-/// names must be importable from the target's virtualenv.
+/// [`plan`] for a known deployment: the source release is the one the
+/// deployment says, in `lint`'s precedence (`given`, then what the file
+/// pins), else the oldest that has every key of the file; what the migrated
+/// configuration names must be importable from the target's virtualenv.
 pub fn plan_with(
     document: &Document,
-    from: Option<Version>,
+    given: &crate::release::Given,
     to: Version,
     target: &rules::Options,
 ) -> Result<Migration, String> {
-    let (from, from_reason) = match (from, crate::release::pinned(document)) {
-        (Some(given), _) => (given, None),
-        (None, Some(pinned)) => {
-            let place = pinned.path.unwrap_or_default();
-            (
-                pinned.version,
-                Some(format!("the release the file pins ({} {place})", pinned.source.name())),
-            )
-        }
-        (None, None) => (
+    use crate::release::Source;
+    let (release, _) = crate::release::decide(document, given);
+    let said = || {
+        let place = release.path.as_deref().unwrap_or_default();
+        let unused = release
+            .note
+            .as_ref()
+            .map(|note| format!("; {note}"))
+            .unwrap_or_default();
+        format!("{} {place}{unused}", release.source.name())
+    };
+    let (from, from_reason) = match release.source {
+        Source::Option => (release.version, None),
+        Source::Assumed => (
             oldest_release(document.operations.iter().map(|op| op.key.as_str())),
             Some("the oldest release that has every key of the file".to_string()),
         ),
+        _ => (release.version, Some(said())),
     };
     if from > to {
         return Err(format!("the source release {from} is newer than the target {to}"));

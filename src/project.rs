@@ -94,6 +94,11 @@ impl Globs {
 }
 
 impl Project {
+    /// The release it names and where, as the release precedence takes it.
+    pub fn release(&self) -> Option<(Version, String)> {
+        Some((self.omero_web_version?, self.shown.clone()))
+    }
+
     /// Reads and checks the project configuration at `path`.
     pub fn read(path: &Path) -> Result<Project, String> {
         let path = walk::absolute(path);

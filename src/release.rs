@@ -305,14 +305,6 @@ fn ansible_line(line: &str) -> Option<(usize, &str)> {
     Some((value_start + lead + quote, unquoted))
 }
 
-/// The release `document` pins (image tag, `FROM`, pip pin, Ansible's
-/// `omero_web_release`), when it names one omeroconf knows (an older one is
-/// the oldest): the release the file was written for.
-pub fn pinned(document: &Document) -> Option<Release> {
-    let (release, _) = decide(document, &Given::default());
-    (release.source != Source::Assumed).then_some(release)
-}
-
 /// What the deployment says beyond the file: the user's choice, the
 /// virtualenv's install and the project configuration, in that precedence.
 #[derive(Debug, Clone, Default)]

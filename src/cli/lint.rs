@@ -114,9 +114,7 @@ impl Judge {
             given: release::Given {
                 option: args.release.omero_web_version,
                 venv: venv.map(|(version, v)| (*version, v.root.display().to_string())),
-                project: project
-                    .as_ref()
-                    .and_then(|p| Some((p.omero_web_version?, p.shown.clone()))),
+                project: project.as_ref().and_then(|p| p.release()),
             },
             filter: project::filter(project.as_deref(), &command_line, path),
             options: rules::Options {

@@ -10,7 +10,7 @@ use omeroconf::document::{Document, Format};
 use omeroconf::migrate::{self, Migration};
 use omeroconf::resolve::Config;
 use omeroconf::venv::{self, Venv};
-use omeroconf::{atomic, edit, emit, formats, report, rules};
+use omeroconf::{atomic, edit, emit, formats, release, report, rules};
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -78,8 +78,8 @@ type Edited = Result<(String, Document, Config), String>;
 /// The input, the releases and the target deployment the command line names.
 struct Planned {
     file: PathBuf,
-    /// The source release when the command line says it, and why (none: the option).
-    from: Option<(Version, Option<String>)>,
+    /// What the command line says of the source release (the project's comes with the input).
+    from: release::Given,
     to: Version,
     target: rules::Options,
 }
@@ -90,13 +90,14 @@ fn planned(args: &MigrateArgs) -> Result<Planned, String> {
         (None, Some(config)) => config?,
         (None, None) => return Err("give the configuration to migrate, or --omerodir".into()),
     };
-    let from = match (args.from_version, &args.install.venv) {
-        (Some(given), _) => Some((given, None)),
-        (None, Some(dir)) => Some((
-            venv::installed_release(dir)?,
-            Some(format!("the virtualenv {}", dir.display())),
-        )),
-        (None, None) => None,
+    let venv = match &args.install.venv {
+        Some(dir) => Some((venv::installed_release(dir)?, dir.display().to_string())),
+        None => None,
+    };
+    let from = release::Given {
+        option: args.from_version,
+        venv,
+        project: None,
     };
     let target_venv = args.to_venv.as_deref().map(Venv::read).transpose()?;
     let to = match (args.to_version, &target_venv) {
@@ -121,14 +122,11 @@ pub fn run(args: &MigrateArgs) -> u8 {
     }
     let planned = args.input.load(&file).and_then(|(document, project)| {
         emit::readable(&document).map_err(|r| r.to_string())?;
-        let from = from.or_else(|| {
-            let (version, shown) = (project.as_ref()?.omero_web_version?, &project.as_ref()?.shown);
-            Some((version, Some(format!("the project configuration {shown}"))))
-        });
-        let mut migration = migrate::plan_with(&document, from.as_ref().map(|(v, _)| *v), to, &target)?;
-        if let Some((_, Some(why))) = from {
-            migration.from_reason = Some(why);
-        }
+        let given = release::Given {
+            project: project.as_ref().and_then(|p| p.release()),
+            ..from
+        };
+        let migration = migrate::plan_with(&document, &given, to, &target)?;
         Ok((document, migration, project))
     });
     let (document, migration, project) = match planned {
